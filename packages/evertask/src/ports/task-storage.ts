@@ -1,0 +1,235 @@
+import type {
+  AuditLevel,
+  ExecutionLogEntry,
+  RunAuditEntry,
+  StatusAuditEntry,
+  StoredTask,
+  TaskPatch,
+  TaskStatus,
+} from './task-record.js';
+
+/**
+ * Optional abilities of a storage. The engine and the conformance suite branch on these flags,
+ * never on the adapter's class.
+ */
+export interface StorageCapabilities {
+  /** Data outlives the process (a restart recovers tasks). */
+  readonly persistent: boolean;
+  /** Several processes may share the storage; claims are exclusive across them. */
+  readonly multiProcess: boolean;
+  /** `subscribe` delivers wake-ups from other processes. */
+  readonly notifications: boolean;
+  /** `add` accepts a driver transaction (`AddOptions.tx`). */
+  readonly transactionalDispatch: boolean;
+}
+
+/** A task to insert. */
+export type NewTask = StoredTask;
+
+export interface AddOptions {
+  /**
+   * Write a status-audit row (status = the task's status, no error) with each inserted task.
+   * The engine sets this from the audit level.
+   */
+  audit?: boolean;
+  /** A driver transaction/client to insert within (only when `capabilities.transactionalDispatch`). */
+  tx?: unknown;
+}
+
+/**
+ * One guarded status change. Applied atomically with its audit row, run-audit row and logs:
+ * either all of it is written or none of it.
+ */
+export interface TaskTransition {
+  id: string;
+  /** Apply only when the stored status is one of these (the state-machine guard). */
+  from: readonly TaskStatus[];
+  /** Apply only when the stored lease belongs to this owner (omit to ignore the lease). */
+  owner?: string;
+  to: TaskStatus;
+  /** Time of the change (becomes `updatedAt` and the audit row's time). */
+  at: number;
+  patch?: TaskPatch;
+  /** Write a status-audit row with this error text (null for none). Omit to write no row. */
+  audit?: { error: string | null };
+  /** Append one run-audit row (recurring runs). */
+  runAudit?: Omit<RunAuditEntry, 'taskId'>;
+  /** Append these execution logs. */
+  logs?: readonly ExecutionLogEntry[];
+}
+
+export interface ClaimRequest {
+  /** Instance that takes the lease. */
+  owner: string;
+  now: number;
+  /** Maximum number of tasks to claim. */
+  limit: number;
+  /** Lease length in milliseconds. */
+  leaseMs: number;
+  /** Claim only from these queues (all when omitted). */
+  queues?: readonly string[];
+}
+
+/** Filter for `query` and `count`. Every field is optional; fields combine with AND. */
+export interface TaskFilter {
+  ids?: readonly string[];
+  statuses?: readonly TaskStatus[];
+  /** Exact task name. */
+  name?: string;
+  /** Case-insensitive substring of the task name. */
+  nameContains?: string;
+  queue?: string;
+  taskKey?: string;
+  recurring?: boolean;
+  createdAfter?: number;
+  createdBefore?: number;
+  /** Case-insensitive substring of the name or the task key. */
+  search?: string;
+}
+
+export type TaskSortField = 'createdAt' | 'updatedAt' | 'dueAt' | 'lastExecutionAt' | 'status' | 'name' | 'queue';
+
+export interface TaskPage {
+  /** Rows to skip (default 0). */
+  offset?: number;
+  /** Rows to return (default 50). */
+  limit?: number;
+  /** Sort field (default `createdAt`), ties broken by id. */
+  sortBy?: TaskSortField;
+  /** Descending (default true). */
+  descending?: boolean;
+}
+
+export interface TaskQueryResult {
+  items: StoredTask[];
+  total: number;
+}
+
+/** One cell of the counts grid. */
+export interface StatusCount {
+  queue: string;
+  status: TaskStatus;
+  count: number;
+}
+
+/** Keyset cursor for `pending`. */
+export interface PendingCursor {
+  createdAt: number;
+  id: string;
+}
+
+export interface RetentionPolicy {
+  /** Delete completed one-off tasks (and their history) last written before this time. */
+  completedBefore?: number;
+  /** Delete failed and cancelled one-off tasks last written before this time. */
+  failedBefore?: number;
+  /** Delete status and run audit rows older than this. */
+  auditBefore?: number;
+  /** Delete execution logs older than this. */
+  logsBefore?: number;
+}
+
+export interface RetentionResult {
+  tasks: number;
+  audits: number;
+  logs: number;
+}
+
+/** What a wake-up says. */
+export interface StorageNotification {
+  kind: 'task-available' | 'task-cancelled';
+  /** The due time of the available task (epoch ms), when known. */
+  dueAt?: number;
+  taskId?: string;
+}
+
+/**
+ * The storage contract. Every adapter implements all of it; `describeStorageConformance` from
+ * `evertask/testing` proves an implementation.
+ *
+ * Errors: operations throw on failure (adapters wrap driver errors in `StorageError` with the
+ * cause); `add` throws `TaskKeyConflictError` when a task key is taken.
+ */
+export interface TaskStorage {
+  readonly capabilities: StorageCapabilities;
+
+  /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */
+  open(): Promise<void>;
+  /** Releases what the storage opened itself (never a client it was handed). Idempotent. */
+  close(): Promise<void>;
+
+  // ---- tasks ---------------------------------------------------------------------------------
+
+  /** Inserts tasks, all or none, in as few round trips as possible. */
+  add(tasks: readonly NewTask[], options?: AddOptions): Promise<void>;
+  get(id: string): Promise<StoredTask | undefined>;
+  getByTaskKey(taskKey: string): Promise<StoredTask | undefined>;
+  /**
+   * Changes definition fields without changing the status. Returns false (and changes nothing)
+   * when the task is missing or its status is not in `ifStatus`.
+   */
+  update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean>;
+  /** Deletes a task with its audit rows and logs. Returns false when it did not exist. */
+  remove(id: string): Promise<boolean>;
+  /**
+   * Applies guarded status changes. Each applies atomically with its audit row, run-audit row
+   * and logs; a batch may share one transaction. Returns, per change, whether it applied.
+   */
+  transition(changes: readonly TaskTransition[]): Promise<boolean[]>;
+
+  // ---- work distribution ---------------------------------------------------------------------
+
+  /**
+   * Atomically claims up to `limit` runnable tasks, earliest `dueAt` first: `waiting` or
+   * `service-stopped` tasks with `dueAt <= now`, and `queued`/`in-progress` tasks whose lease
+   * expired (`leaseExpiresAt <= now`). Claimed tasks become `queued` with the lease set to
+   * `owner` until `now + leaseMs`. Two concurrent claimers never receive the same task.
+   */
+  claimDue(request: ClaimRequest): Promise<StoredTask[]>;
+  /** Extends the lease of every `queued`/`in-progress` task held by `owner`. Returns how many. */
+  renewLeases(owner: string, now: number, leaseMs: number): Promise<number>;
+  /**
+   * The earliest `dueAt` among `waiting`/`service-stopped` tasks and among expiring leases
+   * (`leaseExpiresAt` of `queued`/`in-progress` tasks), or undefined when nothing is pending.
+   * Tells the scheduler when to wake up.
+   */
+  nextDueAt(queues?: readonly string[]): Promise<number | undefined>;
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  /** Non-terminal tasks (`waiting`, `queued`, `in-progress`, `service-stopped`) by (createdAt, id), keyset-paged. */
+  pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]>;
+  /** `waiting` tasks due at or before `until`, by dueAt. */
+  scheduled(until: number, limit: number): Promise<StoredTask[]>;
+  /** Filtered, sorted, paged tasks with the total number that match. */
+  query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult>;
+  /** Counts by queue and status of the tasks that match the filter (zero cells omitted). */
+  count(filter?: TaskFilter): Promise<StatusCount[]>;
+
+  // ---- history -------------------------------------------------------------------------------
+
+  /** Status history, oldest first. */
+  getStatusAudit(taskId: string): Promise<StatusAuditEntry[]>;
+  /** Run history of a recurring task, oldest first. */
+  getRunAudit(taskId: string): Promise<RunAuditEntry[]>;
+  /** Appends execution logs outside a transition. */
+  saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void>;
+  /** Execution logs ordered by (at, sequence, id), paged (skip default 0, take default 1000). */
+  getExecutionLogs(taskId: string, skip?: number, take?: number): Promise<ExecutionLogEntry[]>;
+  countExecutionLogs(taskId: string): Promise<number>;
+
+  // ---- maintenance ---------------------------------------------------------------------------
+
+  /** Deletes old finished one-off tasks, audit rows and logs. Never touches recurring series or non-terminal tasks. */
+  cleanup(policy: RetentionPolicy): Promise<RetentionResult>;
+
+  /**
+   * Wake-ups from other processes (only when `capabilities.notifications`). Returns an
+   * unsubscribe function.
+   */
+  subscribe?(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>>;
+  /** Tells other processes about a task (only when `capabilities.notifications`). */
+  notify?(notification: StorageNotification): Promise<void>;
+}
+
+export type { AuditLevel };
