@@ -106,10 +106,17 @@ export class TaskKeyConflictError extends EverTaskError {
   }
 }
 
-/** The storage failed; `cause` carries the driver's error. */
+/**
+ * The storage failed; `cause` carries the driver's error. `transient` is true for faults that may
+ * pass (connection lost, database restarting, lock timeout): the engine retries those writes with
+ * backoff instead of failing tasks.
+ */
 export class StorageError extends EverTaskError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
     super('ERR_STORAGE', message, options);
+    this.transient = options?.transient ?? false;
   }
 }
 
