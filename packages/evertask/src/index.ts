@@ -32,3 +32,13 @@ export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './st
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';
 export type { RateLimitOptions } from './rate-limit/keyed-rate-limiter.js';
+export { nextOccurrences, describeSchedule } from './recurring/index.js';
+export type {
+  ScheduleBuilder,
+  RecurringBuilder,
+  IntervalUnits,
+  InitialRunStep,
+  Weekday,
+  RecurringSchedule,
+  NextOccurrencesOptions,
+} from './recurring/index.js';
