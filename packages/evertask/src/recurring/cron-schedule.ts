@@ -8,7 +8,7 @@
  *
  * DST: a nonexistent wall time fires once, at the first instant after the gap; a repeated wall time
  * fires once, at its earlier instant — except when the hour field matches every hour (`*`, e.g.
- * `0/5 * * * *` or a `*` hour with any minutes): such sub-hourly expressions keep their rhythm through the repeated hour and fire
+ * `0/5 * * * *`): such sub-hourly expressions keep their rhythm through the repeated hour and fire
  * in both passes, as Vixie cron does.
  */
 import { Cron } from 'croner';

@@ -21,6 +21,7 @@ import { buildSchedule } from './schedule-builder.js';
 import { describe } from './schedule-description.js';
 import { listOccurrences } from './next-occurrence.js';
 import { parseInstant } from './schedule-values.js';
+import { describeValue } from './zoned-time.js';
 
 export type { RecurringBuilder, IntervalUnits, InitialRunStep } from './schedule-builder.js';
 export { ScheduleBuilder, buildSchedule } from './schedule-builder.js';
@@ -65,7 +66,7 @@ export interface NextOccurrencesOptions {
  * @throws InvalidScheduleError for an invalid schedule or options.
  */
 export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurrencesOptions = {}): Date[] {
-  const from = options.from === undefined ? Date.now() : parseInstant(options.from, 'nextOccurrences: from');
+  const from = options.from === undefined ? Date.now() : parseInstant(options.from, `nextOccurrences({ from: ${describeValue(options.from)} })`);
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0 || count > 10_000) {
     throw new InvalidScheduleError(`nextOccurrences: count must be an integer from 0 to 10000; received ${String(count)}.`);
@@ -79,5 +80,5 @@ export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurr
  * @throws InvalidScheduleError for an invalid schedule.
  */
 export function describeSchedule(recurring: RecurringBuilder, now: number | Date = Date.now()): string {
-  return describe(buildSchedule(recurring, parseInstant(now, 'describeSchedule: now')));
+  return describe(buildSchedule(recurring, parseInstant(now, `describeSchedule(…, ${describeValue(now)})`)));
 }

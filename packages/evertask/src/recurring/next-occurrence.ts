@@ -16,8 +16,8 @@ import type { RecurringSchedule } from './schedule-spec.js';
 export const LATE_GRACE_MS = 1_000;
 
 /**
- * Missed occurrences are counted exactly up to this number; beyond it `missed` reports this value
- * (a lower bound). Elapsed-time intervals are always counted exactly.
+ * Missed occurrences of calendar and cron schedules are counted exactly up to this number; beyond
+ * it the count stops there (a lower bound). Elapsed-time intervals are always counted exactly, in O(1).
  */
 export const MISSED_COUNT_LIMIT = 10_000;
 
@@ -111,7 +111,7 @@ export function resumeOccurrence(
 function skipForward(schedule: RecurringSchedule, firstMissed: number, alreadyMissed: number, now: number): NextRun | undefined {
   const limit = schedule.runUntil === undefined ? now : Math.min(now, schedule.runUntil - 1);
   const { count, last } = countMissed(schedule, firstMissed, limit);
-  const missed = Math.min(MISSED_COUNT_LIMIT, alreadyMissed + count);
+  const missed = alreadyMissed + count;
   if (schedule.catchUp === 'last') return { at: last, missed: missed - 1 };
   const next = occurrenceAfter(schedule, now);
   if (next === undefined || isPastEnd(schedule, next)) return undefined;

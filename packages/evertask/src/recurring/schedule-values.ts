@@ -1,6 +1,5 @@
 /** Parsing of the values the schedule builder accepts: weekdays, times of day, months, instants. */
 import { InvalidScheduleError } from '../errors.js';
-import { describeValue } from './zoned-time.js';
 
 /**
  * A weekday: a number 0-6 (0 = Sunday, 1 = Monday … 6 = Saturday, as `Date.getDay()`) or an
@@ -60,7 +59,7 @@ export function parseWeekday(value: unknown, part: string): number {
     if (index >= 0) return index;
   }
   throw new InvalidScheduleError(
-    `${part}: ${describeValue(value)} is not a weekday; use 0-6 (0 = Sunday, 6 = Saturday) or a name such as 'monday' or 'Mon'.`,
+    `${part} is not a weekday; use 0-6 (0 = Sunday, 6 = Saturday) or a name such as 'monday' or 'Mon'.`,
   );
 }
 
@@ -76,7 +75,7 @@ export function parseTimeOfDay(value: unknown, part: string): number {
     if (hour <= 23 && minute <= 59 && second <= 59) return hour * 3600 + minute * 60 + second;
   }
   throw new InvalidScheduleError(
-    `${part}: ${describeValue(value)} is not a time of day; use 'HH:mm' or 'HH:mm:ss' on a 24-hour clock, from '00:00' to '23:59:59'.`,
+    `${part} is not a time of day; use 'HH:mm' or 'HH:mm:ss' on a 24-hour clock, from '00:00' to '23:59:59'.`,
   );
 }
 
@@ -91,7 +90,7 @@ export function formatTimeOfDay(seconds: number): string {
 export function parseInteger(value: unknown, part: string, min: number, max: number, hint = ''): number {
   if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
   throw new InvalidScheduleError(
-    `${part}: ${describeValue(value)} is out of range; use an integer from ${min} to ${max}${hint ? ` ${hint}` : ''}.`,
+    `${part} is out of range; use an integer from ${min} to ${max}${hint ? ` ${hint}` : ''}.`,
   );
 }
 
@@ -105,7 +104,7 @@ export function parseInstant(value: unknown, part: string): number {
   }
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     throw new InvalidScheduleError(
-      `${part}: ${describeValue(value)} is not an instant; pass a valid Date, epoch milliseconds or an ISO-8601 string with an offset ('2026-05-01T09:00:00Z').`,
+      `${part} is not an instant; pass a valid Date, epoch milliseconds or an ISO-8601 string with an offset ('2026-05-01T09:00:00Z').`,
     );
   }
   return Math.trunc(ms);
