@@ -835,6 +835,7 @@ function registerPendingTests(test: Register): void {
       beyond,
       task({ dueAt: null }),
       task({ status: 'completed', dueAt: T + 50 }),
+      task({ status: 'service-stopped', dueAt: T + 50 }),
       task({ status: 'queued', dueAt: T + 50, leaseOwner: 'w', leaseExpiresAt: T + 60 }),
     ]);
     expect(ids(await s.scheduled(T + 400, 10))).toEqual([early.id, late.id, edge.id]);

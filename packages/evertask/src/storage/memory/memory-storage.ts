@@ -896,6 +896,10 @@ export class MemoryStorage implements TaskStorage {
     validateTime(request.now, 'request.now');
     validateNonNegativeInteger(request.limit, 'request.limit');
     this.#validateLeaseMs(request.leaseMs, 'request.leaseMs');
+    // A lease that ends at `now` would let one claim take the same task twice.
+    if (!(request.now + request.leaseMs > request.now)) {
+      throw invalid('request.leaseMs', request.leaseMs, 'long enough to end after request.now');
+    }
     validateQueues(request.queues, 'request.queues');
   }
 
