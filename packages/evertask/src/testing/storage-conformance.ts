@@ -128,8 +128,8 @@ type ConformanceTest = (storage: TaskStorage, context: TestContext) => Promise<v
  * });
  * ```
  *
- * Each test gets a fresh storage from `createStorage()`, opened before the test and closed after
- * it (then passed to `destroy`). Optional behaviour is tested according to
+ * Each test gets a fresh, empty storage from `createStorage()` (tests count what they stored), opened
+ * before the test and closed after it (then passed to `destroy`). Optional behaviour is tested according to
  * `storage.capabilities`, never according to the class.
  */
 export function describeStorageConformance(
