@@ -106,10 +106,17 @@ export class TaskKeyConflictError extends EverTaskError {
   }
 }
 
-/** The storage failed; `cause` carries the driver's error. */
+/**
+ * The storage failed; `cause` carries the driver's error. `transient` is true for faults that may
+ * pass (connection lost, database restarting, lock timeout): the engine retries those writes with
+ * backoff instead of failing tasks.
+ */
 export class StorageError extends EverTaskError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly transient: boolean;
+
+  constructor(message: string, options?: { cause?: unknown; transient?: boolean }) {
     super('ERR_STORAGE', message, options);
+    this.transient = options?.transient ?? false;
   }
 }
 
@@ -134,6 +141,22 @@ export class NonRetryableError extends EverTaskError {
 export class InvalidScheduleError extends EverTaskError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_INVALID_SCHEDULE', message, options);
+  }
+}
+
+/** A task's rate-limit slot was further away than its `maxWait`; the task failed. */
+export class RateLimitedError extends EverTaskError {
+  readonly key: string;
+  readonly slot: number;
+
+  constructor(taskName: string, key: string, slot: number, maxWaitMs: number) {
+    super(
+      'ERR_RATE_LIMITED',
+      `Task "${taskName}" (rate-limit key "${key}") would have to wait until ${new Date(slot).toISOString()}, ` +
+        `beyond its rateLimit.maxWait of ${maxWaitMs} ms; raise maxWait or the permits.`,
+    );
+    this.key = key;
+    this.slot = slot;
   }
 }
 
