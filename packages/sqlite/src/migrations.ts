@@ -80,9 +80,9 @@ CREATE INDEX ${t.tasks}_due ON ${t.tasks} (due_at) WHERE ${DUE_STATUSES_SQL};
 CREATE INDEX ${t.tasks}_lease_expiry ON ${t.tasks} (lease_expires_at) WHERE ${LEASED_STATUSES_SQL};
 CREATE INDEX ${t.tasks}_lease_owner ON ${t.tasks} (lease_owner) WHERE lease_owner IS NOT NULL;
 CREATE INDEX ${t.tasks}_pending ON ${t.tasks} (created_at, id) WHERE ${ACTIVE_STATUSES_SQL};
-CREATE INDEX ${t.tasks}_status ON ${t.tasks} (status, created_at);
+CREATE INDEX ${t.tasks}_status ON ${t.tasks} (status, created_at, id);
 CREATE INDEX ${t.tasks}_queue ON ${t.tasks} (queue, status);
-CREATE INDEX ${t.tasks}_created ON ${t.tasks} (created_at);
+CREATE INDEX ${t.tasks}_created ON ${t.tasks} (created_at, id);
 CREATE INDEX ${t.tasks}_updated ON ${t.tasks} (updated_at);
 CREATE INDEX ${t.tasks}_name ON ${t.tasks} (name);
 

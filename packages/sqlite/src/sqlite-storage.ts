@@ -253,7 +253,15 @@ export class SqliteStorage implements TaskStorage {
     this.#db = undefined;
     this.#stmts = undefined;
     this.#dynamic.clear();
-    if (db && this.#options.database === undefined && db.open) db.close();
+    if (db && this.#options.database === undefined && db.open) {
+      try {
+        // Lets SQLite refresh its planner statistics when they are stale (cheap; recommended before closing).
+        db.pragma('optimize');
+      } catch {
+        // best effort: a busy or read-only database still closes
+      }
+      db.close();
+    }
   }
 
   async #openWithRetry(): Promise<void> {
@@ -413,21 +421,24 @@ export class SqliteStorage implements TaskStorage {
     const inQueues = 'queue IN (SELECT value FROM json_each(?))';
     const dueCandidates = (queues: boolean): string => `
       SELECT id, k FROM (
-        SELECT id, due_at AS k FROM ${t.tasks}
+        SELECT id, due_at AS k FROM ${t.tasks} INDEXED BY ${t.tasks}_due
         WHERE ${DUE_STATUSES_SQL} AND due_at <= @now ${queues ? `AND ${inQueues.replace('?', '@queues')}` : ''}
         ORDER BY due_at LIMIT @limit)
       UNION ALL
       SELECT id, k FROM (
-        SELECT id, lease_expires_at AS k FROM ${t.tasks}
+        SELECT id, lease_expires_at AS k FROM ${t.tasks} INDEXED BY ${t.tasks}_lease_expiry
         WHERE ${LEASED_STATUSES_SQL} AND lease_expires_at <= @now ${queues ? `AND ${inQueues.replace('?', '@queues')}` : ''}
         ORDER BY lease_expires_at LIMIT @limit)
       ORDER BY k, id LIMIT @limit`;
     const nextDue = (queues: boolean): string => `
       SELECT MIN(k) AS k FROM (
-        SELECT MIN(due_at) AS k FROM ${t.tasks} WHERE ${DUE_STATUSES_SQL} AND due_at IS NOT NULL ${queues ? `AND ${inQueues}` : ''}
+        SELECT MIN(due_at) AS k FROM ${t.tasks} INDEXED BY ${t.tasks}_due WHERE ${DUE_STATUSES_SQL} AND due_at IS NOT NULL ${queues ? `AND ${inQueues}` : ''}
         UNION ALL
-        SELECT MIN(lease_expires_at) AS k FROM ${t.tasks}
+        SELECT MIN(lease_expires_at) AS k FROM ${t.tasks} INDEXED BY ${t.tasks}_lease_expiry
         WHERE ${LEASED_STATUSES_SQL} AND lease_expires_at IS NOT NULL ${queues ? `AND ${inQueues}` : ''})`;
+    // INDEXED BY pins the hot queries to their partial indexes: without statistics the planner
+    // would otherwise pick the status index and sort every waiting row. It also proves, when the
+    // statement is prepared, that each query's WHERE implies its index's predicate.
     const chunkDelete = (table: string, where: string, key = 'id'): string =>
       `DELETE FROM ${table} WHERE ${key} IN (SELECT ${key} FROM ${table} WHERE ${where} LIMIT ${CLEANUP_CHUNK})`;
     return {
@@ -450,16 +461,16 @@ export class SqliteStorage implements TaskStorage {
          WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`,
       ),
       renew: p(
-        `UPDATE ${t.tasks} SET lease_expires_at = ? WHERE lease_owner = ? AND ${LEASED_STATUSES_SQL}`,
+        `UPDATE ${t.tasks} INDEXED BY ${t.tasks}_lease_owner SET lease_expires_at = ? WHERE lease_owner = ? AND ${LEASED_STATUSES_SQL}`,
       ),
       nextDue: p(nextDue(false)),
       nextDueInQueues: p(nextDue(true)),
-      pendingFirst: p(`SELECT * FROM ${t.tasks} WHERE ${ACTIVE_STATUSES_SQL} ORDER BY created_at, id LIMIT ?`),
+      pendingFirst: p(`SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} ORDER BY created_at, id LIMIT ?`),
       pendingAfter: p(
-        `SELECT * FROM ${t.tasks} WHERE ${ACTIVE_STATUSES_SQL} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
+        `SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
       ),
       scheduled: p(
-        `SELECT * FROM ${t.tasks} WHERE ${DUE_STATUSES_SQL} AND status = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
+        `SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_due WHERE ${DUE_STATUSES_SQL} AND status = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
       ),
       statusAudit: p(`SELECT task_id, status, at, error FROM ${t.statusAudit} WHERE task_id = ? ORDER BY at, id`),
       runAudit: p(
@@ -741,7 +752,10 @@ export class SqliteStorage implements TaskStorage {
       params.push(...values);
     };
     if (filter.ids !== undefined) add('i', 'id IN (SELECT value FROM json_each(?))', JSON.stringify(filter.ids));
-    if (filter.statuses !== undefined) {
+    if (filter.statuses?.length === 1) {
+      // One status: an equality the (status, created_at, id) index can serve in order.
+      add('s1', 'status = ?', filter.statuses[0] as string);
+    } else if (filter.statuses !== undefined) {
       add('s', 'status IN (SELECT value FROM json_each(?))', JSON.stringify(filter.statuses));
     }
     if (filter.name !== undefined) add('n', 'name = ?', filter.name);
@@ -770,14 +784,27 @@ export class SqliteStorage implements TaskStorage {
         const countStmt = this.#statement(`qc|${where.key}`, db, () => `SELECT COUNT(*) AS n FROM ${this.#t.tasks}${where.sql}`);
         const total = (countStmt.get(where.params) as { n: number }).n;
         if (limit === 0 || total <= offset) return { items: [], total };
-        // Nulls last in both directions, ties broken by id in the same direction.
+        // Nulls last in both directions (SQLite puts them last only when descending), ties broken by
+        // id in the same direction. The page is chosen on ids alone (small sort rows, often an index
+        // walk), then its rows are read by primary key.
+        const nullsLast = !descending && (sortBy === 'dueAt' || sortBy === 'lastExecutionAt') ? ' NULLS LAST' : '';
         const pageStmt = this.#statement(
-          `qp|${where.key}|${column}|${direction}`,
+          `qp|${where.key}|${column}|${direction}${nullsLast}`,
           db,
           () =>
-            `SELECT * FROM ${this.#t.tasks}${where.sql} ORDER BY ${column} ${direction} NULLS LAST, id ${direction} LIMIT ? OFFSET ?`,
+            `SELECT id FROM ${this.#t.tasks}${where.sql} ORDER BY ${column} ${direction}${nullsLast}, id ${direction} LIMIT ? OFFSET ?`,
         );
-        const items = pageStmt.all([...where.params, limit, offset]).map(rowToTask);
+        const pageIds = pageStmt.all([...where.params, limit, offset]).map((row) => row['id'] as string);
+        const position = new Map(pageIds.map((id, i) => [id, i]));
+        const rowsStmt = this.#statement(
+          'qr',
+          db,
+          () => `SELECT * FROM ${this.#t.tasks} WHERE id IN (SELECT value FROM json_each(?))`,
+        );
+        const items = rowsStmt
+          .all(JSON.stringify(pageIds))
+          .map(rowToTask)
+          .sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
         return { items, total };
       });
       // One read transaction: the page and its total come from the same snapshot.
