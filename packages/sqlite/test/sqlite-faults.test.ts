@@ -1,10 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StorageError, uuidv7 } from 'evertask';
 import { LATEST_SCHEMA_VERSION, SqliteStorage } from '../src/index.js';
 import { T0, makeTask, tempDir } from './helpers.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const worker = join(here, 'fixtures', 'claim-worker.ts');
+const repoRoot = resolve(here, '..', '..', '..');
 
 async function openError(storage: SqliteStorage): Promise<StorageError> {
   const error = await storage.open().then(
@@ -216,6 +222,33 @@ describe('SqliteStorage files and faults', () => {
       chmodSync(dir, 0o755);
     }
   });
+
+  it.runIf(process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'))(
+    'a read-only directory, checked as an unprivileged user (root drops privileges with setpriv)',
+    async () => {
+      chmodSync(tmp.dir, 0o755);
+      const dir = join(tmp.dir, 'locked');
+      mkdirSync(dir, { mode: 0o555 });
+      chmodSync(dir, 0o555);
+      const file = join(dir, 'tasks.db');
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolvePromise, reject) => {
+        const child = spawn(
+          '/usr/bin/setpriv',
+          ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--conditions=evertask-source', '--import', 'tsx', worker, file, 'x', '0', 'open'],
+          { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => resolvePromise({ code, stderr }));
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('StorageError');
+      expect(result.stderr).toContain(file);
+      expect(result.stderr).toMatch(/cannot open the database file/);
+    },
+    30_000,
+  );
 
   it('disk full (max_page_count): the batch fails with a clear error and earlier rows stay intact', async () => {
     const db = new Database(tmp.file('full.db'));
