@@ -139,7 +139,10 @@ class RowReader {
     return v;
   }
 
-  /** A finite number; `integer` demands a whole number (times, counters). */
+  /**
+   * A finite number; `integer` demands a whole number (counters). Times are whole milliseconds when
+   * the engine writes them, but any finite number the port accepted reads back unchanged.
+   */
   number(column: string, integer = true): number {
     const v = this.row[column];
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
@@ -178,22 +181,22 @@ export function rowToTask(row: Row): StoredTask {
     queue: r.text('queue'),
     taskKey: r.textOrNull('task_key'),
     auditLevel: r.oneOf<AuditLevel>('audit_level', AUDIT_LEVEL_SET),
-    createdAt: r.number('created_at'),
-    updatedAt: r.number('updated_at'),
-    scheduledAt: r.numberOrNull('scheduled_at'),
-    dueAt: r.numberOrNull('due_at'),
+    createdAt: r.number('created_at', false),
+    updatedAt: r.number('updated_at', false),
+    scheduledAt: r.numberOrNull('scheduled_at', false),
+    dueAt: r.numberOrNull('due_at', false),
     attempts: r.number('attempts'),
-    lastExecutionAt: r.numberOrNull('last_execution_at'),
+    lastExecutionAt: r.numberOrNull('last_execution_at', false),
     executionTimeMs: r.numberOrNull('execution_time_ms', false),
     error: r.textOrNull('error'),
     leaseOwner: r.textOrNull('lease_owner'),
-    leaseExpiresAt: r.numberOrNull('lease_expires_at'),
+    leaseExpiresAt: r.numberOrNull('lease_expires_at', false),
     recoveryFailures: r.number('recovery_failures'),
     recurring: r.textOrNull('recurring'),
     recurringInfo: r.textOrNull('recurring_info'),
     runCount: r.number('run_count'),
     maxRuns: r.numberOrNull('max_runs'),
-    runUntil: r.numberOrNull('run_until'),
+    runUntil: r.numberOrNull('run_until', false),
     lastOutcome: r.oneOfOrNull<RunOutcome>('last_outcome', OUTCOME_SET),
   };
 }
@@ -203,7 +206,7 @@ export function rowToStatusAudit(row: Row): StatusAuditEntry {
   return {
     taskId: r.text('task_id'),
     status: r.oneOf<TaskStatus>('status', STATUS_SET),
-    at: r.number('at'),
+    at: r.number('at', false),
     error: r.textOrNull('error'),
   };
 }
@@ -212,7 +215,7 @@ export function rowToRunAudit(row: Row): RunAuditEntry {
   const r = new RowReader(row, 'run audit row of task', row['task_id']);
   return {
     taskId: r.text('task_id'),
-    at: r.number('at'),
+    at: r.number('at', false),
     status: r.oneOf<TaskStatus>('status', STATUS_SET),
     executionTimeMs: r.number('execution_time_ms', false),
     error: r.textOrNull('error'),
@@ -224,7 +227,7 @@ export function rowToLog(row: Row): ExecutionLogEntry {
   return {
     id: r.text('id'),
     taskId: r.text('task_id'),
-    at: r.number('at'),
+    at: r.number('at', false),
     level: r.oneOf<LogLevel>('level', LOG_LEVEL_SET),
     message: r.text('message'),
     exception: r.textOrNull('exception'),

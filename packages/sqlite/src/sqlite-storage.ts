@@ -340,8 +340,8 @@ export class SqliteStorage implements TaskStorage {
           `(it has no "version" column). Use another file, or another "tablePrefix".`,
       );
     }
-    const row = db.prepare(`SELECT MAX(version) AS v FROM ${t.migrations}`).get() as { v: number | null };
-    return row.v ?? 0;
+    const row = db.prepare(`SELECT MAX(version) AS v FROM ${t.migrations}`).get() as { v: number | bigint | null };
+    return Number(row.v ?? 0);
   }
 
   #checkNotNewer(version: number): void {
@@ -415,7 +415,8 @@ export class SqliteStorage implements TaskStorage {
 
   #prepare(db: Database.Database): Statements {
     const t = this.#t;
-    const p = (sql: string): Stmt => db.prepare<unknown[], Row>(sql);
+    // Numbers, never bigints, even when a handed-in database defaults to safe integers.
+    const p = (sql: string): Stmt => db.prepare<unknown[], Row>(sql).safeIntegers(false);
     const columns = TASK_COLUMNS.map(([c]) => c).join(', ');
     const marks = TASK_COLUMNS.map(() => '?').join(', ');
     const inQueues = 'queue IN (SELECT value FROM json_each(?))';
@@ -540,7 +541,7 @@ export class SqliteStorage implements TaskStorage {
     let stmt = this.#dynamic.get(key);
     if (!stmt) {
       if (this.#dynamic.size >= STATEMENT_CACHE_LIMIT) this.#dynamic.clear();
-      stmt = db.prepare<unknown[], Row>(build());
+      stmt = db.prepare<unknown[], Row>(build()).safeIntegers(false);
       this.#dynamic.set(key, stmt);
     }
     return stmt;

@@ -369,6 +369,25 @@ describe('SqliteStorage (adapter behaviour)', () => {
     expect(() => new SqliteStorage({ filename: 'x.db', database: {} } as never)).toThrow(InvalidArgumentError);
   });
 
+  it('reads back fractional times unchanged and returns numbers from a safe-integers database', async () => {
+    const task = makeTask({ createdAt: T0 + 0.5, dueAt: T0 + 0.25 });
+    await storage.add([task]);
+    const [claimed] = await storage.claimDue({ owner: 'o', now: T0 + 1.5, limit: 1, leaseMs: 2.25 });
+    expect(claimed).toMatchObject({ id: task.id, createdAt: T0 + 0.5, leaseExpiresAt: T0 + 3.75 });
+
+    const db = new Database(':memory:');
+    db.defaultSafeIntegers(true);
+    const safe = new SqliteStorage({ database: db });
+    await safe.open();
+    const other = makeTask({ attempts: 3 });
+    await safe.add([other]);
+    expect(await safe.get(other.id)).toEqual(other);
+    expect(await safe.countExecutionLogs(other.id)).toBe(0);
+    expect(await safe.count()).toEqual([{ queue: 'default', status: 'waiting', count: 1 }]);
+    await safe.close();
+    db.close();
+  });
+
   it('throws a StorageError when used before open() or after close(), and reopens', async () => {
     const other = new SqliteStorage({ filename: tmp.file('other.db') });
     await expect(other.get(uuidv7())).rejects.toThrow(/not open/);
