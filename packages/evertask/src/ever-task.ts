@@ -706,8 +706,9 @@ export class EverTask {
         for (const task of claimed) {
           this.#scheduler.unschedule(task.id);
           const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
-          if (task.attempts > 0 || task.recoveryFailures > 0) {
-            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'waiting' });
+          // an attempt that started but recorded no outcome: its process crashed or was stopped
+          if (task.attempts > 0 && task.error === null) {
+            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
           }
           queue.push(task);
         }
@@ -977,7 +978,7 @@ export class EverTask {
     }
     if (reason === 'shutdown') {
       const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
-      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt, error: describeError(error) }, logs);
+      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
       this.#emitter.emit('task:stopped', base);
       await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
       return;
