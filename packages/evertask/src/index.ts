@@ -8,3 +8,4 @@ export * from './ports/task-record.js';
 export type * from './ports/task-storage.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
+export { MemoryStorage } from './storage/memory/memory-storage.js';

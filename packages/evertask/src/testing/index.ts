@@ -1,1 +1,3 @@
 export { ManualClock, settle } from './manual-clock.js';
+export { describeStorageConformance, makeStoredTask } from './storage-conformance.js';
+export type { ConformanceOptions } from './storage-conformance.js';
