@@ -38,7 +38,7 @@ import {
   renderMigration,
   validateSchemaName,
 } from './migrations.js';
-import { toStorageError, toTaskKeyConflict } from './postgres-errors.js';
+import { sqlState, toStorageError, toTaskKeyConflict } from './postgres-errors.js';
 import {
   POSTGRES_DEFAULTS,
   type PostgresStorageOptions,
@@ -65,14 +65,18 @@ interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
 }
 
-const SORT_COLUMNS: Record<TaskSortField, string> = {
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  dueAt: 'due_at',
-  lastExecutionAt: 'last_execution_at',
-  status: 'status',
-  name: 'name',
-  queue: 'queue',
+/**
+ * Sort expressions. Text sorts by code point (`COLLATE "C"`), the same order on every database
+ * and in every adapter; nullable times sort their nulls last in both directions.
+ */
+const SORT_COLUMNS: Record<TaskSortField, { expr: string; nullable: boolean }> = {
+  createdAt: { expr: 'created_at', nullable: false },
+  updatedAt: { expr: 'updated_at', nullable: false },
+  dueAt: { expr: 'due_at', nullable: true },
+  lastExecutionAt: { expr: 'last_execution_at', nullable: true },
+  status: { expr: 'status COLLATE "C"', nullable: false },
+  name: { expr: 'name COLLATE "C"', nullable: false },
+  queue: { expr: 'queue COLLATE "C"', nullable: false },
 };
 
 function isQueryable(value: unknown): value is Queryable {
@@ -544,14 +548,14 @@ export class PostgresStorage implements TaskStorage {
     values.push(limit, offset);
     const res = await this.#run<TaskRow & { total: string }>('query', {
       text: `SELECT ${taskSelectList()}, count(*) OVER () AS total FROM ${this.#s}.tasks ${whereSql}
-ORDER BY ${column} ${dir}, id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}`,
+ORDER BY ${column.expr} ${dir}${column.nullable ? ' NULLS LAST' : ''}, id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}`,
       values,
     });
     let total: number;
     const first = res.rows[0];
     if (first !== undefined) {
       total = Number(first.total);
-    } else if (offset === 0) {
+    } else if (offset === 0 && limit > 0) {
       total = 0;
     } else {
       const count = await this.#run<{ n: number }>('query', {
@@ -599,18 +603,23 @@ ORDER BY ${column} ${dir}, id ${dir} LIMIT $${values.length - 1} OFFSET $${value
     if (!Array.isArray(logs)) throw new InvalidArgumentError('saveExecutionLogs: "logs" must be an array.');
     logs.forEach((log, i) => checkLog(log, `saveExecutionLogs: logs[${i}]`));
     if (logs.length === 0) return;
-    await this.#run(
-      'saveExecutionLogs',
-      this.#q('save_logs', this.#sql.saveLogs, [
-        taskId,
-        logs.map((l) => l.id),
-        logs.map((l) => l.at),
-        logs.map((l) => l.level),
-        logs.map((l) => l.message),
-        logs.map((l) => l.exception),
-        logs.map((l) => l.sequence),
-      ]),
-    );
+    const config = this.#q('save_logs', this.#sql.saveLogs, [
+      taskId,
+      logs.map((l) => l.id),
+      logs.map((l) => l.at),
+      logs.map((l) => l.level),
+      logs.map((l) => l.message),
+      logs.map((l) => l.exception),
+      logs.map((l) => l.sequence),
+    ]);
+    try {
+      await this.#pool.query(config);
+    } catch (error) {
+      if (sqlState(error) === '23503') {
+        throw new StorageError(`PostgresStorage.saveExecutionLogs failed: cannot save logs of unknown task "${taskId}".`, { cause: error });
+      }
+      throw toStorageError('saveExecutionLogs', error);
+    }
   }
 
   async getExecutionLogs(taskId: string, skip = 0, take = 1000): Promise<ExecutionLogEntry[]> {
