@@ -70,10 +70,13 @@ CREATE TABLE {{schema}}.tasks (
 -- One task per key (NULL keys do not collide).
 CREATE UNIQUE INDEX ${TASK_KEY_INDEX} ON {{schema}}.tasks (task_key);
 -- The hot due query: only runnable rows are in this index.
-CREATE INDEX tasks_due_idx ON {{schema}}.tasks (due_at)
+CREATE INDEX tasks_due_idx ON {{schema}}.tasks (due_at, id)
   WHERE status IN ('waiting', 'service-stopped');
 -- Expired leases (crashed instances) and lease renewal: only leased rows.
 CREATE INDEX tasks_lease_idx ON {{schema}}.tasks (lease_expires_at)
+  WHERE status IN ('queued', 'in-progress');
+-- Lease renewal (heartbeat) by owner: only leased rows.
+CREATE INDEX tasks_lease_owner_idx ON {{schema}}.tasks (lease_owner)
   WHERE status IN ('queued', 'in-progress');
 -- Recovery / pending keyset scan over non-terminal rows.
 CREATE INDEX tasks_pending_idx ON {{schema}}.tasks (created_at, id)

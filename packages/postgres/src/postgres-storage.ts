@@ -548,7 +548,7 @@ export class PostgresStorage implements TaskStorage {
     values.push(limit, offset);
     const res = await this.#run<TaskRow & { total: string }>('query', {
       text: `SELECT ${taskSelectList()}, count(*) OVER () AS total FROM ${this.#s}.tasks ${whereSql}
-ORDER BY ${column.expr} ${dir}${column.nullable ? ' NULLS LAST' : ''}, id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}`,
+ORDER BY ${column.expr} ${dir}${column.nullable ? ' NULLS LAST' : ''}, tasks.id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}`,
       values,
     });
     let total: number;

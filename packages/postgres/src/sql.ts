@@ -154,9 +154,8 @@ export function buildSql(s: string): StorageSql {
     transition: transitionSql(s),
     claim: claimSql(s, false),
     claimQueues: claimSql(s, true),
-    // `lease_expires_at IS NOT NULL` lets the planner walk the small lease index.
     renew: `UPDATE ${s}.tasks SET lease_expires_at = $2::int8 + $3::int8
-WHERE status IN ${LEASED} AND lease_expires_at IS NOT NULL AND lease_owner = $1::text`,
+WHERE status IN ${LEASED} AND lease_owner = $1::text`,
     nextDue: nextDueSql(s, false),
     nextDueQueues: nextDueSql(s, true),
     get: `SELECT ${cols} FROM ${s}.tasks WHERE id = $1::uuid`,
@@ -164,12 +163,12 @@ WHERE status IN ${LEASED} AND lease_expires_at IS NOT NULL AND lease_owner = $1:
     remove: `DELETE FROM ${s}.tasks WHERE id = $1::uuid`,
     pending: `SELECT ${cols} FROM ${s}.tasks
 WHERE status IN ('waiting', 'queued', 'in-progress', 'service-stopped')
-ORDER BY created_at, id LIMIT $1`,
+ORDER BY created_at, tasks.id LIMIT $1`,
     pendingAfter: `SELECT ${cols} FROM ${s}.tasks
 WHERE status IN ('waiting', 'queued', 'in-progress', 'service-stopped') AND (created_at, id) > ($2::int8, $3::uuid)
-ORDER BY created_at, id LIMIT $1`,
+ORDER BY created_at, tasks.id LIMIT $1`,
     scheduled: `SELECT ${cols} FROM ${s}.tasks
-WHERE status = 'waiting' AND due_at <= $1::int8 ORDER BY due_at, id LIMIT $2`,
+WHERE status = 'waiting' AND due_at <= $1::int8 ORDER BY due_at, tasks.id LIMIT $2`,
     statusAudit: `SELECT task_id::text AS task_id, status, at, error FROM ${s}.status_audit
 WHERE task_id = $1::uuid ORDER BY at, id`,
     runAudit: `SELECT task_id::text AS task_id, at, status, execution_time_ms, error FROM ${s}.run_audit
@@ -179,7 +178,7 @@ SELECT l.id, $1::uuid, l.at, l.level, l.message, l.exception, l.sequence
 FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4[])
   AS l(id, at, level, message, exception, sequence)`,
     getLogs: `SELECT id::text AS id, task_id::text AS task_id, at, level, message, exception, sequence
-FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, id OFFSET $2 LIMIT $3`,
+FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
     countLogs: `SELECT count(*)::int AS n FROM ${s}.execution_logs WHERE task_id = $1::uuid`,
     cleanup: `WITH gone AS (
   DELETE FROM ${s}.tasks
