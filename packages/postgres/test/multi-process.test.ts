@@ -163,6 +163,28 @@ describePg('PostgresStorage (several instances on one database)', () => {
     expect(consumer.listenerProcessId).toBeUndefined();
   });
 
+  it('listens with the settings of a handed-in pool; notifications: false sends and listens nothing', async () => {
+    const schema = fresh();
+    const pool = testPool(2);
+    cleanup.push(() => pool.end());
+    const consumer = new PostgresStorage({ pool, schema });
+    cleanup.push(() => consumer.close());
+    await consumer.open();
+    const seen: StorageNotification[] = [];
+    await consumer.subscribe((n) => seen.push(n));
+    const quiet = make({ schema, notifications: false });
+    expect(quiet.capabilities.notifications).toBe(false);
+    await quiet.add([makeTask()]);
+    await quiet.notify({ kind: 'task-available' });
+    await expect(quiet.subscribe(() => undefined)).rejects.toBeInstanceOf(InvalidArgumentError);
+    const loud = make({ schema });
+    await loud.add([makeTask({ dueAt: 7 })]);
+    await waitFor(() => seen.length === 1, 5000, 'notification through the pool-configured listener');
+    expect(seen[0]).toMatchObject({ kind: 'task-available', dueAt: 7 });
+    await consumer.close();
+    expect(pool.ended).toBe(false);
+  });
+
   it('reconnects the listener after its backend is terminated and says to re-check', async () => {
     const schema = fresh();
     const producer = make({ schema });
