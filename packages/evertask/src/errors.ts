@@ -144,6 +144,22 @@ export class InvalidScheduleError extends EverTaskError {
   }
 }
 
+/** A task's rate-limit slot was further away than its `maxWait`; the task failed. */
+export class RateLimitedError extends EverTaskError {
+  readonly key: string;
+  readonly slot: number;
+
+  constructor(taskName: string, key: string, slot: number, maxWaitMs: number) {
+    super(
+      'ERR_RATE_LIMITED',
+      `Task "${taskName}" (rate-limit key "${key}") would have to wait until ${new Date(slot).toISOString()}, ` +
+        `beyond its rateLimit.maxWait of ${maxWaitMs} ms; raise maxWait or the permits.`,
+    );
+    this.key = key;
+    this.slot = slot;
+  }
+}
+
 /** The engine is not running (call `start()` first) or is stopping. */
 export class EngineStateError extends EverTaskError {
   constructor(code: 'ERR_NOT_STARTED' | 'ERR_STOPPED', message: string) {

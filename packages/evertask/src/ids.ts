@@ -5,6 +5,7 @@ const pool = new Uint8Array(POOL_SIZE);
 let poolOffset = POOL_SIZE;
 let lastMs = -1;
 let sequence = 0;
+const ID_BYTES = new Uint8Array(16);
 const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 function randomBytes(count: number): Uint8Array {
@@ -36,7 +37,7 @@ export function uuidv7(now: number = Date.now()): string {
   }
   lastMs = ms;
   const rnd = randomBytes(8);
-  const b = new Uint8Array(16);
+  const b = ID_BYTES;
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
   b[2] = (ms >>> 24) & 0xff;

@@ -1,3 +1,25 @@
+export { EverTask } from './ever-task.js';
+export type { StopOptions } from './ever-task.js';
+export { defineTask } from './define-task.js';
+export type {
+  TaskDefinition,
+  TaskDefinitionOptions,
+  TaskContext,
+  TaskHookContext,
+  TaskHandler,
+  PayloadOf,
+} from './define-task.js';
+export type { DispatchOptions, DispatchManyOptions } from './dispatch/dispatch-options.js';
+export type { EverTaskOptions, QueueOptions, EngineDefaults, WhenFull } from './options.js';
+export type { TaskInfo } from './task-info.js';
+export type { EverTaskEvents, EverTaskEventName, EverTaskListener } from './events.js';
+export { linearRetry, exponentialRetry, noRetry, FilteredRetryPolicy } from './retry/retry-policy.js';
+export type { RetryPolicy, ExponentialRetryOptions } from './retry/retry-policy.js';
+export type { TaskLogger, LogCaptureOptions } from './logs/task-logger.js';
+export type { Logger } from './logger.js';
+export { consoleWarningsLogger, silentLogger } from './logger.js';
+export type { PayloadCodec } from './serialization/payload-codec.js';
+export { jsonPayloadCodec, PayloadEncodingError } from './serialization/payload-codec.js';
 export * from './errors.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
@@ -9,3 +31,14 @@ export type * from './ports/task-storage.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';
+export type { RateLimitOptions } from './rate-limit/keyed-rate-limiter.js';
+export { nextOccurrences, describeSchedule } from './recurring/index.js';
+export type {
+  ScheduleBuilder,
+  RecurringBuilder,
+  IntervalUnits,
+  InitialRunStep,
+  Weekday,
+  RecurringSchedule,
+  NextOccurrencesOptions,
+} from './recurring/index.js';

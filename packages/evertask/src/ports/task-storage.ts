@@ -173,7 +173,9 @@ export interface TaskStorage {
   remove(id: string): Promise<boolean>;
   /**
    * Applies guarded status changes. Each applies atomically with its audit row, run-audit row
-   * and logs; a batch may share one transaction. Returns, per change, whether it applied.
+   * and logs; a batch may share one transaction. The engine never puts two changes of the same
+   * task in one batch, so the changes of a batch are independent. Returns, per change, whether it
+   * applied.
    */
   transition(changes: readonly TaskTransition[]): Promise<boolean[]>;
 

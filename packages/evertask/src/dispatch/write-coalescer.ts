@@ -1,0 +1,168 @@
+import type { NewTask, TaskStorage, TaskTransition } from '../ports/task-storage.js';
+import type { Clock } from '../clock.js';
+import { StorageError, toError } from '../errors.js';
+
+interface PendingAdd {
+  tasks: readonly NewTask[];
+  audit: boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+interface PendingTransition {
+  change: TaskTransition;
+  resolve: (applied: boolean) => void;
+  reject: (error: Error) => void;
+}
+
+export interface WriteCoalescerHooks {
+  /** A write failed; `willRetry` tells whether it is kept and retried. */
+  onError(operation: string, error: Error, willRetry: boolean): void;
+}
+
+const MAX_BATCH = 1000;
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Gathers the inserts and status changes issued during one tick and writes them as one `add` and
+ * one `transition` call. While a batch is being written the next one accumulates, so the number of
+ * storage round trips stays flat as load grows.
+ *
+ * Transitions that fail with a transient `StorageError` are kept in memory and retried with
+ * backoff until the storage is back (nothing finished is forgotten); inserts are not retried: the
+ * dispatch rejects and the caller decides.
+ */
+export class WriteCoalescer {
+  readonly #storage: TaskStorage;
+  readonly #clock: Clock;
+  readonly #hooks: WriteCoalescerHooks;
+  #adds: PendingAdd[] = [];
+  #transitions: PendingTransition[] = [];
+  #scheduled = false;
+  #flushing: Promise<void> | undefined;
+  #backoffMs = 0;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(storage: TaskStorage, clock: Clock, hooks: WriteCoalescerHooks) {
+    this.#storage = storage;
+    this.#clock = clock;
+    this.#hooks = hooks;
+  }
+
+  /** Writes pending work; true when nothing is queued or in flight. */
+  get idle(): boolean {
+    return !this.#flushing && this.#adds.length === 0 && this.#transitions.length === 0;
+  }
+
+  add(tasks: readonly NewTask[], audit: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#adds.push({ tasks, audit, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  transition(change: TaskTransition): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#transitions.push({ change, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves when everything queued so far is written (or failed for good). */
+  async drain(): Promise<void> {
+    if (this.idle) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flushing = this.#flushLoop().finally(() => {
+        this.#flushing = undefined;
+        if (this.#adds.length > 0 || this.#transitions.length > 0) this.#schedule();
+        else for (const w of this.#idleWaiters.splice(0)) w();
+      });
+    });
+  }
+
+  async #flushLoop(): Promise<void> {
+    while (this.#adds.length > 0 || this.#transitions.length > 0) {
+      const adds = this.#adds.splice(0);
+      if (adds.length > 0) await this.#writeAdds(adds);
+      const transitions = this.#takeTransitionBatch();
+      if (transitions.length > 0) await this.#writeTransitions(transitions);
+    }
+  }
+
+  /**
+   * The next batch of status changes, cut before the first repeated task id: a batch never holds
+   * two changes of one task, so a storage may apply a batch in any order (or in one statement).
+   */
+  #takeTransitionBatch(): PendingTransition[] {
+    const seen = new Set<string>();
+    let end = 0;
+    while (end < this.#transitions.length && end < MAX_BATCH) {
+      const id = (this.#transitions[end] as PendingTransition).change.id;
+      if (seen.has(id)) break;
+      seen.add(id);
+      end++;
+    }
+    return this.#transitions.splice(0, end);
+  }
+
+  async #writeAdds(adds: PendingAdd[]): Promise<void> {
+    for (const audit of [false, true]) {
+      const group = adds.filter((a) => a.audit === audit);
+      if (group.length === 0) continue;
+      const tasks = group.length === 1 ? (group[0] as PendingAdd).tasks : group.flatMap((a) => a.tasks);
+      try {
+        await this.#storage.add(tasks, { audit });
+        for (const a of group) a.resolve();
+      } catch (error) {
+        if (group.length > 1) {
+          // one bad insert must not fail its neighbours: retry them one by one
+          for (const a of group) {
+            try {
+              await this.#storage.add(a.tasks, { audit });
+              a.resolve();
+            } catch (e) {
+              a.reject(wrapStorage(e, 'add'));
+            }
+          }
+        } else {
+          (group[0] as PendingAdd).reject(wrapStorage(error, 'add'));
+        }
+      }
+    }
+  }
+
+  async #writeTransitions(batch: PendingTransition[]): Promise<void> {
+    for (;;) {
+      try {
+        const results = await this.#storage.transition(batch.map((t) => t.change));
+        this.#backoffMs = 0;
+        batch.forEach((t, i) => t.resolve(results[i] ?? false));
+        return;
+      } catch (error) {
+        const err = wrapStorage(error, 'transition');
+        const transient = err instanceof StorageError && err.transient;
+        this.#hooks.onError('transition', err, transient);
+        if (!transient) {
+          for (const t of batch) t.reject(err);
+          return;
+        }
+        this.#backoffMs = Math.min(MAX_BACKOFF_MS, this.#backoffMs === 0 ? 50 : this.#backoffMs * 2);
+        await new Promise<void>((resolve) => this.#clock.setTimer(resolve, this.#backoffMs));
+      }
+    }
+  }
+}
+
+function wrapStorage(error: unknown, operation: string): Error {
+  if (error instanceof Error && 'code' in error && typeof (error as { code: unknown }).code === 'string' && (error as { code: string }).code.startsWith('ERR_')) {
+    return error;
+  }
+  return new StorageError(`Storage ${operation} failed: ${toError(error).message}`, { cause: error });
+}

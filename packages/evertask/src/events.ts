@@ -1,0 +1,77 @@
+import type { TaskStatus } from './ports/task-record.js';
+
+interface TaskEventBase {
+  taskId: string;
+  taskName: string;
+  queue: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** The events of `EverTask.on`. */
+export interface EverTaskEvents {
+  /** A task was stored (`dueAt` in the future means it waits). */
+  'task:dispatched': TaskEventBase & { dueAt: number; taskKey: string | null };
+  /** An attempt started. */
+  'task:started': TaskEventBase & { attempt: number };
+  'task:completed': TaskEventBase & { attempt: number; durationMs: number };
+  /** The task failed for good (no retry left, or not retryable). */
+  'task:failed': TaskEventBase & { attempt: number; error: Error; durationMs: number };
+  /** An attempt failed and a retry is scheduled. */
+  'task:retrying': TaskEventBase & { attempt: number; error: Error; delayMs: number };
+  'task:cancelled': TaskEventBase & { running: boolean };
+  /** A running task was interrupted by `stop()` and will run again at the next start. */
+  'task:stopped': TaskEventBase;
+  /** A task from storage (crash, shutdown or another process) was taken over by this instance. */
+  'task:recovered': TaskEventBase & { previousStatus: TaskStatus };
+  /** A stored task cannot run (unknown name, unreadable payload) and was failed or set aside. */
+  'task:poisoned': TaskEventBase & { error: Error; final: boolean };
+  /** A task over its rate limit waits for its slot (`rejected`: the slot was beyond maxWait and the task failed). */
+  'task:rate-limited': TaskEventBase & { key: string; retryAt: number; rejected: boolean };
+  /** A recurring series skipped occurrences while no engine ran. */
+  'recurring:missed': TaskEventBase & { missed: number; nextAt: number | null };
+  /** A lifecycle hook threw; the task's outcome is unchanged. */
+  'hook:error': TaskEventBase & { hook: 'onStarted' | 'onCompleted' | 'onError' | 'onRetry'; error: Error };
+  /** A storage write failed (transient faults are retried; see `willRetry`). */
+  'storage:error': { operation: string; error: Error; willRetry: boolean; at: number };
+}
+
+export type EverTaskEventName = keyof EverTaskEvents;
+export type EverTaskListener<E extends EverTaskEventName> = (event: EverTaskEvents[E]) => void;
+
+/** A small typed emitter; a throwing listener is reported to `onListenerError` and never breaks the engine. */
+export class TypedEmitter {
+  #listeners = new Map<EverTaskEventName, Set<(event: never) => void>>();
+  readonly #onListenerError: (error: unknown) => void;
+
+  constructor(onListenerError: (error: unknown) => void) {
+    this.#onListenerError = onListenerError;
+  }
+
+  on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as (event: never) => void);
+    return () => this.off(event, listener);
+  }
+
+  off<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): void {
+    this.#listeners.get(event)?.delete(listener as (event: never) => void);
+  }
+
+  has(event: EverTaskEventName): boolean {
+    return (this.#listeners.get(event)?.size ?? 0) > 0;
+  }
+
+  emit<E extends EverTaskEventName>(event: E, payload: EverTaskEvents[E]): void {
+    const set = this.#listeners.get(event);
+    if (!set || set.size === 0) return;
+    for (const listener of set) {
+      try {
+        (listener as EverTaskListener<E>)(payload);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,959 @@
+import { availableParallelism } from 'node:os';
+import type { TaskDefinition, TaskHookContext } from './define-task.js';
+import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
+import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
+import type { EverTaskOptions, ResolvedOptions } from './options.js';
+import type { StoredTask, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
+import type { TaskStorage, TaskTransition, TaskFilter, TaskPage } from './ports/task-storage.js';
+import type { RetryPolicy } from './retry/retry-policy.js';
+import type { TaskInfo } from './task-info.js';
+import { TypedEmitter } from './events.js';
+import { resolveOptions, assertAuditLevel } from './options.js';
+import { toMilliseconds } from './duration.js';
+import {
+  EngineStateError,
+  InvalidArgumentError,
+  InvalidPayloadError,
+  QueueFullError,
+  RateLimitedError,
+  StorageError,
+  TaskCancelledError,
+  TaskKeyConflictError,
+  TaskTimeoutError,
+  UnknownQueueError,
+  UnknownTaskError,
+  describeError,
+  toError,
+} from './errors.js';
+import { PayloadEncodingError } from './serialization/payload-codec.js';
+import { validatePayload } from './worker/payload-validation.js';
+import { WriteCoalescer } from './dispatch/write-coalescer.js';
+import { DueScheduler } from './scheduler/due-scheduler.js';
+import { QueueRunner } from './worker/queue-runner.js';
+import { TaskExecution, type AbortReason } from './worker/task-execution.js';
+import { shouldAuditStatus } from './audit/audit-policy.js';
+import { allowedSources, isTerminal } from './state-machine.js';
+import { toTaskInfo } from './task-info.js';
+import { uuidv7 } from './ids.js';
+import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
+import { MemoryStorage } from './storage/memory/memory-storage.js';
+
+type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyTask = TaskDefinition<any>;
+
+/** Options of `stop`. */
+export interface StopOptions {
+  /** How long running tasks may finish before they are aborted. @defaultValue the engine's `stopTimeout` ('30s') */
+  timeout?: number | string;
+  /** Also close the storage. @defaultValue false (so `getTask` keeps working) */
+  closeStorage?: boolean;
+}
+
+const TASK_KEY_MAX = 200;
+const DISPATCH_CHUNK = 1000;
+
+/**
+ * The engine: dispatches tasks, runs them on named queues in this process, and keeps every task
+ * and status change in its storage.
+ */
+export class EverTask {
+  readonly #o: ResolvedOptions;
+  readonly #storage: TaskStorage;
+  readonly #emitter: TypedEmitter;
+  readonly #queues = new Map<string, QueueRunner>();
+  readonly #writer: WriteCoalescer;
+  readonly #scheduler: DueScheduler;
+  readonly #running = new Map<string, TaskExecution>();
+  readonly #finishing = new Set<Promise<void>>();
+  readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
+  readonly #keyLocks = new Map<string, Promise<unknown>>();
+  readonly #limiter = new KeyedRateLimiter();
+  #state: EngineState = 'created';
+  #pumping = false;
+  #pumpAgain = false;
+  #storageMayHaveDue = true;
+  #skippedQueues = new Set<string>();
+  #heartbeatTimer: unknown;
+  #sweepTimer: unknown;
+  #unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(options: EverTaskOptions) {
+    this.#o = resolveOptions(options, availableParallelism());
+    this.#storage = this.#o.storage ?? new MemoryStorage();
+    this.#emitter = new TypedEmitter((error) =>
+      this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
+    );
+    this.#writer = new WriteCoalescer(this.#storage, this.#o.clock, {
+      onError: (operation, error, willRetry) => {
+        this.#o.logger.error(`Storage ${operation} failed${willRetry ? '; retrying' : ''}: ${error.message}`, { error });
+        this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#o.clock.now() });
+      },
+    });
+    this.#scheduler = new DueScheduler(this.#o.clock, () => {
+      this.#storageMayHaveDue = true;
+      void this.#pump();
+    });
+    for (const config of this.#o.queues.values()) {
+      this.#queues.set(
+        config.name,
+        new QueueRunner(config, (task, queue) => this.#execute(task, queue), () => this.#onSlotFree()),
+      );
+    }
+  }
+
+  /** This process's identity in leases. */
+  get instanceId(): string {
+    return this.#o.instanceId;
+  }
+
+  /** The storage this engine uses. */
+  get storage(): TaskStorage {
+    return this.#storage;
+  }
+
+  /** Opens the storage and starts taking work, including tasks left by a previous run. */
+  async start(): Promise<void> {
+    if (this.#state === 'running' || this.#state === 'starting') return;
+    if (this.#state === 'stopping') throw new EngineStateError('ERR_STOPPED', 'EverTask is stopping; wait for stop() before starting again.');
+    this.#state = 'starting';
+    try {
+      await this.#storage.open();
+      if (this.#storage.capabilities.notifications && this.#storage.subscribe) {
+        this.#unsubscribe = await this.#storage.subscribe((n) => {
+          if (n.kind === 'task-cancelled' && n.taskId) this.#abortLocal(n.taskId, 'cancel');
+          else if (n.kind === 'task-available') {
+            if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
+            else {
+              this.#storageMayHaveDue = true;
+              void this.#pump();
+            }
+          }
+        });
+      }
+      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#takeBackOwnLeases();
+    } catch (error) {
+      this.#state = 'created';
+      throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
+    }
+    this.#state = 'running';
+    this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+    this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    this.#storageMayHaveDue = true;
+    await this.#pump();
+  }
+
+  /**
+   * Stops gracefully: no new work is taken, buffered tasks are handed back to the storage,
+   * running tasks get `timeout` to finish and are then aborted and stored as `service-stopped`
+   * (a persistent storage runs them again at the next start).
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'created') {
+      this.#state = 'stopped';
+      if (options.closeStorage) await this.#storage.close();
+      return;
+    }
+    this.#state = 'stopping';
+    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
+    this.#o.clock.clearTimer(this.#heartbeatTimer);
+    this.#o.clock.clearTimer(this.#sweepTimer);
+    this.#scheduler.stop();
+    const now = this.#o.clock.now();
+    const handBack: Promise<boolean>[] = [];
+    for (const queue of this.#queues.values()) {
+      queue.pause();
+      for (const task of queue.remove(() => true)) {
+        handBack.push(
+          this.#writer.transition({
+            id: task.id,
+            from: ['queued'],
+            owner: this.#o.instanceId,
+            to: 'waiting',
+            at: now,
+            patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
+          }),
+        );
+      }
+    }
+    if (this.#running.size > 0) {
+      let timer: unknown;
+      const deadline = new Promise<void>((resolve) => (timer = this.#o.clock.setTimer(resolve, timeoutMs)));
+      await Promise.race([this.#allFinished(), deadline]);
+      this.#o.clock.clearTimer(timer);
+      for (const id of [...this.#running.keys()]) this.#abortLocal(id, 'shutdown');
+    }
+    await this.#allFinished();
+    await Promise.allSettled(handBack);
+    await this.#writer.drain();
+    if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+    this.#state = 'stopped';
+    if (options.closeStorage) await this.#storage.close();
+  }
+
+  // ---- dispatch --------------------------------------------------------------------------------
+
+  /** Stores a task and runs it now, later, at a time or on a schedule. Resolves with its id once it is stored. */
+  async dispatch<P>(task: TaskDefinition<P>, payload: P, options: DispatchOptions = {}): Promise<string> {
+    this.#assertRunning('dispatch');
+    const def = this.#definition(task);
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('dispatch options must be an object.');
+    if (options.recurring !== undefined) {
+      throw new InvalidArgumentError('Recurring dispatch is not available in this build yet.');
+    }
+    const prepared = await this.#prepare(def, payload, options);
+    const key = options.taskKey;
+    if (key !== undefined && key !== null && String(key).trim() !== '') {
+      this.#validateTaskKey(key);
+      return this.#withKeyLock(key, () => this.#dispatchKeyed(prepared, key, options));
+    }
+    return this.#insertAndRoute(prepared, options);
+  }
+
+  /**
+   * Dispatches a batch in as few storage round trips as the storage allows. A bad payload rejects
+   * the whole batch before anything is stored. Never blocks on a full queue: what does not fit
+   * locally is stored due and taken as workers free up. Returns the ids in order.
+   */
+  async dispatchMany<P>(task: TaskDefinition<P>, payloads: readonly P[], options: DispatchManyOptions = {}): Promise<string[]> {
+    this.#assertRunning('dispatchMany');
+    const def = this.#definition(task);
+    if (!Array.isArray(payloads)) throw new InvalidArgumentError('dispatchMany takes an array of payloads.');
+    if ((options as DispatchOptions).taskKey !== undefined || (options as DispatchOptions).recurring !== undefined) {
+      throw new InvalidArgumentError('dispatchMany does not take taskKey or recurring; dispatch those one at a time.');
+    }
+    const prepared: PreparedTask[] = [];
+    for (let i = 0; i < payloads.length; i++) {
+      try {
+        prepared.push(await this.#prepare(def, payloads[i], options));
+      } catch (error) {
+        if (error instanceof InvalidPayloadError) {
+          throw new InvalidPayloadError(def.name, error.issues.map((x) => ({ ...x, path: x.path ? `[${i}].${x.path}` : `[${i}]` })));
+        }
+        throw error;
+      }
+    }
+    const ids: string[] = [];
+    for (let start = 0; start < prepared.length; start += DISPATCH_CHUNK) {
+      const chunk = prepared.slice(start, start + DISPATCH_CHUNK);
+      const now = this.#o.clock.now();
+      const budget = new Map<string, number>();
+      const records = chunk.map((p) => {
+        const queue = this.#queues.get(p.record.queue) as QueueRunner;
+        const left = budget.get(queue.name) ?? Math.min(queue.space, queue.appetite);
+        if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined) return p.record;
+        budget.set(queue.name, left - 1);
+        return this.#leaseLocally(p.record, now, queue);
+      });
+      await this.#persist(records, options);
+      for (const r of records) {
+        ids.push(r.id);
+        this.#routeStored(r);
+      }
+    }
+    return ids;
+  }
+
+  async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions): Promise<PreparedTask> {
+    const now = this.#o.clock.now();
+    let dueAt = now;
+    let scheduledAt: number | null = null;
+    if (options.delay !== undefined && options.runAt !== undefined) {
+      throw new InvalidArgumentError('dispatch takes either delay or runAt, not both.');
+    }
+    if (options.delay !== undefined) {
+      const delay = toMilliseconds(options.delay, 'delay');
+      dueAt = now + delay;
+      scheduledAt = delay > 0 ? dueAt : null;
+    } else if (options.runAt !== undefined) {
+      if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
+        throw new InvalidArgumentError(`runAt must be a valid Date; received ${String(options.runAt)}.`);
+      }
+      scheduledAt = options.runAt.getTime();
+      dueAt = Math.max(now, scheduledAt);
+    }
+    const queueName = options.queue ?? def.options.queue ?? 'default';
+    if (!this.#queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#queues.keys()]);
+    const auditLevel = options.auditLevel ?? this.#o.auditLevel;
+    assertAuditLevel(auditLevel, 'auditLevel');
+    let value = payload;
+    if (def.schema) value = await validatePayload(def.name, def.schema, payload);
+    let text: string;
+    try {
+      text = this.#o.codec.serialize(value);
+    } catch (error) {
+      const path = error instanceof PayloadEncodingError ? error.path : '';
+      throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
+    }
+    const record: StoredTask = {
+      id: uuidv7(now),
+      name: def.name,
+      payload: text,
+      status: 'waiting',
+      queue: queueName,
+      taskKey: null,
+      auditLevel,
+      createdAt: now,
+      updatedAt: now,
+      scheduledAt,
+      dueAt,
+      attempts: 0,
+      lastExecutionAt: null,
+      executionTimeMs: null,
+      error: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      recoveryFailures: 0,
+      recurring: null,
+      recurringInfo: null,
+      runCount: 0,
+      maxRuns: null,
+      runUntil: null,
+      lastOutcome: null,
+    };
+    return { def, record };
+  }
+
+  /** Marks a freshly prepared (not yet stored) record as taken by this instance. */
+  #leaseLocally(record: StoredTask, now: number, queue: QueueRunner): StoredTask {
+    record.queue = queue.name;
+    record.status = 'queued';
+    record.leaseOwner = this.#o.instanceId;
+    record.leaseExpiresAt = now + this.#o.leaseMs;
+    return record;
+  }
+
+  async #persist(records: StoredTask[], options: DispatchOptions): Promise<void> {
+    const audit = records.length > 0 && shouldAuditStatus(records[0]?.auditLevel ?? 'none', 'waiting', null);
+    try {
+      if (options.tx !== undefined) {
+        if (!this.#storage.capabilities.transactionalDispatch) {
+          throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
+        }
+        await this.#storage.add(records, { audit, tx: options.tx });
+      } else {
+        await this.#writer.add(records, audit);
+      }
+    } catch (error) {
+      if (error instanceof InvalidArgumentError || error instanceof TaskKeyConflictError || error instanceof StorageError) throw error;
+      throw new StorageError(`Could not store the task: ${toError(error).message}`, { cause: error });
+    }
+    if (!this.#emitter.has('task:dispatched')) return;
+    for (const r of records) {
+      this.#emitter.emit('task:dispatched', {
+        taskId: r.id,
+        taskName: r.name,
+        queue: r.queue,
+        at: r.createdAt,
+        dueAt: r.dueAt ?? r.createdAt,
+        taskKey: r.taskKey,
+      });
+    }
+  }
+
+  /** Routes an immediate task through the full-queue behaviour, persists it, and hands it to a worker. */
+  async #insertAndRoute(prepared: PreparedTask, options: DispatchOptions): Promise<string> {
+    let record = prepared.record;
+    const now = this.#o.clock.now();
+    const inTx = options.tx !== undefined;
+    if (record.dueAt !== null && record.dueAt <= now && !inTx) {
+      let queue = this.#queues.get(record.queue) as QueueRunner;
+      if (queue.space === 0) {
+        const mode = queue.config.whenFull;
+        if (mode === 'throw') {
+          await this.#persist([record], options);
+          this.#storageMayHaveDue = true;
+          throw new QueueFullError(queue.name, record.id, queue.config.capacity);
+        }
+        if (mode === 'fallback' && queue.name !== 'default') {
+          this.#o.logger.warn(`Queue "${queue.name}" is full; task ${record.id} runs on the default queue.`);
+          queue = this.#queues.get('default') as QueueRunner;
+        }
+        await queue.waitForSpace();
+        this.#assertRunning('dispatch');
+      }
+      record = this.#leaseLocally(record, this.#o.clock.now(), queue);
+    }
+    await this.#persist([record], options);
+    this.#routeStored(record);
+    return record.id;
+  }
+
+  /** After a successful insert: hand a locally leased task to its queue, or remember when a waiting one is due. */
+  #routeStored(record: StoredTask): void {
+    if (record.status === 'queued' && record.leaseOwner === this.#o.instanceId) {
+      (this.#queues.get(record.queue) as QueueRunner).push(record);
+    } else if (record.dueAt !== null) {
+      if (record.dueAt <= this.#o.clock.now()) {
+        this.#storageMayHaveDue = true;
+        void this.#pump();
+      } else {
+        this.#scheduler.schedule(record.id, record.dueAt);
+      }
+    }
+  }
+
+  async #dispatchKeyed(prepared: PreparedTask, key: string, options: DispatchOptions): Promise<string> {
+    prepared.record.taskKey = key;
+    for (let round = 0; round < 5; round++) {
+      const existing = await this.#storageCall('getByTaskKey', () => this.#storage.getByTaskKey(key));
+      if (existing) {
+        if (existing.recurring !== null) {
+          throw new TaskKeyConflictError(key, {
+            message: `Task key "${key}" belongs to recurring task ${existing.id}; a one-off dispatch cannot reuse it. Use another key, or cancel the series first.`,
+          });
+        }
+        if (existing.status === 'in-progress' || existing.status === 'queued') {
+          this.#o.logger.warn(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
+          return existing.id;
+        }
+        if (existing.status === 'waiting' || existing.status === 'service-stopped') {
+          const r = prepared.record;
+          const updated = await this.#storageCall('update', () =>
+            this.#storage.update(
+              existing.id,
+              { payload: r.payload, queue: r.queue, auditLevel: r.auditLevel, scheduledAt: r.scheduledAt, dueAt: r.dueAt, attempts: 0, error: null },
+              ['waiting', 'service-stopped'],
+            ),
+          );
+          if (!updated) continue; // it moved on meanwhile: decide again
+          this.#scheduler.unschedule(existing.id);
+          this.#routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
+          return existing.id;
+        }
+        // terminal: replace it with a new task
+        await this.#storageCall('remove', () => this.#storage.remove(existing.id));
+      }
+      try {
+        return await this.#insertAndRoute(prepared, options);
+      } catch (error) {
+        if (error instanceof TaskKeyConflictError) continue; // another process won the race: re-read the winner
+        throw error;
+      }
+    }
+    throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent dispatches; try again.` });
+  }
+
+  async #withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#keyLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#keyLocks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#keyLocks.get(key) === tail) this.#keyLocks.delete(key);
+    }
+  }
+
+  #validateTaskKey(key: unknown): asserts key is string {
+    if (typeof key !== 'string' || key.length > TASK_KEY_MAX) {
+      throw new InvalidArgumentError(`taskKey must be a string of at most ${TASK_KEY_MAX} characters; received ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
+    }
+  }
+
+  // ---- cancel & queries --------------------------------------------------------------------------
+
+  /**
+   * Cancels a task: a waiting one never runs, a running one has its `ctx.signal` aborted. Returns
+   * false when there was nothing to cancel (unknown id, or the task already finished).
+   */
+  async cancel(id: string): Promise<boolean> {
+    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`cancel takes a task id; received ${JSON.stringify(id)}.`);
+    const task = await this.#storageCall('get', () => this.#storage.get(id));
+    if (!task || isTerminal(task.status)) return false;
+    const now = this.#o.clock.now();
+    const applied = await this.#writer.transition({
+      id,
+      from: allowedSources('cancelled'),
+      to: 'cancelled',
+      at: now,
+      patch: { dueAt: null, leaseOwner: null, leaseExpiresAt: null },
+      ...(shouldAuditStatus(task.auditLevel, 'cancelled', null) ? { audit: { error: null } } : {}),
+    });
+    if (!applied) return false;
+    this.#scheduler.unschedule(id);
+    this.#limiter.release(id);
+    for (const queue of this.#queues.values()) queue.remove((t) => t.id === id);
+    const running = this.#abortLocal(id, 'cancel');
+    if (!running && task.status === 'in-progress' && this.#storage.notify) {
+      await this.#storage.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);
+    }
+    this.#emitter.emit('task:cancelled', { taskId: id, taskName: task.name, queue: task.queue, at: now, running });
+    return true;
+  }
+
+  /** The stored task, or undefined. Works after `stop()` while the storage is open. */
+  async getTask(id: string): Promise<TaskInfo | undefined> {
+    if (typeof id !== 'string') throw new InvalidArgumentError(`getTask takes a task id; received ${typeof id}.`);
+    const task = await this.#storageCall('get', () => this.#storage.get(id));
+    return task ? toTaskInfo(task, this.#o.codec) : undefined;
+  }
+
+  /** Filtered, paged tasks. */
+  async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
+    const result = await this.#storageCall('query', () => this.#storage.query(filter, page));
+    return { items: result.items.map((t) => toTaskInfo(t, this.#o.codec)), total: result.total };
+  }
+
+  on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
+    return this.#emitter.on(event, listener);
+  }
+
+  off<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): void {
+    this.#emitter.off(event, listener);
+  }
+
+  /** Resolves with the next event of this kind matching the predicate. */
+  once<E extends EverTaskEventName>(event: E, predicate: (e: EverTaskEvents[E]) => boolean = () => true): Promise<EverTaskEvents[E]> {
+    return new Promise((resolve) => {
+      const off = this.on(event, (e) => {
+        if (!predicate(e)) return;
+        off();
+        resolve(e);
+      });
+    });
+  }
+
+  /** Live numbers of this process: running and buffered tasks per queue. */
+  stats(): { queue: string; running: number; buffered: number; concurrency: number; capacity: number }[] {
+    return [...this.#queues.values()].map((q) => ({
+      queue: q.name,
+      running: q.running,
+      buffered: q.buffered,
+      concurrency: q.config.concurrency,
+      capacity: q.config.capacity,
+    }));
+  }
+
+  // ---- claiming ---------------------------------------------------------------------------------
+
+  #onSlotFree(): void {
+    if (this.#state !== 'running') return;
+    if (!this.#storageMayHaveDue && this.#skippedQueues.size === 0) return;
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#state !== 'running') return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        const now = this.#o.clock.now();
+        this.#scheduler.takeDue(now);
+        const hungry: QueueRunner[] = [];
+        let limit = 0;
+        for (const q of this.#queues.values()) {
+          if (q.appetite > 0) {
+            hungry.push(q);
+            limit += q.appetite;
+          }
+        }
+        if (hungry.length === 0) break;
+        if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
+        this.#skippedQueues = new Set([...this.#queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
+        const claimed = await this.#storage.claimDue({
+          owner: this.#o.instanceId,
+          now,
+          limit,
+          leaseMs: this.#o.leaseMs,
+          ...(hungry.length === this.#queues.size ? {} : { queues: hungry.map((q) => q.name) }),
+        });
+        for (const task of claimed) {
+          this.#scheduler.unschedule(task.id);
+          const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
+          if (task.attempts > 0 || task.recoveryFailures > 0) {
+            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'waiting' });
+          }
+          queue.push(task);
+        }
+        this.#storageMayHaveDue = claimed.length >= limit;
+        if (this.#storageMayHaveDue) this.#pumpAgain = true;
+      } while (this.#pumpAgain && this.#state === 'running');
+      if (this.#state === 'running' && !this.#storageMayHaveDue) {
+        const next = await this.#storage.nextDueAt();
+        this.#scheduler.hint(next);
+      }
+    } catch (error) {
+      const err = toError(error);
+      this.#o.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
+      this.#emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
+      this.#scheduler.hint(this.#o.clock.now() + 1000);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #heartbeat(): void {
+    if (this.#state !== 'running') return;
+    const now = this.#o.clock.now();
+    this.#storage
+      .renewLeases(this.#o.instanceId, now, this.#o.leaseMs)
+      .catch((error: unknown) => {
+        const err = toError(error);
+        this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
+        this.#emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
+      })
+      .finally(() => {
+        if (this.#state === 'running') this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+      });
+  }
+
+  #sweep(): void {
+    if (this.#state !== 'running') return;
+    this.#storageMayHaveDue = true;
+    void this.#pump().finally(() => {
+      if (this.#state === 'running') this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    });
+  }
+
+  /** With a stable instance id, tasks this id held before a crash are taken back at once. */
+  async #takeBackOwnLeases(): Promise<void> {
+    const now = this.#o.clock.now();
+    const mine: TaskTransition[] = [];
+    let cursor: { createdAt: number; id: string } | undefined;
+    for (;;) {
+      const page = await this.#storage.pending(cursor, 500);
+      for (const t of page) {
+        if (t.leaseOwner === this.#o.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
+          mine.push({ id: t.id, from: [t.status], owner: this.#o.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
+        }
+      }
+      const last = page.at(-1);
+      if (!last || page.length < 500) break;
+      cursor = { createdAt: last.createdAt, id: last.id };
+    }
+    if (mine.length > 0) await this.#storage.transition(mine);
+  }
+
+  // ---- execution --------------------------------------------------------------------------------
+
+  async #execute(task: StoredTask, queue: QueueRunner): Promise<void> {
+    const def = this.#o.tasks.get(task.name);
+    if (!def) {
+      this.#track(this.#poison(task, new UnknownTaskError(task.name)));
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = this.#o.codec.parse(task.payload);
+      if (def.schema) payload = await validatePayload(def.name, def.schema, payload);
+    } catch (error) {
+      this.#track(this.#poison(task, toError(error)));
+      return;
+    }
+    const clock = this.#o.clock;
+    if (def.rateLimit && !(await this.#admit(task, def, payload))) return;
+    const attempt = task.attempts + 1;
+    const startedAt = clock.now();
+    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, () => clock.now());
+    this.#running.set(task.id, execution);
+    const startWrite = this.#writer.transition({
+      id: task.id,
+      from: ['queued'],
+      owner: this.#o.instanceId,
+      to: 'in-progress',
+      at: startedAt,
+      patch: { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs },
+      ...(shouldAuditStatus(task.auditLevel, 'in-progress', null) ? { audit: { error: null } } : {}),
+    });
+    startWrite.then(
+      (applied) => {
+        if (!applied) this.#abortLocal(task.id, 'lost');
+      },
+      () => this.#abortLocal(task.id, 'lost'),
+    );
+    const hooks = def.options;
+    const hookCtx: TaskHookContext<unknown> = { taskId: task.id, taskName: task.name, attempt, payload };
+    if (this.#emitter.has('task:started')) {
+      this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
+    }
+    if (attempt === 1) {
+      if (hooks.onStarted) await this.#hook(task, 'onStarted', () => hooks.onStarted?.(hookCtx));
+    } else {
+      const info = this.#retryInfo.get(task.id);
+      this.#retryInfo.delete(task.id);
+      if (hooks.onRetry) {
+        const previousError = info?.error ?? new Error(task.error ?? 'previous attempt failed');
+        const delayMs = info?.delayMs ?? Math.max(0, (task.dueAt ?? startedAt) - (task.lastExecutionAt ?? startedAt));
+        await this.#hook(task, 'onRetry', () => hooks.onRetry?.(hookCtx, attempt, previousError, delayMs));
+      }
+    }
+    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
+    let timer: unknown;
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      timer = clock.setTimer(() => {
+        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
+        this.#abortLocal(task.id, 'timeout');
+      }, timeoutMs);
+    }
+    let outcome: { ok: true } | { ok: false; error: Error };
+    try {
+      await execution.run(() => hooks.handler(payload, execution));
+      outcome = { ok: true };
+    } catch (error) {
+      outcome = { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
+    } finally {
+      if (timer !== undefined) clock.clearTimer(timer);
+      this.#running.delete(task.id);
+    }
+    const finishedAt = clock.now();
+    const run: FinishedRun = { task, def, queue, attempt, startedAt, finishedAt, logs: execution.drainLogs(), hookCtx, reason: execution.reason };
+    this.#track(this.#finish(run, outcome));
+  }
+
+  /**
+   * Rate-limit gate: true when the task may start now. Otherwise it goes back to storage as
+   * `waiting` until its slot (releasing the worker at once), or fails when the slot is beyond
+   * `maxWait`.
+   */
+  async #admit(task: StoredTask, def: AnyTask, payload: unknown): Promise<boolean> {
+    const limit = def.rateLimit as NonNullable<AnyTask['rateLimit']>;
+    let key = '';
+    try {
+      key = limit.key?.(payload) ?? '';
+    } catch (error) {
+      this.#o.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
+      return true;
+    }
+    const now = this.#o.clock.now();
+    const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
+    if (decision.ok) return true;
+    this.#emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
+    if (decision.rejected) {
+      const error = new RateLimitedError(task.name, key, decision.retryAt, limit.maxWaitMs);
+      const text = describeError(error);
+      const applied = await this.#transition(task, 'failed', now, { dueAt: null, error: text, leaseOwner: null, leaseExpiresAt: null }, [], text);
+      if (applied) {
+        this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
+        await this.#hook(task, 'onError', () => def.options.onError?.({ taskId: task.id, taskName: task.name, attempt: task.attempts, payload }, error));
+      }
+      return false;
+    }
+    const applied = await this.#transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
+    if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, decision.retryAt);
+    return false;
+  }
+
+  #track(work: Promise<void>): void {
+    const tracked = work.catch((error: unknown) => {
+      this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
+    });
+    this.#finishing.add(tracked);
+    void tracked.finally(() => this.#finishing.delete(tracked));
+  }
+
+  async #allFinished(): Promise<void> {
+    while (this.#running.size > 0 || this.#finishing.size > 0) {
+      if (this.#finishing.size > 0) await Promise.allSettled([...this.#finishing]);
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  #queueConfigOf(def: AnyTask) {
+    return def.options.queue ? this.#queues.get(def.options.queue)?.config : undefined;
+  }
+
+  #retryPolicyFor(def: AnyTask, queue: QueueRunner): RetryPolicy {
+    return def.options.retry ?? this.#queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
+  }
+
+  async #finish(run: FinishedRun, outcome: { ok: true } | { ok: false; error: Error }): Promise<void> {
+    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
+    const durationMs = finishedAt - startedAt;
+    if (reason === undefined && outcome.ok) {
+      const applied = await this.#transition(
+        task,
+        'completed',
+        finishedAt,
+        { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
+        logs,
+      );
+      if (!applied) return;
+      if (this.#emitter.has('task:completed')) {
+        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+      }
+      if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
+      return;
+    }
+    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
+    const ended = { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null };
+    if (reason === 'lost') {
+      this.#o.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
+      if (logs.length > 0) await this.#saveLogs(task.id, logs);
+      return;
+    }
+    if (reason === 'cancel') {
+      if (logs.length > 0) await this.#saveLogs(task.id, logs);
+      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
+      return;
+    }
+    if (reason === 'shutdown') {
+      const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
+      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt, error: describeError(error) }, logs);
+      this.#emitter.emit('task:stopped', base);
+      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+      return;
+    }
+    if (outcome.ok) {
+      // a timeout fired after the handler had settled: the work is done
+      const applied = await this.#transition(task, 'completed', finishedAt, { ...ended, dueAt: null, error: null }, logs);
+      if (applied) this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
+      return;
+    }
+    const error = outcome.error;
+    const policy = this.#retryPolicyFor(def, run.queue);
+    let retry = false;
+    try {
+      retry = attempt < policy.maxAttempts && policy.shouldRetry(error);
+    } catch (e) {
+      this.#o.logger.error(`Retry policy of "${task.name}" threw; not retrying: ${toError(e).message}`);
+    }
+    if (retry) {
+      let delayMs = 0;
+      try {
+        delayMs = Math.max(0, Number(policy.delayBefore(attempt + 1, error)) || 0);
+      } catch (e) {
+        this.#o.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
+      }
+      const dueAt = finishedAt + delayMs;
+      const applied = await this.#transition(task, 'waiting', finishedAt, { ...ended, dueAt, error: describeError(error) }, logs, describeError(error));
+      if (!applied) return;
+      this.#retryInfo.set(task.id, { error, delayMs });
+      this.#emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
+      if (this.#state === 'running') {
+        if (delayMs === 0) {
+          this.#storageMayHaveDue = true;
+          void this.#pump();
+        } else this.#scheduler.schedule(task.id, dueAt);
+      }
+      return;
+    }
+    const text = describeError(error);
+    const applied = await this.#transition(task, 'failed', finishedAt, { ...ended, dueAt: null, error: text }, logs, text);
+    if (!applied) return;
+    this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
+    await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+  }
+
+  async #transition(
+    task: StoredTask,
+    to: TaskStatus,
+    at: number,
+    patch: TaskTransition['patch'],
+    logs: ExecutionLogEntry[],
+    error: string | null = null,
+  ): Promise<boolean> {
+    try {
+      return await this.#writer.transition({
+        id: task.id,
+        from: ['in-progress', 'queued'],
+        owner: this.#o.instanceId,
+        to,
+        at,
+        ...(patch ? { patch } : {}),
+        ...(shouldAuditStatus(task.auditLevel, to, error) ? { audit: { error } } : {}),
+        ...(logs.length > 0 ? { logs } : {}),
+      });
+    } catch (e) {
+      this.#o.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
+      return false;
+    }
+  }
+
+  async #saveLogs(taskId: string, logs: ExecutionLogEntry[]): Promise<void> {
+    try {
+      await this.#storage.saveExecutionLogs(taskId, logs);
+    } catch (error) {
+      this.#o.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
+    }
+  }
+
+  async #poison(task: StoredTask, error: Error): Promise<void> {
+    const now = this.#o.clock.now();
+    const failures = task.recoveryFailures + 1;
+    const final = failures >= this.#o.poisonAttempts;
+    const text = `Task ${task.id} ("${task.name}") cannot be run: ${error.message}`;
+    this.#o.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#o.poisonAttempts}; retrying later.`);
+    const base = { leaseOwner: null, leaseExpiresAt: null, recoveryFailures: failures, error: text };
+    if (final) {
+      await this.#transition(task, 'failed', now, { ...base, dueAt: null }, [], text);
+    } else {
+      const dueAt = now + Math.min(60_000, 1000 * 2 ** (failures - 1));
+      const applied = await this.#transition(task, 'waiting', now, { ...base, dueAt }, [], text);
+      if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, dueAt);
+    }
+    this.#emitter.emit('task:poisoned', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, error, final });
+  }
+
+  async #hook(task: StoredTask, hook: 'onStarted' | 'onCompleted' | 'onError' | 'onRetry', call: () => unknown): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      const err = toError(error);
+      this.#o.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
+      this.#emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
+    }
+  }
+
+  #abortLocal(id: string, reason: AbortReason): boolean {
+    const execution = this.#running.get(id);
+    if (!execution) return false;
+    const error =
+      reason === 'timeout' && execution.timeoutError
+        ? execution.timeoutError
+        : new TaskCancelledError(reason === 'shutdown' ? `Task ${id} was interrupted by shutdown.` : `Task ${id} was cancelled.`);
+    execution.abort(reason, error);
+    return true;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------------
+
+  #assertRunning(what: string): void {
+    if (this.#state === 'running') return;
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      throw new EngineStateError('ERR_STOPPED', `Cannot ${what}: EverTask is ${this.#state}.`);
+    }
+    throw new EngineStateError('ERR_NOT_STARTED', `Cannot ${what} before start(): call await everTask.start() first.`);
+  }
+
+  #definition(task: AnyTask): AnyTask {
+    if (!task || typeof task.name !== 'string') throw new InvalidArgumentError('dispatch takes a task definition created with defineTask().');
+    const def = this.#o.tasks.get(task.name);
+    if (!def) throw new UnknownTaskError(task.name);
+    return def;
+  }
+
+  async #storageCall<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof StorageError || error instanceof TaskKeyConflictError || error instanceof InvalidArgumentError) throw error;
+      throw new StorageError(`Storage ${operation} failed: ${toError(error).message}`, { cause: error });
+    }
+  }
+}
+
+interface PreparedTask {
+  def: AnyTask;
+  record: StoredTask;
+}
+
+interface FinishedRun {
+  task: StoredTask;
+  def: AnyTask;
+  queue: QueueRunner;
+  attempt: number;
+  startedAt: number;
+  finishedAt: number;
+  logs: ExecutionLogEntry[];
+  hookCtx: TaskHookContext<unknown>;
+  reason: AbortReason | undefined;
+}
+

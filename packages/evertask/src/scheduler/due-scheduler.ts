@@ -1,0 +1,88 @@
+import type { Clock, TimerHandle } from '../clock.js';
+import { IndexedMinHeap } from '../collections/indexed-min-heap.js';
+
+/** Longest single timer; a later due time is reached in several hops (keeps timers sane). */
+const MAX_TIMER_MS = 60 * 60 * 1000;
+
+/**
+ * Knows when this instance should next look for due work. Holds the due times of the waiting
+ * tasks it knows about in an indexed min-heap (O(log n) insert and removal) plus an external
+ * "storage says something is due at" hint, and keeps exactly one timer set to the earliest.
+ * No polling loop: with nothing due, no timer runs and idle CPU is zero.
+ */
+export class DueScheduler {
+  readonly #clock: Clock;
+  readonly #onDue: () => void;
+  readonly #heap = new IndexedMinHeap<string>();
+  #hint: number | undefined;
+  #timer: TimerHandle | undefined;
+  #timerAt: number | undefined;
+  #stopped = false;
+
+  constructor(clock: Clock, onDue: () => void) {
+    this.#clock = clock;
+    this.#onDue = onDue;
+  }
+
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  /** Remembers that task `id` is due at `dueAt`. */
+  schedule(id: string, dueAt: number): void {
+    this.#heap.set(id, dueAt);
+    this.#arm();
+  }
+
+  /** Forgets a task (cancelled, taken elsewhere, ran). */
+  unschedule(id: string): void {
+    if (this.#heap.delete(id)) this.#arm();
+  }
+
+  /** Storage reports work due at `dueAt` (undefined: nothing known). */
+  hint(dueAt: number | undefined): void {
+    this.#hint = dueAt;
+    this.#arm();
+  }
+
+  /** Removes every task due at or before `now` and returns their ids. */
+  takeDue(now: number): string[] {
+    const out: string[] = [];
+    while (this.#heap.size > 0 && (this.#heap.peekPriority() as number) <= now) out.push(this.#heap.pop() as string);
+    if (this.#hint !== undefined && this.#hint <= now) this.#hint = undefined;
+    this.#arm();
+    return out;
+  }
+
+  /** Earliest known due time. */
+  nextAt(): number | undefined {
+    const top = this.#heap.peekPriority();
+    if (top === undefined) return this.#hint;
+    return this.#hint === undefined ? top : Math.min(top, this.#hint);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    this.#heap.clear();
+  }
+
+  #arm(): void {
+    if (this.#stopped) return;
+    const next = this.nextAt();
+    if (next === this.#timerAt) return;
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = next;
+    if (next === undefined) return;
+    const wait = Math.max(0, next - this.#clock.now());
+    this.#timer = this.#clock.setTimer(() => {
+      this.#timer = undefined;
+      this.#timerAt = undefined;
+      if (wait > MAX_TIMER_MS) this.#arm();
+      else this.#onDue();
+    }, Math.min(wait, MAX_TIMER_MS));
+  }
+}

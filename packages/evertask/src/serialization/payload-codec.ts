@@ -1,0 +1,86 @@
+/**
+ * Turns payloads into the text a storage keeps and back. The default is JSON with strict checks:
+ * anything JSON would silently drop or mangle is refused at dispatch instead of being lost.
+ * Supply your own codec (e.g. superjson) through the `payloadCodec` engine option to carry
+ * BigInt, Map, Set or class instances.
+ */
+export interface PayloadCodec {
+  /** Throws `PayloadEncodingError` (or any error) when the value cannot be stored faithfully. */
+  serialize(value: unknown): string;
+  parse(text: string): unknown;
+}
+
+/** Why a payload cannot be serialized; `path` names the offending field. */
+export class PayloadEncodingError extends Error {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super(message);
+    this.name = 'PayloadEncodingError';
+    this.path = path;
+  }
+}
+
+function describePath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function check(value: unknown, path: (string | number)[], seen: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new PayloadEncodingError(describePath(path), `${String(value)} is not representable in JSON`);
+      }
+      return;
+    case 'undefined':
+      return; // omitted in objects, as JSON does; arrays turn it into null
+    case 'bigint':
+      throw new PayloadEncodingError(describePath(path), 'BigInt is not serialisable without a codec (pass payloadCodec, or send it as a string)');
+    case 'function':
+      throw new PayloadEncodingError(describePath(path), 'functions cannot be stored in a payload');
+    case 'symbol':
+      throw new PayloadEncodingError(describePath(path), 'symbols cannot be stored in a payload');
+  }
+  if (value === null) return;
+  const obj = value as object;
+  if (obj instanceof Date) {
+    if (Number.isNaN(obj.getTime())) throw new PayloadEncodingError(describePath(path), 'Invalid Date');
+    return; // stored as an ISO string
+  }
+  if (obj instanceof Map || obj instanceof Set || obj instanceof WeakMap || obj instanceof WeakSet || obj instanceof Promise) {
+    throw new PayloadEncodingError(describePath(path), `${obj.constructor.name} would be stored as {} by JSON; convert it to an array or object`);
+  }
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
+    throw new PayloadEncodingError(describePath(path), 'binary data would be mangled by JSON; encode it as base64 text');
+  }
+  if (seen.has(obj)) throw new PayloadEncodingError(describePath(path), 'the payload contains a cycle');
+  if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return;
+  seen.add(obj);
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      path.push(i);
+      check(obj[i], path, seen);
+      path.pop();
+    }
+  } else {
+    for (const key of Object.keys(obj)) {
+      path.push(key);
+      check((obj as Record<string, unknown>)[key], path, seen);
+      path.pop();
+    }
+  }
+  seen.delete(obj);
+}
+
+/** Strict JSON: refuses BigInt, functions, symbols, cycles, NaN/Infinity, Map/Set and binary data. */
+export const jsonPayloadCodec: PayloadCodec = {
+  serialize(value) {
+    check(value, [], new Set());
+    return value === undefined ? 'null' : JSON.stringify(value);
+  },
+  parse(text) {
+    return JSON.parse(text) as unknown;
+  },
+};

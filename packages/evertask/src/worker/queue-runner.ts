@@ -1,0 +1,125 @@
+import type { ResolvedQueue } from '../options.js';
+import type { StoredTask } from '../ports/task-record.js';
+
+/** A FIFO with O(1) push and shift. */
+class Fifo<T> {
+  #items: (T | undefined)[] = [];
+  #head = 0;
+
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head];
+    this.#items[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+
+  /** Removes and returns the items matching the predicate (O(n); used by cancel and stop only). */
+  remove(predicate: (item: T) => boolean): T[] {
+    const kept: T[] = [];
+    const removed: T[] = [];
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const item = this.#items[i] as T;
+      (predicate(item) ? removed : kept).push(item);
+    }
+    this.#items = kept;
+    this.#head = 0;
+    return removed;
+  }
+}
+
+/**
+ * One named queue in this process: a bounded local buffer of claimed tasks and at most
+ * `concurrency` handlers running at once.
+ */
+export class QueueRunner {
+  readonly config: ResolvedQueue;
+  readonly #buffer = new Fifo<StoredTask>();
+  readonly #run: (task: StoredTask, queue: QueueRunner) => Promise<void>;
+  readonly #onSlotFree: () => void;
+  #running = 0;
+  #spaceWaiters: (() => void)[] = [];
+  #paused = false;
+
+  constructor(config: ResolvedQueue, run: (task: StoredTask, queue: QueueRunner) => Promise<void>, onSlotFree: () => void) {
+    this.config = config;
+    this.#run = run;
+    this.#onSlotFree = onSlotFree;
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** Room left in the local buffer. */
+  get space(): number {
+    return Math.max(0, this.config.capacity - this.#buffer.length);
+  }
+
+  /** How many more tasks this queue wants from storage to keep its workers busy. */
+  get appetite(): number {
+    if (this.#paused) return 0;
+    return Math.max(0, 2 * this.config.concurrency - this.#running - this.#buffer.length);
+  }
+
+  /** Adds a claimed task; starts it at once when a worker slot is free. */
+  push(task: StoredTask): void {
+    this.#buffer.push(task);
+    this.#pump();
+  }
+
+  /** Resolves when the buffer has room (used by `whenFull: 'wait'`). */
+  waitForSpace(): Promise<void> {
+    if (this.space > 0) return Promise.resolve();
+    return new Promise((resolve) => this.#spaceWaiters.push(resolve));
+  }
+
+  /** Removes buffered (not yet started) tasks matching the predicate. */
+  remove(predicate: (task: StoredTask) => boolean): StoredTask[] {
+    const removed = this.#buffer.remove(predicate);
+    if (removed.length > 0) this.#wakeSpaceWaiters();
+    return removed;
+  }
+
+  /** Stops starting tasks (buffered ones stay buffered). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  #wakeSpaceWaiters(): void {
+    while (this.#spaceWaiters.length > 0 && this.space > 0) this.#spaceWaiters.shift()?.();
+  }
+
+  #pump(): void {
+    while (!this.#paused && this.#running < this.config.concurrency) {
+      const task = this.#buffer.shift();
+      if (!task) break;
+      this.#running++;
+      this.#wakeSpaceWaiters();
+      void this.#run(task, this).finally(() => {
+        this.#running--;
+        this.#pump();
+        this.#onSlotFree();
+      });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import type { TaskContext } from '../define-task.js';
+import type { Logger } from '../logger.js';
+import type { ExecutionLogEntry, StoredTask } from '../ports/task-record.js';
+import type { ResolvedLogCapture, TaskLogger } from '../logs/task-logger.js';
+import type { TaskTimeoutError } from '../errors.js';
+import { TaskLogCollector } from '../logs/task-logger.js';
+
+/** Why a running handler was aborted. */
+export type AbortReason = 'cancel' | 'shutdown' | 'timeout' | 'lost';
+
+/**
+ * One attempt of one task in this process, and the `ctx` its handler receives. The abort signal
+ * and the log collector are created only when the handler touches them, which keeps a no-op task
+ * cheap.
+ */
+export class TaskExecution implements TaskContext {
+  readonly taskId: string;
+  readonly taskName: string;
+  readonly attempt: number;
+  readonly queue: string;
+  readonly taskKey: string | null;
+  reason: AbortReason | undefined;
+  timeoutError: TaskTimeoutError | undefined;
+  #controller: AbortController | undefined;
+  #abortError: Error | undefined;
+  #rejectWait: ((error: Error) => void) | undefined;
+  #logger: TaskLogCollector | undefined;
+  readonly #appLogger: Logger;
+  readonly #capture: ResolvedLogCapture;
+  readonly #now: () => number;
+
+  constructor(task: StoredTask, attempt: number, appLogger: Logger, capture: ResolvedLogCapture, now: () => number) {
+    this.taskId = task.id;
+    this.taskName = task.name;
+    this.attempt = attempt;
+    this.queue = task.queue;
+    this.taskKey = task.taskKey;
+    this.#appLogger = appLogger;
+    this.#capture = capture;
+    this.#now = now;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#abortError) this.#controller.abort(this.#abortError);
+    }
+    return this.#controller.signal;
+  }
+
+  get logger(): TaskLogger {
+    this.#logger ??= new TaskLogCollector(this.taskId, this.taskName, this.#appLogger, this.#capture, this.#now);
+    return this.#logger;
+  }
+
+  get aborted(): boolean {
+    return this.#abortError !== undefined;
+  }
+
+  /** Aborts the signal and stops waiting for the handler (first reason wins). */
+  abort(reason: AbortReason, error: Error): void {
+    if (this.#abortError) return;
+    this.reason = reason;
+    this.#abortError = error;
+    this.#controller?.abort(error);
+    this.#rejectWait?.(error);
+  }
+
+  /** Runs the handler; rejects when it throws or as soon as the execution is aborted. */
+  run(handler: () => unknown): Promise<void> {
+    if (this.#abortError) return Promise.reject(this.#abortError);
+    let result: unknown;
+    try {
+      result = handler();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!(result instanceof Promise) && !(result && typeof (result as PromiseLike<unknown>).then === 'function')) {
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.#rejectWait = reject;
+      (result as PromiseLike<unknown>).then(
+        () => resolve(),
+        (error: unknown) => reject(error),
+      );
+    });
+  }
+
+  /** Captured log entries (empty when the handler never logged). */
+  drainLogs(): ExecutionLogEntry[] {
+    return this.#logger ? this.#logger.drain() : [];
+  }
+}
