@@ -31,11 +31,22 @@ import { WriteCoalescer } from './dispatch/write-coalescer.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
 import { QueueRunner } from './worker/queue-runner.js';
 import { TaskExecution, type AbortReason } from './worker/task-execution.js';
-import { shouldAuditStatus } from './audit/audit-policy.js';
+import { shouldAuditRun, shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { uuidv7 } from './ids.js';
 import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
+import type { RecurringSchedule } from './recurring/schedule-spec.js';
+import type { NextRun } from './recurring/next-occurrence.js';
+import {
+  lateOccurrence,
+  nextRunAfter,
+  reRegisteredNext,
+  registerSchedule,
+  scheduleIdentity,
+  storedSchedule,
+  type RecurringRegistration,
+} from './recurring/recurring-task.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -49,6 +60,24 @@ export interface StopOptions {
   timeout?: number | string;
   /** Also close the storage. @defaultValue false (so `getTask` keeps working) */
   closeStorage?: boolean;
+}
+
+/** A recurring series as `recurring()` lists it. */
+export interface RecurringSeries {
+  id: string;
+  name: string;
+  taskKey: string | null;
+  queue: string;
+  status: TaskStatus;
+  /** Human-readable schedule, e.g. "every day at 03:00 (Europe/Rome)". */
+  description: string | null;
+  /** Null once the series is over or cancelled. */
+  nextRunAt: Date | null;
+  lastRunAt: Date | null;
+  lastOutcome: 'completed' | 'failed' | null;
+  runCount: number;
+  maxRuns: number | null;
+  runUntil: Date | null;
 }
 
 const TASK_KEY_MAX = 200;
@@ -199,14 +228,20 @@ export class EverTask {
     this.#assertRunning('dispatch');
     const def = this.#definition(task);
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('dispatch options must be an object.');
+    let registration: RecurringRegistration | undefined;
     if (options.recurring !== undefined) {
-      throw new InvalidArgumentError('Recurring dispatch is not available in this build yet.');
+      if (options.delay !== undefined || options.runAt !== undefined) {
+        throw new InvalidArgumentError('A recurring dispatch takes no delay or runAt; use runDelayed()/runAt() in the schedule builder.');
+      }
+      registration = registerSchedule(options.recurring, this.#o.clock.now());
     }
-    const prepared = await this.#prepare(def, payload, options);
+    const prepared = await this.#prepare(def, payload, options, registration);
     const key = options.taskKey;
     if (key !== undefined && key !== null && String(key).trim() !== '') {
       this.#validateTaskKey(key);
-      return this.#withKeyLock(key, () => this.#dispatchKeyed(prepared, key, options));
+      return this.#withKeyLock(key, () =>
+        registration ? this.#registerRecurringKeyed(prepared, registration, key, options) : this.#dispatchKeyed(prepared, key, options),
+      );
     }
     return this.#insertAndRoute(prepared, options);
   }
@@ -255,7 +290,7 @@ export class EverTask {
     return ids;
   }
 
-  async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions): Promise<PreparedTask> {
+  async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): Promise<PreparedTask> {
     const now = this.#o.clock.now();
     let dueAt = now;
     let scheduledAt: number | null = null;
@@ -273,7 +308,11 @@ export class EverTask {
       scheduledAt = options.runAt.getTime();
       dueAt = Math.max(now, scheduledAt);
     }
-    const queueName = options.queue ?? def.options.queue ?? 'default';
+    if (registration) {
+      scheduledAt = registration.first;
+      dueAt = Math.max(now, registration.first);
+    }
+    const queueName = options.queue ?? def.options.queue ?? (registration ? 'recurring' : 'default');
     if (!this.#queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#queues.keys()]);
     const auditLevel = options.auditLevel ?? this.#o.auditLevel;
     assertAuditLevel(auditLevel, 'auditLevel');
@@ -305,11 +344,11 @@ export class EverTask {
       leaseOwner: null,
       leaseExpiresAt: null,
       recoveryFailures: 0,
-      recurring: null,
-      recurringInfo: null,
+      recurring: registration?.text ?? null,
+      recurringInfo: registration?.description ?? null,
       runCount: 0,
-      maxRuns: null,
-      runUntil: null,
+      maxRuns: registration?.schedule.maxRuns ?? null,
+      runUntil: registration?.schedule.runUntil ?? null,
       lastOutcome: null,
     };
     return { def, record };
@@ -435,6 +474,77 @@ export class EverTask {
     throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent dispatches; try again.` });
   }
 
+  /**
+   * Registers a recurring series under a task key: an existing series is updated in place
+   * (schedule, payload, queue) keeping its run count, and keeps its planned next run when the
+   * recurrence did not change; it is never duplicated. A running series is left alone.
+   */
+  async #registerRecurringKeyed(prepared: PreparedTask, registration: RecurringRegistration, key: string, options: DispatchOptions): Promise<string> {
+    prepared.record.taskKey = key;
+    const now = this.#o.clock.now();
+    for (let round = 0; round < 5; round++) {
+      const existing = await this.#storageCall('getByTaskKey', () => this.#storage.getByTaskKey(key));
+      if (existing && existing.recurring === null && !isTerminal(existing.status)) {
+        throw new TaskKeyConflictError(key, {
+          message: `Task key "${key}" belongs to one-off task ${existing.id} (${existing.status}); a recurring series cannot take it over. Use another key.`,
+        });
+      }
+      if (existing && existing.recurring !== null && existing.status !== 'cancelled') {
+        if (existing.status === 'in-progress') {
+          this.#o.logger.warn(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
+          return existing.id;
+        }
+        let sameRecurrence = false;
+        try {
+          sameRecurrence = scheduleIdentity(storedSchedule(existing)) === registration.identity;
+        } catch {
+          sameRecurrence = false; // a corrupt stored schedule is replaced by the new one
+        }
+        const r = prepared.record;
+        const definition = { payload: r.payload, queue: r.queue, auditLevel: r.auditLevel, recurring: r.recurring, recurringInfo: r.recurringInfo, maxRuns: r.maxRuns, runUntil: r.runUntil };
+        const next = reRegisteredNext(registration.schedule, now, existing.runCount);
+        if (!isTerminal(existing.status)) {
+          const keepPlan = sameRecurrence && existing.dueAt !== null;
+          const dueAt = keepPlan ? existing.dueAt : (next ?? null);
+          if (dueAt === null) {
+            // the new limits leave nothing to run: end the series
+            const applied = await this.#writer.transition({
+              id: existing.id, from: ['waiting', 'service-stopped', 'queued'], to: 'completed', at: now,
+              patch: { ...definition, dueAt: null, leaseOwner: null, leaseExpiresAt: null },
+            });
+            if (!applied) continue;
+            return existing.id;
+          }
+          const updated = await this.#storageCall('update', () =>
+            this.#storage.update(existing.id, { ...definition, dueAt, scheduledAt: keepPlan ? existing.scheduledAt : dueAt }, ['waiting', 'service-stopped', 'queued']),
+          );
+          if (!updated) continue;
+          if (existing.status !== 'queued') {
+            this.#scheduler.unschedule(existing.id);
+            this.#routeStored({ ...existing, ...definition, dueAt, status: existing.status });
+          }
+          return existing.id;
+        }
+        // the series ended (limits reached): it stays over unless the new limits allow more runs
+        if (next === undefined) {
+          await this.#storageCall('update', () => this.#storage.update(existing.id, definition));
+          return existing.id;
+        }
+        prepared.record.runCount = existing.runCount;
+        prepared.record.dueAt = Math.max(now, next);
+        prepared.record.scheduledAt = next;
+      }
+      if (existing) await this.#storageCall('remove', () => this.#storage.remove(existing.id));
+      try {
+        return await this.#insertAndRoute(prepared, options);
+      } catch (error) {
+        if (error instanceof TaskKeyConflictError) continue;
+        throw error;
+      }
+    }
+    throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent registrations; try again.` });
+  }
+
   async #withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#keyLocks.get(key) ?? Promise.resolve();
     const run = previous.then(fn, fn);
@@ -495,6 +605,34 @@ export class EverTask {
   async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
     const result = await this.#storageCall('query', () => this.#storage.query(filter, page));
     return { items: result.items.map((t) => toTaskInfo(t, this.#o.codec)), total: result.total };
+  }
+
+  /** The registered recurring series with their next run, last run, run count and last outcome. */
+  async recurring(): Promise<RecurringSeries[]> {
+    const out: RecurringSeries[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.#storageCall('query', () =>
+        this.#storage.query({ recurring: true }, { offset, limit: 500, sortBy: 'createdAt', descending: false }),
+      );
+      for (const t of page.items) {
+        out.push({
+          id: t.id,
+          name: t.name,
+          taskKey: t.taskKey,
+          queue: t.queue,
+          status: t.status,
+          description: t.recurringInfo,
+          nextRunAt: t.dueAt === null || isTerminal(t.status) ? null : new Date(t.dueAt),
+          lastRunAt: t.lastExecutionAt === null ? null : new Date(t.lastExecutionAt),
+          lastOutcome: t.lastOutcome,
+          runCount: t.runCount,
+          maxRuns: t.maxRuns,
+          runUntil: t.runUntil === null ? null : new Date(t.runUntil),
+        });
+      }
+      if (page.items.length < 500) break;
+    }
+    return out;
   }
 
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
@@ -649,10 +787,21 @@ export class EverTask {
       return;
     }
     const clock = this.#o.clock;
+    let schedule: RecurringSchedule | undefined;
+    if (task.recurring !== null) {
+      try {
+        schedule = storedSchedule(task);
+      } catch (error) {
+        this.#track(this.#poison(task, toError(error), true));
+        return;
+      }
+      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return;
+    }
     if (def.rateLimit && !(await this.#admit(task, def, payload))) return;
     const attempt = task.attempts + 1;
     const startedAt = clock.now();
     const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, () => clock.now());
+    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
     this.#running.set(task.id, execution);
     const startWrite = this.#writer.transition({
       id: task.id,
@@ -660,7 +809,7 @@ export class EverTask {
       owner: this.#o.instanceId,
       to: 'in-progress',
       at: startedAt,
-      patch: { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs },
+      patch: { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs, ...(schedule ? { scheduledAt: task.scheduledAt } : {}) },
       ...(shouldAuditStatus(task.auditLevel, 'in-progress', null) ? { audit: { error: null } } : {}),
     });
     startWrite.then(
@@ -704,8 +853,36 @@ export class EverTask {
       this.#running.delete(task.id);
     }
     const finishedAt = clock.now();
-    const run: FinishedRun = { task, def, queue, attempt, startedAt, finishedAt, logs: execution.drainLogs(), hookCtx, reason: execution.reason };
+    const run: FinishedRun = { task, def, queue, attempt, startedAt, finishedAt, logs: execution.drainLogs(), hookCtx, reason: execution.reason, schedule };
     this.#track(this.#finish(run, outcome));
+  }
+
+  /**
+   * A recurring occurrence picked up late (the engine was down): runs it now when it is still the
+   * current slot, else skips forward to the next real occurrence (counting the missed ones) or
+   * ends the series. True when it should run now.
+   */
+  async #onTime(task: StoredTask, schedule: RecurringSchedule): Promise<boolean> {
+    const now = this.#o.clock.now();
+    const late = lateOccurrence(task, schedule, now);
+    if (!late) return true;
+    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
+    if (late.next && late.next.missed > 0) {
+      this.#emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
+      this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
+    }
+    if (late.run && late.next) {
+      task.scheduledAt = late.next.at;
+      return true;
+    }
+    if (!late.next) {
+      await this.#transition(task, 'completed', now, { dueAt: null, leaseOwner: null, leaseExpiresAt: null }, []);
+      return false;
+    }
+    const dueAt = late.next.at;
+    const applied = await this.#transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
+    if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, dueAt);
+    return false;
   }
 
   /**
@@ -767,6 +944,10 @@ export class EverTask {
   async #finish(run: FinishedRun, outcome: { ok: true } | { ok: false; error: Error }): Promise<void> {
     const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
     const durationMs = finishedAt - startedAt;
+    if (run.schedule && reason === undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
+      await this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error);
+      return;
+    }
     if (reason === undefined && outcome.ok) {
       const applied = await this.#transition(
         task,
@@ -809,13 +990,7 @@ export class EverTask {
     }
     const error = outcome.error;
     const policy = this.#retryPolicyFor(def, run.queue);
-    let retry = false;
-    try {
-      retry = attempt < policy.maxAttempts && policy.shouldRetry(error);
-    } catch (e) {
-      this.#o.logger.error(`Retry policy of "${task.name}" threw; not retrying: ${toError(e).message}`);
-    }
-    if (retry) {
+    if (this.#willRetry(run, error)) {
       let delayMs = 0;
       try {
         delayMs = Math.max(0, Number(policy.delayBefore(attempt + 1, error)) || 0);
@@ -840,6 +1015,81 @@ export class EverTask {
     if (!applied) return;
     this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
     await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+  }
+
+  #willRetry(run: FinishedRun, error: Error): boolean {
+    const policy = this.#retryPolicyFor(run.def, run.queue);
+    try {
+      return run.attempt < policy.maxAttempts && policy.shouldRetry(error);
+    } catch (e) {
+      this.#o.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
+      return false;
+    }
+  }
+
+  /**
+   * A recurring occurrence finished (success, or failure with no retry left): count the run,
+   * record it, and schedule the next occurrence from the scheduled time, or end the series.
+   * A failed run never ends the series by itself.
+   */
+  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined): Promise<void> {
+    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const durationMs = finishedAt - startedAt;
+    const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
+    const outcome = error ? 'failed' : 'completed';
+    const errorText = error ? describeError(error) : null;
+    let next: NextRun | undefined;
+    try {
+      next = nextRunAfter(task, schedule, finishedAt, runCount);
+    } catch (e) {
+      this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
+    }
+    const to: TaskStatus = next ? 'waiting' : outcome;
+    const applied = await this.#writer.transition({
+      id: task.id,
+      from: ['in-progress', 'queued'],
+      owner: this.#o.instanceId,
+      to,
+      at: finishedAt,
+      patch: {
+        runCount,
+        lastOutcome: outcome,
+        attempts: 0,
+        error: errorText,
+        lastExecutionAt: finishedAt,
+        executionTimeMs: durationMs,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        dueAt: next ? next.at : null,
+        scheduledAt: next ? next.at : task.scheduledAt,
+      },
+      ...(shouldAuditStatus(task.auditLevel, to, errorText) ? { audit: { error: errorText } } : {}),
+      ...(shouldAuditRun(task.auditLevel, outcome, errorText)
+        ? { runAudit: { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText } }
+        : {}),
+      ...(logs.length > 0 ? { logs } : {}),
+    }).catch((e: unknown) => {
+      this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
+      return false;
+    });
+    if (!applied) return;
+    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
+    if (next) {
+      if (next.missed > 0) this.#emitter.emit('recurring:missed', { ...base, missed: next.missed, nextAt: next.at });
+      if (this.#state === 'running') {
+        if (next.at <= finishedAt) {
+          this.#storageMayHaveDue = true;
+          void this.#pump();
+        } else this.#scheduler.schedule(task.id, next.at);
+      }
+    }
+    if (error) {
+      this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
+      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+    } else {
+      this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
+      if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
+    }
   }
 
   async #transition(
@@ -875,10 +1125,10 @@ export class EverTask {
     }
   }
 
-  async #poison(task: StoredTask, error: Error): Promise<void> {
+  async #poison(task: StoredTask, error: Error, permanent = false): Promise<void> {
     const now = this.#o.clock.now();
     const failures = task.recoveryFailures + 1;
-    const final = failures >= this.#o.poisonAttempts;
+    const final = permanent || failures >= this.#o.poisonAttempts;
     const text = `Task ${task.id} ("${task.name}") cannot be run: ${error.message}`;
     this.#o.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#o.poisonAttempts}; retrying later.`);
     const base = { leaseOwner: null, leaseExpiresAt: null, recoveryFailures: failures, error: text };
@@ -955,5 +1205,6 @@ interface FinishedRun {
   logs: ExecutionLogEntry[];
   hookCtx: TaskHookContext<unknown>;
   reason: AbortReason | undefined;
+  schedule: RecurringSchedule | undefined;
 }
 

@@ -1,5 +1,5 @@
 export { EverTask } from './ever-task.js';
-export type { StopOptions } from './ever-task.js';
+export type { StopOptions, RecurringSeries } from './ever-task.js';
 export { defineTask } from './define-task.js';
 export type {
   TaskDefinition,

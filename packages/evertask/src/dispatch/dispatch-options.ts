@@ -1,7 +1,6 @@
 import type { Duration } from '../duration.js';
 import type { AuditLevel } from '../ports/task-record.js';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type RecurringBuilder = (schedule: any) => unknown;
+import type { RecurringBuilder } from '../recurring/schedule-builder.js';
 
 /** Options of `dispatch`. */
 export interface DispatchOptions {

@@ -19,6 +19,7 @@ export class TaskExecution implements TaskContext {
   readonly attempt: number;
   readonly queue: string;
   readonly taskKey: string | null;
+  occurrence: { readonly scheduledAt: number; readonly runCount: number } | undefined;
   reason: AbortReason | undefined;
   timeoutError: TaskTimeoutError | undefined;
   #controller: AbortController | undefined;
