@@ -766,6 +766,7 @@ interface TransitionRow {
   p: TaskPatch;
   a: boolean;
   ae: string | null;
+  pa?: { n: number; status: string; at: number; error: string | null }[];
   r?: { at: number; status: TaskStatus; executionTimeMs: number; error: string | null };
   l?: readonly ExecutionLogEntry[];
 }
@@ -796,6 +797,15 @@ function transitionRow(change: TaskTransition, index: number): TransitionRow {
     if (typeof change.audit !== 'object' || change.audit === null) throw new InvalidArgumentError(`${what}.audit must be { error }.`);
     checkValue('text?', change.audit.error ?? null, `${what}.audit.error`);
     row.ae = change.audit.error ?? null;
+  }
+  if (change.priorAudits !== undefined) {
+    if (!Array.isArray(change.priorAudits)) throw new InvalidArgumentError(`${what}.priorAudits must be an array.`);
+    row.pa = change.priorAudits.map((a, i) => {
+      checkValue('status', a?.status, `${what}.priorAudits[${i}].status`);
+      checkValue('time', a?.at, `${what}.priorAudits[${i}].at`);
+      checkValue('text?', a?.error ?? null, `${what}.priorAudits[${i}].error`);
+      return { n: i, status: a.status, at: a.at, error: a.error ?? null };
+    });
   }
   if (change.runAudit !== undefined) {
     const ra = change.runAudit;

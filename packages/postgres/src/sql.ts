@@ -83,7 +83,7 @@ function patchAssignments(): string {
 function transitionSql(s: string): string {
   return `WITH c AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
-    AS c(i int, id uuid, f text[], o text, s text, at int8, p jsonb, a boolean, ae text, r jsonb, l jsonb)
+    AS c(i int, id uuid, f text[], o text, s text, at int8, p jsonb, a boolean, ae text, pa jsonb, r jsonb, l jsonb)
 ), u AS (
   UPDATE ${s}.tasks t SET
     status = c.s,
@@ -94,7 +94,14 @@ function transitionSql(s: string): string {
   RETURNING t.id
 ), sa AS (
   INSERT INTO ${s}.status_audit (task_id, status, at, error)
-  SELECT c.id, c.s, c.at, c.ae FROM c JOIN u ON u.id = c.id WHERE c.a
+  SELECT id, status, at, error FROM (
+    SELECT c.id, pa.status, pa.at, pa.error, c.i, pa.n AS n
+    FROM c JOIN u ON u.id = c.id
+    CROSS JOIN LATERAL jsonb_to_recordset(c.pa) AS pa(n int, status text, at int8, error text)
+    WHERE c.pa IS NOT NULL
+    UNION ALL
+    SELECT c.id, c.s, c.at, c.ae, c.i, 2147483647 FROM c JOIN u ON u.id = c.id WHERE c.a
+  ) rows ORDER BY i, n
   RETURNING 1
 ), ra AS (
   INSERT INTO ${s}.run_audit (task_id, at, status, execution_time_ms, error)

@@ -662,6 +662,7 @@ export class SqliteStorage implements TaskStorage {
           const ok = stmt.get(params) !== undefined;
           applied.push(ok);
           if (!ok) continue;
+          if (change.priorAudits) for (const a of change.priorAudits) s.insertStatusAudit.run(change.id, a.status, a.at, a.error ?? null);
           if (change.audit) s.insertStatusAudit.run(change.id, change.to, change.at, change.audit.error ?? null);
           if (change.runAudit) {
             const r = change.runAudit;

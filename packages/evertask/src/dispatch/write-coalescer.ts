@@ -38,6 +38,8 @@ export class WriteCoalescer {
   readonly #hooks: WriteCoalescerHooks;
   #adds: PendingAdd[] = [];
   #transitions: PendingTransition[] = [];
+  /** Changes queued but not sent yet, by task id (for merging). */
+  #unsent = new Map<string, PendingTransition>();
   #scheduled = false;
   #flushing: Promise<void> | undefined;
   #backoffMs = 0;
@@ -63,9 +65,59 @@ export class WriteCoalescer {
 
   transition(change: TaskTransition): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#transitions.push({ change, resolve, reject });
+      const waiting = this.#unsent.get(change.id);
+      if (waiting && this.#merge(waiting, change, resolve, reject)) return;
+      const pending: PendingTransition = { change, resolve, reject };
+      this.#transitions.push(pending);
+      this.#unsent.set(change.id, pending);
       this.#schedule();
     });
+  }
+
+  /**
+   * Folds a change into an earlier one of the same task that is not sent yet (e.g. a task that
+   * started and finished within one tick): one write instead of two. Only when the result is the
+   * same as applying both in order: the second change's guard accepts the first one's outcome (so
+   * e.g. `queued → in-progress` then `→ completed` becomes one guarded `queued → completed`), and
+   * the first change's audit row is kept as a prior audit row.
+   */
+  #merge(first: PendingTransition, next: TaskTransition, resolve: (applied: boolean) => void, reject: (error: Error) => void): boolean {
+    const a = first.change;
+    if (!next.from.includes(a.to)) return false;
+    if (next.owner !== undefined && a.owner !== undefined && next.owner !== a.owner) return false;
+    if (a.runAudit && next.runAudit) return false;
+    const logs = a.logs && next.logs ? [...a.logs, ...next.logs] : (next.logs ?? a.logs);
+    // the first change's audit row becomes a prior row of the merged one
+    const priorAudits = [
+      ...(a.priorAudits ?? []),
+      ...(a.audit ? [{ status: a.to, at: a.at, error: a.audit.error }] : []),
+      ...(next.priorAudits ?? []),
+    ];
+    const audit = next.audit;
+    const runAudit = next.runAudit ?? a.runAudit;
+    first.change = {
+      id: a.id,
+      from: a.from,
+      to: next.to,
+      at: next.at,
+      ...(a.owner !== undefined ? { owner: a.owner } : next.owner !== undefined ? { owner: next.owner } : {}),
+      ...(a.patch || next.patch ? { patch: { ...a.patch, ...next.patch } } : {}),
+      ...(audit ? { audit } : {}),
+      ...(priorAudits.length > 0 ? { priorAudits } : {}),
+      ...(runAudit ? { runAudit } : {}),
+      ...(logs ? { logs } : {}),
+    };
+    const resolveFirst = first.resolve;
+    const rejectFirst = first.reject;
+    first.resolve = (applied) => {
+      resolveFirst(applied);
+      resolve(applied);
+    };
+    first.reject = (error) => {
+      rejectFirst(error);
+      reject(error);
+    };
+    return true;
   }
 
   /** Resolves when everything queued so far is written (or failed for good). */
@@ -109,7 +161,9 @@ export class WriteCoalescer {
       seen.add(id);
       end++;
     }
-    return this.#transitions.splice(0, end);
+    const batch = this.#transitions.splice(0, end);
+    for (const t of batch) if (this.#unsent.get(t.change.id) === t) this.#unsent.delete(t.change.id);
+    return batch;
   }
 
   async #writeAdds(adds: PendingAdd[]): Promise<void> {

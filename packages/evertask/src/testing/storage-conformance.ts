@@ -475,6 +475,30 @@ function registerCrudTests(test: Register): void {
 // ---- transition --------------------------------------------------------------------------------
 
 function registerTransitionTests(test: Register): void {
+  test('writes prior audit rows before the audit row, only when the change applies', async (s) => {
+    const t = task({ status: 'queued', leaseOwner: 'w1', leaseExpiresAt: T + LEASE });
+    const other = task({ status: 'completed' });
+    await s.add([t, other]);
+    const applied = await s.transition([
+      {
+        id: t.id,
+        from: ['queued'],
+        owner: 'w1',
+        to: 'completed',
+        at: T + 20,
+        priorAudits: [{ status: 'in-progress', at: T + 10, error: null }],
+        audit: { error: null },
+      },
+      { id: other.id, from: ['queued'], to: 'failed', at: T + 20, priorAudits: [{ status: 'in-progress', at: T + 10, error: null }], audit: { error: 'x' } },
+    ]);
+    expect(applied).toEqual([true, false]);
+    expect(await s.getStatusAudit(t.id)).toEqual([
+      { taskId: t.id, status: 'in-progress', at: T + 10, error: null },
+      { taskId: t.id, status: 'completed', at: T + 20, error: null },
+    ]);
+    expect(await s.getStatusAudit(other.id)).toEqual([]);
+  });
+
   test('applies a guarded change with its patch, audit row, run-audit row and logs', async (s) => {
     const t = task({ status: 'in-progress', leaseOwner: 'w1', leaseExpiresAt: T + LEASE, recurring: '{"every":"1m"}' });
     await s.add([t]);

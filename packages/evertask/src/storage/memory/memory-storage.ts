@@ -169,6 +169,15 @@ function validateTransition(change: unknown, argument: string): void {
       throw invalid(`${argument}.audit`, c.audit, 'an object { error: string | null }');
     }
   }
+  if (c.priorAudits !== undefined) {
+    if (!Array.isArray(c.priorAudits)) throw invalid(`${argument}.priorAudits`, c.priorAudits, 'an array');
+    c.priorAudits.forEach((prior: unknown, i) => {
+      const a = prior as Record<string, unknown> | null;
+      if (typeof a !== 'object' || a === null || !isStatus(a.status) || !isFiniteNumber(a.at) || !isNullableString(a.error)) {
+        throw invalid(`${argument}.priorAudits[${i}]`, prior, 'an object { status, at, error }');
+      }
+    });
+  }
   if (c.runAudit !== undefined) validateRunAudit(c.runAudit, `${argument}.runAudit`);
   if (c.logs !== undefined) validateLogs(c.logs, `${argument}.logs`);
 }
@@ -996,6 +1005,9 @@ export class MemoryStorage implements TaskStorage {
       task.status = change.to;
       task.updatedAt = change.at;
     });
+    if (change.priorAudits !== undefined) {
+      for (const prior of change.priorAudits) this.#appendStatusAudit({ taskId: task.id, status: prior.status, at: prior.at, error: prior.error });
+    }
     if (change.audit !== undefined) {
       this.#appendStatusAudit({ taskId: task.id, status: change.to, at: change.at, error: change.audit.error });
     }
