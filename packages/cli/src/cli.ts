@@ -1,0 +1,83 @@
+/**
+ * `evertask` command line. Thin by design: it turns arguments into calls of the storage packages.
+ *
+ *   evertask migrate --postgres <url> [--schema <name>]       apply the migrations (as PostgresStorage.open() does)
+ *   evertask migrate [--schema <name>] [--from <version>] --print
+ *                                                             print the SQL (postgresMigrationSql) instead
+ */
+import { parseArgs } from 'node:util';
+import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const USAGE = `Usage:
+  evertask migrate --postgres <url> [--schema <name>]      apply the PostgreSQL migrations
+  evertask migrate [--schema <name>] [--from <version>] --print
+                                                          print the migration SQL instead of applying it
+Options:
+  --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
+  --schema <name>    schema of the EverTask tables (default: evertask)
+  --from <version>   with --print: the schema's current version (default 0, a fresh database)
+  --print            print the SQL (one transaction) and touch no database
+`;
+
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Runs the CLI; resolves with the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        postgres: { type: 'string' },
+        schema: { type: 'string', default: 'evertask' },
+        from: { type: 'string', default: '0' },
+        print: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1 || positionals[0] !== 'migrate') {
+    io.err(`${positionals.length === 0 ? 'Missing command.' : `Unknown command "${positionals.join(' ')}".`}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const from = Number(values.from);
+  if (!Number.isInteger(from) || from < 0) {
+    io.err(`--from must be a non-negative integer; received "${values.from}".\n`);
+    return EXIT.usage;
+  }
+  try {
+    if (values.print) {
+      io.out(postgresMigrationSql(values.schema, from));
+      return EXIT.ok;
+    }
+    if (!values.postgres) {
+      io.err(`migrate needs --postgres <url> (or --print to print the SQL).\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    const storage = new PostgresStorage({ connectionString: values.postgres, schema: values.schema, max: 1, notifications: false });
+    try {
+      await storage.open();
+    } finally {
+      await storage.close();
+    }
+    io.out(`Schema "${values.schema}" is at version ${POSTGRES_SCHEMA_VERSION}.\n`);
+    return EXIT.ok;
+  } catch (error) {
+    io.err(`evertask migrate failed: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
