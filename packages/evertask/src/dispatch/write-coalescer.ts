@@ -20,13 +20,17 @@ export interface WriteCoalescerHooks {
   onError(operation: string, error: Error, willRetry: boolean): void;
 }
 
+type Lane = 'add' | 'transition';
+
 const MAX_BATCH = 1000;
 const MAX_BACKOFF_MS = 5000;
 
 /**
  * Gathers the inserts and status changes issued during one tick and writes them as one `add` and
  * one `transition` call. While a batch is being written the next one accumulates, so the number of
- * storage round trips stays flat as load grows.
+ * storage round trips stays flat as load grows. Inserts and status changes are written in two
+ * independent lanes (they never concern the same task: a task gets status changes only once its
+ * insert resolved), so a dispatch never waits behind a batch of completions and vice versa.
  *
  * Transitions that fail with a transient `StorageError` are kept in memory and retried with
  * backoff until the storage is back (nothing finished is forgotten); inserts are not retried: the
@@ -40,8 +44,10 @@ export class WriteCoalescer {
   #transitions: PendingTransition[] = [];
   /** Changes queued but not sent yet, by task id (for merging). */
   #unsent = new Map<string, PendingTransition>();
-  #scheduled = false;
-  #flushing: Promise<void> | undefined;
+  readonly #lanes: Record<Lane, { scheduled: boolean; flushing: Promise<void> | undefined }> = {
+    add: { scheduled: false, flushing: undefined },
+    transition: { scheduled: false, flushing: undefined },
+  };
   #backoffMs = 0;
   #idleWaiters: (() => void)[] = [];
 
@@ -53,13 +59,13 @@ export class WriteCoalescer {
 
   /** Writes pending work; true when nothing is queued or in flight. */
   get idle(): boolean {
-    return !this.#flushing && this.#adds.length === 0 && this.#transitions.length === 0;
+    return !this.#lanes.add.flushing && !this.#lanes.transition.flushing && this.#adds.length === 0 && this.#transitions.length === 0;
   }
 
   add(tasks: readonly NewTask[], audit: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#adds.push({ tasks, audit, resolve, reject });
-      this.#schedule();
+      this.#schedule('add');
     });
   }
 
@@ -70,7 +76,7 @@ export class WriteCoalescer {
       const pending: PendingTransition = { change, resolve, reject };
       this.#transitions.push(pending);
       this.#unsent.set(change.id, pending);
-      this.#schedule();
+      this.#schedule('transition');
     });
   }
 
@@ -126,26 +132,26 @@ export class WriteCoalescer {
     await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
-    this.#scheduled = true;
+  #schedule(kind: Lane): void {
+    const lane = this.#lanes[kind];
+    if (lane.scheduled || lane.flushing) return;
+    lane.scheduled = true;
     setImmediate(() => {
-      this.#scheduled = false;
-      this.#flushing = this.#flushLoop().finally(() => {
-        this.#flushing = undefined;
-        if (this.#adds.length > 0 || this.#transitions.length > 0) this.#schedule();
-        else for (const w of this.#idleWaiters.splice(0)) w();
+      lane.scheduled = false;
+      lane.flushing = (kind === 'add' ? this.#flushAdds() : this.#flushTransitions()).finally(() => {
+        lane.flushing = undefined;
+        if ((kind === 'add' ? this.#adds : this.#transitions).length > 0) this.#schedule(kind);
+        else if (this.idle) for (const w of this.#idleWaiters.splice(0)) w();
       });
     });
   }
 
-  async #flushLoop(): Promise<void> {
-    while (this.#adds.length > 0 || this.#transitions.length > 0) {
-      const adds = this.#adds.splice(0);
-      if (adds.length > 0) await this.#writeAdds(adds);
-      const transitions = this.#takeTransitionBatch();
-      if (transitions.length > 0) await this.#writeTransitions(transitions);
-    }
+  async #flushAdds(): Promise<void> {
+    while (this.#adds.length > 0) await this.#writeAdds(this.#adds.splice(0));
+  }
+
+  async #flushTransitions(): Promise<void> {
+    while (this.#transitions.length > 0) await this.#writeTransitions(this.#takeTransitionBatch());
   }
 
   /**
