@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
+import { runPostgres } from './scenarios/postgres.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,7 @@ const { values } = parseArgs({
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
+  postgres: runPostgres,
 };
 
 const runs = Number(values.runs);

@@ -1,0 +1,45 @@
+/**
+ * Suite `postgres`: EverTask on PostgreSQL next to pg-boss and graphile-worker (see postgres-suite.ts).
+ * The peers' current releases need Node ≥ 22.18 (graphile-worker 0.18) and ≥ 22.12 (pg-boss 12).
+ * On an older Node the suite re-executes itself, ours included, on Node 22 taken from the npm
+ * registry's `node` package (`npx -y node@22.23.3`), so every library runs on the same runtime.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Report, Row } from '../lib/report.js';
+
+export const NODE_FOR_PEERS = '22.23.3';
+export const ROW_MARKER = '@@evertask-bench-row@@';
+
+function nodeIsRecentEnough(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 18);
+}
+
+export async function runPostgres(report: Report, runs: number): Promise<void> {
+  if (nodeIsRecentEnough()) {
+    const { postgresRows } = await import('./postgres-suite.js');
+    for (const row of await postgresRows(runs, (line) => console.log(line))) report.add(row);
+    return;
+  }
+  console.log(`Node ${process.version} is older than the peers need: running the postgres suite on Node ${NODE_FOR_PEERS} (npx -y node@${NODE_FOR_PEERS})`);
+  const main = fileURLToPath(new URL('./postgres-main.ts', import.meta.url));
+  const child = spawn(
+    'npx',
+    ['-y', `node@${NODE_FOR_PEERS}`, '--conditions=evertask-source', '--import', 'tsx', main, '--runs', String(runs)],
+    { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const rows: Row[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    if (line.startsWith(ROW_MARKER)) rows.push(JSON.parse(line.slice(ROW_MARKER.length)) as Row);
+    else console.log(line);
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`the postgres suite on Node ${NODE_FOR_PEERS} exited with ${code}`);
+  for (const row of rows) report.add(row);
+}
