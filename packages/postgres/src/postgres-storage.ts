@@ -46,7 +46,7 @@ import {
 } from './postgres-storage-options.js';
 import {
   PATCH_FIELDS,
-  TASK_COLUMNS,
+  TASK_FIELDS_IN_COLUMN_ORDER,
   checkLog,
   checkNewTask,
   checkPatch,
@@ -362,14 +362,7 @@ export class PostgresStorage implements TaskStorage {
     const insert = async (db: Queryable): Promise<void> => {
       for (let start = 0; start < tasks.length; start += chunk) {
         const slice = tasks.slice(start, start + chunk);
-        const values: unknown[] = TASK_COLUMNS.map(() => new Array<unknown>(slice.length));
-        for (let row = 0; row < slice.length; row++) {
-          const task = slice[row] as StoredTask;
-          for (let col = 0; col < TASK_COLUMNS.length; col++) {
-            (values[col] as unknown[])[row] = taskValue(task, col);
-          }
-        }
-        values.push(audit, this.#channel, this.#options.notifications);
+        const values: unknown[] = [JSON.stringify(slice, TASK_FIELDS_IN_COLUMN_ORDER as string[]), audit, this.#channel, this.#options.notifications];
         try {
           await db.query(this.#q('add', this.#sql.add, values));
         } catch (error) {
@@ -722,36 +715,6 @@ ORDER BY ${column.expr} ${dir}${column.nullable ? ' NULLS LAST' : ''}, tasks.id 
     if (this.#connectionString !== undefined) return { connectionString: this.#connectionString };
     const { max: _max, min: _min, idleTimeoutMillis: _idle, Client: _client, log: _log, ...rest } = this.#pool.options as pg.PoolConfig;
     return rest as ClientConfig;
-  }
-}
-
-function taskValue(task: StoredTask, col: number): unknown {
-  switch (TASK_COLUMNS[col]) {
-    case 'id': return task.id;
-    case 'name': return task.name;
-    case 'payload': return task.payload;
-    case 'status': return task.status;
-    case 'queue': return task.queue;
-    case 'task_key': return task.taskKey;
-    case 'audit_level': return task.auditLevel;
-    case 'created_at': return task.createdAt;
-    case 'updated_at': return task.updatedAt;
-    case 'scheduled_at': return task.scheduledAt;
-    case 'due_at': return task.dueAt;
-    case 'attempts': return task.attempts;
-    case 'last_execution_at': return task.lastExecutionAt;
-    case 'execution_time_ms': return task.executionTimeMs;
-    case 'error': return task.error;
-    case 'lease_owner': return task.leaseOwner;
-    case 'lease_expires_at': return task.leaseExpiresAt;
-    case 'recovery_failures': return task.recoveryFailures;
-    case 'recurring': return task.recurring;
-    case 'recurring_info': return task.recurringInfo;
-    case 'run_count': return task.runCount;
-    case 'max_runs': return task.maxRuns;
-    case 'run_until': return task.runUntil;
-    case 'last_outcome': return task.lastOutcome;
-    default: return null;
   }
 }
 
