@@ -56,6 +56,9 @@ interface Results {
   single: number;
   drain: number;
   latency: { p50: number; p95: number; p99: number };
+  /** EverTask only: the enqueue phases with nothing running meanwhile. */
+  bulkOnly?: number;
+  singleOnly?: number;
 }
 
 interface Peer {
@@ -147,9 +150,20 @@ function storedTask(i: number, now: number, auditLevel: AuditLevel): StoredTask 
   };
 }
 
+/** Storage statements issued by the last EverTask phase (to show the coalescing at work). */
+export const statements = { add: 0, transition: 0, claimDue: 0 };
+
 function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLevel) {
   const noop = defineTask({ name: 'noop', handler });
   const storage = new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA.evertask, max: POOL });
+  statements.add = statements.transition = statements.claimDue = 0;
+  for (const op of ['add', 'transition', 'claimDue'] as const) {
+    const original = storage[op].bind(storage) as (...args: unknown[]) => Promise<unknown>;
+    (storage as unknown as Record<string, unknown>)[op] = (...args: unknown[]) => {
+      statements[op]++;
+      return original(...args);
+    };
+  }
   const engine = new EverTask({
     storage,
     tasks: [noop],
@@ -180,7 +194,7 @@ async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel): Promise<nu
   return rate;
 }
 
-export function everTaskPeer(): Peer & { drainFull(admin: pg.Pool): Promise<number> } {
+export function everTaskPeer(log: (line: string) => void): Peer & { drainFull(admin: pg.Pool): Promise<number> } {
   return {
     library: 'evertask (PostgresStorage)',
     drainFull: (admin) => everTaskDrain(admin, 'full'),
@@ -189,7 +203,7 @@ export function everTaskPeer(): Peer & { drainFull(admin: pg.Pool): Promise<numb
       await dropSchema(admin, SCHEMA.evertask);
       let e = everTaskEngine(() => undefined, 'none');
       await e.engine.start();
-      const started = performance.now();
+      let started = performance.now();
       for (let i = 0; i < BULK; i += BULK_CALL) {
         await e.engine.dispatchMany(e.noop, Array.from({ length: BULK_CALL }, (_, j) => ({ i: i + j })));
       }
@@ -203,9 +217,30 @@ export function everTaskPeer(): Peer & { drainFull(admin: pg.Pool): Promise<numb
       await e.engine.start();
       const single = await producers(SINGLE, (i) => e.engine.dispatch(e.noop, { i }));
       assertCount('evertask single', await countOf(admin, `SELECT count(*)::int AS n FROM "${SCHEMA.evertask}".tasks`), SINGLE);
+      const singleInserts = statements.add;
       await e.engine.stop({ closeStorage: true });
 
+      // the same two enqueue phases with nothing running meanwhile (tasks due in a minute), as the peers enqueue
+      await dropSchema(admin, SCHEMA.evertask);
+      e = everTaskEngine(() => undefined, 'none');
+      await e.engine.start();
+      started = performance.now();
+      for (let i = 0; i < BULK; i += BULK_CALL) {
+        await e.engine.dispatchMany(e.noop, Array.from({ length: BULK_CALL }, (_, j) => ({ i: i + j })), { delay: '1m' });
+      }
+      const bulkOnly = BULK / ((performance.now() - started) / 1000);
+      await e.engine.stop({ closeStorage: true });
+      await dropSchema(admin, SCHEMA.evertask);
+      e = everTaskEngine(() => undefined, 'none');
+      await e.engine.start();
+      const singleOnly = await producers(SINGLE, (i) => e.engine.dispatch(e.noop, { i }, { delay: '1m' }));
+      const singleOnlyInserts = statements.add;
+      assertCount('evertask single (enqueue only)', await countOf(admin, `SELECT count(*)::int AS n FROM "${SCHEMA.evertask}".tasks`), SINGLE);
+      await e.engine.stop({ closeStorage: true });
+      log(`    evertask: ${SINGLE} single dispatches from ${PRODUCERS} producers → ${singleInserts} insert statements (${singleOnlyInserts} when delayed)`);
+
       const drain = await everTaskDrain(admin, 'none');
+      log(`    evertask drain: ${statements.claimDue} claim and ${statements.transition} transition statements for ${DRAIN} tasks`);
 
       // latency
       await dropSchema(admin, SCHEMA.evertask);
@@ -216,7 +251,7 @@ export function everTaskPeer(): Peer & { drainFull(admin: pg.Pool): Promise<numb
       const latency = await latencyRun((i) => e.engine.dispatch(e.noop, { i }), sentAt, latencies);
       await e.engine.stop({ closeStorage: true });
       await dropSchema(admin, SCHEMA.evertask);
-      return { bulk, single, drain, latency };
+      return { bulk, single, drain, latency, bulkOnly, singleOnly };
     },
   };
 }
@@ -354,7 +389,7 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
   admin.on('error', () => undefined);
   const server = (await admin.query<{ v: string; sc: string }>(`SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc`)).rows[0];
   log(`PostgreSQL ${server?.v} (synchronous_commit ${server?.sc}) at ${PG_URL.replace(/:[^:@/]*@/, ':***@')}, Node ${process.version}`);
-  const ours = everTaskPeer();
+  const ours = everTaskPeer(log);
   const peers: Peer[] = [ours, pgBossPeer(), graphilePeer()];
   const results = new Map<string, Results[]>(peers.map((p) => [p.library, []]));
   const drainFull: number[] = [];
@@ -385,6 +420,8 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
     [S.drain, (x: Results) => x.drain],
   ] as const) {
     for (const peer of peers) add(scenario, peer.library, 'throughput', 'tasks/s', (results.get(peer.library) as Results[]).map(pick));
+    const only = scenario === S.bulk ? (x: Results) => x.bulkOnly : scenario === S.single ? (x: Results) => x.singleOnly : undefined;
+    if (only) add(scenario, 'evertask (enqueue only: delay 1m)', 'throughput', 'tasks/s', (results.get(ours.library) as Results[]).map((x) => only(x) ?? 0));
   }
   add(S.drainFull, 'evertask (PostgresStorage, audit full)', 'throughput', 'tasks/s', drainFull);
   for (const peer of peers.slice(1)) add(S.drainFull, peer.library, 'throughput', 'tasks/s', (results.get(peer.library) as Results[]).map((x) => x.drain));
