@@ -35,6 +35,7 @@ import { shouldAuditRun, shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { uuidv7 } from './ids.js';
+import { newStoredTask } from './storage/stored-task.js';
 import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
 import type { RecurringSchedule } from './recurring/schedule-spec.js';
 import type { NextRun } from './recurring/next-occurrence.js';
@@ -325,32 +326,20 @@ export class EverTask {
       const path = error instanceof PayloadEncodingError ? error.path : '';
       throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
     }
-    const record: StoredTask = {
+    const record = newStoredTask({
       id: uuidv7(now),
       name: def.name,
       payload: text,
-      status: 'waiting',
       queue: queueName,
-      taskKey: null,
       auditLevel,
       createdAt: now,
-      updatedAt: now,
       scheduledAt,
       dueAt,
-      attempts: 0,
-      lastExecutionAt: null,
-      executionTimeMs: null,
-      error: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      recoveryFailures: 0,
       recurring: registration?.text ?? null,
       recurringInfo: registration?.description ?? null,
-      runCount: 0,
       maxRuns: registration?.schedule.maxRuns ?? null,
       runUntil: registration?.schedule.runUntil ?? null,
-      lastOutcome: null,
-    };
+    });
     return { def, record };
   }
 
