@@ -103,6 +103,7 @@ export class EverTask {
   #state: EngineState = 'created';
   #pumping = false;
   #pumpAgain = false;
+  #pumpDone: Promise<void> = Promise.resolve();
   #storageMayHaveDue = true;
   #skippedQueues = new Set<string>();
   #heartbeatTimer: unknown;
@@ -190,22 +191,12 @@ export class EverTask {
     this.#o.clock.clearTimer(this.#heartbeatTimer);
     this.#o.clock.clearTimer(this.#sweepTimer);
     this.#scheduler.stop();
+    await this.#pumpDone;
     const now = this.#o.clock.now();
     const handBack: Promise<boolean>[] = [];
     for (const queue of this.#queues.values()) {
       queue.pause();
-      for (const task of queue.remove(() => true)) {
-        handBack.push(
-          this.#writer.transition({
-            id: task.id,
-            from: ['queued'],
-            owner: this.#o.instanceId,
-            to: 'waiting',
-            at: now,
-            patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
-          }),
-        );
-      }
+      for (const task of queue.remove(() => true)) handBack.push(this.#handBack(task, now));
     }
     if (this.#running.size > 0) {
       let timer: unknown;
@@ -669,6 +660,8 @@ export class EverTask {
       return;
     }
     this.#pumping = true;
+    let done!: () => void;
+    this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
     try {
       do {
         this.#pumpAgain = false;
@@ -692,6 +685,11 @@ export class EverTask {
           leaseMs: this.#o.leaseMs,
           ...(hungry.length === this.#queues.size ? {} : { queues: hungry.map((q) => q.name) }),
         });
+        if (this.#state !== 'running') {
+          // stop() began while claiming: hand these back at once
+          await Promise.allSettled(claimed.map((task) => this.#handBack(task, this.#o.clock.now())));
+          return;
+        }
         for (const task of claimed) {
           this.#scheduler.unschedule(task.id);
           const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
@@ -715,7 +713,20 @@ export class EverTask {
       this.#scheduler.hint(this.#o.clock.now() + 1000);
     } finally {
       this.#pumping = false;
+      done();
     }
+  }
+
+  /** Returns a claimed task that will not run here to the storage, due as before. */
+  #handBack(task: StoredTask, now: number): Promise<boolean> {
+    return this.#writer.transition({
+      id: task.id,
+      from: ['queued'],
+      owner: this.#o.instanceId,
+      to: 'waiting',
+      at: now,
+      patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
+    });
   }
 
   #heartbeat(): void {
