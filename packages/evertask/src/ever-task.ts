@@ -170,7 +170,9 @@ export class EverTask {
     }
     this.#state = 'running';
     this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-    this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    // the safety sweep finds work other processes stored; a storage no other process can share
+    // has none to find (every local write wakes the scheduler itself)
+    if (this.#storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
     this.#storageMayHaveDue = true;
     await this.#pump();
   }
@@ -732,8 +734,10 @@ export class EverTask {
   #heartbeat(): void {
     if (this.#state !== 'running') return;
     const now = this.#o.clock.now();
-    this.#storage
-      .renewLeases(this.#o.instanceId, now, this.#o.leaseMs)
+    let owned = this.#running.size;
+    for (const q of this.#queues.values()) owned += q.buffered;
+    const renewal = owned === 0 ? Promise.resolve(0) : this.#storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
+    renewal
       .catch((error: unknown) => {
         const err = toError(error);
         this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
