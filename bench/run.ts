@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
+import { runSqlite } from './scenarios/sqlite.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,7 @@ const { values } = parseArgs({
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
+  sqlite: runSqlite,
 };
 
 const runs = Number(values.runs);

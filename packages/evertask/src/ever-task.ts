@@ -169,6 +169,9 @@ export class EverTask {
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
     this.#state = 'running';
+    // started again after stop(): stop() paused the queues and the scheduler
+    this.#scheduler.resume();
+    for (const queue of this.#queues.values()) queue.resume();
     this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
     // the safety sweep finds work other processes stored; a storage no other process can share
     // has none to find (every local write wakes the scheduler itself)
