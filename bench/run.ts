@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runPostgres } from './scenarios/postgres.js';
+import { runSqlite } from './scenarios/sqlite.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +21,7 @@ const { values } = parseArgs({
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
   postgres: runPostgres,
+  sqlite: runSqlite,
 };
 
 const runs = Number(values.runs);

@@ -160,6 +160,15 @@ export function validateTransition(change: unknown, argument: string): (keyof Ta
   if (audit !== undefined && (!isObject(audit) || !textOrNull(audit['error']))) {
     throw invalid(`${argument}.audit`, audit, 'an object { error: string | null }');
   }
+  const prior = change['priorAudits'];
+  if (prior !== undefined) {
+    if (!Array.isArray(prior)) throw invalid(`${argument}.priorAudits`, prior, 'an array');
+    prior.forEach((entry: unknown, i) => {
+      if (!isObject(entry) || !status(entry['status']) || !time(entry['at']) || !textOrNull(entry['error'])) {
+        throw invalid(`${argument}.priorAudits[${i}]`, entry, 'an object { status, at, error }');
+      }
+    });
+  }
   const run = change['runAudit'];
   if (run !== undefined) {
     if (!isObject(run)) throw invalid(`${argument}.runAudit`, run, 'a run-audit entry');

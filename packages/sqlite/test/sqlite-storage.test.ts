@@ -177,6 +177,12 @@ describe('SqliteStorage (adapter behaviour)', () => {
     await expect(storage.transition([{ id: task.id, from: ['waiting'], to: 'nope' as never, at: T0 }])).rejects.toBeInstanceOf(
       InvalidArgumentError,
     );
+    for (const priorAudits of ['x', [{ status: 'nope', at: T0, error: null }], [{ status: 'queued', at: 'soon', error: null }], [{ status: 'queued', at: T0, error: 1 }]]) {
+      await expect(
+        storage.transition([{ id: task.id, from: ['completed'], to: 'completed', at: T0, priorAudits: priorAudits as never }]),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
+    }
+    expect(await storage.getStatusAudit(task.id)).toHaveLength(2);
   });
 
   it('transition batch is one transaction: a failing write rolls back the whole batch', async () => {

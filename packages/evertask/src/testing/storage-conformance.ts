@@ -5,6 +5,7 @@ import { TASK_STATUSES, TERMINAL_STATUSES } from '../ports/task-record.js';
 import type { ExecutionLogEntry, StoredTask, TaskPatch, TaskStatus } from '../ports/task-record.js';
 import type { StatusCount, StorageNotification, TaskSortField, TaskStorage, TaskTransition } from '../ports/task-storage.js';
 import { allowedSources } from '../state-machine.js';
+import { newStoredTask } from '../storage/stored-task.js';
 
 /** Options of {@link describeStorageConformance}. */
 export interface ConformanceOptions {
@@ -28,35 +29,7 @@ export interface ConformanceOptions {
  */
 export function makeStoredTask(overrides: Partial<StoredTask> = {}): StoredTask {
   const createdAt = overrides.createdAt ?? Date.now();
-  const task: StoredTask = {
-    id: uuidv7(createdAt),
-    name: 'test-task',
-    payload: '{}',
-    status: 'waiting',
-    queue: 'default',
-    taskKey: null,
-    auditLevel: 'full',
-    createdAt,
-    updatedAt: createdAt,
-    scheduledAt: null,
-    dueAt: createdAt,
-    attempts: 0,
-    lastExecutionAt: null,
-    executionTimeMs: null,
-    error: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    recoveryFailures: 0,
-    recurring: null,
-    recurringInfo: null,
-    runCount: 0,
-    maxRuns: null,
-    runUntil: null,
-    lastOutcome: null,
-  };
-  const target = task as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) target[key] = value;
-  return task;
+  return newStoredTask({ id: uuidv7(createdAt), name: 'test-task', payload: '{}', createdAt, ...overrides });
 }
 
 // ---- helpers -----------------------------------------------------------------------------------

@@ -110,6 +110,12 @@ export class QueueRunner {
     this.#paused = true;
   }
 
+  /** Starts taking and starting tasks again after `pause()`. */
+  resume(): void {
+    this.#paused = false;
+    this.#pump();
+  }
+
   #wakeSpaceWaiters(): void {
     while (this.#spaceWaiters.length > 0 && this.space > 0) this.#spaceWaiters.shift()?.();
   }
