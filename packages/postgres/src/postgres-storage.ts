@@ -366,6 +366,14 @@ export class PostgresStorage implements TaskStorage {
         try {
           await db.query(this.#q('add', this.#sql.add, values));
         } catch (error) {
+          const state = sqlState(error);
+          if (state === '22P02' || state === '22P05') {
+            // the JSON rows hold text PostgreSQL cannot store: a NUL character or a lone UTF-16 surrogate
+            throw new InvalidArgumentError(
+              'add: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL text cannot store.',
+              { cause: error },
+            );
+          }
           throw toTaskKeyConflict(error, keys) ?? toStorageError('add', error);
         }
       }
@@ -439,7 +447,7 @@ export class PostgresStorage implements TaskStorage {
       (rounds[round] ??= []).push(row);
     }
     const runRound = async (db: Queryable, round: TransitionRow[]): Promise<void> => {
-      const res = await db.query<{ i: number }>(this.#q('transition', this.#sql.transition, [JSON.stringify(round)]));
+      const res = await db.query<{ i: number }>(this.#q('transition', this.#sql.transition, [transitionJson(round)]));
       for (const r of res.rows) applied[r.i] = true;
     };
     if (rounds.length === 1) {
@@ -716,6 +724,20 @@ ORDER BY ${column.expr} ${dir}${column.nullable ? ' NULLS LAST' : ''}, tasks.id 
     const { max: _max, min: _min, idleTimeoutMillis: _idle, Client: _client, log: _log, ...rest } = this.#pool.options as pg.PoolConfig;
     return rest as ClientConfig;
   }
+}
+
+/**
+ * The JSON of a transition batch. Text PostgreSQL cannot store — a lone UTF-16 surrogate or a NUL,
+ * e.g. in an exception message — is replaced by U+FFFD rather than failing the write: a status
+ * change that can never be written would leave its task running until its lease lapsed, again and
+ * again. (`JSON.stringify` escapes exactly those as `\udXXX` / `\u0000`, so the check is cheap.)
+ */
+function transitionJson(round: readonly TransitionRow[]): string {
+  const json = JSON.stringify(round);
+  if (!/\\u(?:d[89a-f]|0000)/i.test(json)) return json;
+  return JSON.stringify(round, (_key, value: unknown) =>
+    typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\ufffd') : value,
+  );
 }
 
 /** One transition as the JSON row the transition statement reads. */

@@ -67,6 +67,34 @@ describePg('PostgresStorage (adapter)', () => {
     expect(await storage.get('not-a-uuid')).toBeUndefined();
   });
 
+  it('round-trips control characters, line separators and astral characters, and refuses text PostgreSQL cannot store', async () => {
+    const text = 'tab\there "q" \\ back / ✓ 😀 \u2028 \u0001';
+    const task = makeTask({ payload: text, error: text, taskKey: `k-${text}` });
+    await storage.add([task]);
+    expect(await storage.get(task.id)).toEqual(task);
+    for (const bad of ['lone \ud800 surrogate', 'nul \u0000 char']) {
+      const neighbour = makeTask();
+      const error = await storage.add([neighbour, makeTask({ payload: bad })]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
+      expect((error as Error).message).toMatch(/NUL character or a lone UTF-16 surrogate/);
+      expect(await storage.get(neighbour.id)).toBeUndefined();
+    }
+  });
+
+  it('records a status change whose error text holds a lone surrogate or a NUL (replaced by U+FFFD) instead of failing it', async () => {
+    const task = makeTask({ status: 'queued', leaseOwner: 'me', leaseExpiresAt: 2_000_000_000_000 });
+    await storage.add([task]);
+    const applied = await storage.transition([
+      {
+        id: task.id, from: ['queued'], owner: 'me', to: 'failed', at: task.createdAt + 1,
+        patch: { error: 'bad \ud800 text \u0000 here', leaseOwner: null, leaseExpiresAt: null }, audit: { error: 'bad \udc00' },
+      },
+    ]);
+    expect(applied).toEqual([true]);
+    expect((await storage.get(task.id))?.error).toBe('bad \ufffd text \ufffd here');
+    expect((await storage.getStatusAudit(task.id)).at(-1)?.error).toBe('bad \ufffd');
+  });
+
   it('adds a batch all or none and names the conflicting task key', async () => {
     const taken = makeTask({ taskKey: 'welcome-42' });
     await storage.add([taken]);
