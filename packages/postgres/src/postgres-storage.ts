@@ -46,7 +46,7 @@ import {
 } from './postgres-storage-options.js';
 import {
   PATCH_FIELDS,
-  TASK_FIELDS_IN_COLUMN_ORDER,
+  TASK_COLUMNS,
   checkLog,
   checkNewTask,
   checkPatch,
@@ -362,15 +362,22 @@ export class PostgresStorage implements TaskStorage {
     const insert = async (db: Queryable): Promise<void> => {
       for (let start = 0; start < tasks.length; start += chunk) {
         const slice = tasks.slice(start, start + chunk);
-        const values: unknown[] = [JSON.stringify(slice, TASK_FIELDS_IN_COLUMN_ORDER as string[]), audit, this.#channel, this.#options.notifications];
+        const values: unknown[] = TASK_COLUMNS.map(() => new Array<unknown>(slice.length));
+        for (let row = 0; row < slice.length; row++) {
+          const task = slice[row] as StoredTask;
+          for (let col = 0; col < TASK_COLUMNS.length; col++) {
+            (values[col] as unknown[])[row] = taskValue(task, col);
+          }
+        }
+        values.push(audit, this.#channel, this.#options.notifications);
         try {
           await db.query(this.#q('add', this.#sql.add, values));
         } catch (error) {
           const state = sqlState(error);
-          if (state === '22P02' || state === '22P05') {
-            // the JSON rows hold text PostgreSQL cannot store: a NUL character or a lone UTF-16 surrogate
+          if (state === '22021' || state === '22P05') {
+            // text PostgreSQL cannot store: a NUL character
             throw new InvalidArgumentError(
-              'add: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character or a lone UTF-16 surrogate, which PostgreSQL text cannot store.',
+              'add: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character, which PostgreSQL text cannot store.',
               { cause: error },
             );
           }
@@ -738,6 +745,36 @@ function transitionJson(round: readonly TransitionRow[]): string {
   return JSON.stringify(round, (_key, value: unknown) =>
     typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\ufffd') : value,
   );
+}
+
+function taskValue(task: StoredTask, col: number): unknown {
+  switch (TASK_COLUMNS[col]) {
+    case 'id': return task.id;
+    case 'name': return task.name;
+    case 'payload': return task.payload;
+    case 'status': return task.status;
+    case 'queue': return task.queue;
+    case 'task_key': return task.taskKey;
+    case 'audit_level': return task.auditLevel;
+    case 'created_at': return task.createdAt;
+    case 'updated_at': return task.updatedAt;
+    case 'scheduled_at': return task.scheduledAt;
+    case 'due_at': return task.dueAt;
+    case 'attempts': return task.attempts;
+    case 'last_execution_at': return task.lastExecutionAt;
+    case 'execution_time_ms': return task.executionTimeMs;
+    case 'error': return task.error;
+    case 'lease_owner': return task.leaseOwner;
+    case 'lease_expires_at': return task.leaseExpiresAt;
+    case 'recovery_failures': return task.recoveryFailures;
+    case 'recurring': return task.recurring;
+    case 'recurring_info': return task.recurringInfo;
+    case 'run_count': return task.runCount;
+    case 'max_runs': return task.maxRuns;
+    case 'run_until': return task.runUntil;
+    case 'last_outcome': return task.lastOutcome;
+    default: return null;
+  }
 }
 
 /** One transition as the JSON row the transition statement reads. */

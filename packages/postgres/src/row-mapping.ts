@@ -101,14 +101,6 @@ export const FIELD_TO_COLUMN: Record<keyof StoredTask, TaskColumn> = {
   lastOutcome: 'last_outcome',
 };
 
-/** Column → task field (the keys of the JSON rows `add` sends). */
-export const COLUMN_TO_FIELD = Object.fromEntries(
-  Object.entries(FIELD_TO_COLUMN).map(([field, column]) => [column, field]),
-) as Record<TaskColumn, keyof StoredTask>;
-
-/** The task fields in column order (the JSON.stringify replacer of `add`). */
-export const TASK_FIELDS_IN_COLUMN_ORDER: readonly string[] = TASK_COLUMNS.map((c) => COLUMN_TO_FIELD[c]);
-
 type PatchKey = keyof Required<TaskPatch>;
 
 /** Fields a patch may change, with their column and how a value is checked. */

@@ -1,4 +1,4 @@
-import { COLUMN_TO_FIELD, PATCH_FIELDS, PATCH_KEYS, TASK_COLUMNS, TASK_COLUMN_TYPES } from './row-mapping.js';
+import { PATCH_FIELDS, PATCH_KEYS, TASK_COLUMNS, TASK_COLUMN_TYPES } from './row-mapping.js';
 
 /** Task columns as selected (ids as text). */
 export function taskSelectList(alias?: string): string {
@@ -34,32 +34,31 @@ export interface StorageSql {
 }
 
 /**
- * `add`: one statement per chunk. The rows arrive as one JSON array of task objects ($1), expanded
- * server-side by `json_to_recordset` (one parse, one plan, no per-row placeholders; cheaper on both
- * sides than one array per column). The optional audit rows and the wake-up NOTIFY ride in
- * writable CTEs of the same statement, so they commit (and the NOTIFY is delivered) exactly when
- * the insert commits, also inside a user's transaction.
+ * `add`: one statement per chunk. The rows arrive as one array per column and are expanded
+ * server-side by `unnest` (one parse, one plan, no per-row placeholders). The optional audit rows
+ * and the wake-up NOTIFY ride in writable CTEs of the same statement, so they commit (and the
+ * NOTIFY is delivered) exactly when the insert commits, also inside a user's transaction.
  *
- * Parameters: $1 the tasks (JSON), $2 audit flag, $3 channel, $4 notify flag.
+ * Parameters: $1..$24 the column arrays, $25 audit flag, $26 channel, $27 notify flag.
  */
 function addSql(s: string): string {
-  const fields = TASK_COLUMNS.map((c) => COLUMN_TO_FIELD[c]);
-  const record = TASK_COLUMNS.map((c) => `"${COLUMN_TO_FIELD[c]}" ${TASK_COLUMN_TYPES[c]}`).join(', ');
+  const n = TASK_COLUMNS.length;
+  const arrays = TASK_COLUMNS.map((c, i) => `$${i + 1}::${TASK_COLUMN_TYPES[c]}[]`).join(', ');
   return `WITH ins AS (
   INSERT INTO ${s}.tasks (${TASK_COLUMNS.join(', ')})
-  SELECT ${fields.map((f) => `x."${f}"`).join(', ')} FROM json_to_recordset($1::json) AS x(${record})
+  SELECT * FROM unnest(${arrays})
   RETURNING id, status, updated_at, due_at
 ), aud AS (
   INSERT INTO ${s}.status_audit (task_id, status, at, error)
-  SELECT id, status, updated_at, NULL FROM ins WHERE $2::boolean
+  SELECT id, status, updated_at, NULL FROM ins WHERE $${n + 1}::boolean
   RETURNING 1
 ), wake AS (
-  SELECT pg_notify($3::text, json_build_object(
+  SELECT pg_notify($${n + 2}::text, json_build_object(
     'kind', 'task-available',
     'dueAt', min(due_at),
     'taskId', CASE WHEN count(*) = 1 THEN min(id::text) END)::text)
   FROM ins
-  WHERE $4::boolean AND status IN ${WAITING} AND due_at IS NOT NULL
+  WHERE $${n + 3}::boolean AND status IN ${WAITING} AND due_at IS NOT NULL
   HAVING count(*) > 0
 )
 SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM wake)::int AS notified`;
