@@ -369,6 +369,7 @@ export class PostgresStorage implements TaskStorage {
             (values[col] as unknown[])[row] = taskValue(task, col);
           }
         }
+        for (let col = 0; col < values.length; col++) values[col] = arrayLiteral(values[col] as unknown[]);
         values.push(audit, this.#channel, this.#options.notifications);
         try {
           await db.query(this.#q('add', this.#sql.add, values));
@@ -745,6 +746,26 @@ function transitionJson(round: readonly TransitionRow[]): string {
   return JSON.stringify(round, (_key, value: unknown) =>
     typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '\ufffd') : value,
   );
+}
+
+/**
+ * A PostgreSQL array literal (`{"a","b",NULL,1}`) for one column of `add`: every text element
+ * quoted, with backslashes and double quotes escaped; numbers as written; null as NULL. The
+ * statement casts it (`$1::text[]`, `$8::int8[]`…). Cheaper than the driver's generic array
+ * encoding, which matters for thousand-row inserts.
+ */
+function arrayLiteral(values: readonly unknown[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) parts[i] = 'NULL';
+    else if (typeof v === 'number') parts[i] = String(v);
+    else {
+      const text = String(v);
+      parts[i] = text.includes('"') || text.includes('\\') ? `"${text.replace(/["\\]/g, '\\$&')}"` : `"${text}"`;
+    }
+  }
+  return `{${parts.join(',')}}`;
 }
 
 function taskValue(task: StoredTask, col: number): unknown {
