@@ -3,7 +3,7 @@ import type { TaskDefinition, TaskHookContext } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
-import type { StoredTask, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
+import type { StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
 import type { TaskStorage, TaskTransition, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { RetryPolicy } from './retry/retry-policy.js';
 import type { TaskInfo } from './task-info.js';
@@ -95,7 +95,10 @@ export class EverTask {
   readonly #writer: WriteCoalescer;
   readonly #scheduler: DueScheduler;
   readonly #running = new Map<string, TaskExecution>();
-  readonly #finishing = new Set<Promise<void>>();
+  /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
+  #finishing = 0;
+  #finishWaiters: (() => void)[] = [];
+  readonly #now: () => number;
   readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   readonly #keyLocks = new Map<string, Promise<unknown>>();
   readonly #limiter = new KeyedRateLimiter();
@@ -111,6 +114,8 @@ export class EverTask {
   constructor(options: EverTaskOptions) {
     this.#o = resolveOptions(options, availableParallelism());
     this.#storage = this.#o.storage ?? new MemoryStorage();
+    const clock = this.#o.clock;
+    this.#now = () => clock.now();
     this.#emitter = new TypedEmitter((error) =>
       this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
     );
@@ -127,7 +132,7 @@ export class EverTask {
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
-        new QueueRunner(config, (task, queue) => this.#execute(task, queue), () => this.#onSlotFree()),
+        new QueueRunner(config, (task, queue, done) => this.#execute(task, queue, done), () => this.#onSlotFree()),
       );
     }
   }
@@ -772,89 +777,149 @@ export class EverTask {
 
   // ---- execution --------------------------------------------------------------------------------
 
-  async #execute(task: StoredTask, queue: QueueRunner): Promise<void> {
+  /**
+   * Runs a claimed task; `done` frees its worker slot and is called exactly once, synchronously
+   * when the handler is synchronous. The common case (no schema, no schedule, no rate limit, no
+   * hooks, a synchronous handler) runs without a promise of its own.
+   */
+  #execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
     const def = this.#o.tasks.get(task.name);
     if (!def) {
       this.#track(this.#poison(task, new UnknownTaskError(task.name)));
+      done();
       return;
     }
     let payload: unknown;
     try {
       payload = this.#o.codec.parse(task.payload);
-      if (def.schema) payload = await validatePayload(def.name, def.schema, payload);
     } catch (error) {
       this.#track(this.#poison(task, toError(error)));
+      done();
       return;
     }
-    const clock = this.#o.clock;
+    if (def.schema === undefined && task.recurring === null && def.rateLimit === undefined) {
+      this.#begin(task, queue, def, payload, undefined, done);
+      return;
+    }
+    this.#gate(task, def, payload).then(
+      (gated) => {
+        if (gated) this.#begin(task, queue, def, gated.payload, gated.schedule, done);
+        else done();
+      },
+      (error: unknown) => {
+        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
+        done();
+      },
+    );
+  }
+
+  /**
+   * The checks before a run that may wait: payload schema, recurring slot, rate limit. Resolves
+   * with what the run needs, or undefined when the task does not run now (already handled).
+   */
+  async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
+    if (def.schema) {
+      try {
+        payload = await validatePayload(def.name, def.schema, payload);
+      } catch (error) {
+        this.#track(this.#poison(task, toError(error)));
+        return undefined;
+      }
+    }
     let schedule: RecurringSchedule | undefined;
     if (task.recurring !== null) {
       try {
         schedule = storedSchedule(task);
       } catch (error) {
         this.#track(this.#poison(task, toError(error), true));
-        return;
+        return undefined;
       }
-      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return;
+      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return undefined;
     }
-    if (def.rateLimit && !(await this.#admit(task, def, payload))) return;
+    if (def.rateLimit && !(await this.#admit(task, def, payload))) return undefined;
+    return { payload, schedule };
+  }
+
+  /** Marks the task in progress, runs the start hooks, then the handler. */
+  #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
     const attempt = task.attempts + 1;
-    const startedAt = clock.now();
-    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, () => clock.now());
+    const startedAt = this.#o.clock.now();
+    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
     if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
     this.#running.set(task.id, execution);
-    const startWrite = this.#writer.transition({
-      id: task.id,
-      from: ['queued'],
-      owner: this.#o.instanceId,
-      to: 'in-progress',
-      at: startedAt,
-      patch: { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs, ...(schedule ? { scheduledAt: task.scheduledAt } : {}) },
-      ...(shouldAuditStatus(task.auditLevel, 'in-progress', null) ? { audit: { error: null } } : {}),
+    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
+    if (schedule) patch.scheduledAt = task.scheduledAt;
+    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
+    if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
+    this.#writer.transitionThen(change, (applied, error) => {
+      if (error !== undefined || !applied) this.#abortLocal(task.id, 'lost');
     });
-    startWrite.then(
-      (applied) => {
-        if (!applied) this.#abortLocal(task.id, 'lost');
-      },
-      () => this.#abortLocal(task.id, 'lost'),
-    );
     const hooks = def.options;
-    const hookCtx: TaskHookContext<unknown> = { taskId: task.id, taskName: task.name, attempt, payload };
+    const run: ActiveRun = { task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, hookCtx: { taskId: task.id, taskName: task.name, attempt, payload } };
     if (this.#emitter.has('task:started')) {
       this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
+    let before: Promise<void> | undefined;
     if (attempt === 1) {
-      if (hooks.onStarted) await this.#hook(task, 'onStarted', () => hooks.onStarted?.(hookCtx));
+      if (hooks.onStarted) before = this.#hook(task, 'onStarted', () => hooks.onStarted?.(run.hookCtx));
     } else {
       const info = this.#retryInfo.get(task.id);
       this.#retryInfo.delete(task.id);
       if (hooks.onRetry) {
         const previousError = info?.error ?? new Error(task.error ?? 'previous attempt failed');
         const delayMs = info?.delayMs ?? Math.max(0, (task.dueAt ?? startedAt) - (task.lastExecutionAt ?? startedAt));
-        await this.#hook(task, 'onRetry', () => hooks.onRetry?.(hookCtx, attempt, previousError, delayMs));
+        before = this.#hook(task, 'onRetry', () => hooks.onRetry?.(run.hookCtx, attempt, previousError, delayMs));
       }
     }
+    if (before) void before.then(() => this.#runHandler(run));
+    else this.#runHandler(run);
+  }
+
+  #runHandler(run: ActiveRun): void {
+    const { task, def, queue, execution } = run;
     const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
-    let timer: unknown;
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      timer = clock.setTimer(() => {
+      run.timer = this.#o.clock.setTimer(() => {
         execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
         this.#abortLocal(task.id, 'timeout');
       }, timeoutMs);
     }
-    let outcome: { ok: true } | { ok: false; error: Error };
+    let pending: Promise<void> | undefined;
     try {
-      await execution.run(() => hooks.handler(payload, execution));
-      outcome = { ok: true };
+      pending = execution.run(() => def.options.handler(run.payload, execution));
     } catch (error) {
-      outcome = { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-    } finally {
-      if (timer !== undefined) clock.clearTimer(timer);
-      this.#running.delete(task.id);
+      this.#ranHandler(run, error);
+      return;
     }
-    const finishedAt = clock.now();
-    const run: FinishedRun = { task, def, queue, attempt, startedAt, finishedAt, logs: execution.drainLogs(), hookCtx, reason: execution.reason, schedule };
-    this.#track(this.#finish(run, outcome));
+    if (pending === undefined) this.#ranHandler(run, NO_ERROR);
+    else pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
+  }
+
+  /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
+  #ranHandler(active: ActiveRun, error: unknown): void {
+    const { task, execution } = active;
+    if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
+    this.#running.delete(task.id);
+    const outcome: RunOutcome =
+      error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
+    const run: FinishedRun = {
+      task,
+      def: active.def,
+      queue: active.queue,
+      attempt: active.attempt,
+      startedAt: active.startedAt,
+      finishedAt: this.#o.clock.now(),
+      logs: execution.drainLogs(),
+      hookCtx: active.hookCtx,
+      reason: execution.reason,
+      schedule: active.schedule,
+    };
+    try {
+      if (run.reason === undefined && outcome.ok && run.schedule === undefined) this.#complete(run);
+      else this.#track(this.#finish(run, outcome));
+    } finally {
+      active.done();
+    }
   }
 
   /**
@@ -919,16 +984,23 @@ export class EverTask {
   }
 
   #track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => {
-      this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
-    });
-    this.#finishing.add(tracked);
-    void tracked.finally(() => this.#finishing.delete(tracked));
+    this.#finishing++;
+    work.then(
+      () => this.#finished(),
+      (error: unknown) => {
+        this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
+        this.#finished();
+      },
+    );
+  }
+
+  #finished(): void {
+    if (--this.#finishing === 0) for (const wake of this.#finishWaiters.splice(0)) wake();
   }
 
   async #allFinished(): Promise<void> {
-    while (this.#running.size > 0 || this.#finishing.size > 0) {
-      if (this.#finishing.size > 0) await Promise.allSettled([...this.#finishing]);
+    while (this.#running.size > 0 || this.#finishing > 0) {
+      if (this.#finishing > 0) await new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -941,7 +1013,41 @@ export class EverTask {
     return def.options.retry ?? this.#queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
   }
 
-  async #finish(run: FinishedRun, outcome: { ok: true } | { ok: false; error: Error }): Promise<void> {
+  /**
+   * A one-off run succeeded: store `completed`, then emit and run the hook. Written through a
+   * callback rather than a promise chain (the hot path of a busy engine).
+   */
+  #complete(run: FinishedRun): void {
+    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const durationMs = finishedAt - startedAt;
+    const change: TaskTransition = {
+      id: task.id,
+      from: FROM_RUNNING,
+      owner: this.#o.instanceId,
+      to: 'completed',
+      at: finishedAt,
+      patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
+    };
+    if (shouldAuditStatus(task.auditLevel, 'completed', null)) change.audit = { error: null };
+    if (logs.length > 0) change.logs = logs;
+    this.#finishing++;
+    this.#writer.transitionThen(change, (applied, error) => {
+      try {
+        if (error !== undefined) {
+          this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
+        } else if (applied) {
+          if (this.#emitter.has('task:completed')) {
+            this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+          }
+          if (def.options.onCompleted) this.#track(this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
+        }
+      } finally {
+        this.#finished();
+      }
+    });
+  }
+
+  async #finish(run: FinishedRun, outcome: RunOutcome): Promise<void> {
     const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
     const durationMs = finishedAt - startedAt;
     if (run.schedule && reason === undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
@@ -949,18 +1055,7 @@ export class EverTask {
       return;
     }
     if (reason === undefined && outcome.ok) {
-      const applied = await this.#transition(
-        task,
-        'completed',
-        finishedAt,
-        { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
-        logs,
-      );
-      if (!applied) return;
-      if (this.#emitter.has('task:completed')) {
-        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
-      }
-      if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
+      this.#complete(run);
       return;
     }
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
@@ -1188,6 +1283,29 @@ export class EverTask {
       throw new StorageError(`Storage ${operation} failed: ${toError(error).message}`, { cause: error });
     }
   }
+}
+
+const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
+const FROM_RUNNING: readonly TaskStatus[] = Object.freeze(['in-progress', 'queued']);
+
+type RunOutcome = { ok: true } | { ok: false; error: Error };
+const OK: RunOutcome = Object.freeze({ ok: true });
+/** Marks a handler that returned normally (any thrown value, even undefined, is an error). */
+const NO_ERROR = Symbol('no error');
+
+/** A run between its start and its handler settling. */
+interface ActiveRun {
+  task: StoredTask;
+  def: AnyTask;
+  queue: QueueRunner;
+  attempt: number;
+  startedAt: number;
+  execution: TaskExecution;
+  payload: unknown;
+  schedule: RecurringSchedule | undefined;
+  hookCtx: TaskHookContext<unknown>;
+  timer: unknown;
+  done: () => void;
 }
 
 interface PreparedTask {

@@ -9,10 +9,12 @@ interface PendingAdd {
   reject: (error: Error) => void;
 }
 
+/** Called once with the outcome of a queued status change: `applied`, or the error that lost it. */
+export type TransitionCallback = (applied: boolean, error: Error | undefined) => void;
+
 interface PendingTransition {
   change: TaskTransition;
-  resolve: (applied: boolean) => void;
-  reject: (error: Error) => void;
+  done: TransitionCallback;
 }
 
 export interface WriteCoalescerHooks {
@@ -63,9 +65,18 @@ export class WriteCoalescer {
 
   transition(change: TaskTransition): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#transitions.push({ change, resolve, reject });
+      this.#transitions.push({ change, done: (applied, error) => (error ? reject(error) : resolve(applied)) });
       this.#schedule();
     });
+  }
+
+  /**
+   * Like `transition`, without a promise: `done` is called once the batch holding the change is
+   * written (the engine's hot path, where a promise per status change is measurable garbage).
+   */
+  transitionThen(change: TaskTransition, done: TransitionCallback): void {
+    this.#transitions.push({ change, done });
+    this.#schedule();
   }
 
   /** Resolves when everything queued so far is written (or failed for good). */
@@ -97,19 +108,28 @@ export class WriteCoalescer {
   }
 
   /**
-   * The next batch of status changes, cut before the first repeated task id: a batch never holds
-   * two changes of one task, so a storage may apply a batch in any order (or in one statement).
+   * The next batch of status changes, at most one per task: a batch never holds two changes of
+   * one task, so a storage may apply a batch in any order (or in one statement). A later change
+   * of a task already in the batch waits for the next batch, in order; changes of other tasks
+   * behind it are not held up (a task that starts and finishes within one tick queues two changes
+   * back to back).
    */
   #takeTransitionBatch(): PendingTransition[] {
+    const pending = this.#transitions;
     const seen = new Set<string>();
-    let end = 0;
-    while (end < this.#transitions.length && end < MAX_BATCH) {
-      const id = (this.#transitions[end] as PendingTransition).change.id;
-      if (seen.has(id)) break;
-      seen.add(id);
-      end++;
+    const batch: PendingTransition[] = [];
+    const deferred: PendingTransition[] = [];
+    let i = 0;
+    for (; i < pending.length && batch.length < MAX_BATCH; i++) {
+      const t = pending[i] as PendingTransition;
+      if (seen.has(t.change.id)) deferred.push(t);
+      else {
+        seen.add(t.change.id);
+        batch.push(t);
+      }
     }
-    return this.#transitions.splice(0, end);
+    this.#transitions = i === pending.length ? deferred : deferred.concat(pending.slice(i));
+    return batch;
   }
 
   async #writeAdds(adds: PendingAdd[]): Promise<void> {
@@ -141,21 +161,32 @@ export class WriteCoalescer {
   async #writeTransitions(batch: PendingTransition[]): Promise<void> {
     for (;;) {
       try {
-        const results = await this.#storage.transition(batch.map((t) => t.change));
+        const changes: TaskTransition[] = new Array<TaskTransition>(batch.length);
+        for (let i = 0; i < batch.length; i++) changes[i] = (batch[i] as PendingTransition).change;
+        const results = await this.#storage.transition(changes);
         this.#backoffMs = 0;
-        batch.forEach((t, i) => t.resolve(results[i] ?? false));
+        for (let i = 0; i < batch.length; i++) this.#settle(batch[i] as PendingTransition, results[i] ?? false, undefined);
         return;
       } catch (error) {
         const err = wrapStorage(error, 'transition');
         const transient = err instanceof StorageError && err.transient;
         this.#hooks.onError('transition', err, transient);
         if (!transient) {
-          for (const t of batch) t.reject(err);
+          for (const t of batch) this.#settle(t, false, err);
           return;
         }
         this.#backoffMs = Math.min(MAX_BACKOFF_MS, this.#backoffMs === 0 ? 50 : this.#backoffMs * 2);
         await new Promise<void>((resolve) => this.#clock.setTimer(resolve, this.#backoffMs));
       }
+    }
+  }
+
+  /** Runs a change's callback; a throwing callback is reported and never fails the rest of its batch. */
+  #settle(t: PendingTransition, applied: boolean, error: Error | undefined): void {
+    try {
+      t.done(applied, error);
+    } catch (e) {
+      this.#hooks.onError('transition callback', toError(e), false);
     }
   }
 }
