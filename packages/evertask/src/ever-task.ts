@@ -3,7 +3,7 @@ import type { TaskDefinition, TaskHookContext } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
-import type { StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
+import type { AuditLevel, StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
 import type { TaskStorage, TaskTransition, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { RetryPolicy } from './retry/retry-policy.js';
 import type { TaskInfo } from './task-info.js';
@@ -266,7 +266,10 @@ export class EverTask {
     const prepared: PreparedTask[] = [];
     for (let i = 0; i < payloads.length; i++) {
       try {
-        prepared.push(await this.#prepare(def, payloads[i], options));
+        // no await per payload unless a schema needs one
+        const plan = this.#plan(def, options);
+        const value = def.schema ? await validatePayload(def.name, def.schema, payloads[i]) : payloads[i];
+        prepared.push(this.#build(def, value, plan, undefined));
       } catch (error) {
         if (error instanceof InvalidPayloadError) {
           throw new InvalidPayloadError(def.name, error.issues.map((x) => ({ ...x, path: x.path ? `[${i}].${x.path}` : `[${i}]` })));
@@ -296,6 +299,13 @@ export class EverTask {
   }
 
   async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): Promise<PreparedTask> {
+    const plan = this.#plan(def, options, registration);
+    const value = def.schema ? await validatePayload(def.name, def.schema, payload) : payload;
+    return this.#build(def, value, plan, registration);
+  }
+
+  /** Checks the dispatch options and works out when and where the task runs. */
+  #plan(def: AnyTask, options: DispatchOptions, registration?: RecurringRegistration): DispatchPlan {
     const now = this.#o.clock.now();
     let dueAt = now;
     let scheduledAt: number | null = null;
@@ -321,8 +331,12 @@ export class EverTask {
     if (!this.#queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#queues.keys()]);
     const auditLevel = options.auditLevel ?? this.#o.auditLevel;
     assertAuditLevel(auditLevel, 'auditLevel');
-    let value = payload;
-    if (def.schema) value = await validatePayload(def.name, def.schema, payload);
+    return { now, dueAt, scheduledAt, queueName, auditLevel };
+  }
+
+  /** Builds the record of a payload that passed its schema (or has none). */
+  #build(def: AnyTask, value: unknown, plan: DispatchPlan, registration: RecurringRegistration | undefined): PreparedTask {
+    const { now, dueAt, scheduledAt, queueName, auditLevel } = plan;
     let text: string;
     try {
       text = this.#o.codec.serialize(value);
@@ -1306,6 +1320,14 @@ interface ActiveRun {
   hookCtx: TaskHookContext<unknown>;
   timer: unknown;
   done: () => void;
+}
+
+interface DispatchPlan {
+  now: number;
+  dueAt: number;
+  scheduledAt: number | null;
+  queueName: string;
+  auditLevel: AuditLevel;
 }
 
 interface PreparedTask {
