@@ -4,10 +4,12 @@
  * `.bench-results/` as Markdown and JSON.
  *
  *   npm run bench -- --only memory --runs 5
+ *   npm run bench -- --only recurring
  */
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
+import { runRecurring } from './scenarios/recurring.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +20,7 @@ const { values } = parseArgs({
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
+  recurring: runRecurring,
 };
 
 const runs = Number(values.runs);
