@@ -1154,9 +1154,9 @@ export class EverTask {
       this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
     }
     const to: TaskStatus = next ? 'waiting' : outcome;
-    const applied = await this.#writer.transition({
+    const change: TaskTransition = {
       id: task.id,
-      from: ['in-progress', 'queued'],
+      from: FROM_RUNNING,
       owner: this.#o.instanceId,
       to,
       at: finishedAt,
@@ -1172,19 +1172,19 @@ export class EverTask {
         dueAt: next ? next.at : null,
         scheduledAt: next ? next.at : task.scheduledAt,
       },
-      ...(shouldAuditStatus(task.auditLevel, to, errorText) ? { audit: { error: errorText } } : {}),
-      ...(shouldAuditRun(task.auditLevel, outcome, errorText)
-        ? { runAudit: { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText } }
-        : {}),
-      ...(logs.length > 0 ? { logs } : {}),
-    }).catch((e: unknown) => {
+    };
+    if (shouldAuditStatus(task.auditLevel, to, errorText)) change.audit = { error: errorText };
+    if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
+    if (logs.length > 0) change.logs = logs;
+    const applied = await this.#writer.transition(change).catch((e: unknown) => {
       this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
       return false;
     });
     if (!applied) return;
-    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
     if (next) {
-      if (next.missed > 0) this.#emitter.emit('recurring:missed', { ...base, missed: next.missed, nextAt: next.at });
+      if (next.missed > 0) {
+        this.#emitter.emit('recurring:missed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, missed: next.missed, nextAt: next.at });
+      }
       if (this.#state === 'running') {
         if (next.at <= finishedAt) {
           this.#storageMayHaveDue = true;
@@ -1193,10 +1193,12 @@ export class EverTask {
       }
     }
     if (error) {
-      this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
+      this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
       await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
     } else {
-      this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
+      if (this.#emitter.has('task:completed')) {
+        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+      }
       if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
     }
   }

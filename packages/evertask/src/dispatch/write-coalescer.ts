@@ -39,7 +39,9 @@ export class WriteCoalescer {
   readonly #clock: Clock;
   readonly #hooks: WriteCoalescerHooks;
   #adds: PendingAdd[] = [];
-  #transitions: PendingTransition[] = [];
+  /** Queued status changes from `#head` on (a FIFO that batches take from without copying the rest). */
+  #transitions: (PendingTransition | undefined)[] = [];
+  #head = 0;
   #scheduled = false;
   #flushing: Promise<void> | undefined;
   #backoffMs = 0;
@@ -53,7 +55,7 @@ export class WriteCoalescer {
 
   /** Writes pending work; true when nothing is queued or in flight. */
   get idle(): boolean {
-    return !this.#flushing && this.#adds.length === 0 && this.#transitions.length === 0;
+    return !this.#flushing && this.#adds.length === 0 && this.#transitions.length === this.#head;
   }
 
   add(tasks: readonly NewTask[], audit: boolean): Promise<void> {
@@ -92,14 +94,14 @@ export class WriteCoalescer {
       this.#scheduled = false;
       this.#flushing = this.#flushLoop().finally(() => {
         this.#flushing = undefined;
-        if (this.#adds.length > 0 || this.#transitions.length > 0) this.#schedule();
+        if (this.#adds.length > 0 || this.#transitions.length > this.#head) this.#schedule();
         else for (const w of this.#idleWaiters.splice(0)) w();
       });
     });
   }
 
   async #flushLoop(): Promise<void> {
-    while (this.#adds.length > 0 || this.#transitions.length > 0) {
+    while (this.#adds.length > 0 || this.#transitions.length > this.#head) {
       const adds = this.#adds.splice(0);
       if (adds.length > 0) await this.#writeAdds(adds);
       const transitions = this.#takeTransitionBatch();
@@ -116,19 +118,31 @@ export class WriteCoalescer {
    */
   #takeTransitionBatch(): PendingTransition[] {
     const pending = this.#transitions;
+    const head = this.#head;
     const seen = new Set<string>();
     const batch: PendingTransition[] = [];
-    const deferred: PendingTransition[] = [];
-    let i = 0;
+    // deferred changes are packed at the front of the scanned range, then moved next to the rest
+    let deferredEnd = head;
+    let i = head;
     for (; i < pending.length && batch.length < MAX_BATCH; i++) {
       const t = pending[i] as PendingTransition;
-      if (seen.has(t.change.id)) deferred.push(t);
+      if (seen.has(t.change.id)) pending[deferredEnd++] = t;
       else {
         seen.add(t.change.id);
         batch.push(t);
       }
     }
-    this.#transitions = i === pending.length ? deferred : deferred.concat(pending.slice(i));
+    const deferred = deferredEnd - head;
+    for (let k = 1; k <= deferred; k++) pending[i - k] = pending[deferredEnd - k];
+    for (let k = head; k < i - deferred; k++) pending[k] = undefined;
+    this.#head = i - deferred;
+    if (this.#head === pending.length) {
+      this.#transitions = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > pending.length) {
+      this.#transitions = pending.slice(this.#head);
+      this.#head = 0;
+    }
     return batch;
   }
 
