@@ -290,9 +290,14 @@ export class EverTask {
         return this.#leaseLocally(p.record, now, queue);
       });
       await this.#persist(records, options);
+      let due = false;
       for (const r of records) {
         ids.push(r.id);
-        this.#routeStored(r);
+        if (this.#routeStored(r, true)) due = true;
+      }
+      if (due) {
+        this.#storageMayHaveDue = true;
+        void this.#pump();
       }
     }
     return ids;
@@ -438,18 +443,24 @@ export class EverTask {
     return record.id;
   }
 
-  /** After a successful insert: hand a locally leased task to its queue, or remember when a waiting one is due. */
-  #routeStored(record: StoredTask): void {
+  /**
+   * After a successful insert: hand a locally leased task to its queue, or remember when a waiting
+   * one is due. A waiting task due now starts a claim, or with `deferClaim` returns true so that
+   * the caller claims once for a whole batch.
+   */
+  #routeStored(record: StoredTask, deferClaim = false): boolean {
     if (record.status === 'queued' && record.leaseOwner === this.#o.instanceId) {
       (this.#queues.get(record.queue) as QueueRunner).push(record);
     } else if (record.dueAt !== null) {
       if (record.dueAt <= this.#o.clock.now()) {
+        if (deferClaim) return true;
         this.#storageMayHaveDue = true;
         void this.#pump();
       } else {
         this.#scheduler.schedule(record.id, record.dueAt);
       }
     }
+    return false;
   }
 
   async #dispatchKeyed(prepared: PreparedTask, key: string, options: DispatchOptions): Promise<string> {
@@ -900,7 +911,7 @@ export class EverTask {
     }
     let pending: Promise<void> | undefined;
     try {
-      pending = execution.run(() => def.options.handler(run.payload, execution));
+      pending = execution.run(def.options, run.payload);
     } catch (error) {
       this.#ranHandler(run, error);
       return;

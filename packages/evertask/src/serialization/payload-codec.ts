@@ -66,7 +66,9 @@ function check(value: unknown, path: (string | number)[], ancestors: object[]): 
       path.pop();
     }
   } else {
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
+      // own enumerable string keys, as JSON.stringify (for-in allocates no key array)
+      if (!Object.hasOwn(obj, key)) continue;
       path.push(key);
       check((obj as Record<string, unknown>)[key], path, ancestors);
       path.pop();
@@ -75,10 +77,25 @@ function check(value: unknown, path: (string | number)[], ancestors: object[]): 
   ancestors.pop();
 }
 
+/** Stacks reused by every top-level check (a payload check allocates nothing for flat payloads). */
+const PATH: (string | number)[] = [];
+const ANCESTORS: object[] = [];
+let checking = false;
+
 /** Strict JSON: refuses BigInt, functions, symbols, cycles, NaN/Infinity, Map/Set and binary data. */
 export const jsonPayloadCodec: PayloadCodec = {
   serialize(value) {
-    check(value, [], []);
+    if (checking) check(value, [], []); // re-entered from a getter: fresh stacks
+    else {
+      checking = true;
+      try {
+        check(value, PATH, ANCESTORS);
+      } finally {
+        checking = false;
+        PATH.length = 0;
+        ANCESTORS.length = 0;
+      }
+    }
     return value === undefined ? 'null' : JSON.stringify(value);
   },
   parse(text) {

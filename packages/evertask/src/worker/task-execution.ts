@@ -68,14 +68,14 @@ export class TaskExecution implements TaskContext {
   }
 
   /**
-   * Runs the handler. A synchronous handler settles here: it returns undefined, or throws what
-   * the handler threw (or the abort error when the execution was aborted before it started). An
-   * asynchronous one gives a promise that rejects when it rejects or as soon as the execution is
-   * aborted.
+   * Runs `task.handler` (called as a method, as the user wrote it). A synchronous handler settles
+   * here: `run` returns undefined, or throws what the handler threw (or the abort error when the
+   * execution was aborted before it started). An asynchronous one gives a promise that rejects
+   * when it rejects or as soon as the execution is aborted.
    */
-  run(handler: () => unknown): Promise<void> | undefined {
+  run(task: { handler: (payload: never, ctx: TaskContext) => unknown }, payload: unknown): Promise<void> | undefined {
     if (this.#abortError) throw this.#abortError;
-    const result = handler();
+    const result = task.handler(payload as never, this);
     if (!(result instanceof Promise) && !(result && typeof (result as PromiseLike<unknown>).then === 'function')) {
       return undefined;
     }

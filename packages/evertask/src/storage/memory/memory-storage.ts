@@ -212,6 +212,43 @@ function validateRunAudit(entry: unknown, argument: string): void {
   if (!isNullableString(run.error)) throw invalid(`${argument}.error`, run.error, 'a string or null');
 }
 
+const LOG_LEVEL_SET: ReadonlySet<unknown> = new Set(LOG_LEVELS);
+
+function logValid(log: unknown): boolean {
+  if (typeof log !== 'object' || log === null) return false;
+  const e = log as Record<string, unknown>;
+  return (
+    isNonEmptyString(e.id) &&
+    isFiniteNumber(e.at) &&
+    LOG_LEVEL_SET.has(e.level) &&
+    isString(e.message) &&
+    isNullableString(e.exception) &&
+    isCount(e.sequence)
+  );
+}
+
+/**
+ * The checks of `validateTransition` as one boolean, without building argument names: every
+ * status change passes here, and only an invalid one pays for the loop that names the field.
+ */
+function transitionValid(change: unknown): boolean {
+  if (typeof change !== 'object' || change === null) return false;
+  const c = change as Record<string, unknown>;
+  if (!isNonEmptyString(c.id) || !Array.isArray(c.from) || !c.from.every(isStatus)) return false;
+  if ((c.owner !== undefined && !isString(c.owner)) || !isStatus(c.to) || !isFiniteNumber(c.at)) return false;
+  if (c.patch !== undefined && (typeof c.patch !== 'object' || c.patch === null || !patchFieldsValid(c.patch as TaskPatch))) return false;
+  if (c.audit !== undefined) {
+    const audit = c.audit as { error?: unknown } | null;
+    if (typeof audit !== 'object' || audit === null || !isNullableString(audit.error)) return false;
+  }
+  if (c.runAudit !== undefined) {
+    const run = c.runAudit as Record<string, unknown> | null;
+    if (typeof run !== 'object' || run === null) return false;
+    if (!isFiniteNumber(run.at) || !isStatus(run.status) || !isFiniteNumber(run.executionTimeMs) || !isNullableString(run.error)) return false;
+  }
+  return c.logs === undefined || (Array.isArray(c.logs) && c.logs.every(logValid));
+}
+
 function validateTransition(change: unknown, argument: string): void {
   if (typeof change !== 'object' || change === null) throw invalid(argument, change, 'a transition');
   const c = change as Record<string, unknown>;
@@ -759,7 +796,9 @@ export class MemoryStorage implements TaskStorage {
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     this.#assertOpen();
     if (!Array.isArray(changes)) throw invalid('changes', changes, 'an array of transitions');
-    changes.forEach((change, i) => validateTransition(change, `changes[${i}]`));
+    for (let i = 0; i < changes.length; i++) {
+      if (!transitionValid(changes[i])) validateTransition(changes[i], `changes[${i}]`);
+    }
     return changes.map((change) => this.#applyTransition(change));
   }
 
@@ -953,7 +992,7 @@ export class MemoryStorage implements TaskStorage {
     const ids = new Set<string>();
     const keys = new Set<string>();
     tasks.forEach((task, i) => {
-      validateTask(task, `tasks[${i}]`);
+      if (typeof task !== 'object' || task === null || !taskFieldsValid(task)) validateTask(task, `tasks[${i}]`);
       if (this.#tasks.has(task.id) || ids.has(task.id)) {
         throw new StorageError(`MemoryStorage: a task with id "${task.id}" already exists (tasks[${i}]).`);
       }
