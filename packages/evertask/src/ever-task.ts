@@ -700,7 +700,8 @@ export class EverTask {
   #onSlotFree(): void {
     if (this.#state !== 'running') return;
     if (!this.#storageMayHaveDue && this.#skippedQueues.size === 0) return;
-    void this.#pump();
+    if (this.#pumping) this.#pumpAgain = true; // what #pump would do, without a promise per freed slot
+    else void this.#pump();
   }
 
   async #pump(): Promise<void> {
@@ -871,7 +872,6 @@ export class EverTask {
     const startedAt = this.#o.clock.now();
     const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
     if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
-    this.#running.set(task.id, execution);
     const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
     if (schedule) patch.scheduledAt = task.scheduledAt;
     const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
@@ -896,19 +896,22 @@ export class EverTask {
         before = this.#hook(task, 'onRetry', () => hooks.onRetry?.(run.hookCtx, attempt, previousError, delayMs));
       }
     }
-    if (before) void before.then(() => this.#runHandler(run));
-    else this.#runHandler(run);
+    if (before) {
+      // cancellable while its start hook runs
+      this.#running.set(task.id, execution);
+      void before.then(() => this.#runHandler(run));
+    } else this.#runHandler(run);
   }
 
+  /**
+   * Calls the handler. Nothing can interrupt a synchronous handler, so it settles at once and
+   * needs no timeout timer and no entry among the running executions; an asynchronous one gets
+   * both (its timeout counts from the call).
+   */
   #runHandler(run: ActiveRun): void {
     const { task, def, queue, execution } = run;
-    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
-    if (timeoutMs !== undefined && timeoutMs > 0) {
-      run.timer = this.#o.clock.setTimer(() => {
-        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
-        this.#abortLocal(task.id, 'timeout');
-      }, timeoutMs);
-    }
+    const clock = this.#o.clock;
+    const calledAt = clock.now();
     let pending: Promise<void> | undefined;
     try {
       pending = execution.run(def.options, run.payload);
@@ -916,8 +919,19 @@ export class EverTask {
       this.#ranHandler(run, error);
       return;
     }
-    if (pending === undefined) this.#ranHandler(run, NO_ERROR);
-    else pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
+    if (pending === undefined) {
+      this.#ranHandler(run, NO_ERROR);
+      return;
+    }
+    this.#running.set(task.id, execution);
+    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      run.timer = clock.setTimer(() => {
+        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
+        this.#abortLocal(task.id, 'timeout');
+      }, Math.max(0, timeoutMs - (clock.now() - calledAt)));
+    }
+    pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
   }
 
   /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
