@@ -3,29 +3,42 @@
  * Every figure is the median of `--runs` runs (default 3). Results are printed and saved under
  * `.bench-results/` as Markdown and JSON.
  *
- *   npm run bench -- --only memory --runs 5
- *   npm run bench -- --only recurring
+ *   npm run bench -- memory 5          (from the repository root: suites and run count as words)
+ *   npm run bench -- recurring
+ *   cd bench && npm run bench -- --only memory --runs 5
  */
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runRecurring } from './scenarios/recurring.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string' },
   },
+  allowPositionals: true,
 });
+
+// From the repository root the arguments pass through two npm commands, and npm keeps some for
+// itself: `--only x` disappears (`only` is an npm setting) and `--runs 5` arrives as a bare `5`
+// (with npm_config_runs=true). So suite names and a run count are also taken as positionals:
+//   npm run bench -- memory recurring 5
+const suiteNames: string[] = [...(values.only ?? [])];
+let runsText = values.runs ?? (/^\d+$/.test(process.env.npm_config_runs ?? '') ? process.env.npm_config_runs : undefined);
+for (const p of positionals) {
+  if (/^\d+$/.test(p)) runsText ??= p;
+  else suiteNames.push(...p.split(','));
+}
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
   recurring: runRecurring,
 };
 
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer; received ${values.runs}`);
-const selected = values.only?.length ? values.only : Object.keys(suites);
+const runs = Number(runsText ?? '3');
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer; received ${runsText}`);
+const selected = suiteNames.length ? suiteNames : Object.keys(suites);
 for (const name of selected) if (!suites[name]) throw new Error(`Unknown suite "${name}"; choose from ${Object.keys(suites).join(', ')}`);
 
 const report = new Report();
