@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runRecurring } from './scenarios/recurring.js';
+import { runSqlite } from './scenarios/sqlite.js';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ for (const p of positionals) {
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
   recurring: runRecurring,
+  sqlite: runSqlite,
 };
 
 const runs = Number(runsText ?? '3');

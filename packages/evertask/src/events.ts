@@ -22,7 +22,7 @@ export interface EverTaskEvents {
   'task:cancelled': TaskEventBase & { running: boolean };
   /** A running task was interrupted by `stop()` and will run again at the next start. */
   'task:stopped': TaskEventBase;
-  /** A task from storage (crash, shutdown or another process) was taken over by this instance. */
+  /** A task whose attempt was interrupted (its process crashed or stopped) was taken over by this instance. */
   'task:recovered': TaskEventBase & { previousStatus: TaskStatus };
   /** A stored task cannot run (unknown name, unreadable payload) and was failed or set aside. */
   'task:poisoned': TaskEventBase & { error: Error; final: boolean };

@@ -35,6 +35,7 @@ import { shouldAuditRun, shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { uuidv7 } from './ids.js';
+import { newStoredTask } from './storage/stored-task.js';
 import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
 import type { RecurringSchedule } from './recurring/schedule-spec.js';
 import type { NextRun } from './recurring/next-occurrence.js';
@@ -105,6 +106,7 @@ export class EverTask {
   #state: EngineState = 'created';
   #pumping = false;
   #pumpAgain = false;
+  #pumpDone: Promise<void> = Promise.resolve();
   #storageMayHaveDue = true;
   #skippedQueues = new Set<string>();
   #heartbeatTimer: unknown;
@@ -172,8 +174,13 @@ export class EverTask {
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
     this.#state = 'running';
+    // started again after stop(): stop() paused the queues and the scheduler
+    this.#scheduler.resume();
+    for (const queue of this.#queues.values()) queue.resume();
     this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-    this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    // the safety sweep finds work other processes stored; a storage no other process can share
+    // has none to find (every local write wakes the scheduler itself)
+    if (this.#storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
     this.#storageMayHaveDue = true;
     await this.#pump();
   }
@@ -194,22 +201,12 @@ export class EverTask {
     this.#o.clock.clearTimer(this.#heartbeatTimer);
     this.#o.clock.clearTimer(this.#sweepTimer);
     this.#scheduler.stop();
+    await this.#pumpDone;
     const now = this.#o.clock.now();
     const handBack: Promise<boolean>[] = [];
     for (const queue of this.#queues.values()) {
       queue.pause();
-      for (const task of queue.remove(() => true)) {
-        handBack.push(
-          this.#writer.transition({
-            id: task.id,
-            from: ['queued'],
-            owner: this.#o.instanceId,
-            to: 'waiting',
-            at: now,
-            patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
-          }),
-        );
-      }
+      for (const task of queue.remove(() => true)) handBack.push(this.#handBack(task, now));
     }
     if (this.#running.size > 0) {
       let timer: unknown;
@@ -349,32 +346,20 @@ export class EverTask {
       const path = error instanceof PayloadEncodingError ? error.path : '';
       throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
     }
-    const record: StoredTask = {
+    const record = newStoredTask({
       id: uuidv7(now),
       name: def.name,
       payload: text,
-      status: 'waiting',
       queue: queueName,
-      taskKey: null,
       auditLevel,
       createdAt: now,
-      updatedAt: now,
       scheduledAt,
       dueAt,
-      attempts: 0,
-      lastExecutionAt: null,
-      executionTimeMs: null,
-      error: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      recoveryFailures: 0,
       recurring: registration?.text ?? null,
       recurringInfo: registration?.description ?? null,
-      runCount: 0,
       maxRuns: registration?.schedule.maxRuns ?? null,
       runUntil: registration?.schedule.runUntil ?? null,
-      lastOutcome: null,
-    };
+    });
     return { def, record };
   }
 
@@ -711,6 +696,8 @@ export class EverTask {
       return;
     }
     this.#pumping = true;
+    let done!: () => void;
+    this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
     try {
       do {
         this.#pumpAgain = false;
@@ -734,11 +721,17 @@ export class EverTask {
           leaseMs: this.#o.leaseMs,
           ...(hungry.length === this.#queues.size ? {} : { queues: hungry.map((q) => q.name) }),
         });
+        if (this.#state !== 'running') {
+          // stop() began while claiming: hand these back at once
+          await Promise.allSettled(claimed.map((task) => this.#handBack(task, this.#o.clock.now())));
+          return;
+        }
         for (const task of claimed) {
           this.#scheduler.unschedule(task.id);
           const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
-          if (task.attempts > 0 || task.recoveryFailures > 0) {
-            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'waiting' });
+          // an attempt that started but recorded no outcome: its process crashed or was stopped
+          if (task.attempts > 0 && task.error === null) {
+            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
           }
           queue.push(task);
         }
@@ -756,14 +749,29 @@ export class EverTask {
       this.#scheduler.hint(this.#o.clock.now() + 1000);
     } finally {
       this.#pumping = false;
+      done();
     }
+  }
+
+  /** Returns a claimed task that will not run here to the storage, due as before. */
+  #handBack(task: StoredTask, now: number): Promise<boolean> {
+    return this.#writer.transition({
+      id: task.id,
+      from: ['queued'],
+      owner: this.#o.instanceId,
+      to: 'waiting',
+      at: now,
+      patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
+    });
   }
 
   #heartbeat(): void {
     if (this.#state !== 'running') return;
     const now = this.#o.clock.now();
-    this.#storage
-      .renewLeases(this.#o.instanceId, now, this.#o.leaseMs)
+    let owned = this.#running.size;
+    for (const q of this.#queues.values()) owned += q.buffered;
+    const renewal = owned === 0 ? Promise.resolve(0) : this.#storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
+    renewal
       .catch((error: unknown) => {
         const err = toError(error);
         this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
@@ -1111,7 +1119,7 @@ export class EverTask {
     }
     if (reason === 'shutdown') {
       const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
-      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt, error: describeError(error) }, logs);
+      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
       this.#emitter.emit('task:stopped', base);
       await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
       return;

@@ -181,7 +181,10 @@ describe('MemoryStorage (memory-only)', () => {
         const id = idList[rand(idList.length)] as string;
         await storage.transition([{ id, from: ['queued', 'in-progress'], to: rand(2) ? 'completed' : 'waiting', at: now, patch: { dueAt: now + rand(50), leaseOwner: null, leaseExpiresAt: null } }]);
       } else if (op === 3) {
-        await storage.renewLeases(`o${rand(3)}`, now, 1 + rand(100));
+        const owner = `o${rand(3)}`;
+        const owned = await storage.query({ statuses: ['queued', 'in-progress'] }, { limit: 1_000_000 });
+        const expected = owned.items.filter((t) => t.leaseOwner === owner).length;
+        expect(await storage.renewLeases(owner, now, 1 + rand(100))).toBe(expected);
       } else if (op === 4) {
         await storage.update(idList[rand(idList.length)] as string, { queue: queues[rand(3)] as string, dueAt: now + rand(100) });
       } else {

@@ -20,7 +20,8 @@ function recordingStorage(fail?: (batch: readonly TaskTransition[]) => Error | u
   return { storage, batches };
 }
 
-const change = (id: string, to: TaskStatus): TaskTransition => ({ id, from: ['queued', 'in-progress'], to, at: 1 });
+/** A change whose guard never accepts another change's outcome, so two of one task are never merged. */
+const change = (id: string, to: TaskStatus): TaskTransition => ({ id, from: ['waiting'], to, at: 1 });
 const noHooks = { onError: () => {} };
 
 describe('WriteCoalescer', () => {
@@ -80,6 +81,19 @@ describe('WriteCoalescer', () => {
     await writer.drain();
     expect(outcomes).toEqual([[false, failure]]);
     expect(errors).toEqual(['transition', 'transition callback']);
+  });
+
+  it('merges a change into an unsent earlier one of its task when its guard accepts that outcome; both callers learn the result', async () => {
+    const { storage, batches } = recordingStorage();
+    const writer = new WriteCoalescer(storage, systemClock, noHooks);
+    const settled: string[] = [];
+    writer.transitionThen({ id: 'a', from: ['queued'], owner: 'me', to: 'in-progress', at: 1, patch: { attempts: 1 }, audit: { error: null } }, (ok) => settled.push(`start:${ok}`));
+    const completed = writer.transition({ id: 'a', from: ['in-progress'], owner: 'me', to: 'completed', at: 2, patch: { error: null }, audit: { error: null } });
+    expect(await completed).toBe(true);
+    expect(settled).toEqual(['start:true']);
+    expect(batches).toEqual([
+      [{ id: 'a', from: ['queued'], owner: 'me', to: 'completed', at: 2, patch: { attempts: 1, error: null }, audit: { error: null }, priorAudits: [{ status: 'in-progress', at: 1, error: null }] }],
+    ]);
   });
 
   it('applies start and completion of the same task written in one tick against a real storage', async () => {

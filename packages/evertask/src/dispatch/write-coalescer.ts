@@ -42,6 +42,8 @@ export class WriteCoalescer {
   /** Queued status changes from `#head` on (a FIFO that batches take from without copying the rest). */
   #transitions: (PendingTransition | undefined)[] = [];
   #head = 0;
+  /** Changes queued but not sent yet, by task id (the last one of each task, for merging). */
+  #unsent = new Map<string, PendingTransition>();
   #scheduled = false;
   #flushing: Promise<void> | undefined;
   #backoffMs = 0;
@@ -67,7 +69,7 @@ export class WriteCoalescer {
 
   transition(change: TaskTransition): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#transitions.push({ change, done: (applied, error) => (error ? reject(error) : resolve(applied)) });
+      this.#enqueue(change, (applied, error) => (error ? reject(error) : resolve(applied)));
       this.#schedule();
     });
   }
@@ -77,8 +79,59 @@ export class WriteCoalescer {
    * written (the engine's hot path, where a promise per status change is measurable garbage).
    */
   transitionThen(change: TaskTransition, done: TransitionCallback): void {
-    this.#transitions.push({ change, done });
+    this.#enqueue(change, done);
+  }
+
+  #enqueue(change: TaskTransition, done: TransitionCallback): void {
+    const waiting = this.#unsent.get(change.id);
+    if (waiting === undefined || !this.#merge(waiting, change, done)) {
+      const pending: PendingTransition = { change, done };
+      this.#transitions.push(pending);
+      this.#unsent.set(change.id, pending);
+    }
     this.#schedule();
+  }
+
+  /**
+   * Folds a change into an earlier one of the same task that is not sent yet (e.g. a task that
+   * started and finished within one tick): one write instead of two. Only when the result is the
+   * same as applying both in order: the second change's guard accepts the first one's outcome (so
+   * e.g. `queued → in-progress` then `→ completed` becomes one guarded `queued → completed`), and
+   * the first change's audit row is kept as a prior audit row. Both callers learn the outcome.
+   */
+  #merge(first: PendingTransition, next: TaskTransition, done: TransitionCallback): boolean {
+    const a = first.change;
+    if (!next.from.includes(a.to)) return false;
+    if (next.owner !== undefined && a.owner !== undefined && next.owner !== a.owner) return false;
+    if (a.runAudit && next.runAudit) return false;
+    const merged: TaskTransition = { id: a.id, from: a.from, to: next.to, at: next.at };
+    const owner = a.owner ?? next.owner;
+    if (owner !== undefined) merged.owner = owner;
+    if (a.patch !== undefined && next.patch !== undefined) merged.patch = { ...a.patch, ...next.patch };
+    else if (a.patch !== undefined || next.patch !== undefined) merged.patch = next.patch ?? a.patch;
+    if (next.audit !== undefined) merged.audit = next.audit;
+    // the first change's audit row becomes a prior row of the merged one
+    let prior = a.priorAudits;
+    if (a.audit !== undefined) {
+      const row = { status: a.to, at: a.at, error: a.audit.error };
+      prior = prior ? [...prior, row] : [row];
+    }
+    if (next.priorAudits !== undefined) prior = prior ? [...prior, ...next.priorAudits] : next.priorAudits;
+    if (prior !== undefined && prior.length > 0) merged.priorAudits = prior;
+    const runAudit = next.runAudit ?? a.runAudit;
+    if (runAudit !== undefined) merged.runAudit = runAudit;
+    const logs = a.logs && next.logs ? [...a.logs, ...next.logs] : (next.logs ?? a.logs);
+    if (logs !== undefined) merged.logs = logs;
+    first.change = merged;
+    const doneFirst = first.done;
+    first.done = (applied, error) => {
+      try {
+        doneFirst(applied, error);
+      } finally {
+        done(applied, error);
+      }
+    };
+    return true;
   }
 
   /** Resolves when everything queued so far is written (or failed for good). */
@@ -143,6 +196,7 @@ export class WriteCoalescer {
       this.#transitions = pending.slice(this.#head);
       this.#head = 0;
     }
+    for (const t of batch) if (this.#unsent.get(t.change.id) === t) this.#unsent.delete(t.change.id);
     return batch;
   }
 

@@ -52,6 +52,13 @@ export interface TaskTransition {
   patch?: TaskPatch;
   /** Write a status-audit row with this error text (null for none). Omit to write no row. */
   audit?: { error: string | null };
+  /**
+   * Status-audit rows of intermediate steps, written before the `audit` row when the change
+   * applies. The engine sets this when it folds several changes of one task into one write (a
+   * task that started and finished within one tick records `in-progress` here and `completed` as
+   * `audit`).
+   */
+  priorAudits?: readonly { status: TaskStatus; at: number; error: string | null }[];
   /** Append one run-audit row (recurring runs). */
   runAudit?: Omit<RunAuditEntry, 'taskId'>;
   /** Append these execution logs. */

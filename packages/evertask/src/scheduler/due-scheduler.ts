@@ -61,6 +61,12 @@ export class DueScheduler {
     return this.#hint === undefined ? top : Math.min(top, this.#hint);
   }
 
+  /** Arms timers again after `stop()` (an engine started again). */
+  resume(): void {
+    this.#stopped = false;
+    this.#arm();
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);

@@ -5,6 +5,7 @@ import { TASK_STATUSES, TERMINAL_STATUSES } from '../ports/task-record.js';
 import type { ExecutionLogEntry, StoredTask, TaskPatch, TaskStatus } from '../ports/task-record.js';
 import type { StatusCount, StorageNotification, TaskSortField, TaskStorage, TaskTransition } from '../ports/task-storage.js';
 import { allowedSources } from '../state-machine.js';
+import { newStoredTask } from '../storage/stored-task.js';
 
 /** Options of {@link describeStorageConformance}. */
 export interface ConformanceOptions {
@@ -28,35 +29,7 @@ export interface ConformanceOptions {
  */
 export function makeStoredTask(overrides: Partial<StoredTask> = {}): StoredTask {
   const createdAt = overrides.createdAt ?? Date.now();
-  const task: StoredTask = {
-    id: uuidv7(createdAt),
-    name: 'test-task',
-    payload: '{}',
-    status: 'waiting',
-    queue: 'default',
-    taskKey: null,
-    auditLevel: 'full',
-    createdAt,
-    updatedAt: createdAt,
-    scheduledAt: null,
-    dueAt: createdAt,
-    attempts: 0,
-    lastExecutionAt: null,
-    executionTimeMs: null,
-    error: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    recoveryFailures: 0,
-    recurring: null,
-    recurringInfo: null,
-    runCount: 0,
-    maxRuns: null,
-    runUntil: null,
-    lastOutcome: null,
-  };
-  const target = task as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) target[key] = value;
-  return task;
+  return newStoredTask({ id: uuidv7(createdAt), name: 'test-task', payload: '{}', createdAt, ...overrides });
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -128,8 +101,8 @@ type ConformanceTest = (storage: TaskStorage, context: TestContext) => Promise<v
  * });
  * ```
  *
- * Each test gets a fresh storage from `createStorage()`, opened before the test and closed after
- * it (then passed to `destroy`). Optional behaviour is tested according to
+ * Each test gets a fresh, empty storage from `createStorage()` (tests count what they stored), opened
+ * before the test and closed after it (then passed to `destroy`). Optional behaviour is tested according to
  * `storage.capabilities`, never according to the class.
  */
 export function describeStorageConformance(
@@ -475,6 +448,30 @@ function registerCrudTests(test: Register): void {
 // ---- transition --------------------------------------------------------------------------------
 
 function registerTransitionTests(test: Register): void {
+  test('writes prior audit rows before the audit row, only when the change applies', async (s) => {
+    const t = task({ status: 'queued', leaseOwner: 'w1', leaseExpiresAt: T + LEASE });
+    const other = task({ status: 'completed' });
+    await s.add([t, other]);
+    const applied = await s.transition([
+      {
+        id: t.id,
+        from: ['queued'],
+        owner: 'w1',
+        to: 'completed',
+        at: T + 20,
+        priorAudits: [{ status: 'in-progress', at: T + 10, error: null }],
+        audit: { error: null },
+      },
+      { id: other.id, from: ['queued'], to: 'failed', at: T + 20, priorAudits: [{ status: 'in-progress', at: T + 10, error: null }], audit: { error: 'x' } },
+    ]);
+    expect(applied).toEqual([true, false]);
+    expect(await s.getStatusAudit(t.id)).toEqual([
+      { taskId: t.id, status: 'in-progress', at: T + 10, error: null },
+      { taskId: t.id, status: 'completed', at: T + 20, error: null },
+    ]);
+    expect(await s.getStatusAudit(other.id)).toEqual([]);
+  });
+
   test('applies a guarded change with its patch, audit row, run-audit row and logs', async (s) => {
     const t = task({ status: 'in-progress', leaseOwner: 'w1', leaseExpiresAt: T + LEASE, recurring: '{"every":"1m"}' });
     await s.add([t]);
@@ -561,46 +558,53 @@ function registerTransitionTests(test: Register): void {
   });
 
   test('returns per-change results for a mixed batch', async (s) => {
+    // The changes of one batch concern distinct tasks (the port's rule), so they are independent.
     const a = task();
     const b = task();
     const c = task({ status: 'queued', leaseOwner: 'x', leaseExpiresAt: T + LEASE });
-    await s.add([a, b, c]);
+    const d = task({ status: 'queued', leaseOwner: 'x', leaseExpiresAt: T + LEASE });
+    await s.add([a, b, c, d]);
     const results = await s.transition([
       { id: a.id, from: ['waiting'], to: 'queued', at: T + 1, audit: { error: null } },
       { id: uuidv7(), from: ['waiting'], to: 'queued', at: T + 1, audit: { error: null } },
       { id: b.id, from: ['queued'], to: 'in-progress', at: T + 1, audit: { error: null } },
       { id: c.id, from: ['queued'], owner: 'y', to: 'in-progress', at: T + 1, audit: { error: null }, logs: [log(c.id, T, 0)] },
-      { id: c.id, from: ['queued'], owner: 'x', to: 'in-progress', at: T + 2, audit: { error: null } },
+      { id: d.id, from: ['queued'], owner: 'x', to: 'in-progress', at: T + 2, audit: { error: null }, logs: [log(d.id, T, 0)] },
     ]);
     expect(results).toEqual([true, false, false, false, true]);
     expect((await s.get(a.id))?.status).toBe('queued');
     expect((await s.get(b.id))?.status).toBe('waiting');
-    expect((await s.get(c.id))?.status).toBe('in-progress');
+    expect((await s.get(c.id))?.status).toBe('queued');
+    expect((await s.get(d.id))?.status).toBe('in-progress');
     expect(await s.getStatusAudit(a.id)).toHaveLength(1);
     expect(await s.getStatusAudit(b.id)).toEqual([]);
-    expect(await s.getStatusAudit(c.id)).toEqual([{ taskId: c.id, status: 'in-progress', at: T + 2, error: null }]);
+    expect(await s.getStatusAudit(c.id)).toEqual([]);
+    expect(await s.getStatusAudit(d.id)).toEqual([{ taskId: d.id, status: 'in-progress', at: T + 2, error: null }]);
     expect(await s.countExecutionLogs(c.id)).toBe(0);
+    expect(await s.countExecutionLogs(d.id)).toBe(1);
   });
 
-  test('applies the changes of one batch in order', async (s) => {
-    const t = task();
-    await s.add([t]);
-    const results = await s.transition([
-      { id: t.id, from: ['waiting'], to: 'queued', at: T + 1, audit: { error: null } },
-      { id: t.id, from: ['queued'], to: 'in-progress', at: T + 2, audit: { error: null } },
-      { id: t.id, from: ['queued'], to: 'cancelled', at: T + 3, audit: { error: null } },
+  test('applies a batch of 500 changes with per-change results', async (s) => {
+    const batch = Array.from({ length: 500 }, (_, i) => task({ createdAt: T + i, status: i % 3 === 0 ? 'completed' : 'waiting' }));
+    await s.add(batch);
+    const results = await s.transition(
+      batch.map((t) => ({ id: t.id, from: allowedSources('queued'), to: 'queued' as const, at: T + 1000, audit: { error: null } })),
+    );
+    expect(results).toEqual(batch.map((t) => t.status === 'waiting'));
+    const queued = await s.query({ statuses: ['queued'] }, { limit: 1000 });
+    expect(sortedIds(queued.items)).toEqual(sortedIds(batch.filter((t) => t.status === 'waiting')));
+    expect(await s.getStatusAudit((batch[1] as StoredTask).id)).toEqual([
+      { taskId: (batch[1] as StoredTask).id, status: 'queued', at: T + 1000, error: null },
     ]);
-    expect(results).toEqual([true, true, false]);
-    expect((await s.get(t.id))?.status).toBe('in-progress');
-    expect((await s.getStatusAudit(t.id)).map((r) => r.status)).toEqual(['queued', 'in-progress']);
   });
 
   test('never overwrites a terminal task', async (s) => {
     for (const terminal of TERMINAL_STATUSES) {
       const t = task({ status: terminal, dueAt: T, leaseOwner: 'w', leaseExpiresAt: T });
       await s.add([t]);
-      const changes = TASK_STATUSES.map((to) => ({ id: t.id, from: allowedSources(to), to, at: T + 1, audit: { error: 'late' } }));
-      expect(await s.transition(changes)).toEqual(TASK_STATUSES.map(() => false));
+      for (const to of TASK_STATUSES) {
+        expect(await s.transition([{ id: t.id, from: allowedSources(to), to, at: T + 1, audit: { error: 'late' } }]), to).toEqual([false]);
+      }
       expect(await s.get(t.id)).toEqual(t);
       expect(await s.getStatusAudit(t.id)).toEqual([]);
     }
@@ -835,6 +839,7 @@ function registerPendingTests(test: Register): void {
       beyond,
       task({ dueAt: null }),
       task({ status: 'completed', dueAt: T + 50 }),
+      task({ status: 'service-stopped', dueAt: T + 50 }),
       task({ status: 'queued', dueAt: T + 50, leaseOwner: 'w', leaseExpiresAt: T + 60 }),
     ]);
     expect(ids(await s.scheduled(T + 400, 10))).toEqual([early.id, late.id, edge.id]);

@@ -89,10 +89,15 @@ export class QueueRunner {
     return Math.max(0, this.config.capacity - this.#buffer.length);
   }
 
-  /** How many more tasks this queue wants from storage to keep its workers busy. */
+  /**
+   * How many more tasks this queue wants from storage to keep its workers busy: it aims at
+   * `2 × concurrency` running or buffered, and asks only once at least half a concurrency's worth
+   * is missing, so that claims come in batches rather than one task per freed slot.
+   */
   get appetite(): number {
     if (this.#paused) return 0;
-    return Math.max(0, 2 * this.config.concurrency - this.#running - this.#buffer.length);
+    const want = 4 * this.config.concurrency - this.#running - this.#buffer.length;
+    return want >= Math.ceil(this.config.concurrency / 2) ? want : 0;
   }
 
   /** Adds a claimed task; starts it at once when a worker slot is free. */
@@ -117,6 +122,12 @@ export class QueueRunner {
   /** Stops starting tasks (buffered ones stay buffered). */
   pause(): void {
     this.#paused = true;
+  }
+
+  /** Starts taking and starting tasks again after `pause()`. */
+  resume(): void {
+    this.#paused = false;
+    this.#pump();
   }
 
   #wakeSpaceWaiters(): void {

@@ -504,4 +504,30 @@ describe('graceful stop', () => {
     await waitForStatus(again, s, 'completed');
     expect(secondRun).toBe(2);
   });
+
+  it('start() after stop() on the same engine takes work again: stopped, handed-back, delayed and new tasks run', async () => {
+    const storage = new MemoryStorage();
+    const ran: number[] = [];
+    let hold = true;
+    const job = defineTask({ name: 'job', handler: async (p: { i: number }, ctx) => {
+      ran.push(p.i);
+      if (hold) await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    } });
+    const engine = track(new EverTask({ storage, tasks: [job], logger: silentLogger, queues: { default: { concurrency: 1 } } }));
+    await engine.start();
+    const [a, b] = await engine.dispatchMany(job, [{ i: 0 }, { i: 1 }]);
+    const later = await engine.dispatch(job, { i: 2 }, { delay: 100 });
+    await waitForStatus(engine, a as string, 'in-progress');
+    await engine.stop({ timeout: 10 });
+    expect((await engine.getTask(a as string))?.status).toBe('service-stopped');
+    expect((await engine.getTask(b as string))?.status).toBe('waiting');
+    hold = false;
+    await engine.start();
+    await waitForStatus(engine, a as string, 'completed');
+    await waitForStatus(engine, b as string, 'completed');
+    await waitForStatus(engine, later, 'completed');
+    const next = await engine.dispatch(job, { i: 3 });
+    await waitForStatus(engine, next, 'completed');
+    expect(ran.sort()).toEqual([0, 0, 1, 2, 3]);
+  });
 });

@@ -227,6 +227,11 @@ function logValid(log: unknown): boolean {
   );
 }
 
+function priorAuditValid(prior: unknown): boolean {
+  const a = prior as Record<string, unknown> | null;
+  return typeof a === 'object' && a !== null && isStatus(a.status) && isFiniteNumber(a.at) && isNullableString(a.error);
+}
+
 /**
  * The checks of `validateTransition` as one boolean, without building argument names: every
  * status change passes here, and only an invalid one pays for the loop that names the field.
@@ -241,6 +246,7 @@ function transitionValid(change: unknown): boolean {
     const audit = c.audit as { error?: unknown } | null;
     if (typeof audit !== 'object' || audit === null || !isNullableString(audit.error)) return false;
   }
+  if (c.priorAudits !== undefined && (!Array.isArray(c.priorAudits) || !c.priorAudits.every(priorAuditValid))) return false;
   if (c.runAudit !== undefined) {
     const run = c.runAudit as Record<string, unknown> | null;
     if (typeof run !== 'object' || run === null) return false;
@@ -263,6 +269,15 @@ function validateTransition(change: unknown, argument: string): void {
     if (typeof audit !== 'object' || audit === null || !isNullableString(audit.error)) {
       throw invalid(`${argument}.audit`, c.audit, 'an object { error: string | null }');
     }
+  }
+  if (c.priorAudits !== undefined) {
+    if (!Array.isArray(c.priorAudits)) throw invalid(`${argument}.priorAudits`, c.priorAudits, 'an array');
+    c.priorAudits.forEach((prior: unknown, i) => {
+      const a = prior as Record<string, unknown> | null;
+      if (typeof a !== 'object' || a === null || !isStatus(a.status) || !isFiniteNumber(a.at) || !isNullableString(a.error)) {
+        throw invalid(`${argument}.priorAudits[${i}]`, prior, 'an object { status, at, error }');
+      }
+    });
   }
   if (c.runAudit !== undefined) validateRunAudit(c.runAudit, `${argument}.runAudit`);
   if (c.logs !== undefined) validateLogs(c.logs, `${argument}.logs`);
@@ -705,10 +720,11 @@ type Listener = (notification: StorageNotification) => void;
  * The in-memory reference implementation of {@link TaskStorage}, and the engine's default storage.
  *
  * Every hot operation is O(log n) or better: tasks live in a `Map` by id, with a task-key index,
- * per-queue indexed min-heaps of due tasks (`waiting`/`service-stopped` by `dueAt`) and of leases
- * (`queued`/`in-progress` by `leaseExpiresAt`), an owner → tasks index for lease renewal, and a
- * (createdAt, id) order of non-terminal tasks for keyset paging. Dashboard queries (`query`,
- * `count`, `scheduled`) and `cleanup` scan.
+ * per-queue time indexes (an `IndexedMinHeap` of distinct times, each with its ids) of due tasks
+ * (`waiting`/`service-stopped` by `dueAt`) and of leases (`queued`/`in-progress` by
+ * `leaseExpiresAt`), an owner → tasks index for lease renewal, and a (createdAt, id) order of
+ * non-terminal tasks for keyset paging. Dashboard queries (`query`, `count`, `scheduled`) and
+ * `cleanup` scan.
  *
  * Records are copied in and out, so callers can never change the stored state by mutating an
  * object. Every method runs to completion without yielding, so each call is atomic and concurrent
@@ -716,8 +732,21 @@ type Listener = (notification: StorageNotification) => void;
  *
  * Data lives only as long as the process (`persistent: false`) and is shared only by engines of
  * the same process that are handed the same instance (`multiProcess: false`); `notify` reaches the
- * listeners of every engine sharing the instance. `close()` makes operations throw until `open()`
- * is called again; the data is kept.
+ * listeners of every engine sharing the instance, asynchronously (a listener that throws affects
+ * nobody). `close()` drops the subscriptions and makes operations throw `StorageError` until
+ * `open()` is called again; the data is kept. The constructor takes no options.
+ *
+ * Choices where the port leaves room: an empty `queues` list selects no queue; `update` leaves
+ * `updatedAt` unchanged (it receives no time); the status-audit row written by `add` is dated
+ * `createdAt`; `query` sorts nulls last in both directions and breaks ties by id in the sort
+ * direction; `createdAfter` is inclusive and `createdBefore` exclusive; `cleanup` counts only the
+ * audit rows and logs removed by age, not the history removed with a deleted task.
+ *
+ * @example
+ * ```ts
+ * const storage = new MemoryStorage();
+ * const everTask = new EverTask({ storage, tasks: [sendWelcome] });
+ * ```
  */
 export class MemoryStorage implements TaskStorage {
   readonly capabilities: StorageCapabilities = Object.freeze({
@@ -1010,6 +1039,10 @@ export class MemoryStorage implements TaskStorage {
     validateTime(request.now, 'request.now');
     validateNonNegativeInteger(request.limit, 'request.limit');
     this.#validateLeaseMs(request.leaseMs, 'request.leaseMs');
+    // A lease that ends at `now` would let one claim take the same task twice.
+    if (!(request.now + request.leaseMs > request.now)) {
+      throw invalid('request.leaseMs', request.leaseMs, 'long enough to end after request.now');
+    }
     validateQueues(request.queues, 'request.queues');
   }
 
@@ -1086,6 +1119,9 @@ export class MemoryStorage implements TaskStorage {
     task.status = change.to;
     task.updatedAt = change.at;
     this.#reindex(task, before, task);
+    if (change.priorAudits !== undefined) {
+      for (const prior of change.priorAudits) this.#appendStatusAudit({ taskId: task.id, status: prior.status, at: prior.at, error: prior.error });
+    }
     if (change.audit !== undefined) {
       this.#appendStatusAudit({ taskId: task.id, status: change.to, at: change.at, error: change.audit.error });
     }

@@ -1,0 +1,72 @@
+import type { StoredTask } from '../ports/task-record.js';
+
+/** What a new task needs; everything else starts empty. */
+export type NewStoredTaskInit = Pick<StoredTask, 'id' | 'name' | 'payload' | 'createdAt'> & Partial<StoredTask>;
+
+/**
+ * A complete `StoredTask`: `waiting` on the `default` queue, due at its creation time, audited
+ * `full`, every optional field null and every counter 0, with `init` on top. The one place that
+ * knows a task's shape, for the engine and for storage tests.
+ */
+export function newStoredTask(init: NewStoredTaskInit): StoredTask {
+  const task: StoredTask = {
+    id: init.id,
+    name: init.name,
+    payload: init.payload,
+    status: 'waiting',
+    queue: 'default',
+    taskKey: null,
+    auditLevel: 'full',
+    createdAt: init.createdAt,
+    updatedAt: init.createdAt,
+    scheduledAt: null,
+    dueAt: init.createdAt,
+    attempts: 0,
+    lastExecutionAt: null,
+    executionTimeMs: null,
+    error: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    recoveryFailures: 0,
+    recurring: null,
+    recurringInfo: null,
+    runCount: 0,
+    maxRuns: null,
+    runUntil: null,
+    lastOutcome: null,
+  };
+  const target = task as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(init)) if (value !== undefined) target[key] = value;
+  return task;
+}
+
+/**
+ * Every `StoredTask` field with its conventional SQL column name, in a stable order (the order
+ * adapters insert them in).
+ */
+export const STORED_TASK_COLUMNS = [
+  ['id', 'id'],
+  ['name', 'name'],
+  ['payload', 'payload'],
+  ['status', 'status'],
+  ['queue', 'queue'],
+  ['task_key', 'taskKey'],
+  ['audit_level', 'auditLevel'],
+  ['created_at', 'createdAt'],
+  ['updated_at', 'updatedAt'],
+  ['scheduled_at', 'scheduledAt'],
+  ['due_at', 'dueAt'],
+  ['attempts', 'attempts'],
+  ['last_execution_at', 'lastExecutionAt'],
+  ['execution_time_ms', 'executionTimeMs'],
+  ['error', 'error'],
+  ['lease_owner', 'leaseOwner'],
+  ['lease_expires_at', 'leaseExpiresAt'],
+  ['recovery_failures', 'recoveryFailures'],
+  ['recurring', 'recurring'],
+  ['recurring_info', 'recurringInfo'],
+  ['run_count', 'runCount'],
+  ['max_runs', 'maxRuns'],
+  ['run_until', 'runUntil'],
+  ['last_outcome', 'lastOutcome'],
+] as const satisfies readonly (readonly [string, keyof StoredTask])[];

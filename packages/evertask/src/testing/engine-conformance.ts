@@ -1,0 +1,203 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TaskStorage } from '../ports/task-storage.js';
+import type { TaskStatus } from '../ports/task-record.js';
+import type { EverTaskOptions } from '../options.js';
+import { EverTask } from '../ever-task.js';
+import { defineTask } from '../define-task.js';
+import { linearRetry, noRetry } from '../retry/retry-policy.js';
+import { silentLogger } from '../logger.js';
+
+/** Options of `describeEngineConformance`. */
+export interface EngineConformanceOptions {
+  /**
+   * A second handle on the same data as `storage` (a new connection, a reopened file): used to
+   * prove that a restarted engine picks up what a stopped one left. Defaults to the same instance.
+   */
+  reopen?: (storage: TaskStorage) => TaskStorage | Promise<TaskStorage>;
+  /** Called after each test with the storage it used (drop a schema, delete a file…). */
+  destroy?: (storage: TaskStorage) => Promise<void>;
+}
+
+type Storages = { list: TaskStorage[] };
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(value)})`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Registers an end-to-end suite that runs the real engine on a storage: dispatch, delays,
+ * retries, cancellation, task keys, audit levels, execution logs, recurring series, and a
+ * graceful stop followed by a restart. It complements `describeStorageConformance` (the contract
+ * method by method) by proving that the engine and the storage work together.
+ *
+ * `createStorage` must return a fresh, empty storage each time.
+ */
+export function describeEngineConformance(
+  name: string,
+  createStorage: () => TaskStorage | Promise<TaskStorage>,
+  options: EngineConformanceOptions = {},
+): void {
+  describe(`${name} — engine conformance`, () => {
+    const storages: Storages = { list: [] };
+    const engines: EverTask[] = [];
+    let storage: TaskStorage;
+
+    beforeEach(async () => {
+      storage = await createStorage();
+      storages.list.push(storage);
+    });
+
+    afterEach(async () => {
+      await Promise.allSettled(engines.splice(0).map((e) => e.stop({ timeout: 100 })));
+      for (const s of storages.list.splice(0).reverse()) {
+        await s.close().catch(() => undefined);
+      }
+      if (options.destroy) await options.destroy(storage);
+    });
+
+    function engine(extra: Partial<EverTaskOptions> & Pick<EverTaskOptions, 'tasks'>, on: TaskStorage = storage): EverTask {
+      const e = new EverTask({ storage: on, logger: silentLogger, sweepInterval: '200ms', ...extra });
+      engines.push(e);
+      return e;
+    }
+
+    const statusOf = (e: EverTask, id: string) => async () => (await e.getTask(id))?.status;
+    const reach = (e: EverTask, id: string, status: TaskStatus) =>
+      waitFor(`task ${id} to be ${status}`, statusOf(e, id), (s) => s === status);
+
+    it('runs a dispatched task with its payload and records it', async () => {
+      const seen: unknown[] = [];
+      const task = defineTask({ name: 'echo', handler: (p: { n: number; s: string }) => void seen.push(p) });
+      const e = engine({ tasks: [task] });
+      await e.start();
+      const id = await e.dispatch(task, { n: 1, s: 'é✓' });
+      await reach(e, id, 'completed');
+      expect(seen).toEqual([{ n: 1, s: 'é✓' }]);
+      const info = await e.getTask(id);
+      expect(info).toMatchObject({ attempts: 1, error: null, payload: { n: 1, s: 'é✓' } });
+      expect((await storage.getStatusAudit(id)).map((a) => a.status)).toEqual(['queued', 'in-progress', 'completed']);
+    });
+
+    it('runs a delayed task after its delay, not before', async () => {
+      let ranAt = 0;
+      const task = defineTask({ name: 'later', handler: () => void (ranAt = Date.now()) });
+      const e = engine({ tasks: [task] });
+      await e.start();
+      const sentAt = Date.now();
+      const id = await e.dispatch(task, undefined, { delay: 300 });
+      expect(await statusOf(e, id)()).toBe('waiting');
+      await reach(e, id, 'completed');
+      expect(ranAt - sentAt).toBeGreaterThanOrEqual(295);
+    });
+
+    it('retries through storage and fails for good after the last attempt', async () => {
+      let calls = 0;
+      const flaky = defineTask({ name: 'flaky', retry: linearRetry(2, 30), handler: () => {
+        if (++calls < 3) throw new Error(`try ${calls}`);
+      } });
+      const broken = defineTask({ name: 'broken', retry: linearRetry(1, 10), handler: () => {
+        throw new Error('always');
+      } });
+      const e = engine({ tasks: [flaky, broken] });
+      await e.start();
+      const a = await e.dispatch(flaky, undefined);
+      const b = await e.dispatch(broken, undefined, { auditLevel: 'errors-only' });
+      await reach(e, a, 'completed');
+      await reach(e, b, 'failed');
+      expect((await e.getTask(a))?.attempts).toBe(3);
+      const failed = await e.getTask(b);
+      expect(failed?.attempts).toBe(2);
+      expect(failed?.error).toContain('always');
+      // errors-only: the retry wait (carrying the error) and the failure
+      expect((await storage.getStatusAudit(b)).map((x) => x.status)).toEqual(['waiting', 'failed']);
+    });
+
+    it('cancels a waiting task so that it never runs', async () => {
+      let runs = 0;
+      const task = defineTask({ name: 'never', handler: () => void runs++ });
+      const e = engine({ tasks: [task] });
+      await e.start();
+      const id = await e.dispatch(task, undefined, { delay: 200 });
+      expect(await e.cancel(id)).toBe(true);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(runs).toBe(0);
+      expect(await statusOf(e, id)()).toBe('cancelled');
+      expect(await e.cancel(id)).toBe(false);
+    });
+
+    it('keeps one task per key', async () => {
+      const task = defineTask({ name: 'keyed', handler: () => {} });
+      const e = engine({ tasks: [task] });
+      await e.start();
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => e.dispatch(task, undefined, { taskKey: 'only-one', delay: 5_000 + i })));
+      expect(new Set(ids).size).toBe(1);
+      expect((await storage.query({ taskKey: 'only-one' })).total).toBe(1);
+    });
+
+    it('stores captured execution logs with the final status', async () => {
+      const task = defineTask({ name: 'chatty', handler: (_: void, ctx) => {
+        ctx.logger.information('step {n}', 1);
+        ctx.logger.warning('step {n}', 2);
+      } });
+      const e = engine({ tasks: [task], defaults: { logs: { enabled: true } } });
+      await e.start();
+      const id = await e.dispatch(task, undefined);
+      await reach(e, id, 'completed');
+      const logs = await waitFor('logs', () => storage.getExecutionLogs(id), (l) => l.length === 2);
+      expect(logs.map((l) => [l.level, l.message])).toEqual([
+        ['information', 'step 1'],
+        ['warning', 'step 2'],
+      ]);
+    });
+
+    it('drains a batch from dispatchMany', async () => {
+      let runs = 0;
+      const task = defineTask({ name: 'bulk', handler: () => void runs++ });
+      const e = engine({ tasks: [task], defaults: { auditLevel: 'none' } });
+      await e.start();
+      const ids = await e.dispatchMany(task, Array.from({ length: 500 }, () => undefined));
+      expect(new Set(ids).size).toBe(500);
+      await waitFor('all 500 to complete', () => storage.query({ statuses: ['completed'] }, { limit: 1 }), (r) => r.total === 500);
+      expect(runs).toBe(500);
+    });
+
+    it('runs a recurring series and counts its runs', async () => {
+      const task = defineTask({ name: 'tick', retry: noRetry(), handler: () => {} });
+      const e = engine({ tasks: [task] });
+      await e.start();
+      const id = await e.dispatch(task, undefined, { recurring: (s) => s.runNow().then().every(1).seconds().maxRuns(3), taskKey: 'ticker' });
+      const info = await waitFor('three runs', () => e.getTask(id), (t) => t?.status === 'completed', 8_000);
+      expect(info?.recurring).toMatchObject({ runCount: 3, lastOutcome: 'completed' });
+      expect((await storage.getRunAudit(id)).map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    });
+
+    it('stores interrupted tasks as service-stopped at stop and runs them again after a restart', async () => {
+      let runs = 0;
+      const task = defineTask({ name: 'long', handler: async (_: void, ctx) => {
+        runs++;
+        if (runs > 1) return;
+        await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+      } });
+      const first = engine({ tasks: [task] });
+      await first.start();
+      const id = await first.dispatch(task, undefined);
+      const later = await first.dispatch(task, undefined, { delay: 600 });
+      await reach(first, id, 'in-progress');
+      await first.stop({ timeout: 50 });
+      expect(await statusOf(first, id)()).toBe('service-stopped');
+      const reopened = options.reopen ? await options.reopen(storage) : storage;
+      if (reopened !== storage) storages.list.push(reopened);
+      const second = engine({ tasks: [task] }, reopened);
+      await second.start();
+      await reach(second, id, 'completed');
+      await reach(second, later, 'completed');
+      expect(runs).toBe(3);
+    });
+  });
+}

@@ -1,0 +1,162 @@
+import pg from 'pg';
+import type { ClientConfig } from 'pg';
+import type { StorageNotification } from 'evertask';
+import { toStorageError } from './postgres-errors.js';
+
+/** Everything the listener needs from its storage. */
+export interface NotificationListenerOptions {
+  /** Settings of the dedicated connection (never a pooled one: it stays in LISTEN). */
+  clientConfig: ClientConfig;
+  channel: string;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** Each parsed notification. */
+  onNotification: (notification: StorageNotification) => void;
+  /** The connection came back after a drop (notifications may have been missed meanwhile). */
+  onReconnect: () => void;
+}
+
+const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
+
+/**
+ * Parses a `pg_notify` payload (`{"kind":…,"dueAt":…,"taskId":…}`). Unknown or malformed
+ * payloads become a plain `task-available`: the safe reading of "something changed".
+ */
+export function parseNotificationPayload(payload: string | undefined): StorageNotification {
+  if (payload === undefined || payload === '') return { kind: 'task-available' };
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (typeof value !== 'object' || value === null) return { kind: 'task-available' };
+    const raw = value as Record<string, unknown>;
+    const kind = typeof raw.kind === 'string' && KINDS.has(raw.kind) ? (raw.kind as StorageNotification['kind']) : 'task-available';
+    const notification: StorageNotification = { kind };
+    if (typeof raw.dueAt === 'number' && Number.isFinite(raw.dueAt)) notification.dueAt = raw.dueAt;
+    if (typeof raw.taskId === 'string') notification.taskId = raw.taskId;
+    return notification;
+  } catch {
+    return { kind: 'task-available' };
+  }
+}
+
+/** Serializes a notification for `pg_notify` (the same shape `add` builds in SQL). */
+export function formatNotificationPayload(notification: StorageNotification): string {
+  const out: Record<string, unknown> = { kind: notification.kind };
+  if (notification.dueAt !== undefined) out.dueAt = notification.dueAt;
+  if (notification.taskId !== undefined) out.taskId = notification.taskId;
+  return JSON.stringify(out);
+}
+
+/**
+ * Holds one dedicated connection in `LISTEN <channel>`. When the connection drops (server
+ * restart, `pg_terminate_backend`, network), it reconnects with exponential backoff and jitter,
+ * listens again and calls `onReconnect`, so the engine re-reads what it may have missed.
+ */
+export class NotificationListener {
+  readonly #options: NotificationListenerOptions;
+  #client: pg.Client | undefined;
+  #stopped = true;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #attempt = 0;
+  #connecting: Promise<void> | undefined;
+
+  constructor(options: NotificationListenerOptions) {
+    this.#options = options;
+  }
+
+  /** True while a LISTEN connection is up. */
+  get connected(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /** Connects and listens; throws a `StorageError` when the first connection fails. */
+  async start(): Promise<void> {
+    if (!this.#stopped) return this.#connecting;
+    this.#stopped = false;
+    this.#attempt = 0;
+    this.#connecting = this.#connect();
+    try {
+      await this.#connecting;
+    } catch (error) {
+      this.#stopped = true;
+      throw toStorageError('subscribe', error);
+    } finally {
+      this.#connecting = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#reconnectTimer !== undefined) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    await this.#connecting?.catch(() => undefined);
+    const client = this.#client;
+    this.#client = undefined;
+    if (client !== undefined) await client.end().catch(() => undefined);
+  }
+
+  /** Backend pid of the LISTEN connection (for tests and diagnostics). */
+  get processId(): number | undefined {
+    return (this.#client as unknown as { processID?: number } | undefined)?.processID;
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client({ keepAlive: true, keepAliveInitialDelayMillis: 10_000, ...this.#options.clientConfig });
+    let dropped = false;
+    const onDrop = (): void => {
+      if (dropped) return;
+      dropped = true;
+      if (this.#client === client) this.#client = undefined;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => undefined);
+      this.#scheduleReconnect();
+    };
+    // Errors of an idle LISTEN connection arrive as events; without a handler they would crash the process.
+    client.on('error', onDrop);
+    client.on('end', onDrop);
+    client.on('notification', (message) => {
+      if (message.channel !== this.#options.channel) return;
+      this.#options.onNotification(parseNotificationPayload(message.payload));
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.#options.channel}"`);
+    } catch (error) {
+      dropped = true;
+      client.removeAllListeners('notification');
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (this.#stopped) {
+      dropped = true;
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.#client = client;
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#stopped || this.#reconnectTimer !== undefined) return;
+    const { initialBackoffMs, maxBackoffMs } = this.#options;
+    const base = Math.min(maxBackoffMs, initialBackoffMs * 2 ** Math.min(this.#attempt, 20));
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.#attempt++;
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      if (this.#stopped) return;
+      this.#connecting = this.#connect();
+      this.#connecting.then(
+        () => {
+          this.#connecting = undefined;
+          if (this.#stopped) return;
+          this.#attempt = 0;
+          this.#options.onReconnect();
+        },
+        () => {
+          this.#connecting = undefined;
+          this.#scheduleReconnect();
+        },
+      );
+    }, delay);
+    this.#reconnectTimer.unref();
+  }
+}

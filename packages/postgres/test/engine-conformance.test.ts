@@ -1,0 +1,19 @@
+import { afterAll } from 'vitest';
+import { describeEngineConformance } from 'evertask/testing';
+import { PostgresStorage } from '../src/index.js';
+import { PG_URL, describeWithPostgres, dropSchemas, testSchema } from './pg-test-helpers.js';
+
+const describePg = await describeWithPostgres();
+const PREFIX = testSchema(import.meta.url);
+let n = 0;
+
+describePg('PostgresStorage', () => {
+  afterAll(async () => {
+    await dropSchemas(PREFIX);
+  });
+
+  describeEngineConformance('PostgresStorage', () => new PostgresStorage({ connectionString: PG_URL, schema: `${PREFIX}_${++n}`, max: 4 }), {
+    // a new pool on the same schema, as a restarted process would open
+    reopen: (storage) => new PostgresStorage({ connectionString: PG_URL, schema: (storage as PostgresStorage).schema, max: 4 }),
+  });
+});

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { describe } from 'vitest';
+import { uuidv7, type StoredTask } from 'evertask';
+
+/** Connection string of the test database. */
+export const PG_URL = process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Why PostgreSQL cannot be used, or undefined when it answers. */
+export async function probePostgres(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (error) {
+    return `PostgreSQL at ${PG_URL.replace(/:[^:@/]*@/, ':***@')} is unreachable: ${(error as Error).message}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * `describe` when PostgreSQL answers. Otherwise outside CI a loud warning and `describe.skip`;
+ * under `CI=true` a failure (a CI run must not pass by skipping the database tests).
+ */
+export async function describeWithPostgres(): Promise<typeof describe> {
+  const reason = await probePostgres();
+  if (reason === undefined) return describe;
+  if (process.env.CI === 'true') {
+    throw new Error(`${reason}. CI=true, so the PostgreSQL tests fail instead of being skipped. Set EVERTASK_TEST_PG_URL.`);
+  }
+  console.warn(`\n[@evertask/postgres] SKIPPING PostgreSQL tests: ${reason}. Set EVERTASK_TEST_PG_URL to run them.\n`);
+  return describe.skip as unknown as typeof describe;
+}
+
+let counter = 0;
+
+/** A schema name unique to this test file and process (`evertask_test_<hash>_<pid>[_n]`). */
+export function testSchema(fileUrl: string, fresh = false): string {
+  const file = basename(fileURLToPath(fileUrl));
+  const hash = createHash('sha1').update(file).digest('hex').slice(0, 8);
+  const base = `evertask_test_${hash}_${process.pid}`;
+  return fresh ? `${base}_${++counter}` : base;
+}
+
+/** Drops every schema whose name starts with `prefix`. */
+export async function dropSchemas(prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const res = await client.query<{ nspname: string }>(
+      `SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`,
+      [prefix],
+    );
+    for (const { nspname } of res.rows) await client.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new pool on the test database (the caller ends it). */
+export function testPool(max = 5): pg.Pool {
+  const pool = new pg.Pool({ connectionString: PG_URL, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** A valid task with everything defaulted; `overrides` wins. */
+export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
+  const now = overrides.createdAt ?? 1_700_000_000_000;
+  return {
+    id: uuidv7(),
+    name: 'test-task',
+    payload: '{"n":1}',
+    status: 'waiting',
+    queue: 'default',
+    taskKey: null,
+    auditLevel: 'full',
+    createdAt: now,
+    updatedAt: now,
+    scheduledAt: null,
+    dueAt: now,
+    attempts: 0,
+    lastExecutionAt: null,
+    executionTimeMs: null,
+    error: null,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    recoveryFailures: 0,
+    recurring: null,
+    recurringInfo: null,
+    runCount: 0,
+    maxRuns: null,
+    runUntil: null,
+    lastOutcome: null,
+    ...overrides,
+  };
+}
+
+/** Resolves when `check` returns true (polling every 10 ms), or rejects after `timeoutMs`. */
+export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
