@@ -884,11 +884,11 @@ export class EverTask {
     if (schedule) patch.scheduledAt = task.scheduledAt;
     const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
     if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
-    this.#writer.transitionThen(change, (applied, error) => {
-      if (error !== undefined || !applied) this.#abortLocal(task.id, 'lost');
-    });
     const hooks = def.options;
-    const run: ActiveRun = { task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, hookCtx: { taskId: task.id, taskName: task.name, attempt, payload } };
+    const run: ActiveRun = {
+      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
+      hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
+    };
     if (this.#emitter.has('task:started')) {
       this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
@@ -906,9 +906,25 @@ export class EverTask {
     }
     if (before) {
       // cancellable while its start hook runs
+      this.#sendStart(run);
       this.#running.set(task.id, execution);
       void before.then(() => this.#runHandler(run));
     } else this.#runHandler(run);
+  }
+
+  /**
+   * Queues the `in-progress` write of a run, unless already queued. It waits until the handler
+   * was called: a synchronous handler that succeeds is then stored with a single write (see
+   * `#complete`), which the coalescer would otherwise have to merge.
+   */
+  #sendStart(run: ActiveRun): void {
+    const change = run.start;
+    if (change === undefined) return;
+    run.start = undefined;
+    const id = run.task.id;
+    this.#writer.transitionThen(change, (applied, error) => {
+      if (error !== undefined || !applied) this.#abortLocal(id, 'lost');
+    });
   }
 
   /**
@@ -931,6 +947,7 @@ export class EverTask {
       this.#ranHandler(run, NO_ERROR);
       return;
     }
+    this.#sendStart(run);
     this.#running.set(task.id, execution);
     const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) {
@@ -962,8 +979,14 @@ export class EverTask {
       schedule: active.schedule,
     };
     try {
-      if (run.reason === undefined && outcome.ok && run.schedule === undefined) this.#complete(run);
-      else this.#track(this.#finish(run, outcome));
+      if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
+        const start = active.start;
+        active.start = undefined;
+        this.#complete(run, start);
+      } else {
+        this.#sendStart(active);
+        this.#track(this.#finish(run, outcome));
+      }
     } finally {
       active.done();
     }
@@ -1062,19 +1085,41 @@ export class EverTask {
 
   /**
    * A one-off run succeeded: store `completed`, then emit and run the hook. Written through a
-   * callback rather than a promise chain (the hot path of a busy engine).
+   * callback rather than a promise chain (the hot path of a busy engine). With `start` (the
+   * unsent `in-progress` change of a synchronous handler) both go as one `queued → completed`
+   * write, its `in-progress` audit row kept as a prior row: the same result as the two writes.
    */
-  #complete(run: FinishedRun): void {
+  #complete(run: FinishedRun, start?: TaskTransition): void {
     const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
     const durationMs = finishedAt - startedAt;
-    const change: TaskTransition = {
-      id: task.id,
-      from: FROM_RUNNING,
-      owner: this.#o.instanceId,
-      to: 'completed',
-      at: finishedAt,
-      patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
-    };
+    const change: TaskTransition =
+      start === undefined
+        ? {
+            id: task.id,
+            from: FROM_RUNNING,
+            owner: this.#o.instanceId,
+            to: 'completed',
+            at: finishedAt,
+            patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
+          }
+        : {
+            id: task.id,
+            from: start.from,
+            owner: this.#o.instanceId,
+            to: 'completed',
+            at: finishedAt,
+            patch: {
+              attempts: attempt,
+              recoveryFailures: 0,
+              lastExecutionAt: finishedAt,
+              executionTimeMs: durationMs,
+              leaseOwner: null,
+              leaseExpiresAt: null,
+              dueAt: null,
+              error: null,
+            },
+          };
+    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
     if (shouldAuditStatus(task.auditLevel, 'completed', null)) change.audit = { error: null };
     if (logs.length > 0) change.logs = logs;
     this.#finishing++;
@@ -1355,6 +1400,8 @@ interface ActiveRun {
   hookCtx: TaskHookContext<unknown>;
   timer: unknown;
   done: () => void;
+  /** The `in-progress` change, until it is queued (see `#sendStart`). */
+  start: TaskTransition | undefined;
 }
 
 interface DispatchPlan {
