@@ -979,10 +979,13 @@ export class EverTask {
       schedule: active.schedule,
     };
     try {
+      const start = active.start;
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
-        const start = active.start;
         active.start = undefined;
         this.#complete(run, start);
+      } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
+        active.start = undefined;
+        this.#track(this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
       } else {
         this.#sendStart(active);
         this.#track(this.#finish(run, outcome));
@@ -1219,7 +1222,7 @@ export class EverTask {
    * record it, and schedule the next occurrence from the scheduled time, or end the series.
    * A failed run never ends the series by itself.
    */
-  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined): Promise<void> {
+  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined, start?: TaskTransition): Promise<void> {
     const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
     const durationMs = finishedAt - startedAt;
     const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
@@ -1232,13 +1235,16 @@ export class EverTask {
       this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
     }
     const to: TaskStatus = next ? 'waiting' : outcome;
+    // with `start` (the unsent in-progress change of a run that ended synchronously) one write
+    // does both; the run's own fields win, as they would when applied in order
     const change: TaskTransition = {
       id: task.id,
-      from: FROM_RUNNING,
+      from: start === undefined ? FROM_RUNNING : start.from,
       owner: this.#o.instanceId,
       to,
       at: finishedAt,
       patch: {
+        recoveryFailures: 0,
         runCount,
         lastOutcome: outcome,
         attempts: 0,
@@ -1251,6 +1257,7 @@ export class EverTask {
         scheduledAt: next ? next.at : task.scheduledAt,
       },
     };
+    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
     if (shouldAuditStatus(task.auditLevel, to, errorText)) change.audit = { error: errorText };
     if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
     if (logs.length > 0) change.logs = logs;
