@@ -3,9 +3,8 @@
  * Every figure is the median of `--runs` runs (default 3). Results are printed and saved under
  * `.bench-results/` as Markdown and JSON.
  *
- *   npm run bench -- memory 5          (from the repository root: suites and run count as words)
- *   npm run bench -- recurring
- *   cd bench && npm run bench -- --only memory --runs 5
+ *   npm run bench -- --only memory --runs 5
+ *   npm run bench -- recurring         (suites and a run count also as plain words)
  */
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
@@ -21,10 +20,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 
-// From the repository root the arguments pass through two npm commands, and npm keeps some for
-// itself: `--only x` disappears (`only` is an npm setting) and `--runs 5` arrives as a bare `5`
-// (with npm_config_runs=true). So suite names and a run count are also taken as positionals:
-//   npm run bench -- memory recurring 5
+// Suite names and a run count are also taken as plain words (`npm run bench -- memory recurring 5`):
+// an npm that swallows flags on the way (`--only` is also an npm setting, and `--runs 5` can
+// arrive as a bare `5` with npm_config_runs=true) still gets the intended run.
 const suiteNames: string[] = [...(values.only ?? [])];
 let runsText = values.runs ?? (/^\d+$/.test(process.env.npm_config_runs ?? '') ? process.env.npm_config_runs : undefined);
 for (const p of positionals) {
