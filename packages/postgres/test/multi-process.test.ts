@@ -283,6 +283,7 @@ describePg('PostgresStorage (several instances on one database)', () => {
     const pool = testPool(1);
     cleanup.push(() => pool.end());
     const own = await pool.connect();
+    own.on('error', () => undefined); // its backend is about to be terminated while checked out
     const pid = (await own.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     const tx = own;
     await tx.query('BEGIN');
