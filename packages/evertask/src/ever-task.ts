@@ -961,24 +961,24 @@ export class EverTask {
 
   /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
   #ranHandler(active: ActiveRun, error: unknown): void {
-    const { task, execution } = active;
-    if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
-    this.#running.delete(task.id);
-    const outcome: RunOutcome =
-      error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-    const run: FinishedRun = {
-      task,
-      def: active.def,
-      queue: active.queue,
-      attempt: active.attempt,
-      startedAt: active.startedAt,
-      finishedAt: this.#o.clock.now(),
-      logs: execution.drainLogs(),
-      hookCtx: active.hookCtx,
-      reason: execution.reason,
-      schedule: active.schedule,
-    };
     try {
+      const { task, execution } = active;
+      if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
+      this.#running.delete(task.id);
+      const outcome: RunOutcome =
+        error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
+      const run: FinishedRun = {
+        task,
+        def: active.def,
+        queue: active.queue,
+        attempt: active.attempt,
+        startedAt: active.startedAt,
+        finishedAt: this.#o.clock.now(),
+        logs: execution.drainLogs(),
+        hookCtx: active.hookCtx,
+        reason: execution.reason,
+        schedule: active.schedule,
+      };
       const start = active.start;
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
         active.start = undefined;
@@ -991,6 +991,7 @@ export class EverTask {
         this.#track(this.#finish(run, outcome));
       }
     } finally {
+      // the worker slot is freed whatever happened above
       active.done();
     }
   }
