@@ -4,29 +4,43 @@
  * `.bench-results/` as Markdown and JSON.
  *
  *   npm run bench -- --only memory --runs 5
+ *   npm run bench -- recurring         (suites and a run count also as plain words)
  */
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runPostgres } from './scenarios/postgres.js';
+import { runRecurring } from './scenarios/recurring.js';
 import { runSqlite } from './scenarios/sqlite.js';
 
-const { values } = parseArgs({
+const { values, positionals } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
-    runs: { type: 'string', default: '3' },
+    runs: { type: 'string' },
   },
+  allowPositionals: true,
 });
+
+// Suite names and a run count are also taken as plain words (`npm run bench -- memory recurring 5`):
+// an npm that swallows flags on the way (`--only` is also an npm setting, and `--runs 5` can
+// arrive as a bare `5` with npm_config_runs=true) still gets the intended run.
+const suiteNames: string[] = [...(values.only ?? [])];
+let runsText = values.runs ?? (/^\d+$/.test(process.env.npm_config_runs ?? '') ? process.env.npm_config_runs : undefined);
+for (const p of positionals) {
+  if (/^\d+$/.test(p)) runsText ??= p;
+  else suiteNames.push(...p.split(','));
+}
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
   postgres: runPostgres,
+  recurring: runRecurring,
   sqlite: runSqlite,
 };
 
-const runs = Number(values.runs);
-if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer; received ${values.runs}`);
-const selected = values.only?.length ? values.only : Object.keys(suites);
+const runs = Number(runsText ?? '3');
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer; received ${runsText}`);
+const selected = suiteNames.length ? suiteNames : Object.keys(suites);
 for (const name of selected) if (!suites[name]) throw new Error(`Unknown suite "${name}"; choose from ${Object.keys(suites).join(', ')}`);
 
 const report = new Report();

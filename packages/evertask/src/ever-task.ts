@@ -3,7 +3,7 @@ import type { TaskDefinition, TaskHookContext } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
-import type { StoredTask, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
+import type { AuditLevel, StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
 import type { TaskStorage, TaskTransition, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { RetryPolicy } from './retry/retry-policy.js';
 import type { TaskInfo } from './task-info.js';
@@ -96,7 +96,10 @@ export class EverTask {
   readonly #writer: WriteCoalescer;
   readonly #scheduler: DueScheduler;
   readonly #running = new Map<string, TaskExecution>();
-  readonly #finishing = new Set<Promise<void>>();
+  /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
+  #finishing = 0;
+  #finishWaiters: (() => void)[] = [];
+  readonly #now: () => number;
   readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   readonly #keyLocks = new Map<string, Promise<unknown>>();
   readonly #limiter = new KeyedRateLimiter();
@@ -113,6 +116,8 @@ export class EverTask {
   constructor(options: EverTaskOptions) {
     this.#o = resolveOptions(options, availableParallelism());
     this.#storage = this.#o.storage ?? new MemoryStorage();
+    const clock = this.#o.clock;
+    this.#now = () => clock.now();
     this.#emitter = new TypedEmitter((error) =>
       this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
     );
@@ -129,7 +134,7 @@ export class EverTask {
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
-        new QueueRunner(config, (task, queue) => this.#execute(task, queue), () => this.#onSlotFree()),
+        new QueueRunner(config, (task, queue, done) => this.#execute(task, queue, done), () => this.#onSlotFree()),
       );
     }
   }
@@ -258,7 +263,10 @@ export class EverTask {
     const prepared: PreparedTask[] = [];
     for (let i = 0; i < payloads.length; i++) {
       try {
-        prepared.push(await this.#prepare(def, payloads[i], options));
+        // no await per payload unless a schema needs one
+        const plan = this.#plan(def, options);
+        const value = def.schema ? await validatePayload(def.name, def.schema, payloads[i]) : payloads[i];
+        prepared.push(this.#build(def, value, plan, undefined));
       } catch (error) {
         if (error instanceof InvalidPayloadError) {
           throw new InvalidPayloadError(def.name, error.issues.map((x) => ({ ...x, path: x.path ? `[${i}].${x.path}` : `[${i}]` })));
@@ -279,15 +287,27 @@ export class EverTask {
         return this.#leaseLocally(p.record, now, queue);
       });
       await this.#persist(records, options);
+      let due = false;
       for (const r of records) {
         ids.push(r.id);
-        this.#routeStored(r);
+        if (this.#routeStored(r, true)) due = true;
+      }
+      if (due) {
+        this.#storageMayHaveDue = true;
+        void this.#pump();
       }
     }
     return ids;
   }
 
   async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): Promise<PreparedTask> {
+    const plan = this.#plan(def, options, registration);
+    const value = def.schema ? await validatePayload(def.name, def.schema, payload) : payload;
+    return this.#build(def, value, plan, registration);
+  }
+
+  /** Checks the dispatch options and works out when and where the task runs. */
+  #plan(def: AnyTask, options: DispatchOptions, registration?: RecurringRegistration): DispatchPlan {
     const now = this.#o.clock.now();
     let dueAt = now;
     let scheduledAt: number | null = null;
@@ -313,8 +333,12 @@ export class EverTask {
     if (!this.#queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#queues.keys()]);
     const auditLevel = options.auditLevel ?? this.#o.auditLevel;
     assertAuditLevel(auditLevel, 'auditLevel');
-    let value = payload;
-    if (def.schema) value = await validatePayload(def.name, def.schema, payload);
+    return { now, dueAt, scheduledAt, queueName, auditLevel };
+  }
+
+  /** Builds the record of a payload that passed its schema (or has none). */
+  #build(def: AnyTask, value: unknown, plan: DispatchPlan, registration: RecurringRegistration | undefined): PreparedTask {
+    const { now, dueAt, scheduledAt, queueName, auditLevel } = plan;
     let text: string;
     try {
       text = this.#o.codec.serialize(value);
@@ -404,18 +428,24 @@ export class EverTask {
     return record.id;
   }
 
-  /** After a successful insert: hand a locally leased task to its queue, or remember when a waiting one is due. */
-  #routeStored(record: StoredTask): void {
+  /**
+   * After a successful insert: hand a locally leased task to its queue, or remember when a waiting
+   * one is due. A waiting task due now starts a claim, or with `deferClaim` returns true so that
+   * the caller claims once for a whole batch.
+   */
+  #routeStored(record: StoredTask, deferClaim = false): boolean {
     if (record.status === 'queued' && record.leaseOwner === this.#o.instanceId) {
       (this.#queues.get(record.queue) as QueueRunner).push(record);
     } else if (record.dueAt !== null) {
       if (record.dueAt <= this.#o.clock.now()) {
+        if (deferClaim) return true;
         this.#storageMayHaveDue = true;
         void this.#pump();
       } else {
         this.#scheduler.schedule(record.id, record.dueAt);
       }
     }
+    return false;
   }
 
   async #dispatchKeyed(prepared: PreparedTask, key: string, options: DispatchOptions): Promise<string> {
@@ -655,7 +685,8 @@ export class EverTask {
   #onSlotFree(): void {
     if (this.#state !== 'running') return;
     if (!this.#storageMayHaveDue && this.#skippedQueues.size === 0) return;
-    void this.#pump();
+    if (this.#pumping) this.#pumpAgain = true; // what #pump would do, without a promise per freed slot
+    else void this.#pump();
   }
 
   async #pump(): Promise<void> {
@@ -780,89 +811,189 @@ export class EverTask {
 
   // ---- execution --------------------------------------------------------------------------------
 
-  async #execute(task: StoredTask, queue: QueueRunner): Promise<void> {
+  /**
+   * Runs a claimed task; `done` frees its worker slot and is called exactly once, synchronously
+   * when the handler is synchronous. The common case (no schema, no schedule, no rate limit, no
+   * hooks, a synchronous handler) runs without a promise of its own.
+   */
+  #execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
     const def = this.#o.tasks.get(task.name);
     if (!def) {
       this.#track(this.#poison(task, new UnknownTaskError(task.name)));
+      done();
       return;
     }
     let payload: unknown;
     try {
       payload = this.#o.codec.parse(task.payload);
-      if (def.schema) payload = await validatePayload(def.name, def.schema, payload);
     } catch (error) {
       this.#track(this.#poison(task, toError(error)));
+      done();
       return;
     }
-    const clock = this.#o.clock;
+    if (def.schema === undefined && task.recurring === null && def.rateLimit === undefined) {
+      this.#begin(task, queue, def, payload, undefined, done);
+      return;
+    }
+    this.#gate(task, def, payload).then(
+      (gated) => {
+        if (gated) this.#begin(task, queue, def, gated.payload, gated.schedule, done);
+        else done();
+      },
+      (error: unknown) => {
+        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
+        done();
+      },
+    );
+  }
+
+  /**
+   * The checks before a run that may wait: payload schema, recurring slot, rate limit. Resolves
+   * with what the run needs, or undefined when the task does not run now (already handled).
+   */
+  async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
+    if (def.schema) {
+      try {
+        payload = await validatePayload(def.name, def.schema, payload);
+      } catch (error) {
+        this.#track(this.#poison(task, toError(error)));
+        return undefined;
+      }
+    }
     let schedule: RecurringSchedule | undefined;
     if (task.recurring !== null) {
       try {
         schedule = storedSchedule(task);
       } catch (error) {
         this.#track(this.#poison(task, toError(error), true));
-        return;
+        return undefined;
       }
-      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return;
+      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return undefined;
     }
-    if (def.rateLimit && !(await this.#admit(task, def, payload))) return;
+    if (def.rateLimit && !(await this.#admit(task, def, payload))) return undefined;
+    return { payload, schedule };
+  }
+
+  /** Marks the task in progress, runs the start hooks, then the handler. */
+  #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
     const attempt = task.attempts + 1;
-    const startedAt = clock.now();
-    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, () => clock.now());
+    const startedAt = this.#o.clock.now();
+    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
     if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
-    this.#running.set(task.id, execution);
-    const startWrite = this.#writer.transition({
-      id: task.id,
-      from: ['queued'],
-      owner: this.#o.instanceId,
-      to: 'in-progress',
-      at: startedAt,
-      patch: { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs, ...(schedule ? { scheduledAt: task.scheduledAt } : {}) },
-      ...(shouldAuditStatus(task.auditLevel, 'in-progress', null) ? { audit: { error: null } } : {}),
-    });
-    startWrite.then(
-      (applied) => {
-        if (!applied) this.#abortLocal(task.id, 'lost');
-      },
-      () => this.#abortLocal(task.id, 'lost'),
-    );
+    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
+    if (schedule) patch.scheduledAt = task.scheduledAt;
+    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
+    if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
     const hooks = def.options;
-    const hookCtx: TaskHookContext<unknown> = { taskId: task.id, taskName: task.name, attempt, payload };
+    const run: ActiveRun = {
+      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
+      hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
+    };
     if (this.#emitter.has('task:started')) {
       this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
+    let before: Promise<void> | undefined;
     if (attempt === 1) {
-      if (hooks.onStarted) await this.#hook(task, 'onStarted', () => hooks.onStarted?.(hookCtx));
+      if (hooks.onStarted) before = this.#hook(task, 'onStarted', () => hooks.onStarted?.(run.hookCtx));
     } else {
       const info = this.#retryInfo.get(task.id);
       this.#retryInfo.delete(task.id);
       if (hooks.onRetry) {
         const previousError = info?.error ?? new Error(task.error ?? 'previous attempt failed');
         const delayMs = info?.delayMs ?? Math.max(0, (task.dueAt ?? startedAt) - (task.lastExecutionAt ?? startedAt));
-        await this.#hook(task, 'onRetry', () => hooks.onRetry?.(hookCtx, attempt, previousError, delayMs));
+        before = this.#hook(task, 'onRetry', () => hooks.onRetry?.(run.hookCtx, attempt, previousError, delayMs));
       }
     }
+    if (before) {
+      // cancellable while its start hook runs
+      this.#sendStart(run);
+      this.#running.set(task.id, execution);
+      void before.then(() => this.#runHandler(run));
+    } else this.#runHandler(run);
+  }
+
+  /**
+   * Queues the `in-progress` write of a run, unless already queued. It waits until the handler
+   * was called: a synchronous handler that succeeds is then stored with a single write (see
+   * `#complete`), which the coalescer would otherwise have to merge.
+   */
+  #sendStart(run: ActiveRun): void {
+    const change = run.start;
+    if (change === undefined) return;
+    run.start = undefined;
+    const id = run.task.id;
+    this.#writer.transitionThen(change, (applied, error) => {
+      if (error !== undefined || !applied) this.#abortLocal(id, 'lost');
+    });
+  }
+
+  /**
+   * Calls the handler. Nothing can interrupt a synchronous handler, so it settles at once and
+   * needs no timeout timer and no entry among the running executions; an asynchronous one gets
+   * both (its timeout counts from the call).
+   */
+  #runHandler(run: ActiveRun): void {
+    const { task, def, queue, execution } = run;
+    const clock = this.#o.clock;
+    const calledAt = clock.now();
+    let pending: Promise<void> | undefined;
+    try {
+      pending = execution.run(def.options, run.payload);
+    } catch (error) {
+      this.#ranHandler(run, error);
+      return;
+    }
+    if (pending === undefined) {
+      this.#ranHandler(run, NO_ERROR);
+      return;
+    }
+    this.#sendStart(run);
+    this.#running.set(task.id, execution);
     const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
-    let timer: unknown;
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      timer = clock.setTimer(() => {
+      run.timer = clock.setTimer(() => {
         execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
         this.#abortLocal(task.id, 'timeout');
-      }, timeoutMs);
+      }, Math.max(0, timeoutMs - (clock.now() - calledAt)));
     }
-    let outcome: { ok: true } | { ok: false; error: Error };
+    pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
+  }
+
+  /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
+  #ranHandler(active: ActiveRun, error: unknown): void {
     try {
-      await execution.run(() => hooks.handler(payload, execution));
-      outcome = { ok: true };
-    } catch (error) {
-      outcome = { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-    } finally {
-      if (timer !== undefined) clock.clearTimer(timer);
+      const { task, execution } = active;
+      if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
       this.#running.delete(task.id);
+      const outcome: RunOutcome =
+        error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
+      const run: FinishedRun = {
+        task,
+        def: active.def,
+        queue: active.queue,
+        attempt: active.attempt,
+        startedAt: active.startedAt,
+        finishedAt: this.#o.clock.now(),
+        logs: execution.drainLogs(),
+        hookCtx: active.hookCtx,
+        reason: execution.reason,
+        schedule: active.schedule,
+      };
+      const start = active.start;
+      if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
+        active.start = undefined;
+        this.#complete(run, start);
+      } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
+        active.start = undefined;
+        this.#track(this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
+      } else {
+        this.#sendStart(active);
+        this.#track(this.#finish(run, outcome));
+      }
+    } finally {
+      // the worker slot is freed whatever happened above
+      active.done();
     }
-    const finishedAt = clock.now();
-    const run: FinishedRun = { task, def, queue, attempt, startedAt, finishedAt, logs: execution.drainLogs(), hookCtx, reason: execution.reason, schedule };
-    this.#track(this.#finish(run, outcome));
   }
 
   /**
@@ -927,16 +1058,23 @@ export class EverTask {
   }
 
   #track(work: Promise<void>): void {
-    const tracked = work.catch((error: unknown) => {
-      this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
-    });
-    this.#finishing.add(tracked);
-    void tracked.finally(() => this.#finishing.delete(tracked));
+    this.#finishing++;
+    work.then(
+      () => this.#finished(),
+      (error: unknown) => {
+        this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
+        this.#finished();
+      },
+    );
+  }
+
+  #finished(): void {
+    if (--this.#finishing === 0) for (const wake of this.#finishWaiters.splice(0)) wake();
   }
 
   async #allFinished(): Promise<void> {
-    while (this.#running.size > 0 || this.#finishing.size > 0) {
-      if (this.#finishing.size > 0) await Promise.allSettled([...this.#finishing]);
+    while (this.#running.size > 0 || this.#finishing > 0) {
+      if (this.#finishing > 0) await new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
@@ -949,7 +1087,63 @@ export class EverTask {
     return def.options.retry ?? this.#queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
   }
 
-  async #finish(run: FinishedRun, outcome: { ok: true } | { ok: false; error: Error }): Promise<void> {
+  /**
+   * A one-off run succeeded: store `completed`, then emit and run the hook. Written through a
+   * callback rather than a promise chain (the hot path of a busy engine). With `start` (the
+   * unsent `in-progress` change of a synchronous handler) both go as one `queued → completed`
+   * write, its `in-progress` audit row kept as a prior row: the same result as the two writes.
+   */
+  #complete(run: FinishedRun, start?: TaskTransition): void {
+    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const durationMs = finishedAt - startedAt;
+    const change: TaskTransition =
+      start === undefined
+        ? {
+            id: task.id,
+            from: FROM_RUNNING,
+            owner: this.#o.instanceId,
+            to: 'completed',
+            at: finishedAt,
+            patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
+          }
+        : {
+            id: task.id,
+            from: start.from,
+            owner: this.#o.instanceId,
+            to: 'completed',
+            at: finishedAt,
+            patch: {
+              attempts: attempt,
+              recoveryFailures: 0,
+              lastExecutionAt: finishedAt,
+              executionTimeMs: durationMs,
+              leaseOwner: null,
+              leaseExpiresAt: null,
+              dueAt: null,
+              error: null,
+            },
+          };
+    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
+    if (shouldAuditStatus(task.auditLevel, 'completed', null)) change.audit = { error: null };
+    if (logs.length > 0) change.logs = logs;
+    this.#finishing++;
+    this.#writer.transitionThen(change, (applied, error) => {
+      try {
+        if (error !== undefined) {
+          this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
+        } else if (applied) {
+          if (this.#emitter.has('task:completed')) {
+            this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+          }
+          if (def.options.onCompleted) this.#track(this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
+        }
+      } finally {
+        this.#finished();
+      }
+    });
+  }
+
+  async #finish(run: FinishedRun, outcome: RunOutcome): Promise<void> {
     const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
     const durationMs = finishedAt - startedAt;
     if (run.schedule && reason === undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
@@ -957,18 +1151,7 @@ export class EverTask {
       return;
     }
     if (reason === undefined && outcome.ok) {
-      const applied = await this.#transition(
-        task,
-        'completed',
-        finishedAt,
-        { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
-        logs,
-      );
-      if (!applied) return;
-      if (this.#emitter.has('task:completed')) {
-        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
-      }
-      if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
+      this.#complete(run);
       return;
     }
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
@@ -1040,7 +1223,7 @@ export class EverTask {
    * record it, and schedule the next occurrence from the scheduled time, or end the series.
    * A failed run never ends the series by itself.
    */
-  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined): Promise<void> {
+  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined, start?: TaskTransition): Promise<void> {
     const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
     const durationMs = finishedAt - startedAt;
     const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
@@ -1053,13 +1236,16 @@ export class EverTask {
       this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
     }
     const to: TaskStatus = next ? 'waiting' : outcome;
-    const applied = await this.#writer.transition({
+    // with `start` (the unsent in-progress change of a run that ended synchronously) one write
+    // does both; the run's own fields win, as they would when applied in order
+    const change: TaskTransition = {
       id: task.id,
-      from: ['in-progress', 'queued'],
+      from: start === undefined ? FROM_RUNNING : start.from,
       owner: this.#o.instanceId,
       to,
       at: finishedAt,
       patch: {
+        recoveryFailures: 0,
         runCount,
         lastOutcome: outcome,
         attempts: 0,
@@ -1071,19 +1257,20 @@ export class EverTask {
         dueAt: next ? next.at : null,
         scheduledAt: next ? next.at : task.scheduledAt,
       },
-      ...(shouldAuditStatus(task.auditLevel, to, errorText) ? { audit: { error: errorText } } : {}),
-      ...(shouldAuditRun(task.auditLevel, outcome, errorText)
-        ? { runAudit: { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText } }
-        : {}),
-      ...(logs.length > 0 ? { logs } : {}),
-    }).catch((e: unknown) => {
+    };
+    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
+    if (shouldAuditStatus(task.auditLevel, to, errorText)) change.audit = { error: errorText };
+    if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
+    if (logs.length > 0) change.logs = logs;
+    const applied = await this.#writer.transition(change).catch((e: unknown) => {
       this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
       return false;
     });
     if (!applied) return;
-    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
     if (next) {
-      if (next.missed > 0) this.#emitter.emit('recurring:missed', { ...base, missed: next.missed, nextAt: next.at });
+      if (next.missed > 0) {
+        this.#emitter.emit('recurring:missed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, missed: next.missed, nextAt: next.at });
+      }
       if (this.#state === 'running') {
         if (next.at <= finishedAt) {
           this.#storageMayHaveDue = true;
@@ -1092,10 +1279,12 @@ export class EverTask {
       }
     }
     if (error) {
-      this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
+      this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
       await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
     } else {
-      this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
+      if (this.#emitter.has('task:completed')) {
+        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+      }
       if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
     }
   }
@@ -1196,6 +1385,39 @@ export class EverTask {
       throw new StorageError(`Storage ${operation} failed: ${toError(error).message}`, { cause: error });
     }
   }
+}
+
+const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
+const FROM_RUNNING: readonly TaskStatus[] = Object.freeze(['in-progress', 'queued']);
+
+type RunOutcome = { ok: true } | { ok: false; error: Error };
+const OK: RunOutcome = Object.freeze({ ok: true });
+/** Marks a handler that returned normally (any thrown value, even undefined, is an error). */
+const NO_ERROR = Symbol('no error');
+
+/** A run between its start and its handler settling. */
+interface ActiveRun {
+  task: StoredTask;
+  def: AnyTask;
+  queue: QueueRunner;
+  attempt: number;
+  startedAt: number;
+  execution: TaskExecution;
+  payload: unknown;
+  schedule: RecurringSchedule | undefined;
+  hookCtx: TaskHookContext<unknown>;
+  timer: unknown;
+  done: () => void;
+  /** The `in-progress` change, until it is queued (see `#sendStart`). */
+  start: TaskTransition | undefined;
+}
+
+interface DispatchPlan {
+  now: number;
+  dueAt: number;
+  scheduledAt: number | null;
+  queueName: string;
+  auditLevel: AuditLevel;
 }
 
 interface PreparedTask {

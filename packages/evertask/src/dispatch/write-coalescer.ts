@@ -9,10 +9,12 @@ interface PendingAdd {
   reject: (error: Error) => void;
 }
 
+/** Called once with the outcome of a queued status change: `applied`, or the error that lost it. */
+export type TransitionCallback = (applied: boolean, error: Error | undefined) => void;
+
 interface PendingTransition {
   change: TaskTransition;
-  resolve: (applied: boolean) => void;
-  reject: (error: Error) => void;
+  done: TransitionCallback;
 }
 
 export interface WriteCoalescerHooks {
@@ -41,8 +43,10 @@ export class WriteCoalescer {
   readonly #clock: Clock;
   readonly #hooks: WriteCoalescerHooks;
   #adds: PendingAdd[] = [];
-  #transitions: PendingTransition[] = [];
-  /** Changes queued but not sent yet, by task id (for merging). */
+  /** Queued status changes from `#head` on (a FIFO that batches take from without copying the rest). */
+  #transitions: (PendingTransition | undefined)[] = [];
+  #head = 0;
+  /** Changes queued but not sent yet, by task id (the last one of each task, for merging). */
   #unsent = new Map<string, PendingTransition>();
   readonly #lanes: Record<Lane, { scheduled: boolean; flushing: Promise<void> | undefined }> = {
     add: { scheduled: false, flushing: undefined },
@@ -59,7 +63,7 @@ export class WriteCoalescer {
 
   /** Writes pending work; true when nothing is queued or in flight. */
   get idle(): boolean {
-    return !this.#lanes.add.flushing && !this.#lanes.transition.flushing && this.#adds.length === 0 && this.#transitions.length === 0;
+    return !this.#lanes.add.flushing && !this.#lanes.transition.flushing && this.#adds.length === 0 && this.#transitions.length === this.#head;
   }
 
   add(tasks: readonly NewTask[], audit: boolean): Promise<void> {
@@ -71,13 +75,27 @@ export class WriteCoalescer {
 
   transition(change: TaskTransition): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      const waiting = this.#unsent.get(change.id);
-      if (waiting && this.#merge(waiting, change, resolve, reject)) return;
-      const pending: PendingTransition = { change, resolve, reject };
-      this.#transitions.push(pending);
-      this.#unsent.set(change.id, pending);
+      this.#enqueue(change, (applied, error) => (error ? reject(error) : resolve(applied)));
       this.#schedule('transition');
     });
+  }
+
+  /**
+   * Like `transition`, without a promise: `done` is called once the batch holding the change is
+   * written (the engine's hot path, where a promise per status change is measurable garbage).
+   */
+  transitionThen(change: TaskTransition, done: TransitionCallback): void {
+    this.#enqueue(change, done);
+  }
+
+  #enqueue(change: TaskTransition, done: TransitionCallback): void {
+    const waiting = this.#unsent.get(change.id);
+    if (waiting === undefined || !this.#merge(waiting, change, done)) {
+      const pending: PendingTransition = { change, done };
+      this.#transitions.push(pending);
+      this.#unsent.set(change.id, pending);
+    }
+    this.#schedule('transition');
   }
 
   /**
@@ -85,43 +103,39 @@ export class WriteCoalescer {
    * started and finished within one tick): one write instead of two. Only when the result is the
    * same as applying both in order: the second change's guard accepts the first one's outcome (so
    * e.g. `queued → in-progress` then `→ completed` becomes one guarded `queued → completed`), and
-   * the first change's audit row is kept as a prior audit row.
+   * the first change's audit row is kept as a prior audit row. Both callers learn the outcome.
    */
-  #merge(first: PendingTransition, next: TaskTransition, resolve: (applied: boolean) => void, reject: (error: Error) => void): boolean {
+  #merge(first: PendingTransition, next: TaskTransition, done: TransitionCallback): boolean {
     const a = first.change;
     if (!next.from.includes(a.to)) return false;
     if (next.owner !== undefined && a.owner !== undefined && next.owner !== a.owner) return false;
     if (a.runAudit && next.runAudit) return false;
-    const logs = a.logs && next.logs ? [...a.logs, ...next.logs] : (next.logs ?? a.logs);
+    const merged: TaskTransition = { id: a.id, from: a.from, to: next.to, at: next.at };
+    const owner = a.owner ?? next.owner;
+    if (owner !== undefined) merged.owner = owner;
+    if (a.patch !== undefined && next.patch !== undefined) merged.patch = { ...a.patch, ...next.patch };
+    else if (a.patch !== undefined || next.patch !== undefined) merged.patch = next.patch ?? a.patch;
+    if (next.audit !== undefined) merged.audit = next.audit;
     // the first change's audit row becomes a prior row of the merged one
-    const priorAudits = [
-      ...(a.priorAudits ?? []),
-      ...(a.audit ? [{ status: a.to, at: a.at, error: a.audit.error }] : []),
-      ...(next.priorAudits ?? []),
-    ];
-    const audit = next.audit;
+    let prior = a.priorAudits;
+    if (a.audit !== undefined) {
+      const row = { status: a.to, at: a.at, error: a.audit.error };
+      prior = prior ? [...prior, row] : [row];
+    }
+    if (next.priorAudits !== undefined) prior = prior ? [...prior, ...next.priorAudits] : next.priorAudits;
+    if (prior !== undefined && prior.length > 0) merged.priorAudits = prior;
     const runAudit = next.runAudit ?? a.runAudit;
-    first.change = {
-      id: a.id,
-      from: a.from,
-      to: next.to,
-      at: next.at,
-      ...(a.owner !== undefined ? { owner: a.owner } : next.owner !== undefined ? { owner: next.owner } : {}),
-      ...(a.patch || next.patch ? { patch: { ...a.patch, ...next.patch } } : {}),
-      ...(audit ? { audit } : {}),
-      ...(priorAudits.length > 0 ? { priorAudits } : {}),
-      ...(runAudit ? { runAudit } : {}),
-      ...(logs ? { logs } : {}),
-    };
-    const resolveFirst = first.resolve;
-    const rejectFirst = first.reject;
-    first.resolve = (applied) => {
-      resolveFirst(applied);
-      resolve(applied);
-    };
-    first.reject = (error) => {
-      rejectFirst(error);
-      reject(error);
+    if (runAudit !== undefined) merged.runAudit = runAudit;
+    const logs = a.logs && next.logs ? [...a.logs, ...next.logs] : (next.logs ?? a.logs);
+    if (logs !== undefined) merged.logs = logs;
+    first.change = merged;
+    const doneFirst = first.done;
+    first.done = (applied, error) => {
+      try {
+        doneFirst(applied, error);
+      } finally {
+        done(applied, error);
+      }
     };
     return true;
   }
@@ -140,7 +154,7 @@ export class WriteCoalescer {
       lane.scheduled = false;
       lane.flushing = (kind === 'add' ? this.#flushAdds() : this.#flushTransitions()).finally(() => {
         lane.flushing = undefined;
-        if ((kind === 'add' ? this.#adds : this.#transitions).length > 0) this.#schedule(kind);
+        if (kind === 'add' ? this.#adds.length > 0 : this.#transitions.length > this.#head) this.#schedule(kind);
         else if (this.idle) for (const w of this.#idleWaiters.splice(0)) w();
       });
     });
@@ -151,23 +165,43 @@ export class WriteCoalescer {
   }
 
   async #flushTransitions(): Promise<void> {
-    while (this.#transitions.length > 0) await this.#writeTransitions(this.#takeTransitionBatch());
+    while (this.#transitions.length > this.#head) await this.#writeTransitions(this.#takeTransitionBatch());
   }
 
   /**
-   * The next batch of status changes, cut before the first repeated task id: a batch never holds
-   * two changes of one task, so a storage may apply a batch in any order (or in one statement).
+   * The next batch of status changes, at most one per task: a batch never holds two changes of
+   * one task, so a storage may apply a batch in any order (or in one statement). A later change
+   * of a task already in the batch waits for the next batch, in order; changes of other tasks
+   * behind it are not held up (a task that starts and finishes within one tick queues two changes
+   * back to back).
    */
   #takeTransitionBatch(): PendingTransition[] {
+    const pending = this.#transitions;
+    const head = this.#head;
     const seen = new Set<string>();
-    let end = 0;
-    while (end < this.#transitions.length && end < MAX_BATCH) {
-      const id = (this.#transitions[end] as PendingTransition).change.id;
-      if (seen.has(id)) break;
-      seen.add(id);
-      end++;
+    const batch: PendingTransition[] = [];
+    // deferred changes are packed at the front of the scanned range, then moved next to the rest
+    let deferredEnd = head;
+    let i = head;
+    for (; i < pending.length && batch.length < MAX_BATCH; i++) {
+      const t = pending[i] as PendingTransition;
+      if (seen.has(t.change.id)) pending[deferredEnd++] = t;
+      else {
+        seen.add(t.change.id);
+        batch.push(t);
+      }
     }
-    const batch = this.#transitions.splice(0, end);
+    const deferred = deferredEnd - head;
+    for (let k = 1; k <= deferred; k++) pending[i - k] = pending[deferredEnd - k];
+    for (let k = head; k < i - deferred; k++) pending[k] = undefined;
+    this.#head = i - deferred;
+    if (this.#head === pending.length) {
+      this.#transitions = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > pending.length) {
+      this.#transitions = pending.slice(this.#head);
+      this.#head = 0;
+    }
     for (const t of batch) if (this.#unsent.get(t.change.id) === t) this.#unsent.delete(t.change.id);
     return batch;
   }
@@ -201,21 +235,32 @@ export class WriteCoalescer {
   async #writeTransitions(batch: PendingTransition[]): Promise<void> {
     for (;;) {
       try {
-        const results = await this.#storage.transition(batch.map((t) => t.change));
+        const changes: TaskTransition[] = new Array<TaskTransition>(batch.length);
+        for (let i = 0; i < batch.length; i++) changes[i] = (batch[i] as PendingTransition).change;
+        const results = await this.#storage.transition(changes);
         this.#backoffMs = 0;
-        batch.forEach((t, i) => t.resolve(results[i] ?? false));
+        for (let i = 0; i < batch.length; i++) this.#settle(batch[i] as PendingTransition, results[i] ?? false, undefined);
         return;
       } catch (error) {
         const err = wrapStorage(error, 'transition');
         const transient = err instanceof StorageError && err.transient;
         this.#hooks.onError('transition', err, transient);
         if (!transient) {
-          for (const t of batch) t.reject(err);
+          for (const t of batch) this.#settle(t, false, err);
           return;
         }
         this.#backoffMs = Math.min(MAX_BACKOFF_MS, this.#backoffMs === 0 ? 50 : this.#backoffMs * 2);
         await new Promise<void>((resolve) => this.#clock.setTimer(resolve, this.#backoffMs));
       }
+    }
+  }
+
+  /** Runs a change's callback; a throwing callback is reported and never fails the rest of its batch. */
+  #settle(t: PendingTransition, applied: boolean, error: Error | undefined): void {
+    try {
+      t.done(applied, error);
+    } catch (e) {
+      this.#hooks.onError('transition callback', toError(e), false);
     }
   }
 }

@@ -38,8 +38,21 @@ export function scheduleIdentity(schedule: RecurringSchedule): string {
 /** The stored schedule of a recurring task; throws `InvalidScheduleError` for a corrupt row. */
 export function storedSchedule(task: StoredTask): RecurringSchedule {
   if (task.recurring === null) throw new InvalidScheduleError(`Task ${task.id} is not recurring.`);
-  return parseSchedule(task.recurring);
+  let schedule = parsedSchedules.get(task.recurring);
+  if (schedule === undefined) {
+    schedule = parseSchedule(task.recurring);
+    if (parsedSchedules.size >= PARSED_CACHE_SIZE) parsedSchedules.clear();
+    parsedSchedules.set(task.recurring, schedule);
+  }
+  return schedule;
 }
+
+/**
+ * Parsed schedules by stored text: each run of a series reads its schedule, and series registered
+ * together share one text. Schedules are read-only, so sharing one object is safe.
+ */
+const parsedSchedules = new Map<string, RecurringSchedule>();
+const PARSED_CACHE_SIZE = 1000;
 
 /** The next run after the occurrence that just ran (`runCount` includes it). */
 export function nextRunAfter(task: StoredTask, schedule: RecurringSchedule, finishedAt: number, runCount: number): NextRun | undefined {

@@ -129,6 +129,18 @@ function utcFields(year: number, month: number, day: number, hour = 0, minute = 
  * Throws `InvalidScheduleError` naming `timeZone` when the runtime does not know the zone.
  */
 export function canonicalTimeZone(zone: unknown): string {
+  const known = typeof zone === 'string' ? canonicalZones.get(zone) : undefined;
+  if (known !== undefined) return known;
+  const canonical = resolveTimeZone(zone);
+  if (canonicalZones.size >= 500) canonicalZones.clear();
+  canonicalZones.set(zone as string, canonical);
+  return canonical;
+}
+
+/** Zone names already validated (building an `Intl.DateTimeFormat` costs tens of microseconds). */
+const canonicalZones = new Map<string, string>();
+
+function resolveTimeZone(zone: unknown): string {
   if (typeof zone !== 'string' || zone.trim() === '') {
     throw new InvalidScheduleError(
       `timeZone must be an IANA time-zone name such as 'Europe/Rome' or 'UTC'; received ${describeValue(zone)}.`,

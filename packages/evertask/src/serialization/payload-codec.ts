@@ -24,7 +24,8 @@ function describePath(path: readonly (string | number)[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
-function check(value: unknown, path: (string | number)[], seen: Set<object>): void {
+/** `ancestors`: the objects on the path to `value` (a cycle is a value that is its own ancestor). */
+function check(value: unknown, path: (string | number)[], ancestors: object[]): void {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -55,29 +56,46 @@ function check(value: unknown, path: (string | number)[], seen: Set<object>): vo
   if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) {
     throw new PayloadEncodingError(describePath(path), 'binary data would be mangled by JSON; encode it as base64 text');
   }
-  if (seen.has(obj)) throw new PayloadEncodingError(describePath(path), 'the payload contains a cycle');
+  if (ancestors.includes(obj)) throw new PayloadEncodingError(describePath(path), 'the payload contains a cycle');
   if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return;
-  seen.add(obj);
+  ancestors.push(obj);
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
       path.push(i);
-      check(obj[i], path, seen);
+      check(obj[i], path, ancestors);
       path.pop();
     }
   } else {
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
+      // own enumerable string keys, as JSON.stringify (for-in allocates no key array)
+      if (!Object.hasOwn(obj, key)) continue;
       path.push(key);
-      check((obj as Record<string, unknown>)[key], path, seen);
+      check((obj as Record<string, unknown>)[key], path, ancestors);
       path.pop();
     }
   }
-  seen.delete(obj);
+  ancestors.pop();
 }
+
+/** Stacks reused by every top-level check (a payload check allocates nothing for flat payloads). */
+const PATH: (string | number)[] = [];
+const ANCESTORS: object[] = [];
+let checking = false;
 
 /** Strict JSON: refuses BigInt, functions, symbols, cycles, NaN/Infinity, Map/Set and binary data. */
 export const jsonPayloadCodec: PayloadCodec = {
   serialize(value) {
-    check(value, [], new Set());
+    if (checking) check(value, [], []); // re-entered from a getter: fresh stacks
+    else {
+      checking = true;
+      try {
+        check(value, PATH, ANCESTORS);
+      } finally {
+        checking = false;
+        PATH.length = 0;
+        ANCESTORS.length = 0;
+      }
+    }
     return value === undefined ? 'null' : JSON.stringify(value);
   },
   parse(text) {

@@ -36,7 +36,13 @@ export function newStoredTask(init: NewStoredTaskInit): StoredTask {
     lastOutcome: null,
   };
   const target = task as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(init)) if (value !== undefined) target[key] = value;
+  const source = init as Record<string, unknown>;
+  for (const key in source) {
+    // own enumerable keys, as Object.entries, without an array per field (one call per dispatch)
+    if (!Object.hasOwn(source, key)) continue;
+    const value = source[key];
+    if (value !== undefined) target[key] = value;
+  }
   return task;
 }
 

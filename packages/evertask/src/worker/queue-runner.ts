@@ -39,6 +39,9 @@ class Fifo<T> {
   }
 }
 
+/** Starts a task; calls `done` once when its worker slot is free again. */
+export type RunTask = (task: StoredTask, queue: QueueRunner, done: () => void) => void;
+
 /**
  * One named queue in this process: a bounded local buffer of claimed tasks and at most
  * `concurrency` handlers running at once.
@@ -46,16 +49,27 @@ class Fifo<T> {
 export class QueueRunner {
   readonly config: ResolvedQueue;
   readonly #buffer = new Fifo<StoredTask>();
-  readonly #run: (task: StoredTask, queue: QueueRunner) => Promise<void>;
+  readonly #run: RunTask;
   readonly #onSlotFree: () => void;
+  readonly #slotFreed: () => void;
   #running = 0;
   #spaceWaiters: (() => void)[] = [];
   #paused = false;
+  #pumping = false;
 
-  constructor(config: ResolvedQueue, run: (task: StoredTask, queue: QueueRunner) => Promise<void>, onSlotFree: () => void) {
+  /**
+   * `run` starts a task and calls `done` exactly once when its worker slot is free again (it may
+   * call it synchronously, before returning).
+   */
+  constructor(config: ResolvedQueue, run: RunTask, onSlotFree: () => void) {
     this.config = config;
     this.#run = run;
     this.#onSlotFree = onSlotFree;
+    this.#slotFreed = () => {
+      this.#running--;
+      this.#pump();
+      this.#onSlotFree();
+    };
   }
 
   get name(): string {
@@ -121,16 +135,20 @@ export class QueueRunner {
   }
 
   #pump(): void {
-    while (!this.#paused && this.#running < this.config.concurrency) {
-      const task = this.#buffer.shift();
-      if (!task) break;
-      this.#running++;
-      this.#wakeSpaceWaiters();
-      void this.#run(task, this).finally(() => {
-        this.#running--;
-        this.#pump();
-        this.#onSlotFree();
-      });
+    // a task that finishes synchronously frees its slot inside `run`: the loop below picks up the
+    // next one instead of recursing
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (!this.#paused && this.#running < this.config.concurrency) {
+        const task = this.#buffer.shift();
+        if (!task) break;
+        this.#running++;
+        if (this.#spaceWaiters.length > 0) this.#wakeSpaceWaiters();
+        this.#run(task, this, this.#slotFreed);
+      }
+    } finally {
+      this.#pumping = false;
     }
   }
 }

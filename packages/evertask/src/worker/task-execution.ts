@@ -67,17 +67,17 @@ export class TaskExecution implements TaskContext {
     this.#rejectWait?.(error);
   }
 
-  /** Runs the handler; rejects when it throws or as soon as the execution is aborted. */
-  run(handler: () => unknown): Promise<void> {
-    if (this.#abortError) return Promise.reject(this.#abortError);
-    let result: unknown;
-    try {
-      result = handler();
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  /**
+   * Runs `task.handler` (called as a method, as the user wrote it). A synchronous handler settles
+   * here: `run` returns undefined, or throws what the handler threw (or the abort error when the
+   * execution was aborted before it started). An asynchronous one gives a promise that rejects
+   * when it rejects or as soon as the execution is aborted.
+   */
+  run(task: { handler: (payload: never, ctx: TaskContext) => unknown }, payload: unknown): Promise<void> | undefined {
+    if (this.#abortError) throw this.#abortError;
+    const result = task.handler(payload as never, this);
     if (!(result instanceof Promise) && !(result && typeof (result as PromiseLike<unknown>).then === 'function')) {
-      return Promise.resolve();
+      return undefined;
     }
     return new Promise<void>((resolve, reject) => {
       this.#rejectWait = reject;

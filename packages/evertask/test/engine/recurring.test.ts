@@ -135,6 +135,45 @@ describe('recurring tasks in the engine', () => {
     expect((await second.getTask(id))?.recurring?.runCount).toBe(2);
   });
 
+  it('with catchUp(), runs the last missed occurrence once after downtime, then is back on schedule', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const runs: { scheduledAt: string; ranAt: string }[] = [];
+    const task = defineTask({
+      name: 'catching-up',
+      handler: (_: void, ctx) => void runs.push({ scheduledAt: iso(ctx.occurrence!.scheduledAt), ranAt: iso(clock.now()) }),
+    });
+    const storage = new MemoryStorage();
+    const first = engineOn(storage, clock, [task]);
+    await first.start();
+    const id = await first.dispatch(task, undefined, { recurring: (s) => s.everyMinute().catchUp() });
+    await advanceBy(clock, 60_000, 10_000);
+    expect(runs).toEqual([{ scheduledAt: '2026-01-01T00:01:00.000Z', ranAt: '2026-01-01T00:01:00.000Z' }]);
+    await first.stop();
+    await clock.advance(10 * 60_000 + 30_000); // down from 00:01:00 to 00:11:30: 00:02 … 00:11 passed
+    const second = engineOn(storage, clock, [task]);
+    const missed = second.once('recurring:missed');
+    await second.start();
+    await settle(20);
+    // the last missed occurrence (00:11) runs once, now; the nine before it are counted, not replayed
+    expect(runs).toHaveLength(2);
+    expect(runs[1]).toEqual({ scheduledAt: '2026-01-01T00:11:00.000Z', ranAt: '2026-01-01T00:11:30.000Z' });
+    const event = await missed;
+    expect(event.missed).toBe(9);
+    const waiting = await second.getTask(id);
+    expect(waiting?.status).toBe('waiting');
+    expect(iso(waiting!.dueAt!.getTime())).toBe('2026-01-01T00:12:00.000Z');
+    // back on schedule: one run per minute on the minute, no further catch-up
+    await advanceBy(clock, 2 * 60_000 + 30_000, 10_000);
+    expect(runs.slice(2)).toEqual([
+      { scheduledAt: '2026-01-01T00:12:00.000Z', ranAt: '2026-01-01T00:12:00.000Z' },
+      { scheduledAt: '2026-01-01T00:13:00.000Z', ranAt: '2026-01-01T00:13:00.000Z' },
+      { scheduledAt: '2026-01-01T00:14:00.000Z', ranAt: '2026-01-01T00:14:00.000Z' },
+    ]);
+    const info = await second.getTask(id);
+    expect(info?.recurring?.runCount).toBe(5);
+    expect(iso(info!.dueAt!.getTime())).toBe('2026-01-01T00:15:00.000Z');
+  });
+
   it('fires each occurrence once when two engines share the storage', async () => {
     const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
     const runsBy: string[] = [];

@@ -38,8 +38,10 @@ const isFiniteNumber: FieldCheck = (v) => typeof v === 'number' && Number.isFini
 const isNullableNumber: FieldCheck = (v) => v === null || isFiniteNumber(v);
 const isCount: FieldCheck = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isNullableCount: FieldCheck = (v) => v === null || isCount(v);
-const isStatus: FieldCheck = (v) => (TASK_STATUSES as readonly unknown[]).includes(v);
-const isAuditLevel: FieldCheck = (v) => (AUDIT_LEVELS as readonly unknown[]).includes(v);
+const STATUS_SET: ReadonlySet<unknown> = new Set(TASK_STATUSES);
+const AUDIT_LEVEL_SET: ReadonlySet<unknown> = new Set(AUDIT_LEVELS);
+const isStatus: FieldCheck = (v) => STATUS_SET.has(v);
+const isAuditLevel: FieldCheck = (v) => AUDIT_LEVEL_SET.has(v);
 const isNullableOutcome: FieldCheck = (v) => v === null || v === 'completed' || v === 'failed';
 
 /** Fields a patch may change, with their checks (the keys of `TaskPatch`). */
@@ -91,16 +93,72 @@ function invalid(argument: string, value: unknown, expected: string): InvalidArg
   return new InvalidArgumentError(`${argument} must be ${expected}; got ${describeValue(value)}.`);
 }
 
+/** The checks of `TASK_FIELDS` written out, for the hot path; false sends the caller to the loop for the message. */
+function taskFieldsValid(t: StoredTask): boolean {
+  return (
+    isNonEmptyString(t.id) &&
+    isNonEmptyString(t.name) &&
+    isString(t.payload) &&
+    isStatus(t.status) &&
+    isNonEmptyString(t.queue) &&
+    isNullableString(t.taskKey) &&
+    isAuditLevel(t.auditLevel) &&
+    isFiniteNumber(t.createdAt) &&
+    isFiniteNumber(t.updatedAt) &&
+    isNullableNumber(t.scheduledAt) &&
+    isNullableNumber(t.dueAt) &&
+    isCount(t.attempts) &&
+    isNullableNumber(t.lastExecutionAt) &&
+    isNullableNumber(t.executionTimeMs) &&
+    isNullableString(t.error) &&
+    isNullableString(t.leaseOwner) &&
+    isNullableNumber(t.leaseExpiresAt) &&
+    isCount(t.recoveryFailures) &&
+    isNullableString(t.recurring) &&
+    isNullableString(t.recurringInfo) &&
+    isCount(t.runCount) &&
+    isNullableCount(t.maxRuns) &&
+    isNullableNumber(t.runUntil) &&
+    isNullableOutcome(t.lastOutcome)
+  );
+}
+
 function validateTask(task: unknown, argument: string): void {
   if (typeof task !== 'object' || task === null) throw invalid(argument, task, 'a task object');
+  if (taskFieldsValid(task as StoredTask)) return;
   const record = task as Record<string, unknown>;
   for (const key of TASK_KEYS) {
     if (!TASK_FIELDS[key](record[key])) throw invalid(`${argument}.${key}`, record[key], `a valid ${key}`);
   }
 }
 
+/** The checks of `PATCH_FIELDS` on the fields present, written out for the hot path. */
+function patchFieldsValid(p: TaskPatch): boolean {
+  return (
+    (p.payload === undefined || isString(p.payload)) &&
+    (p.queue === undefined || isNonEmptyString(p.queue)) &&
+    (p.auditLevel === undefined || isAuditLevel(p.auditLevel)) &&
+    (p.scheduledAt === undefined || isNullableNumber(p.scheduledAt)) &&
+    (p.dueAt === undefined || isNullableNumber(p.dueAt)) &&
+    (p.attempts === undefined || isCount(p.attempts)) &&
+    (p.lastExecutionAt === undefined || isNullableNumber(p.lastExecutionAt)) &&
+    (p.executionTimeMs === undefined || isNullableNumber(p.executionTimeMs)) &&
+    (p.error === undefined || isNullableString(p.error)) &&
+    (p.leaseOwner === undefined || isNullableString(p.leaseOwner)) &&
+    (p.leaseExpiresAt === undefined || isNullableNumber(p.leaseExpiresAt)) &&
+    (p.recoveryFailures === undefined || isCount(p.recoveryFailures)) &&
+    (p.recurring === undefined || isNullableString(p.recurring)) &&
+    (p.recurringInfo === undefined || isNullableString(p.recurringInfo)) &&
+    (p.runCount === undefined || isCount(p.runCount)) &&
+    (p.maxRuns === undefined || isNullableCount(p.maxRuns)) &&
+    (p.runUntil === undefined || isNullableNumber(p.runUntil)) &&
+    (p.lastOutcome === undefined || isNullableOutcome(p.lastOutcome))
+  );
+}
+
 function validatePatch(patch: unknown, argument: string): void {
   if (typeof patch !== 'object' || patch === null) throw invalid(argument, patch, 'an object');
+  if (patchFieldsValid(patch as TaskPatch)) return;
   const record = patch as Record<string, unknown>;
   for (const key of PATCH_KEYS) {
     const value = record[key];
@@ -152,6 +210,49 @@ function validateRunAudit(entry: unknown, argument: string): void {
   if (!isStatus(run.status)) throw invalid(`${argument}.status`, run.status, 'a task status');
   if (!isFiniteNumber(run.executionTimeMs)) throw invalid(`${argument}.executionTimeMs`, run.executionTimeMs, 'a finite number');
   if (!isNullableString(run.error)) throw invalid(`${argument}.error`, run.error, 'a string or null');
+}
+
+const LOG_LEVEL_SET: ReadonlySet<unknown> = new Set(LOG_LEVELS);
+
+function logValid(log: unknown): boolean {
+  if (typeof log !== 'object' || log === null) return false;
+  const e = log as Record<string, unknown>;
+  return (
+    isNonEmptyString(e.id) &&
+    isFiniteNumber(e.at) &&
+    LOG_LEVEL_SET.has(e.level) &&
+    isString(e.message) &&
+    isNullableString(e.exception) &&
+    isCount(e.sequence)
+  );
+}
+
+function priorAuditValid(prior: unknown): boolean {
+  const a = prior as Record<string, unknown> | null;
+  return typeof a === 'object' && a !== null && isStatus(a.status) && isFiniteNumber(a.at) && isNullableString(a.error);
+}
+
+/**
+ * The checks of `validateTransition` as one boolean, without building argument names: every
+ * status change passes here, and only an invalid one pays for the loop that names the field.
+ */
+function transitionValid(change: unknown): boolean {
+  if (typeof change !== 'object' || change === null) return false;
+  const c = change as Record<string, unknown>;
+  if (!isNonEmptyString(c.id) || !Array.isArray(c.from) || !c.from.every(isStatus)) return false;
+  if ((c.owner !== undefined && !isString(c.owner)) || !isStatus(c.to) || !isFiniteNumber(c.at)) return false;
+  if (c.patch !== undefined && (typeof c.patch !== 'object' || c.patch === null || !patchFieldsValid(c.patch as TaskPatch))) return false;
+  if (c.audit !== undefined) {
+    const audit = c.audit as { error?: unknown } | null;
+    if (typeof audit !== 'object' || audit === null || !isNullableString(audit.error)) return false;
+  }
+  if (c.priorAudits !== undefined && (!Array.isArray(c.priorAudits) || !c.priorAudits.every(priorAuditValid))) return false;
+  if (c.runAudit !== undefined) {
+    const run = c.runAudit as Record<string, unknown> | null;
+    if (typeof run !== 'object' || run === null) return false;
+    if (!isFiniteNumber(run.at) || !isStatus(run.status) || !isFiniteNumber(run.executionTimeMs) || !isNullableString(run.error)) return false;
+  }
+  return c.logs === undefined || (Array.isArray(c.logs) && c.logs.every(logValid));
 }
 
 function validateTransition(change: unknown, argument: string): void {
@@ -226,13 +327,26 @@ function copyLog(log: ExecutionLogEntry, taskId: string): ExecutionLogEntry {
   };
 }
 
-function applyPatch(task: StoredTask, patch: TaskPatch): void {
-  const target = task as unknown as Record<string, unknown>;
-  const source = patch as Record<string, unknown>;
-  for (const key of PATCH_KEYS) {
-    const value = source[key];
-    if (value !== undefined) target[key] = value;
-  }
+/** Copies the fields the patch sets (the keys of `TaskPatch`, written out: this runs for every status change). */
+function applyPatch(t: StoredTask, p: TaskPatch): void {
+  if (p.payload !== undefined) t.payload = p.payload;
+  if (p.queue !== undefined) t.queue = p.queue;
+  if (p.auditLevel !== undefined) t.auditLevel = p.auditLevel;
+  if (p.scheduledAt !== undefined) t.scheduledAt = p.scheduledAt;
+  if (p.dueAt !== undefined) t.dueAt = p.dueAt;
+  if (p.attempts !== undefined) t.attempts = p.attempts;
+  if (p.lastExecutionAt !== undefined) t.lastExecutionAt = p.lastExecutionAt;
+  if (p.executionTimeMs !== undefined) t.executionTimeMs = p.executionTimeMs;
+  if (p.error !== undefined) t.error = p.error;
+  if (p.leaseOwner !== undefined) t.leaseOwner = p.leaseOwner;
+  if (p.leaseExpiresAt !== undefined) t.leaseExpiresAt = p.leaseExpiresAt;
+  if (p.recoveryFailures !== undefined) t.recoveryFailures = p.recoveryFailures;
+  if (p.recurring !== undefined) t.recurring = p.recurring;
+  if (p.recurringInfo !== undefined) t.recurringInfo = p.recurringInfo;
+  if (p.runCount !== undefined) t.runCount = p.runCount;
+  if (p.maxRuns !== undefined) t.maxRuns = p.maxRuns;
+  if (p.runUntil !== undefined) t.runUntil = p.runUntil;
+  if (p.lastOutcome !== undefined) t.lastOutcome = p.lastOutcome;
 }
 
 // ---- ordering ----------------------------------------------------------------------------------
@@ -515,6 +629,10 @@ interface IndexState {
   readonly leaseExpiresAt: number | null;
 }
 
+function indexState(task: StoredTask): IndexState {
+  return { status: task.status, queue: task.queue, dueAt: task.dueAt, leaseOwner: task.leaseOwner, leaseExpiresAt: task.leaseExpiresAt };
+}
+
 /** The state of a task that is not stored (before insertion, after deletion). */
 const ABSENT: IndexState = { status: 'completed', queue: '', dueAt: null, leaseOwner: null, leaseExpiresAt: null };
 
@@ -707,7 +825,9 @@ export class MemoryStorage implements TaskStorage {
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     this.#assertOpen();
     if (!Array.isArray(changes)) throw invalid('changes', changes, 'an array of transitions');
-    changes.forEach((change, i) => validateTransition(change, `changes[${i}]`));
+    for (let i = 0; i < changes.length; i++) {
+      if (!transitionValid(changes[i])) validateTransition(changes[i], `changes[${i}]`);
+    }
     return changes.map((change) => this.#applyTransition(change));
   }
 
@@ -724,12 +844,12 @@ export class MemoryStorage implements TaskStorage {
       const time = index?.peekTime();
       if (index === undefined || time === undefined || time > now) break;
       const task = this.#tasks.get(index.peekId() as string) as StoredTask;
-      this.#mutate(task, () => {
-        task.status = 'queued';
-        task.leaseOwner = owner;
-        task.leaseExpiresAt = now + leaseMs;
-        task.updatedAt = now;
-      });
+      const before = indexState(task);
+      task.status = 'queued';
+      task.leaseOwner = owner;
+      task.leaseExpiresAt = now + leaseMs;
+      task.updatedAt = now;
+      this.#reindex(task, before, task);
       claimed.push(copyTask(task));
     }
     return claimed;
@@ -901,7 +1021,7 @@ export class MemoryStorage implements TaskStorage {
     const ids = new Set<string>();
     const keys = new Set<string>();
     tasks.forEach((task, i) => {
-      validateTask(task, `tasks[${i}]`);
+      if (typeof task !== 'object' || task === null || !taskFieldsValid(task)) validateTask(task, `tasks[${i}]`);
       if (this.#tasks.has(task.id) || ids.has(task.id)) {
         throw new StorageError(`MemoryStorage: a task with id "${task.id}" already exists (tasks[${i}]).`);
       }
@@ -948,13 +1068,7 @@ export class MemoryStorage implements TaskStorage {
 
   /** Runs `change` on the stored record and keeps every index in step with it. */
   #mutate(task: StoredTask, change: () => void): void {
-    const before: IndexState = {
-      status: task.status,
-      queue: task.queue,
-      dueAt: task.dueAt,
-      leaseOwner: task.leaseOwner,
-      leaseExpiresAt: task.leaseExpiresAt,
-    };
+    const before = indexState(task);
     change();
     this.#reindex(task, before, task);
   }
@@ -1000,11 +1114,11 @@ export class MemoryStorage implements TaskStorage {
     const task = this.#tasks.get(change.id);
     if (task === undefined || !change.from.includes(task.status)) return false;
     if (change.owner !== undefined && task.leaseOwner !== change.owner) return false;
-    this.#mutate(task, () => {
-      if (change.patch !== undefined) applyPatch(task, change.patch);
-      task.status = change.to;
-      task.updatedAt = change.at;
-    });
+    const before = indexState(task);
+    if (change.patch !== undefined) applyPatch(task, change.patch);
+    task.status = change.to;
+    task.updatedAt = change.at;
+    this.#reindex(task, before, task);
     if (change.priorAudits !== undefined) {
       for (const prior of change.priorAudits) this.#appendStatusAudit({ taskId: task.id, status: prior.status, at: prior.at, error: prior.error });
     }
