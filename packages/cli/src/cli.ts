@@ -4,9 +4,11 @@
  *   evertask migrate --postgres <url> [--schema <name>]       apply the migrations (as PostgresStorage.open() does)
  *   evertask migrate [--schema <name>] [--from <version>] --print
  *                                                             print the SQL (postgresMigrationSql) instead
+ *   evertask demo [--file <path>] [--seconds <n>]              run the demo on a SQLite file
  */
 import { parseArgs } from 'node:util';
 import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
+import { runDemo } from './demo.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -17,11 +19,14 @@ export const USAGE = `Usage:
   evertask migrate --postgres <url> [--schema <name>]      apply the PostgreSQL migrations
   evertask migrate [--schema <name>] [--from <version>] --print
                                                           print the migration SQL instead of applying it
+  evertask demo [--file <path>] [--seconds <n>]           run the demo application on a SQLite file
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
   --schema <name>    schema of the EverTask tables (default: evertask)
   --from <version>   with --print: the schema's current version (default 0, a fresh database)
   --print            print the SQL (one transaction) and touch no database
+  --file <path>      demo: the SQLite file (default: evertask-demo.db)
+  --seconds <n>      demo: how long it runs (default: 20)
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -38,6 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         schema: { type: 'string', default: 'evertask' },
         from: { type: 'string', default: '0' },
         print: { type: 'boolean', default: false },
+        file: { type: 'string', default: 'evertask-demo.db' },
+        seconds: { type: 'string', default: '20' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -49,6 +56,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (values.help) {
     io.out(USAGE);
     return EXIT.ok;
+  }
+  if (positionals.length === 1 && positionals[0] === 'demo') {
+    const seconds = Number(values.seconds);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      io.err(`--seconds must be a positive number; received "${values.seconds}".\n`);
+      return EXIT.usage;
+    }
+    try {
+      await runDemo({ filename: values.file, seconds, out: (line) => io.out(`${line}\n`) });
+      return EXIT.ok;
+    } catch (error) {
+      io.err(`evertask demo failed: ${(error as Error).message}\n`);
+      return EXIT.failed;
+    }
   }
   if (positionals.length !== 1 || positionals[0] !== 'migrate') {
     io.err(`${positionals.length === 0 ? 'Missing command.' : `Unknown command "${positionals.join(' ')}".`}\n\n${USAGE}`);
