@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { Logger as GraphileLogger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
-import { defineTask, EverTask, silentLogger, uuidv7, type AuditLevel, type StoredTask } from 'evertask';
+import { defineTask, EverTask, newStoredTask, silentLogger, uuidv7, type AuditLevel, type StoredTask } from 'evertask';
 import { PostgresStorage } from '@evertask/postgres';
 import { median, sleep, summarize } from '../lib/stats.js';
 import type { Row } from '../lib/report.js';
@@ -122,32 +122,7 @@ function assertCount(what: string, actual: number, expected: number): void {
 
 /** A stored task as `dispatch` makes it (for pre-filling the drain without an engine running it). */
 function storedTask(i: number, now: number, auditLevel: AuditLevel): StoredTask {
-  return {
-    id: uuidv7(now),
-    name: 'noop',
-    payload: JSON.stringify({ i }),
-    status: 'waiting',
-    queue: 'default',
-    taskKey: null,
-    auditLevel,
-    createdAt: now,
-    updatedAt: now,
-    scheduledAt: null,
-    dueAt: now,
-    attempts: 0,
-    lastExecutionAt: null,
-    executionTimeMs: null,
-    error: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    recoveryFailures: 0,
-    recurring: null,
-    recurringInfo: null,
-    runCount: 0,
-    maxRuns: null,
-    runUntil: null,
-    lastOutcome: null,
-  };
+  return newStoredTask({ id: uuidv7(now), name: 'noop', payload: JSON.stringify({ i }), createdAt: now, auditLevel });
 }
 
 /** Storage statements issued by the last EverTask phase (to show the coalescing at work). */

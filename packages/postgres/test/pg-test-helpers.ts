@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe } from 'vitest';
-import { uuidv7, type StoredTask } from 'evertask';
+import { newStoredTask, uuidv7, type StoredTask } from 'evertask';
 
 /** Connection string of the test database. */
 export const PG_URL = process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -72,34 +72,8 @@ export function testPool(max = 5): pg.Pool {
 
 /** A valid task with everything defaulted; `overrides` wins. */
 export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
-  const now = overrides.createdAt ?? 1_700_000_000_000;
-  return {
-    id: uuidv7(),
-    name: 'test-task',
-    payload: '{"n":1}',
-    status: 'waiting',
-    queue: 'default',
-    taskKey: null,
-    auditLevel: 'full',
-    createdAt: now,
-    updatedAt: now,
-    scheduledAt: null,
-    dueAt: now,
-    attempts: 0,
-    lastExecutionAt: null,
-    executionTimeMs: null,
-    error: null,
-    leaseOwner: null,
-    leaseExpiresAt: null,
-    recoveryFailures: 0,
-    recurring: null,
-    recurringInfo: null,
-    runCount: 0,
-    maxRuns: null,
-    runUntil: null,
-    lastOutcome: null,
-    ...overrides,
-  };
+  const createdAt = overrides.createdAt ?? 1_700_000_000_000;
+  return newStoredTask({ id: uuidv7(), name: 'test-task', payload: '{"n":1}', createdAt, ...overrides });
 }
 
 /** Resolves when `check` returns true (polling every 10 ms), or rejects after `timeoutMs`. */

@@ -12,35 +12,11 @@ import {
   type StoredTask,
   type TaskPatch,
   type TaskStatus,
+  STORED_TASK_COLUMNS,
 } from 'evertask';
 
 /** Task columns in insert order, paired with the `StoredTask` field each one stores. */
-export const TASK_COLUMNS = [
-  ['id', 'id'],
-  ['name', 'name'],
-  ['payload', 'payload'],
-  ['status', 'status'],
-  ['queue', 'queue'],
-  ['task_key', 'taskKey'],
-  ['audit_level', 'auditLevel'],
-  ['created_at', 'createdAt'],
-  ['updated_at', 'updatedAt'],
-  ['scheduled_at', 'scheduledAt'],
-  ['due_at', 'dueAt'],
-  ['attempts', 'attempts'],
-  ['last_execution_at', 'lastExecutionAt'],
-  ['execution_time_ms', 'executionTimeMs'],
-  ['error', 'error'],
-  ['lease_owner', 'leaseOwner'],
-  ['lease_expires_at', 'leaseExpiresAt'],
-  ['recovery_failures', 'recoveryFailures'],
-  ['recurring', 'recurring'],
-  ['recurring_info', 'recurringInfo'],
-  ['run_count', 'runCount'],
-  ['max_runs', 'maxRuns'],
-  ['run_until', 'runUntil'],
-  ['last_outcome', 'lastOutcome'],
-] as const satisfies readonly (readonly [string, keyof StoredTask])[];
+export const TASK_COLUMNS = STORED_TASK_COLUMNS;
 
 /** Column of each patchable field. */
 export const PATCH_COLUMNS: Readonly<Record<keyof TaskPatch, string>> = {
