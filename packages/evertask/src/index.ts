@@ -42,5 +42,5 @@ export type {
   RecurringSchedule,
   NextOccurrencesOptions,
 } from './recurring/index.js';
-export { newStoredTask, STORED_TASK_COLUMNS } from './storage/stored-task.js';
+export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';

@@ -13,6 +13,7 @@ import {
   type StoredTask,
   type TaskPatch,
   type TaskStatus,
+  COLUMN_OF_FIELD,
 } from 'evertask';
 
 /** Columns of the tasks table, in the order `add` inserts them. */
@@ -74,32 +75,7 @@ export const TASK_COLUMN_TYPES: Record<TaskColumn, string> = {
 };
 
 /** Task field → column, for every field of `StoredTask`. */
-export const FIELD_TO_COLUMN: Record<keyof StoredTask, TaskColumn> = {
-  id: 'id',
-  name: 'name',
-  payload: 'payload',
-  status: 'status',
-  queue: 'queue',
-  taskKey: 'task_key',
-  auditLevel: 'audit_level',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  scheduledAt: 'scheduled_at',
-  dueAt: 'due_at',
-  attempts: 'attempts',
-  lastExecutionAt: 'last_execution_at',
-  executionTimeMs: 'execution_time_ms',
-  error: 'error',
-  leaseOwner: 'lease_owner',
-  leaseExpiresAt: 'lease_expires_at',
-  recoveryFailures: 'recovery_failures',
-  recurring: 'recurring',
-  recurringInfo: 'recurring_info',
-  runCount: 'run_count',
-  maxRuns: 'max_runs',
-  runUntil: 'run_until',
-  lastOutcome: 'last_outcome',
-};
+export const FIELD_TO_COLUMN: Readonly<Record<keyof StoredTask, TaskColumn>> = COLUMN_OF_FIELD;
 
 type PatchKey = keyof Required<TaskPatch>;
 

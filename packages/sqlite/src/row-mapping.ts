@@ -13,34 +13,17 @@ import {
   type TaskPatch,
   type TaskStatus,
   STORED_TASK_COLUMNS,
+  COLUMN_OF_FIELD,
+  TASK_PATCH_FIELDS,
 } from 'evertask';
 
 /** Task columns in insert order, paired with the `StoredTask` field each one stores. */
 export const TASK_COLUMNS = STORED_TASK_COLUMNS;
 
 /** Column of each patchable field. */
-export const PATCH_COLUMNS: Readonly<Record<keyof TaskPatch, string>> = {
-  payload: 'payload',
-  queue: 'queue',
-  auditLevel: 'audit_level',
-  scheduledAt: 'scheduled_at',
-  dueAt: 'due_at',
-  attempts: 'attempts',
-  lastExecutionAt: 'last_execution_at',
-  executionTimeMs: 'execution_time_ms',
-  error: 'error',
-  leaseOwner: 'lease_owner',
-  leaseExpiresAt: 'lease_expires_at',
-  recoveryFailures: 'recovery_failures',
-  recurring: 'recurring',
-  recurringInfo: 'recurring_info',
-  runCount: 'run_count',
-  maxRuns: 'max_runs',
-  runUntil: 'run_until',
-  lastOutcome: 'last_outcome',
-};
+export const PATCH_COLUMNS: Readonly<Record<keyof TaskPatch, string>> = COLUMN_OF_FIELD;
 
-export const PATCH_FIELDS = Object.keys(PATCH_COLUMNS) as (keyof TaskPatch)[];
+export const PATCH_FIELDS: readonly (keyof TaskPatch)[] = TASK_PATCH_FIELDS;
 
 export type SqlValue = string | number | bigint | null;
 

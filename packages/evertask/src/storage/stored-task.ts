@@ -1,4 +1,4 @@
-import type { StoredTask } from '../ports/task-record.js';
+import type { StoredTask, TaskPatch } from '../ports/task-record.js';
 
 /** What a new task needs; everything else starts empty. */
 export type NewStoredTaskInit = Pick<StoredTask, 'id' | 'name' | 'payload' | 'createdAt'> & Partial<StoredTask>;
@@ -76,3 +76,30 @@ export const STORED_TASK_COLUMNS = [
   ['run_until', 'runUntil'],
   ['last_outcome', 'lastOutcome'],
 ] as const satisfies readonly (readonly [string, keyof StoredTask])[];
+
+/** The conventional SQL column of each `StoredTask` field. */
+export const COLUMN_OF_FIELD = Object.fromEntries(STORED_TASK_COLUMNS.map(([column, field]) => [field, column])) as Readonly<
+  Record<keyof StoredTask, (typeof STORED_TASK_COLUMNS)[number][0]>
+>;
+
+/** The fields a `TaskPatch` may change, in `STORED_TASK_COLUMNS` order. */
+export const TASK_PATCH_FIELDS = [
+  'payload',
+  'queue',
+  'auditLevel',
+  'scheduledAt',
+  'dueAt',
+  'attempts',
+  'lastExecutionAt',
+  'executionTimeMs',
+  'error',
+  'leaseOwner',
+  'leaseExpiresAt',
+  'recoveryFailures',
+  'recurring',
+  'recurringInfo',
+  'runCount',
+  'maxRuns',
+  'runUntil',
+  'lastOutcome',
+] as const satisfies readonly (keyof TaskPatch)[];
