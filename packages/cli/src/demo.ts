@@ -109,7 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   for (let i = 0; i < 5; i++) await everTask.dispatch(partnerCall, { partner: 'acme' });
   const doomed = await everTask.dispatch(sendWelcome, { email: 'nobody@example.com' }, { delay: '10s' });
   await everTask.dispatch(heartbeat, undefined, { recurring: (s) => s.every(5).seconds(), taskKey: 'demo-heartbeat' });
-  setTimeout(() => void everTask.cancel(doomed), 2_000).unref();
+  const cancelTimer = setTimeout(() => void everTask.cancel(doomed).catch(() => undefined), 2_000);
 
   const series = await everTask.recurring();
   for (const s of series) print(`${stamp()}  recurring   ${s.name.padEnd(20)} ${s.description}, next at ${s.nextRunAt?.toISOString()}, ${s.runCount} run(s) so far`);
@@ -119,6 +119,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   async function shutdown(reason: string) {
     if (stopping) return stopped;
     stopping = true;
+    clearTimeout(cancelTimer);
     let done!: () => void;
     stopped = new Promise<void>((resolve) => (done = resolve));
     print(`\n${stamp()}  ${reason}: stopping gracefully…`);

@@ -122,6 +122,16 @@ CREATE INDEX execution_logs_task_idx ON {{schema}}.execution_logs (task_id, at, 
 CREATE INDEX execution_logs_at_idx ON {{schema}}.execution_logs (at);
 `,
   },
+  {
+    version: 2,
+    name: 'task-key index without the rows that have no key',
+    // Most tasks have no key: a partial unique index keeps their inserts from touching it at all
+    // (one index write fewer per task on the bulk-insert path), with the same uniqueness.
+    sql: `
+DROP INDEX {{schema}}.${TASK_KEY_INDEX};
+CREATE UNIQUE INDEX ${TASK_KEY_INDEX} ON {{schema}}.tasks (task_key) WHERE task_key IS NOT NULL;
+`,
+  },
 ];
 
 /** The schema version this package needs. */
