@@ -30,6 +30,8 @@ import { validatePayload } from './worker/payload-validation.js';
 import { WriteCoalescer } from './dispatch/write-coalescer.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
 import { QueueRunner } from './worker/queue-runner.js';
+import { Claimer } from './scheduler/claimer.js';
+import type { EngineContext } from './engine-context.js';
 import { TaskExecution, type AbortReason } from './worker/task-execution.js';
 import { shouldAuditRun, shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
@@ -103,14 +105,8 @@ export class EverTask {
   readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   readonly #keyLocks = new Map<string, Promise<unknown>>();
   readonly #limiter = new KeyedRateLimiter();
+  readonly #claimer: Claimer;
   #state: EngineState = 'created';
-  #pumping = false;
-  #pumpAgain = false;
-  #pumpDone: Promise<void> = Promise.resolve();
-  #storageMayHaveDue = true;
-  #skippedQueues = new Set<string>();
-  #heartbeatTimer: unknown;
-  #sweepTimer: unknown;
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: EverTaskOptions) {
@@ -127,14 +123,26 @@ export class EverTask {
         this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#o.clock.now() });
       },
     });
-    this.#scheduler = new DueScheduler(this.#o.clock, () => {
-      this.#storageMayHaveDue = true;
-      void this.#pump();
-    });
+    this.#scheduler = new DueScheduler(this.#o.clock, () => this.#claimSoon());
+    const ctx: EngineContext = {
+      options: this.#o,
+      storage: this.#storage,
+      emitter: this.#emitter,
+      queues: this.#queues,
+      writer: this.#writer,
+      scheduler: this.#scheduler,
+      running: this.#running,
+      isRunning: () => this.#state === 'running',
+      assertRunning: (what) => this.#assertRunning(what),
+      markMaybeDue: () => this.#claimer.markMaybeDue(),
+      claimSoon: () => this.#claimSoon(),
+    };
+    const claimer = new Claimer(ctx);
+    this.#claimer = claimer;
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
-        new QueueRunner(config, (task, queue, done) => this.#execute(task, queue, done), () => this.#onSlotFree()),
+        new QueueRunner(config, (task, queue, done) => this.#execute(task, queue, done), () => claimer.onSlotFree()),
       );
     }
   }
@@ -161,14 +169,11 @@ export class EverTask {
           if (n.kind === 'task-cancelled' && n.taskId) this.#abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
-            else {
-              this.#storageMayHaveDue = true;
-              void this.#pump();
-            }
+            else this.#claimSoon();
           }
         });
       }
-      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#takeBackOwnLeases();
+      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
     } catch (error) {
       this.#state = 'created';
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
@@ -177,12 +182,8 @@ export class EverTask {
     // started again after stop(): stop() paused the queues and the scheduler
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
-    this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-    // the safety sweep finds work other processes stored; a storage no other process can share
-    // has none to find (every local write wakes the scheduler itself)
-    if (this.#storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
-    this.#storageMayHaveDue = true;
-    await this.#pump();
+    this.#claimer.start();
+    await this.#claimer.claim();
   }
 
   /**
@@ -198,15 +199,14 @@ export class EverTask {
     }
     this.#state = 'stopping';
     const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
-    this.#o.clock.clearTimer(this.#heartbeatTimer);
-    this.#o.clock.clearTimer(this.#sweepTimer);
+    this.#claimer.stop();
     this.#scheduler.stop();
-    await this.#pumpDone;
+    await this.#claimer.idle();
     const now = this.#o.clock.now();
     const handBack: Promise<boolean>[] = [];
     for (const queue of this.#queues.values()) {
       queue.pause();
-      for (const task of queue.remove(() => true)) handBack.push(this.#handBack(task, now));
+      for (const task of queue.remove(() => true)) handBack.push(this.#claimer.handBack(task, now));
     }
     if (this.#running.size > 0) {
       let timer: unknown;
@@ -293,8 +293,7 @@ export class EverTask {
         if (this.#routeStored(r, true)) due = true;
       }
       if (due) {
-        this.#storageMayHaveDue = true;
-        void this.#pump();
+        this.#claimSoon();
       }
     }
     return ids;
@@ -411,7 +410,7 @@ export class EverTask {
         const mode = queue.config.whenFull;
         if (mode === 'throw') {
           await this.#persist([record], options);
-          this.#storageMayHaveDue = true;
+          this.#claimer.markMaybeDue();
           throw new QueueFullError(queue.name, record.id, queue.config.capacity);
         }
         if (mode === 'fallback' && queue.name !== 'default') {
@@ -439,8 +438,7 @@ export class EverTask {
     } else if (record.dueAt !== null) {
       if (record.dueAt <= this.#o.clock.now()) {
         if (deferClaim) return true;
-        this.#storageMayHaveDue = true;
-        void this.#pump();
+        this.#claimSoon();
       } else {
         this.#scheduler.schedule(record.id, record.dueAt);
       }
@@ -678,135 +676,6 @@ export class EverTask {
       concurrency: q.config.concurrency,
       capacity: q.config.capacity,
     }));
-  }
-
-  // ---- claiming ---------------------------------------------------------------------------------
-
-  #onSlotFree(): void {
-    if (this.#state !== 'running') return;
-    if (!this.#storageMayHaveDue && this.#skippedQueues.size === 0) return;
-    if (this.#pumping) this.#pumpAgain = true; // what #pump would do, without a promise per freed slot
-    else void this.#pump();
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#state !== 'running') return;
-    if (this.#pumping) {
-      this.#pumpAgain = true;
-      return;
-    }
-    this.#pumping = true;
-    let done!: () => void;
-    this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
-    try {
-      do {
-        this.#pumpAgain = false;
-        const now = this.#o.clock.now();
-        this.#scheduler.takeDue(now);
-        const hungry: QueueRunner[] = [];
-        let limit = 0;
-        for (const q of this.#queues.values()) {
-          if (q.appetite > 0) {
-            hungry.push(q);
-            limit += q.appetite;
-          }
-        }
-        if (hungry.length === 0) break;
-        if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
-        this.#skippedQueues = new Set([...this.#queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
-        const claimed = await this.#storage.claimDue({
-          owner: this.#o.instanceId,
-          now,
-          limit,
-          leaseMs: this.#o.leaseMs,
-          ...(hungry.length === this.#queues.size ? {} : { queues: hungry.map((q) => q.name) }),
-        });
-        if (this.#state !== 'running') {
-          // stop() began while claiming: hand these back at once
-          await Promise.allSettled(claimed.map((task) => this.#handBack(task, this.#o.clock.now())));
-          return;
-        }
-        for (const task of claimed) {
-          this.#scheduler.unschedule(task.id);
-          const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
-          // an attempt that started but recorded no outcome: its process crashed or was stopped
-          if (task.attempts > 0 && task.error === null) {
-            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
-          }
-          queue.push(task);
-        }
-        this.#storageMayHaveDue = claimed.length >= limit;
-        if (this.#storageMayHaveDue) this.#pumpAgain = true;
-      } while (this.#pumpAgain && this.#state === 'running');
-      if (this.#state === 'running' && !this.#storageMayHaveDue) {
-        const next = await this.#storage.nextDueAt();
-        this.#scheduler.hint(next);
-      }
-    } catch (error) {
-      const err = toError(error);
-      this.#o.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
-      this.#emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
-      this.#scheduler.hint(this.#o.clock.now() + 1000);
-    } finally {
-      this.#pumping = false;
-      done();
-    }
-  }
-
-  /** Returns a claimed task that will not run here to the storage, due as before. */
-  #handBack(task: StoredTask, now: number): Promise<boolean> {
-    return this.#writer.transition({
-      id: task.id,
-      from: ['queued'],
-      owner: this.#o.instanceId,
-      to: 'waiting',
-      at: now,
-      patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
-    });
-  }
-
-  #heartbeat(): void {
-    if (this.#state !== 'running') return;
-    const now = this.#o.clock.now();
-    let owned = this.#running.size;
-    for (const q of this.#queues.values()) owned += q.buffered;
-    const renewal = owned === 0 ? Promise.resolve(0) : this.#storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
-    renewal
-      .catch((error: unknown) => {
-        const err = toError(error);
-        this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
-        this.#emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
-      })
-      .finally(() => {
-        if (this.#state === 'running') this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-      });
-  }
-
-  #sweep(): void {
-    if (this.#state !== 'running') return;
-    this.#storageMayHaveDue = true;
-    void this.#pump().finally(() => {
-      if (this.#state === 'running') this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
-    });
-  }
-
-  /** With a stable instance id, tasks this id held before a crash are taken back at once. */
-  async #takeBackOwnLeases(): Promise<void> {
-    const now = this.#o.clock.now();
-    const mine: TaskTransition[] = [];
-    let cursor: { createdAt: number; id: string } | undefined;
-    for (;;) {
-      const page = await this.#storage.pending(cursor, 500);
-      for (const t of page) {
-        if (t.leaseOwner === this.#o.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
-          mine.push({ id: t.id, from: [t.status], owner: this.#o.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
-        }
-      }
-      const last = page.at(-1);
-      if (!last || page.length < 500) break;
-      cursor = { createdAt: last.createdAt, id: last.id };
-    }
-    if (mine.length > 0) await this.#storage.transition(mine);
   }
 
   // ---- execution --------------------------------------------------------------------------------
@@ -1195,8 +1064,7 @@ export class EverTask {
       this.#emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
       if (this.#state === 'running') {
         if (delayMs === 0) {
-          this.#storageMayHaveDue = true;
-          void this.#pump();
+          this.#claimSoon();
         } else this.#scheduler.schedule(task.id, dueAt);
       }
       return;
@@ -1273,8 +1141,7 @@ export class EverTask {
       }
       if (this.#state === 'running') {
         if (next.at <= finishedAt) {
-          this.#storageMayHaveDue = true;
-          void this.#pump();
+          this.#claimSoon();
         } else this.#scheduler.schedule(task.id, next.at);
       }
     }
@@ -1361,6 +1228,11 @@ export class EverTask {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
+
+  /** Marks that the storage may have due work and starts a claim round. */
+  #claimSoon(): void {
+    void this.#claimer.claim();
+  }
 
   #assertRunning(what: string): void {
     if (this.#state === 'running') return;
