@@ -1,11 +1,10 @@
 import { availableParallelism } from 'node:os';
-import type { TaskDefinition, TaskHookContext } from './define-task.js';
+import type { TaskDefinition } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
-import type { AuditLevel, StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
-import type { TaskStorage, TaskTransition, TaskFilter, TaskPage } from './ports/task-storage.js';
-import type { RetryPolicy } from './retry/retry-policy.js';
+import type { AuditLevel, StoredTask, TaskStatus } from './ports/task-record.js';
+import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
 import { TypedEmitter } from './events.js';
 import { resolveOptions, assertAuditLevel } from './options.js';
@@ -15,14 +14,10 @@ import {
   InvalidArgumentError,
   InvalidPayloadError,
   QueueFullError,
-  RateLimitedError,
   StorageError,
-  TaskCancelledError,
   TaskKeyConflictError,
-  TaskTimeoutError,
   UnknownQueueError,
   UnknownTaskError,
-  describeError,
   toError,
 } from './errors.js';
 import { PayloadEncodingError } from './serialization/payload-codec.js';
@@ -31,19 +26,16 @@ import { WriteCoalescer } from './dispatch/write-coalescer.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
 import { QueueRunner } from './worker/queue-runner.js';
 import { Claimer } from './scheduler/claimer.js';
+import { RunFinisher } from './worker/run-finisher.js';
+import { TaskRunner } from './worker/task-runner.js';
 import type { EngineContext } from './engine-context.js';
-import { TaskExecution, type AbortReason } from './worker/task-execution.js';
-import { shouldAuditRun, shouldAuditStatus } from './audit/audit-policy.js';
+import type { TaskExecution } from './worker/task-execution.js';
+import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { uuidv7 } from './ids.js';
 import { newStoredTask } from './storage/stored-task.js';
-import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
-import type { RecurringSchedule } from './recurring/schedule-spec.js';
-import type { NextRun } from './recurring/next-occurrence.js';
 import {
-  lateOccurrence,
-  nextRunAfter,
   reRegisteredNext,
   registerSchedule,
   scheduleIdentity,
@@ -98,22 +90,16 @@ export class EverTask {
   readonly #writer: WriteCoalescer;
   readonly #scheduler: DueScheduler;
   readonly #running = new Map<string, TaskExecution>();
-  /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
-  #finishing = 0;
-  #finishWaiters: (() => void)[] = [];
-  readonly #now: () => number;
-  readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   readonly #keyLocks = new Map<string, Promise<unknown>>();
-  readonly #limiter = new KeyedRateLimiter();
   readonly #claimer: Claimer;
+  readonly #finisher: RunFinisher;
+  readonly #runner: TaskRunner;
   #state: EngineState = 'created';
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: EverTaskOptions) {
     this.#o = resolveOptions(options, availableParallelism());
     this.#storage = this.#o.storage ?? new MemoryStorage();
-    const clock = this.#o.clock;
-    this.#now = () => clock.now();
     this.#emitter = new TypedEmitter((error) =>
       this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
     );
@@ -139,10 +125,13 @@ export class EverTask {
     };
     const claimer = new Claimer(ctx);
     this.#claimer = claimer;
+    this.#finisher = new RunFinisher(ctx);
+    const runner = new TaskRunner(ctx, this.#finisher);
+    this.#runner = runner;
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
-        new QueueRunner(config, (task, queue, done) => this.#execute(task, queue, done), () => claimer.onSlotFree()),
+        new QueueRunner(config, (task, queue, done) => runner.execute(task, queue, done), () => claimer.onSlotFree()),
       );
     }
   }
@@ -166,7 +155,7 @@ export class EverTask {
       await this.#storage.open();
       if (this.#storage.capabilities.notifications && this.#storage.subscribe) {
         this.#unsubscribe = await this.#storage.subscribe((n) => {
-          if (n.kind === 'task-cancelled' && n.taskId) this.#abortLocal(n.taskId, 'cancel');
+          if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
             else this.#claimSoon();
@@ -211,11 +200,11 @@ export class EverTask {
     if (this.#running.size > 0) {
       let timer: unknown;
       const deadline = new Promise<void>((resolve) => (timer = this.#o.clock.setTimer(resolve, timeoutMs)));
-      await Promise.race([this.#allFinished(), deadline]);
+      await Promise.race([this.#finisher.allFinished(), deadline]);
       this.#o.clock.clearTimer(timer);
-      for (const id of [...this.#running.keys()]) this.#abortLocal(id, 'shutdown');
+      for (const id of [...this.#running.keys()]) this.#runner.abortLocal(id, 'shutdown');
     }
-    await this.#allFinished();
+    await this.#finisher.allFinished();
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
@@ -597,9 +586,9 @@ export class EverTask {
     });
     if (!applied) return false;
     this.#scheduler.unschedule(id);
-    this.#limiter.release(id);
+    this.#runner.releaseRateLimit(id);
     for (const queue of this.#queues.values()) queue.remove((t) => t.id === id);
-    const running = this.#abortLocal(id, 'cancel');
+    const running = this.#runner.abortLocal(id, 'cancel');
     if (!running && task.status === 'in-progress' && this.#storage.notify) {
       await this.#storage.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);
     }
@@ -678,555 +667,6 @@ export class EverTask {
     }));
   }
 
-  // ---- execution --------------------------------------------------------------------------------
-
-  /**
-   * Runs a claimed task; `done` frees its worker slot and is called exactly once, synchronously
-   * when the handler is synchronous. The common case (no schema, no schedule, no rate limit, no
-   * hooks, a synchronous handler) runs without a promise of its own.
-   */
-  #execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
-    const def = this.#o.tasks.get(task.name);
-    if (!def) {
-      this.#track(this.#poison(task, new UnknownTaskError(task.name)));
-      done();
-      return;
-    }
-    let payload: unknown;
-    try {
-      payload = this.#o.codec.parse(task.payload);
-    } catch (error) {
-      this.#track(this.#poison(task, toError(error)));
-      done();
-      return;
-    }
-    if (def.schema === undefined && task.recurring === null && def.rateLimit === undefined) {
-      this.#begin(task, queue, def, payload, undefined, done);
-      return;
-    }
-    this.#gate(task, def, payload).then(
-      (gated) => {
-        if (gated) this.#begin(task, queue, def, gated.payload, gated.schedule, done);
-        else done();
-      },
-      (error: unknown) => {
-        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
-        done();
-      },
-    );
-  }
-
-  /**
-   * The checks before a run that may wait: payload schema, recurring slot, rate limit. Resolves
-   * with what the run needs, or undefined when the task does not run now (already handled).
-   */
-  async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
-    if (def.schema) {
-      try {
-        payload = await validatePayload(def.name, def.schema, payload);
-      } catch (error) {
-        this.#track(this.#poison(task, toError(error)));
-        return undefined;
-      }
-    }
-    let schedule: RecurringSchedule | undefined;
-    if (task.recurring !== null) {
-      try {
-        schedule = storedSchedule(task);
-      } catch (error) {
-        this.#track(this.#poison(task, toError(error), true));
-        return undefined;
-      }
-      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return undefined;
-    }
-    if (def.rateLimit && !(await this.#admit(task, def, payload))) return undefined;
-    return { payload, schedule };
-  }
-
-  /** Marks the task in progress, runs the start hooks, then the handler. */
-  #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
-    const attempt = task.attempts + 1;
-    const startedAt = this.#o.clock.now();
-    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
-    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
-    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
-    if (schedule) patch.scheduledAt = task.scheduledAt;
-    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
-    if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
-    const hooks = def.options;
-    const run: ActiveRun = {
-      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
-      hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
-    };
-    if (this.#emitter.has('task:started')) {
-      this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
-    }
-    let before: Promise<void> | undefined;
-    if (attempt === 1) {
-      if (hooks.onStarted) before = this.#hook(task, 'onStarted', () => hooks.onStarted?.(run.hookCtx));
-    } else {
-      const info = this.#retryInfo.get(task.id);
-      this.#retryInfo.delete(task.id);
-      if (hooks.onRetry) {
-        const previousError = info?.error ?? new Error(task.error ?? 'previous attempt failed');
-        const delayMs = info?.delayMs ?? Math.max(0, (task.dueAt ?? startedAt) - (task.lastExecutionAt ?? startedAt));
-        before = this.#hook(task, 'onRetry', () => hooks.onRetry?.(run.hookCtx, attempt, previousError, delayMs));
-      }
-    }
-    if (before) {
-      // cancellable while its start hook runs
-      this.#sendStart(run);
-      this.#running.set(task.id, execution);
-      void before.then(() => this.#runHandler(run));
-    } else this.#runHandler(run);
-  }
-
-  /**
-   * Queues the `in-progress` write of a run, unless already queued. It waits until the handler
-   * was called: a synchronous handler that succeeds is then stored with a single write (see
-   * `#complete`), which the coalescer would otherwise have to merge.
-   */
-  #sendStart(run: ActiveRun): void {
-    const change = run.start;
-    if (change === undefined) return;
-    run.start = undefined;
-    const id = run.task.id;
-    this.#writer.transitionThen(change, (applied, error) => {
-      if (error !== undefined || !applied) this.#abortLocal(id, 'lost');
-    });
-  }
-
-  /**
-   * Calls the handler. Nothing can interrupt a synchronous handler, so it settles at once and
-   * needs no timeout timer and no entry among the running executions; an asynchronous one gets
-   * both (its timeout counts from the call).
-   */
-  #runHandler(run: ActiveRun): void {
-    const { task, def, queue, execution } = run;
-    const clock = this.#o.clock;
-    const calledAt = clock.now();
-    let pending: Promise<void> | undefined;
-    try {
-      pending = execution.run(def.options, run.payload);
-    } catch (error) {
-      this.#ranHandler(run, error);
-      return;
-    }
-    if (pending === undefined) {
-      this.#ranHandler(run, NO_ERROR);
-      return;
-    }
-    this.#sendStart(run);
-    this.#running.set(task.id, execution);
-    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
-    if (timeoutMs !== undefined && timeoutMs > 0) {
-      run.timer = clock.setTimer(() => {
-        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
-        this.#abortLocal(task.id, 'timeout');
-      }, Math.max(0, timeoutMs - (clock.now() - calledAt)));
-    }
-    pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
-  }
-
-  /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
-  #ranHandler(active: ActiveRun, error: unknown): void {
-    try {
-      const { task, execution } = active;
-      if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
-      this.#running.delete(task.id);
-      const outcome: RunOutcome =
-        error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-      const run: FinishedRun = {
-        task,
-        def: active.def,
-        queue: active.queue,
-        attempt: active.attempt,
-        startedAt: active.startedAt,
-        finishedAt: this.#o.clock.now(),
-        logs: execution.drainLogs(),
-        hookCtx: active.hookCtx,
-        reason: execution.reason,
-        schedule: active.schedule,
-      };
-      const start = active.start;
-      if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
-        active.start = undefined;
-        this.#complete(run, start);
-      } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
-        active.start = undefined;
-        this.#track(this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
-      } else {
-        this.#sendStart(active);
-        this.#track(this.#finish(run, outcome));
-      }
-    } finally {
-      // the worker slot is freed whatever happened above
-      active.done();
-    }
-  }
-
-  /**
-   * A recurring occurrence picked up late (the engine was down): runs it now when it is still the
-   * current slot, else skips forward to the next real occurrence (counting the missed ones) or
-   * ends the series. True when it should run now.
-   */
-  async #onTime(task: StoredTask, schedule: RecurringSchedule): Promise<boolean> {
-    const now = this.#o.clock.now();
-    const late = lateOccurrence(task, schedule, now);
-    if (!late) return true;
-    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
-    if (late.next && late.next.missed > 0) {
-      this.#emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
-      this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
-    }
-    if (late.run && late.next) {
-      task.scheduledAt = late.next.at;
-      return true;
-    }
-    if (!late.next) {
-      await this.#transition(task, 'completed', now, { dueAt: null, leaseOwner: null, leaseExpiresAt: null }, []);
-      return false;
-    }
-    const dueAt = late.next.at;
-    const applied = await this.#transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, dueAt);
-    return false;
-  }
-
-  /**
-   * Rate-limit gate: true when the task may start now. Otherwise it goes back to storage as
-   * `waiting` until its slot (releasing the worker at once), or fails when the slot is beyond
-   * `maxWait`.
-   */
-  async #admit(task: StoredTask, def: AnyTask, payload: unknown): Promise<boolean> {
-    const limit = def.rateLimit as NonNullable<AnyTask['rateLimit']>;
-    let key = '';
-    try {
-      key = limit.key?.(payload) ?? '';
-    } catch (error) {
-      this.#o.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
-      return true;
-    }
-    const now = this.#o.clock.now();
-    const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
-    if (decision.ok) return true;
-    this.#emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
-    if (decision.rejected) {
-      const error = new RateLimitedError(task.name, key, decision.retryAt, limit.maxWaitMs);
-      const text = describeError(error);
-      const applied = await this.#transition(task, 'failed', now, { dueAt: null, error: text, leaseOwner: null, leaseExpiresAt: null }, [], text);
-      if (applied) {
-        this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
-        await this.#hook(task, 'onError', () => def.options.onError?.({ taskId: task.id, taskName: task.name, attempt: task.attempts, payload }, error));
-      }
-      return false;
-    }
-    const applied = await this.#transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, decision.retryAt);
-    return false;
-  }
-
-  #track(work: Promise<void>): void {
-    this.#finishing++;
-    work.then(
-      () => this.#finished(),
-      (error: unknown) => {
-        this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
-        this.#finished();
-      },
-    );
-  }
-
-  #finished(): void {
-    if (--this.#finishing === 0) for (const wake of this.#finishWaiters.splice(0)) wake();
-  }
-
-  async #allFinished(): Promise<void> {
-    while (this.#running.size > 0 || this.#finishing > 0) {
-      if (this.#finishing > 0) await new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
-      else await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
-  #queueConfigOf(def: AnyTask) {
-    return def.options.queue ? this.#queues.get(def.options.queue)?.config : undefined;
-  }
-
-  #retryPolicyFor(def: AnyTask, queue: QueueRunner): RetryPolicy {
-    return def.options.retry ?? this.#queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
-  }
-
-  /**
-   * A one-off run succeeded: store `completed`, then emit and run the hook. Written through a
-   * callback rather than a promise chain (the hot path of a busy engine). With `start` (the
-   * unsent `in-progress` change of a synchronous handler) both go as one `queued → completed`
-   * write, its `in-progress` audit row kept as a prior row: the same result as the two writes.
-   */
-  #complete(run: FinishedRun, start?: TaskTransition): void {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
-    const durationMs = finishedAt - startedAt;
-    const change: TaskTransition =
-      start === undefined
-        ? {
-            id: task.id,
-            from: FROM_RUNNING,
-            owner: this.#o.instanceId,
-            to: 'completed',
-            at: finishedAt,
-            patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
-          }
-        : {
-            id: task.id,
-            from: start.from,
-            owner: this.#o.instanceId,
-            to: 'completed',
-            at: finishedAt,
-            patch: {
-              attempts: attempt,
-              recoveryFailures: 0,
-              lastExecutionAt: finishedAt,
-              executionTimeMs: durationMs,
-              leaseOwner: null,
-              leaseExpiresAt: null,
-              dueAt: null,
-              error: null,
-            },
-          };
-    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
-    if (shouldAuditStatus(task.auditLevel, 'completed', null)) change.audit = { error: null };
-    if (logs.length > 0) change.logs = logs;
-    this.#finishing++;
-    this.#writer.transitionThen(change, (applied, error) => {
-      try {
-        if (error !== undefined) {
-          this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
-        } else if (applied) {
-          if (this.#emitter.has('task:completed')) {
-            this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
-          }
-          if (def.options.onCompleted) this.#track(this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
-        }
-      } finally {
-        this.#finished();
-      }
-    });
-  }
-
-  async #finish(run: FinishedRun, outcome: RunOutcome): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
-    const durationMs = finishedAt - startedAt;
-    if (run.schedule && reason === undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
-      await this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error);
-      return;
-    }
-    if (reason === undefined && outcome.ok) {
-      this.#complete(run);
-      return;
-    }
-    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
-    const ended = { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null };
-    if (reason === 'lost') {
-      this.#o.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
-      if (logs.length > 0) await this.#saveLogs(task.id, logs);
-      return;
-    }
-    if (reason === 'cancel') {
-      if (logs.length > 0) await this.#saveLogs(task.id, logs);
-      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
-      return;
-    }
-    if (reason === 'shutdown') {
-      const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
-      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
-      this.#emitter.emit('task:stopped', base);
-      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
-      return;
-    }
-    if (outcome.ok) {
-      // a timeout fired after the handler had settled: the work is done
-      const applied = await this.#transition(task, 'completed', finishedAt, { ...ended, dueAt: null, error: null }, logs);
-      if (applied) this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
-      return;
-    }
-    const error = outcome.error;
-    const policy = this.#retryPolicyFor(def, run.queue);
-    if (this.#willRetry(run, error)) {
-      let delayMs = 0;
-      try {
-        delayMs = Math.max(0, Number(policy.delayBefore(attempt + 1, error)) || 0);
-      } catch (e) {
-        this.#o.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
-      }
-      const dueAt = finishedAt + delayMs;
-      const applied = await this.#transition(task, 'waiting', finishedAt, { ...ended, dueAt, error: describeError(error) }, logs, describeError(error));
-      if (!applied) return;
-      this.#retryInfo.set(task.id, { error, delayMs });
-      this.#emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
-      if (this.#state === 'running') {
-        if (delayMs === 0) {
-          this.#claimSoon();
-        } else this.#scheduler.schedule(task.id, dueAt);
-      }
-      return;
-    }
-    const text = describeError(error);
-    const applied = await this.#transition(task, 'failed', finishedAt, { ...ended, dueAt: null, error: text }, logs, text);
-    if (!applied) return;
-    this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
-    await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
-  }
-
-  #willRetry(run: FinishedRun, error: Error): boolean {
-    const policy = this.#retryPolicyFor(run.def, run.queue);
-    try {
-      return run.attempt < policy.maxAttempts && policy.shouldRetry(error);
-    } catch (e) {
-      this.#o.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
-      return false;
-    }
-  }
-
-  /**
-   * A recurring occurrence finished (success, or failure with no retry left): count the run,
-   * record it, and schedule the next occurrence from the scheduled time, or end the series.
-   * A failed run never ends the series by itself.
-   */
-  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined, start?: TaskTransition): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
-    const durationMs = finishedAt - startedAt;
-    const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
-    const outcome = error ? 'failed' : 'completed';
-    const errorText = error ? describeError(error) : null;
-    let next: NextRun | undefined;
-    try {
-      next = nextRunAfter(task, schedule, finishedAt, runCount);
-    } catch (e) {
-      this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
-    }
-    const to: TaskStatus = next ? 'waiting' : outcome;
-    // with `start` (the unsent in-progress change of a run that ended synchronously) one write
-    // does both; the run's own fields win, as they would when applied in order
-    const change: TaskTransition = {
-      id: task.id,
-      from: start === undefined ? FROM_RUNNING : start.from,
-      owner: this.#o.instanceId,
-      to,
-      at: finishedAt,
-      patch: {
-        recoveryFailures: 0,
-        runCount,
-        lastOutcome: outcome,
-        attempts: 0,
-        error: errorText,
-        lastExecutionAt: finishedAt,
-        executionTimeMs: durationMs,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        dueAt: next ? next.at : null,
-        scheduledAt: next ? next.at : task.scheduledAt,
-      },
-    };
-    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
-    if (shouldAuditStatus(task.auditLevel, to, errorText)) change.audit = { error: errorText };
-    if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
-    if (logs.length > 0) change.logs = logs;
-    const applied = await this.#writer.transition(change).catch((e: unknown) => {
-      this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
-      return false;
-    });
-    if (!applied) return;
-    if (next) {
-      if (next.missed > 0) {
-        this.#emitter.emit('recurring:missed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, missed: next.missed, nextAt: next.at });
-      }
-      if (this.#state === 'running') {
-        if (next.at <= finishedAt) {
-          this.#claimSoon();
-        } else this.#scheduler.schedule(task.id, next.at);
-      }
-    }
-    if (error) {
-      this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
-      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
-    } else {
-      if (this.#emitter.has('task:completed')) {
-        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
-      }
-      if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
-    }
-  }
-
-  async #transition(
-    task: StoredTask,
-    to: TaskStatus,
-    at: number,
-    patch: TaskTransition['patch'],
-    logs: ExecutionLogEntry[],
-    error: string | null = null,
-  ): Promise<boolean> {
-    try {
-      return await this.#writer.transition({
-        id: task.id,
-        from: ['in-progress', 'queued'],
-        owner: this.#o.instanceId,
-        to,
-        at,
-        ...(patch ? { patch } : {}),
-        ...(shouldAuditStatus(task.auditLevel, to, error) ? { audit: { error } } : {}),
-        ...(logs.length > 0 ? { logs } : {}),
-      });
-    } catch (e) {
-      this.#o.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
-      return false;
-    }
-  }
-
-  async #saveLogs(taskId: string, logs: ExecutionLogEntry[]): Promise<void> {
-    try {
-      await this.#storage.saveExecutionLogs(taskId, logs);
-    } catch (error) {
-      this.#o.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
-    }
-  }
-
-  async #poison(task: StoredTask, error: Error, permanent = false): Promise<void> {
-    const now = this.#o.clock.now();
-    const failures = task.recoveryFailures + 1;
-    const final = permanent || failures >= this.#o.poisonAttempts;
-    const text = `Task ${task.id} ("${task.name}") cannot be run: ${error.message}`;
-    this.#o.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#o.poisonAttempts}; retrying later.`);
-    const base = { leaseOwner: null, leaseExpiresAt: null, recoveryFailures: failures, error: text };
-    if (final) {
-      await this.#transition(task, 'failed', now, { ...base, dueAt: null }, [], text);
-    } else {
-      const dueAt = now + Math.min(60_000, 1000 * 2 ** (failures - 1));
-      const applied = await this.#transition(task, 'waiting', now, { ...base, dueAt }, [], text);
-      if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, dueAt);
-    }
-    this.#emitter.emit('task:poisoned', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, error, final });
-  }
-
-  async #hook(task: StoredTask, hook: 'onStarted' | 'onCompleted' | 'onError' | 'onRetry', call: () => unknown): Promise<void> {
-    try {
-      await call();
-    } catch (error) {
-      const err = toError(error);
-      this.#o.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
-      this.#emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
-    }
-  }
-
-  #abortLocal(id: string, reason: AbortReason): boolean {
-    const execution = this.#running.get(id);
-    if (!execution) return false;
-    const error =
-      reason === 'timeout' && execution.timeoutError
-        ? execution.timeoutError
-        : new TaskCancelledError(reason === 'shutdown' ? `Task ${id} was interrupted by shutdown.` : `Task ${id} was cancelled.`);
-    execution.abort(reason, error);
-    return true;
-  }
-
   // ---- helpers ----------------------------------------------------------------------------------
 
   /** Marks that the storage may have due work and starts a claim round. */
@@ -1259,31 +699,6 @@ export class EverTask {
   }
 }
 
-const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
-const FROM_RUNNING: readonly TaskStatus[] = Object.freeze(['in-progress', 'queued']);
-
-type RunOutcome = { ok: true } | { ok: false; error: Error };
-const OK: RunOutcome = Object.freeze({ ok: true });
-/** Marks a handler that returned normally (any thrown value, even undefined, is an error). */
-const NO_ERROR = Symbol('no error');
-
-/** A run between its start and its handler settling. */
-interface ActiveRun {
-  task: StoredTask;
-  def: AnyTask;
-  queue: QueueRunner;
-  attempt: number;
-  startedAt: number;
-  execution: TaskExecution;
-  payload: unknown;
-  schedule: RecurringSchedule | undefined;
-  hookCtx: TaskHookContext<unknown>;
-  timer: unknown;
-  done: () => void;
-  /** The `in-progress` change, until it is queued (see `#sendStart`). */
-  start: TaskTransition | undefined;
-}
-
 interface DispatchPlan {
   now: number;
   dueAt: number;
@@ -1296,17 +711,3 @@ interface PreparedTask {
   def: AnyTask;
   record: StoredTask;
 }
-
-interface FinishedRun {
-  task: StoredTask;
-  def: AnyTask;
-  queue: QueueRunner;
-  attempt: number;
-  startedAt: number;
-  finishedAt: number;
-  logs: ExecutionLogEntry[];
-  hookCtx: TaskHookContext<unknown>;
-  reason: AbortReason | undefined;
-  schedule: RecurringSchedule | undefined;
-}
-
