@@ -13,8 +13,8 @@ export type AnyTask = TaskDefinition<any>;
 
 /**
  * What the parts of the engine (dispatcher, claimer, task runner, run finisher) share. Internal:
- * the `EverTask` facade builds one and hands it to each part, which copies what its hot path
- * reads into fields of its own.
+ * the `EverTask` facade builds one object at construction and hands it to each part; nothing
+ * per task is allocated for it.
  */
 export interface EngineContext {
   /** The resolved engine options. */

@@ -1,11 +1,8 @@
 import type { EngineContext } from '../engine-context.js';
-import type { TypedEmitter } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StoredTask } from '../ports/task-record.js';
-import type { TaskStorage, TaskTransition } from '../ports/task-storage.js';
-import type { WriteCoalescer } from '../dispatch/write-coalescer.js';
+import type { TaskTransition } from '../ports/task-storage.js';
 import type { QueueRunner } from '../worker/queue-runner.js';
-import type { DueScheduler } from './due-scheduler.js';
 import { toError } from '../errors.js';
 
 /**
@@ -16,11 +13,6 @@ import { toError } from '../errors.js';
 export class Claimer {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
-  readonly #storage: TaskStorage;
-  readonly #emitter: TypedEmitter;
-  readonly #queues: Map<string, QueueRunner>;
-  readonly #writer: WriteCoalescer;
-  readonly #scheduler: DueScheduler;
   #pumping = false;
   #pumpAgain = false;
   #pumpDone: Promise<void> = Promise.resolve();
@@ -32,11 +24,6 @@ export class Claimer {
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.#o = ctx.options;
-    this.#storage = ctx.storage;
-    this.#emitter = ctx.emitter;
-    this.#queues = ctx.queues;
-    this.#writer = ctx.writer;
-    this.#scheduler = ctx.scheduler;
   }
 
   /** Starts the lease heartbeat and, where other processes share the storage, the safety sweep. */
@@ -44,7 +31,7 @@ export class Claimer {
     this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
     // the safety sweep finds work other processes stored; a storage no other process can share
     // has none to find (every local write wakes the scheduler itself)
-    if (this.#storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    if (this.#ctx.storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
   }
 
   /** Stops the timers of `start`. */
@@ -90,10 +77,10 @@ export class Claimer {
       do {
         this.#pumpAgain = false;
         const now = this.#o.clock.now();
-        this.#scheduler.takeDue(now);
+        this.#ctx.scheduler.takeDue(now);
         const hungry: QueueRunner[] = [];
         let limit = 0;
-        for (const q of this.#queues.values()) {
+        for (const q of this.#ctx.queues.values()) {
           if (q.appetite > 0) {
             hungry.push(q);
             limit += q.appetite;
@@ -101,13 +88,13 @@ export class Claimer {
         }
         if (hungry.length === 0) break;
         if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
-        this.#skippedQueues = new Set([...this.#queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
-        const claimed = await this.#storage.claimDue({
+        this.#skippedQueues = new Set([...this.#ctx.queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
+        const claimed = await this.#ctx.storage.claimDue({
           owner: this.#o.instanceId,
           now,
           limit,
           leaseMs: this.#o.leaseMs,
-          ...(hungry.length === this.#queues.size ? {} : { queues: hungry.map((q) => q.name) }),
+          ...(hungry.length === this.#ctx.queues.size ? {} : { queues: hungry.map((q) => q.name) }),
         });
         if (!this.#ctx.isRunning()) {
           // stop() began while claiming: hand these back at once
@@ -115,11 +102,11 @@ export class Claimer {
           return;
         }
         for (const task of claimed) {
-          this.#scheduler.unschedule(task.id);
-          const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
+          this.#ctx.scheduler.unschedule(task.id);
+          const queue = this.#ctx.queues.get(task.queue) ?? (this.#ctx.queues.get('default') as QueueRunner);
           // an attempt that started but recorded no outcome: its process crashed or was stopped
           if (task.attempts > 0 && task.error === null) {
-            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
+            this.#ctx.emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
           }
           queue.push(task);
         }
@@ -127,14 +114,14 @@ export class Claimer {
         if (this.#storageMayHaveDue) this.#pumpAgain = true;
       } while (this.#pumpAgain && this.#ctx.isRunning());
       if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
-        const next = await this.#storage.nextDueAt();
-        this.#scheduler.hint(next);
+        const next = await this.#ctx.storage.nextDueAt();
+        this.#ctx.scheduler.hint(next);
       }
     } catch (error) {
       const err = toError(error);
       this.#o.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
-      this.#emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
-      this.#scheduler.hint(this.#o.clock.now() + 1000);
+      this.#ctx.emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
+      this.#ctx.scheduler.hint(this.#o.clock.now() + 1000);
     } finally {
       this.#pumping = false;
       done();
@@ -143,7 +130,7 @@ export class Claimer {
 
   /** Returns a claimed task that will not run here to the storage, due as before. */
   handBack(task: StoredTask, now: number): Promise<boolean> {
-    return this.#writer.transition({
+    return this.#ctx.writer.transition({
       id: task.id,
       from: ['queued'],
       owner: this.#o.instanceId,
@@ -157,13 +144,13 @@ export class Claimer {
     if (!this.#ctx.isRunning()) return;
     const now = this.#o.clock.now();
     let owned = this.#ctx.running.size;
-    for (const q of this.#queues.values()) owned += q.buffered;
-    const renewal = owned === 0 ? Promise.resolve(0) : this.#storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
+    for (const q of this.#ctx.queues.values()) owned += q.buffered;
+    const renewal = owned === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
     renewal
       .catch((error: unknown) => {
         const err = toError(error);
         this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
-        this.#emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
+        this.#ctx.emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
       })
       .finally(() => {
         if (this.#ctx.isRunning()) this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
@@ -184,7 +171,7 @@ export class Claimer {
     const mine: TaskTransition[] = [];
     let cursor: { createdAt: number; id: string } | undefined;
     for (;;) {
-      const page = await this.#storage.pending(cursor, 500);
+      const page = await this.#ctx.storage.pending(cursor, 500);
       for (const t of page) {
         if (t.leaseOwner === this.#o.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
           mine.push({ id: t.id, from: [t.status], owner: this.#o.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
@@ -194,6 +181,6 @@ export class Claimer {
       if (!last || page.length < 500) break;
       cursor = { createdAt: last.createdAt, id: last.id };
     }
-    if (mine.length > 0) await this.#storage.transition(mine);
+    if (mine.length > 0) await this.#ctx.storage.transition(mine);
   }
 }

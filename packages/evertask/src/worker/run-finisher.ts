@@ -1,16 +1,13 @@
 import type { TaskHookContext } from '../define-task.js';
 import type { AnyTask, EngineContext } from '../engine-context.js';
-import type { TypedEmitter } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import type { ExecutionLogEntry, StoredTask, TaskStatus } from '../ports/task-record.js';
-import type { TaskStorage, TaskTransition } from '../ports/task-storage.js';
+import type { TaskTransition } from '../ports/task-storage.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { RecurringSchedule } from '../recurring/schedule-spec.js';
 import type { NextRun } from '../recurring/next-occurrence.js';
-import type { WriteCoalescer } from '../dispatch/write-coalescer.js';
-import type { DueScheduler } from '../scheduler/due-scheduler.js';
 import type { QueueRunner } from './queue-runner.js';
-import type { AbortReason, TaskExecution } from './task-execution.js';
+import type { AbortReason } from './task-execution.js';
 import { TaskCancelledError, describeError, toError } from '../errors.js';
 import { shouldAuditRun, shouldAuditStatus } from '../audit/audit-policy.js';
 import { nextRunAfter } from '../recurring/recurring-task.js';
@@ -44,12 +41,6 @@ export interface FinishedRun {
 export class RunFinisher {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
-  readonly #storage: TaskStorage;
-  readonly #emitter: TypedEmitter;
-  readonly #queues: Map<string, QueueRunner>;
-  readonly #writer: WriteCoalescer;
-  readonly #scheduler: DueScheduler;
-  readonly #running: Map<string, TaskExecution>;
   readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
   #finishing = 0;
@@ -58,12 +49,6 @@ export class RunFinisher {
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.#o = ctx.options;
-    this.#storage = ctx.storage;
-    this.#emitter = ctx.emitter;
-    this.#queues = ctx.queues;
-    this.#writer = ctx.writer;
-    this.#scheduler = ctx.scheduler;
-    this.#running = ctx.running;
   }
 
   /** The error and delay of the failed attempt a retry follows, once (undefined after a restart). */
@@ -91,7 +76,7 @@ export class RunFinisher {
 
   /** Resolves once no handler runs and no finishing work is pending. */
   async allFinished(): Promise<void> {
-    while (this.#running.size > 0 || this.#finishing > 0) {
+    while (this.#ctx.running.size > 0 || this.#finishing > 0) {
       if (this.#finishing > 0) await new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
       else await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -99,7 +84,7 @@ export class RunFinisher {
 
   /** The configuration of the queue a task definition names, if it names one. */
   queueConfigOf(def: AnyTask) {
-    return def.options.queue ? this.#queues.get(def.options.queue)?.config : undefined;
+    return def.options.queue ? this.#ctx.queues.get(def.options.queue)?.config : undefined;
   }
 
   #retryPolicyFor(def: AnyTask, queue: QueueRunner): RetryPolicy {
@@ -146,13 +131,13 @@ export class RunFinisher {
     if (shouldAuditStatus(task.auditLevel, 'completed', null)) change.audit = { error: null };
     if (logs.length > 0) change.logs = logs;
     this.#finishing++;
-    this.#writer.transitionThen(change, (applied, error) => {
+    this.#ctx.writer.transitionThen(change, (applied, error) => {
       try {
         if (error !== undefined) {
           this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
         } else if (applied) {
-          if (this.#emitter.has('task:completed')) {
-            this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+          if (this.#ctx.emitter.has('task:completed')) {
+            this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
           }
           if (def.options.onCompleted) this.track(this.hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
         }
@@ -189,14 +174,14 @@ export class RunFinisher {
     if (reason === 'shutdown') {
       const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
       await this.transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
-      this.#emitter.emit('task:stopped', base);
+      this.#ctx.emitter.emit('task:stopped', base);
       await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
       return;
     }
     if (outcome.ok) {
       // a timeout fired after the handler had settled: the work is done
       const applied = await this.transition(task, 'completed', finishedAt, { ...ended, dueAt: null, error: null }, logs);
-      if (applied) this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
+      if (applied) this.#ctx.emitter.emit('task:completed', { ...base, attempt, durationMs });
       return;
     }
     const error = outcome.error;
@@ -212,18 +197,18 @@ export class RunFinisher {
       const applied = await this.transition(task, 'waiting', finishedAt, { ...ended, dueAt, error: describeError(error) }, logs, describeError(error));
       if (!applied) return;
       this.#retryInfo.set(task.id, { error, delayMs });
-      this.#emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
+      this.#ctx.emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
       if (this.#ctx.isRunning()) {
         if (delayMs === 0) {
           this.#ctx.claimSoon();
-        } else this.#scheduler.schedule(task.id, dueAt);
+        } else this.#ctx.scheduler.schedule(task.id, dueAt);
       }
       return;
     }
     const text = describeError(error);
     const applied = await this.transition(task, 'failed', finishedAt, { ...ended, dueAt: null, error: text }, logs, text);
     if (!applied) return;
-    this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
+    this.#ctx.emitter.emit('task:failed', { ...base, attempt, error, durationMs });
     await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
   }
 
@@ -282,27 +267,27 @@ export class RunFinisher {
     if (shouldAuditStatus(task.auditLevel, to, errorText)) change.audit = { error: errorText };
     if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
     if (logs.length > 0) change.logs = logs;
-    const applied = await this.#writer.transition(change).catch((e: unknown) => {
+    const applied = await this.#ctx.writer.transition(change).catch((e: unknown) => {
       this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
       return false;
     });
     if (!applied) return;
     if (next) {
       if (next.missed > 0) {
-        this.#emitter.emit('recurring:missed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, missed: next.missed, nextAt: next.at });
+        this.#ctx.emitter.emit('recurring:missed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, missed: next.missed, nextAt: next.at });
       }
       if (this.#ctx.isRunning()) {
         if (next.at <= finishedAt) {
           this.#ctx.claimSoon();
-        } else this.#scheduler.schedule(task.id, next.at);
+        } else this.#ctx.scheduler.schedule(task.id, next.at);
       }
     }
     if (error) {
-      this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
+      this.#ctx.emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
       await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
     } else {
-      if (this.#emitter.has('task:completed')) {
-        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
+      if (this.#ctx.emitter.has('task:completed')) {
+        this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
       }
       if (def.options.onCompleted) await this.hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
     }
@@ -318,7 +303,7 @@ export class RunFinisher {
     error: string | null = null,
   ): Promise<boolean> {
     try {
-      return await this.#writer.transition({
+      return await this.#ctx.writer.transition({
         id: task.id,
         from: ['in-progress', 'queued'],
         owner: this.#o.instanceId,
@@ -336,7 +321,7 @@ export class RunFinisher {
 
   async #saveLogs(taskId: string, logs: ExecutionLogEntry[]): Promise<void> {
     try {
-      await this.#storage.saveExecutionLogs(taskId, logs);
+      await this.#ctx.storage.saveExecutionLogs(taskId, logs);
     } catch (error) {
       this.#o.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
     }
@@ -355,9 +340,9 @@ export class RunFinisher {
     } else {
       const dueAt = now + Math.min(60_000, 1000 * 2 ** (failures - 1));
       const applied = await this.transition(task, 'waiting', now, { ...base, dueAt }, [], text);
-      if (applied && this.#ctx.isRunning()) this.#scheduler.schedule(task.id, dueAt);
+      if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, dueAt);
     }
-    this.#emitter.emit('task:poisoned', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, error, final });
+    this.#ctx.emitter.emit('task:poisoned', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, error, final });
   }
 
   /** Runs a lifecycle hook; a hook that throws is logged and reported, the outcome stays. */
@@ -367,7 +352,7 @@ export class RunFinisher {
     } catch (error) {
       const err = toError(error);
       this.#o.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
-      this.#emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
+      this.#ctx.emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
     }
   }
 }

@@ -1,12 +1,9 @@
 import type { TaskHookContext } from '../define-task.js';
 import type { AnyTask, EngineContext } from '../engine-context.js';
-import type { TypedEmitter } from '../events.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StoredTask, TaskPatch, TaskStatus } from '../ports/task-record.js';
 import type { TaskTransition } from '../ports/task-storage.js';
 import type { RecurringSchedule } from '../recurring/schedule-spec.js';
-import type { WriteCoalescer } from '../dispatch/write-coalescer.js';
-import type { DueScheduler } from '../scheduler/due-scheduler.js';
 import type { QueueRunner } from './queue-runner.js';
 import type { FinishedRun, RunFinisher, RunOutcome } from './run-finisher.js';
 import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskError, describeError, toError } from '../errors.js';
@@ -47,10 +44,6 @@ interface ActiveRun {
 export class TaskRunner {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
-  readonly #emitter: TypedEmitter;
-  readonly #writer: WriteCoalescer;
-  readonly #scheduler: DueScheduler;
-  readonly #running: Map<string, TaskExecution>;
   readonly #finisher: RunFinisher;
   readonly #limiter = new KeyedRateLimiter();
   readonly #now: () => number;
@@ -58,10 +51,6 @@ export class TaskRunner {
   constructor(ctx: EngineContext, finisher: RunFinisher) {
     this.#ctx = ctx;
     this.#o = ctx.options;
-    this.#emitter = ctx.emitter;
-    this.#writer = ctx.writer;
-    this.#scheduler = ctx.scheduler;
-    this.#running = ctx.running;
     this.#finisher = finisher;
     const clock = this.#o.clock;
     this.#now = () => clock.now();
@@ -150,8 +139,8 @@ export class TaskRunner {
       task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
       hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
     };
-    if (this.#emitter.has('task:started')) {
-      this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
+    if (this.#ctx.emitter.has('task:started')) {
+      this.#ctx.emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
     let before: Promise<void> | undefined;
     if (attempt === 1) {
@@ -167,7 +156,7 @@ export class TaskRunner {
     if (before) {
       // cancellable while its start hook runs
       this.#sendStart(run);
-      this.#running.set(task.id, execution);
+      this.#ctx.running.set(task.id, execution);
       void before.then(() => this.#runHandler(run));
     } else this.#runHandler(run);
   }
@@ -182,7 +171,7 @@ export class TaskRunner {
     if (change === undefined) return;
     run.start = undefined;
     const id = run.task.id;
-    this.#writer.transitionThen(change, (applied, error) => {
+    this.#ctx.writer.transitionThen(change, (applied, error) => {
       if (error !== undefined || !applied) this.abortLocal(id, 'lost');
     });
   }
@@ -208,7 +197,7 @@ export class TaskRunner {
       return;
     }
     this.#sendStart(run);
-    this.#running.set(task.id, execution);
+    this.#ctx.running.set(task.id, execution);
     const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) {
       run.timer = clock.setTimer(() => {
@@ -224,7 +213,7 @@ export class TaskRunner {
     try {
       const { task, execution } = active;
       if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
-      this.#running.delete(task.id);
+      this.#ctx.running.delete(task.id);
       const outcome: RunOutcome =
         error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
       const run: FinishedRun = {
@@ -267,7 +256,7 @@ export class TaskRunner {
     if (!late) return true;
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
     if (late.next && late.next.missed > 0) {
-      this.#emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
+      this.#ctx.emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
       this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
     }
     if (late.run && late.next) {
@@ -280,7 +269,7 @@ export class TaskRunner {
     }
     const dueAt = late.next.at;
     const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#ctx.isRunning()) this.#scheduler.schedule(task.id, dueAt);
+    if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, dueAt);
     return false;
   }
 
@@ -301,25 +290,25 @@ export class TaskRunner {
     const now = this.#o.clock.now();
     const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
     if (decision.ok) return true;
-    this.#emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
+    this.#ctx.emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
     if (decision.rejected) {
       const error = new RateLimitedError(task.name, key, decision.retryAt, limit.maxWaitMs);
       const text = describeError(error);
       const applied = await this.#finisher.transition(task, 'failed', now, { dueAt: null, error: text, leaseOwner: null, leaseExpiresAt: null }, [], text);
       if (applied) {
-        this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
+        this.#ctx.emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
         await this.#finisher.hook(task, 'onError', () => def.options.onError?.({ taskId: task.id, taskName: task.name, attempt: task.attempts, payload }, error));
       }
       return false;
     }
     const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#ctx.isRunning()) this.#scheduler.schedule(task.id, decision.retryAt);
+    if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, decision.retryAt);
     return false;
   }
 
   /** Aborts a handler running here (cancel, timeout, shutdown, lost lease); false when none runs. */
   abortLocal(id: string, reason: AbortReason): boolean {
-    const execution = this.#running.get(id);
+    const execution = this.#ctx.running.get(id);
     if (!execution) return false;
     const error =
       reason === 'timeout' && execution.timeoutError
