@@ -189,6 +189,8 @@ export class EverTask {
   }
 
   // ---- dispatch --------------------------------------------------------------------------------
+  // not `async`: the dispatcher's promise is returned as it is, with no second promise per
+  // dispatch; the dispatcher is async, so a bad call still rejects rather than throws
 
   /** Stores a task and runs it now, later, at a time or on a schedule. Resolves with its id once it is stored. */
   dispatch<P>(task: TaskDefinition<P>, payload: P, options: DispatchOptions = {}): Promise<string> {
