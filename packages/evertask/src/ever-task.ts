@@ -1,59 +1,31 @@
 import { availableParallelism } from 'node:os';
-import type { TaskDefinition, TaskHookContext } from './define-task.js';
+import type { TaskDefinition } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
+import type { EngineContext } from './engine-context.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
-import type { AuditLevel, StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from './ports/task-record.js';
-import type { TaskStorage, TaskTransition, TaskFilter, TaskPage } from './ports/task-storage.js';
-import type { RetryPolicy } from './retry/retry-policy.js';
+import type { TaskStatus } from './ports/task-record.js';
+import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
+import type { TaskExecution } from './worker/task-execution.js';
 import { TypedEmitter } from './events.js';
-import { resolveOptions, assertAuditLevel } from './options.js';
+import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
-import {
-  EngineStateError,
-  InvalidArgumentError,
-  InvalidPayloadError,
-  QueueFullError,
-  RateLimitedError,
-  StorageError,
-  TaskCancelledError,
-  TaskKeyConflictError,
-  TaskTimeoutError,
-  UnknownQueueError,
-  UnknownTaskError,
-  describeError,
-  toError,
-} from './errors.js';
-import { PayloadEncodingError } from './serialization/payload-codec.js';
-import { validatePayload } from './worker/payload-validation.js';
+import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
 import { WriteCoalescer } from './dispatch/write-coalescer.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
+import { Claimer } from './scheduler/claimer.js';
 import { QueueRunner } from './worker/queue-runner.js';
-import { TaskExecution, type AbortReason } from './worker/task-execution.js';
-import { shouldAuditRun, shouldAuditStatus } from './audit/audit-policy.js';
+import { RunFinisher } from './worker/run-finisher.js';
+import { TaskRunner } from './worker/task-runner.js';
+import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
-import { uuidv7 } from './ids.js';
-import { newStoredTask } from './storage/stored-task.js';
-import { KeyedRateLimiter } from './rate-limit/keyed-rate-limiter.js';
-import type { RecurringSchedule } from './recurring/schedule-spec.js';
-import type { NextRun } from './recurring/next-occurrence.js';
-import {
-  lateOccurrence,
-  nextRunAfter,
-  reRegisteredNext,
-  registerSchedule,
-  scheduleIdentity,
-  storedSchedule,
-  type RecurringRegistration,
-} from './recurring/recurring-task.js';
+import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyTask = TaskDefinition<any>;
 
 /** Options of `stop`. */
 export interface StopOptions {
@@ -81,9 +53,6 @@ export interface RecurringSeries {
   runUntil: Date | null;
 }
 
-const TASK_KEY_MAX = 200;
-const DISPATCH_CHUNK = 1000;
-
 /**
  * The engine: dispatches tasks, runs them on named queues in this process, and keeps every task
  * and status change in its storage.
@@ -96,28 +65,16 @@ export class EverTask {
   readonly #writer: WriteCoalescer;
   readonly #scheduler: DueScheduler;
   readonly #running = new Map<string, TaskExecution>();
-  /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
-  #finishing = 0;
-  #finishWaiters: (() => void)[] = [];
-  readonly #now: () => number;
-  readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
-  readonly #keyLocks = new Map<string, Promise<unknown>>();
-  readonly #limiter = new KeyedRateLimiter();
+  readonly #claimer: Claimer;
+  readonly #finisher: RunFinisher;
+  readonly #runner: TaskRunner;
+  readonly #dispatcher: Dispatcher;
   #state: EngineState = 'created';
-  #pumping = false;
-  #pumpAgain = false;
-  #pumpDone: Promise<void> = Promise.resolve();
-  #storageMayHaveDue = true;
-  #skippedQueues = new Set<string>();
-  #heartbeatTimer: unknown;
-  #sweepTimer: unknown;
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: EverTaskOptions) {
     this.#o = resolveOptions(options, availableParallelism());
     this.#storage = this.#o.storage ?? new MemoryStorage();
-    const clock = this.#o.clock;
-    this.#now = () => clock.now();
     this.#emitter = new TypedEmitter((error) =>
       this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
     );
@@ -127,14 +84,30 @@ export class EverTask {
         this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#o.clock.now() });
       },
     });
-    this.#scheduler = new DueScheduler(this.#o.clock, () => {
-      this.#storageMayHaveDue = true;
-      void this.#pump();
-    });
+    this.#scheduler = new DueScheduler(this.#o.clock, () => this.#claimSoon());
+    const ctx: EngineContext = {
+      options: this.#o,
+      storage: this.#storage,
+      emitter: this.#emitter,
+      queues: this.#queues,
+      writer: this.#writer,
+      scheduler: this.#scheduler,
+      running: this.#running,
+      isRunning: () => this.#state === 'running',
+      assertRunning: (what) => this.#assertRunning(what),
+      markMaybeDue: () => this.#claimer.markMaybeDue(),
+      claimSoon: () => this.#claimSoon(),
+    };
+    const claimer = new Claimer(ctx);
+    this.#claimer = claimer;
+    this.#finisher = new RunFinisher(ctx);
+    const runner = new TaskRunner(ctx, this.#finisher);
+    this.#runner = runner;
+    this.#dispatcher = new Dispatcher(ctx);
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
-        new QueueRunner(config, (task, queue, done) => this.#execute(task, queue, done), () => this.#onSlotFree()),
+        new QueueRunner(config, (task, queue, done) => runner.execute(task, queue, done), () => claimer.onSlotFree()),
       );
     }
   }
@@ -158,17 +131,14 @@ export class EverTask {
       await this.#storage.open();
       if (this.#storage.capabilities.notifications && this.#storage.subscribe) {
         this.#unsubscribe = await this.#storage.subscribe((n) => {
-          if (n.kind === 'task-cancelled' && n.taskId) this.#abortLocal(n.taskId, 'cancel');
+          if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
-            else {
-              this.#storageMayHaveDue = true;
-              void this.#pump();
-            }
+            else this.#claimSoon();
           }
         });
       }
-      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#takeBackOwnLeases();
+      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
     } catch (error) {
       this.#state = 'created';
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
@@ -177,12 +147,8 @@ export class EverTask {
     // started again after stop(): stop() paused the queues and the scheduler
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
-    this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-    // the safety sweep finds work other processes stored; a storage no other process can share
-    // has none to find (every local write wakes the scheduler itself)
-    if (this.#storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
-    this.#storageMayHaveDue = true;
-    await this.#pump();
+    this.#claimer.start();
+    await this.#claimer.claim();
   }
 
   /**
@@ -198,24 +164,23 @@ export class EverTask {
     }
     this.#state = 'stopping';
     const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
-    this.#o.clock.clearTimer(this.#heartbeatTimer);
-    this.#o.clock.clearTimer(this.#sweepTimer);
+    this.#claimer.stop();
     this.#scheduler.stop();
-    await this.#pumpDone;
+    await this.#claimer.idle();
     const now = this.#o.clock.now();
     const handBack: Promise<boolean>[] = [];
     for (const queue of this.#queues.values()) {
       queue.pause();
-      for (const task of queue.remove(() => true)) handBack.push(this.#handBack(task, now));
+      for (const task of queue.remove(() => true)) handBack.push(this.#claimer.handBack(task, now));
     }
     if (this.#running.size > 0) {
       let timer: unknown;
       const deadline = new Promise<void>((resolve) => (timer = this.#o.clock.setTimer(resolve, timeoutMs)));
-      await Promise.race([this.#allFinished(), deadline]);
+      await Promise.race([this.#finisher.allFinished(), deadline]);
       this.#o.clock.clearTimer(timer);
-      for (const id of [...this.#running.keys()]) this.#abortLocal(id, 'shutdown');
+      for (const id of [...this.#running.keys()]) this.#runner.abortLocal(id, 'shutdown');
     }
-    await this.#allFinished();
+    await this.#finisher.allFinished();
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
@@ -224,28 +189,12 @@ export class EverTask {
   }
 
   // ---- dispatch --------------------------------------------------------------------------------
+  // not `async`: the dispatcher's promise is returned as it is, with no second promise per
+  // dispatch; the dispatcher is async, so a bad call still rejects rather than throws
 
   /** Stores a task and runs it now, later, at a time or on a schedule. Resolves with its id once it is stored. */
-  async dispatch<P>(task: TaskDefinition<P>, payload: P, options: DispatchOptions = {}): Promise<string> {
-    this.#assertRunning('dispatch');
-    const def = this.#definition(task);
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('dispatch options must be an object.');
-    let registration: RecurringRegistration | undefined;
-    if (options.recurring !== undefined) {
-      if (options.delay !== undefined || options.runAt !== undefined) {
-        throw new InvalidArgumentError('A recurring dispatch takes no delay or runAt; use runDelayed()/runAt() in the schedule builder.');
-      }
-      registration = registerSchedule(options.recurring, this.#o.clock.now());
-    }
-    const prepared = await this.#prepare(def, payload, options, registration);
-    const key = options.taskKey;
-    if (key !== undefined && key !== null && String(key).trim() !== '') {
-      this.#validateTaskKey(key);
-      return this.#withKeyLock(key, () =>
-        registration ? this.#registerRecurringKeyed(prepared, registration, key, options) : this.#dispatchKeyed(prepared, key, options),
-      );
-    }
-    return this.#insertAndRoute(prepared, options);
+  dispatch<P>(task: TaskDefinition<P>, payload: P, options: DispatchOptions = {}): Promise<string> {
+    return this.#dispatcher.dispatch(task, payload, options);
   }
 
   /**
@@ -253,329 +202,8 @@ export class EverTask {
    * the whole batch before anything is stored. Never blocks on a full queue: what does not fit
    * locally is stored due and taken as workers free up. Returns the ids in order.
    */
-  async dispatchMany<P>(task: TaskDefinition<P>, payloads: readonly P[], options: DispatchManyOptions = {}): Promise<string[]> {
-    this.#assertRunning('dispatchMany');
-    const def = this.#definition(task);
-    if (!Array.isArray(payloads)) throw new InvalidArgumentError('dispatchMany takes an array of payloads.');
-    if ((options as DispatchOptions).taskKey !== undefined || (options as DispatchOptions).recurring !== undefined) {
-      throw new InvalidArgumentError('dispatchMany does not take taskKey or recurring; dispatch those one at a time.');
-    }
-    const prepared: PreparedTask[] = [];
-    for (let i = 0; i < payloads.length; i++) {
-      try {
-        // no await per payload unless a schema needs one
-        const plan = this.#plan(def, options);
-        const value = def.schema ? await validatePayload(def.name, def.schema, payloads[i]) : payloads[i];
-        prepared.push(this.#build(def, value, plan, undefined));
-      } catch (error) {
-        if (error instanceof InvalidPayloadError) {
-          throw new InvalidPayloadError(def.name, error.issues.map((x) => ({ ...x, path: x.path ? `[${i}].${x.path}` : `[${i}]` })));
-        }
-        throw error;
-      }
-    }
-    const ids: string[] = [];
-    for (let start = 0; start < prepared.length; start += DISPATCH_CHUNK) {
-      const chunk = prepared.slice(start, start + DISPATCH_CHUNK);
-      const now = this.#o.clock.now();
-      const budget = new Map<string, number>();
-      const records = chunk.map((p) => {
-        const queue = this.#queues.get(p.record.queue) as QueueRunner;
-        const left = budget.get(queue.name) ?? Math.min(queue.space, queue.appetite);
-        if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined) return p.record;
-        budget.set(queue.name, left - 1);
-        return this.#leaseLocally(p.record, now, queue);
-      });
-      await this.#persist(records, options);
-      let due = false;
-      for (const r of records) {
-        ids.push(r.id);
-        if (this.#routeStored(r, true)) due = true;
-      }
-      if (due) {
-        this.#storageMayHaveDue = true;
-        void this.#pump();
-      }
-    }
-    return ids;
-  }
-
-  async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): Promise<PreparedTask> {
-    const plan = this.#plan(def, options, registration);
-    const value = def.schema ? await validatePayload(def.name, def.schema, payload) : payload;
-    return this.#build(def, value, plan, registration);
-  }
-
-  /** Checks the dispatch options and works out when and where the task runs. */
-  #plan(def: AnyTask, options: DispatchOptions, registration?: RecurringRegistration): DispatchPlan {
-    const now = this.#o.clock.now();
-    let dueAt = now;
-    let scheduledAt: number | null = null;
-    if (options.delay !== undefined && options.runAt !== undefined) {
-      throw new InvalidArgumentError('dispatch takes either delay or runAt, not both.');
-    }
-    if (options.delay !== undefined) {
-      const delay = toMilliseconds(options.delay, 'delay');
-      dueAt = now + delay;
-      scheduledAt = delay > 0 ? dueAt : null;
-    } else if (options.runAt !== undefined) {
-      if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
-        throw new InvalidArgumentError(`runAt must be a valid Date; received ${String(options.runAt)}.`);
-      }
-      scheduledAt = options.runAt.getTime();
-      dueAt = Math.max(now, scheduledAt);
-    }
-    if (registration) {
-      scheduledAt = registration.first;
-      dueAt = Math.max(now, registration.first);
-    }
-    const queueName = options.queue ?? def.options.queue ?? (registration ? 'recurring' : 'default');
-    if (!this.#queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#queues.keys()]);
-    const auditLevel = options.auditLevel ?? this.#o.auditLevel;
-    assertAuditLevel(auditLevel, 'auditLevel');
-    return { now, dueAt, scheduledAt, queueName, auditLevel };
-  }
-
-  /** Builds the record of a payload that passed its schema (or has none). */
-  #build(def: AnyTask, value: unknown, plan: DispatchPlan, registration: RecurringRegistration | undefined): PreparedTask {
-    const { now, dueAt, scheduledAt, queueName, auditLevel } = plan;
-    let text: string;
-    try {
-      text = this.#o.codec.serialize(value);
-    } catch (error) {
-      const path = error instanceof PayloadEncodingError ? error.path : '';
-      throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
-    }
-    const record = newStoredTask({
-      id: uuidv7(now),
-      name: def.name,
-      payload: text,
-      queue: queueName,
-      auditLevel,
-      createdAt: now,
-      scheduledAt,
-      dueAt,
-      recurring: registration?.text ?? null,
-      recurringInfo: registration?.description ?? null,
-      maxRuns: registration?.schedule.maxRuns ?? null,
-      runUntil: registration?.schedule.runUntil ?? null,
-    });
-    return { def, record };
-  }
-
-  /** Marks a freshly prepared (not yet stored) record as taken by this instance. */
-  #leaseLocally(record: StoredTask, now: number, queue: QueueRunner): StoredTask {
-    record.queue = queue.name;
-    record.status = 'queued';
-    record.leaseOwner = this.#o.instanceId;
-    record.leaseExpiresAt = now + this.#o.leaseMs;
-    return record;
-  }
-
-  async #persist(records: StoredTask[], options: DispatchOptions): Promise<void> {
-    const audit = records.length > 0 && shouldAuditStatus(records[0]?.auditLevel ?? 'none', 'waiting', null);
-    try {
-      if (options.tx !== undefined) {
-        if (!this.#storage.capabilities.transactionalDispatch) {
-          throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
-        }
-        await this.#storage.add(records, { audit, tx: options.tx });
-      } else {
-        await this.#writer.add(records, audit);
-      }
-    } catch (error) {
-      if (error instanceof InvalidArgumentError || error instanceof TaskKeyConflictError || error instanceof StorageError) throw error;
-      throw new StorageError(`Could not store the task: ${toError(error).message}`, { cause: error });
-    }
-    if (!this.#emitter.has('task:dispatched')) return;
-    for (const r of records) {
-      this.#emitter.emit('task:dispatched', {
-        taskId: r.id,
-        taskName: r.name,
-        queue: r.queue,
-        at: r.createdAt,
-        dueAt: r.dueAt ?? r.createdAt,
-        taskKey: r.taskKey,
-      });
-    }
-  }
-
-  /** Routes an immediate task through the full-queue behaviour, persists it, and hands it to a worker. */
-  async #insertAndRoute(prepared: PreparedTask, options: DispatchOptions): Promise<string> {
-    let record = prepared.record;
-    const now = this.#o.clock.now();
-    const inTx = options.tx !== undefined;
-    if (record.dueAt !== null && record.dueAt <= now && !inTx) {
-      let queue = this.#queues.get(record.queue) as QueueRunner;
-      if (queue.space === 0) {
-        const mode = queue.config.whenFull;
-        if (mode === 'throw') {
-          await this.#persist([record], options);
-          this.#storageMayHaveDue = true;
-          throw new QueueFullError(queue.name, record.id, queue.config.capacity);
-        }
-        if (mode === 'fallback' && queue.name !== 'default') {
-          this.#o.logger.warn(`Queue "${queue.name}" is full; task ${record.id} runs on the default queue.`);
-          queue = this.#queues.get('default') as QueueRunner;
-        }
-        await queue.waitForSpace();
-        this.#assertRunning('dispatch');
-      }
-      record = this.#leaseLocally(record, this.#o.clock.now(), queue);
-    }
-    await this.#persist([record], options);
-    this.#routeStored(record);
-    return record.id;
-  }
-
-  /**
-   * After a successful insert: hand a locally leased task to its queue, or remember when a waiting
-   * one is due. A waiting task due now starts a claim, or with `deferClaim` returns true so that
-   * the caller claims once for a whole batch.
-   */
-  #routeStored(record: StoredTask, deferClaim = false): boolean {
-    if (record.status === 'queued' && record.leaseOwner === this.#o.instanceId) {
-      (this.#queues.get(record.queue) as QueueRunner).push(record);
-    } else if (record.dueAt !== null) {
-      if (record.dueAt <= this.#o.clock.now()) {
-        if (deferClaim) return true;
-        this.#storageMayHaveDue = true;
-        void this.#pump();
-      } else {
-        this.#scheduler.schedule(record.id, record.dueAt);
-      }
-    }
-    return false;
-  }
-
-  async #dispatchKeyed(prepared: PreparedTask, key: string, options: DispatchOptions): Promise<string> {
-    prepared.record.taskKey = key;
-    for (let round = 0; round < 5; round++) {
-      const existing = await this.#storageCall('getByTaskKey', () => this.#storage.getByTaskKey(key));
-      if (existing) {
-        if (existing.recurring !== null) {
-          throw new TaskKeyConflictError(key, {
-            message: `Task key "${key}" belongs to recurring task ${existing.id}; a one-off dispatch cannot reuse it. Use another key, or cancel the series first.`,
-          });
-        }
-        if (existing.status === 'in-progress' || existing.status === 'queued') {
-          this.#o.logger.warn(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
-          return existing.id;
-        }
-        if (existing.status === 'waiting' || existing.status === 'service-stopped') {
-          const r = prepared.record;
-          const updated = await this.#storageCall('update', () =>
-            this.#storage.update(
-              existing.id,
-              { payload: r.payload, queue: r.queue, auditLevel: r.auditLevel, scheduledAt: r.scheduledAt, dueAt: r.dueAt, attempts: 0, error: null },
-              ['waiting', 'service-stopped'],
-            ),
-          );
-          if (!updated) continue; // it moved on meanwhile: decide again
-          this.#scheduler.unschedule(existing.id);
-          this.#routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
-          return existing.id;
-        }
-        // terminal: replace it with a new task
-        await this.#storageCall('remove', () => this.#storage.remove(existing.id));
-      }
-      try {
-        return await this.#insertAndRoute(prepared, options);
-      } catch (error) {
-        if (error instanceof TaskKeyConflictError) continue; // another process won the race: re-read the winner
-        throw error;
-      }
-    }
-    throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent dispatches; try again.` });
-  }
-
-  /**
-   * Registers a recurring series under a task key: an existing series is updated in place
-   * (schedule, payload, queue) keeping its run count, and keeps its planned next run when the
-   * recurrence did not change; it is never duplicated. A running series is left alone.
-   */
-  async #registerRecurringKeyed(prepared: PreparedTask, registration: RecurringRegistration, key: string, options: DispatchOptions): Promise<string> {
-    prepared.record.taskKey = key;
-    const now = this.#o.clock.now();
-    for (let round = 0; round < 5; round++) {
-      const existing = await this.#storageCall('getByTaskKey', () => this.#storage.getByTaskKey(key));
-      if (existing && existing.recurring === null && !isTerminal(existing.status)) {
-        throw new TaskKeyConflictError(key, {
-          message: `Task key "${key}" belongs to one-off task ${existing.id} (${existing.status}); a recurring series cannot take it over. Use another key.`,
-        });
-      }
-      if (existing && existing.recurring !== null && existing.status !== 'cancelled') {
-        if (existing.status === 'in-progress') {
-          this.#o.logger.warn(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
-          return existing.id;
-        }
-        let sameRecurrence = false;
-        try {
-          sameRecurrence = scheduleIdentity(storedSchedule(existing)) === registration.identity;
-        } catch {
-          sameRecurrence = false; // a corrupt stored schedule is replaced by the new one
-        }
-        const r = prepared.record;
-        const definition = { payload: r.payload, queue: r.queue, auditLevel: r.auditLevel, recurring: r.recurring, recurringInfo: r.recurringInfo, maxRuns: r.maxRuns, runUntil: r.runUntil };
-        const next = reRegisteredNext(registration.schedule, now, existing.runCount);
-        if (!isTerminal(existing.status)) {
-          const keepPlan = sameRecurrence && existing.dueAt !== null;
-          const dueAt = keepPlan ? existing.dueAt : (next ?? null);
-          if (dueAt === null) {
-            // the new limits leave nothing to run: end the series
-            const applied = await this.#writer.transition({
-              id: existing.id, from: ['waiting', 'service-stopped', 'queued'], to: 'completed', at: now,
-              patch: { ...definition, dueAt: null, leaseOwner: null, leaseExpiresAt: null },
-            });
-            if (!applied) continue;
-            return existing.id;
-          }
-          const updated = await this.#storageCall('update', () =>
-            this.#storage.update(existing.id, { ...definition, dueAt, scheduledAt: keepPlan ? existing.scheduledAt : dueAt }, ['waiting', 'service-stopped', 'queued']),
-          );
-          if (!updated) continue;
-          if (existing.status !== 'queued') {
-            this.#scheduler.unschedule(existing.id);
-            this.#routeStored({ ...existing, ...definition, dueAt, status: existing.status });
-          }
-          return existing.id;
-        }
-        // the series ended (limits reached): it stays over unless the new limits allow more runs
-        if (next === undefined) {
-          await this.#storageCall('update', () => this.#storage.update(existing.id, definition));
-          return existing.id;
-        }
-        prepared.record.runCount = existing.runCount;
-        prepared.record.dueAt = Math.max(now, next);
-        prepared.record.scheduledAt = next;
-      }
-      if (existing) await this.#storageCall('remove', () => this.#storage.remove(existing.id));
-      try {
-        return await this.#insertAndRoute(prepared, options);
-      } catch (error) {
-        if (error instanceof TaskKeyConflictError) continue;
-        throw error;
-      }
-    }
-    throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent registrations; try again.` });
-  }
-
-  async #withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#keyLocks.get(key) ?? Promise.resolve();
-    const run = previous.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#keyLocks.set(key, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.#keyLocks.get(key) === tail) this.#keyLocks.delete(key);
-    }
-  }
-
-  #validateTaskKey(key: unknown): asserts key is string {
-    if (typeof key !== 'string' || key.length > TASK_KEY_MAX) {
-      throw new InvalidArgumentError(`taskKey must be a string of at most ${TASK_KEY_MAX} characters; received ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
-    }
+  dispatchMany<P>(task: TaskDefinition<P>, payloads: readonly P[], options: DispatchManyOptions = {}): Promise<string[]> {
+    return this.#dispatcher.dispatchMany(task, payloads, options);
   }
 
   // ---- cancel & queries --------------------------------------------------------------------------
@@ -586,7 +214,7 @@ export class EverTask {
    */
   async cancel(id: string): Promise<boolean> {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`cancel takes a task id; received ${JSON.stringify(id)}.`);
-    const task = await this.#storageCall('get', () => this.#storage.get(id));
+    const task = await storageCall('get', () => this.#storage.get(id));
     if (!task || isTerminal(task.status)) return false;
     const now = this.#o.clock.now();
     const applied = await this.#writer.transition({
@@ -599,9 +227,9 @@ export class EverTask {
     });
     if (!applied) return false;
     this.#scheduler.unschedule(id);
-    this.#limiter.release(id);
+    this.#runner.releaseRateLimit(id);
     for (const queue of this.#queues.values()) queue.remove((t) => t.id === id);
-    const running = this.#abortLocal(id, 'cancel');
+    const running = this.#runner.abortLocal(id, 'cancel');
     if (!running && task.status === 'in-progress' && this.#storage.notify) {
       await this.#storage.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);
     }
@@ -612,13 +240,13 @@ export class EverTask {
   /** The stored task, or undefined. Works after `stop()` while the storage is open. */
   async getTask(id: string): Promise<TaskInfo | undefined> {
     if (typeof id !== 'string') throw new InvalidArgumentError(`getTask takes a task id; received ${typeof id}.`);
-    const task = await this.#storageCall('get', () => this.#storage.get(id));
+    const task = await storageCall('get', () => this.#storage.get(id));
     return task ? toTaskInfo(task, this.#o.codec) : undefined;
   }
 
   /** Filtered, paged tasks. */
   async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
-    const result = await this.#storageCall('query', () => this.#storage.query(filter, page));
+    const result = await storageCall('query', () => this.#storage.query(filter, page));
     return { items: result.items.map((t) => toTaskInfo(t, this.#o.codec)), total: result.total };
   }
 
@@ -626,7 +254,7 @@ export class EverTask {
   async recurring(): Promise<RecurringSeries[]> {
     const out: RecurringSeries[] = [];
     for (let offset = 0; ; offset += 500) {
-      const page = await this.#storageCall('query', () =>
+      const page = await storageCall('query', () =>
         this.#storage.query({ recurring: true }, { offset, limit: 500, sortBy: 'createdAt', descending: false }),
       );
       for (const t of page.items) {
@@ -680,687 +308,12 @@ export class EverTask {
     }));
   }
 
-  // ---- claiming ---------------------------------------------------------------------------------
-
-  #onSlotFree(): void {
-    if (this.#state !== 'running') return;
-    if (!this.#storageMayHaveDue && this.#skippedQueues.size === 0) return;
-    if (this.#pumping) this.#pumpAgain = true; // what #pump would do, without a promise per freed slot
-    else void this.#pump();
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#state !== 'running') return;
-    if (this.#pumping) {
-      this.#pumpAgain = true;
-      return;
-    }
-    this.#pumping = true;
-    let done!: () => void;
-    this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
-    try {
-      do {
-        this.#pumpAgain = false;
-        const now = this.#o.clock.now();
-        this.#scheduler.takeDue(now);
-        const hungry: QueueRunner[] = [];
-        let limit = 0;
-        for (const q of this.#queues.values()) {
-          if (q.appetite > 0) {
-            hungry.push(q);
-            limit += q.appetite;
-          }
-        }
-        if (hungry.length === 0) break;
-        if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
-        this.#skippedQueues = new Set([...this.#queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
-        const claimed = await this.#storage.claimDue({
-          owner: this.#o.instanceId,
-          now,
-          limit,
-          leaseMs: this.#o.leaseMs,
-          ...(hungry.length === this.#queues.size ? {} : { queues: hungry.map((q) => q.name) }),
-        });
-        if (this.#state !== 'running') {
-          // stop() began while claiming: hand these back at once
-          await Promise.allSettled(claimed.map((task) => this.#handBack(task, this.#o.clock.now())));
-          return;
-        }
-        for (const task of claimed) {
-          this.#scheduler.unschedule(task.id);
-          const queue = this.#queues.get(task.queue) ?? (this.#queues.get('default') as QueueRunner);
-          // an attempt that started but recorded no outcome: its process crashed or was stopped
-          if (task.attempts > 0 && task.error === null) {
-            this.#emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
-          }
-          queue.push(task);
-        }
-        this.#storageMayHaveDue = claimed.length >= limit;
-        if (this.#storageMayHaveDue) this.#pumpAgain = true;
-      } while (this.#pumpAgain && this.#state === 'running');
-      if (this.#state === 'running' && !this.#storageMayHaveDue) {
-        const next = await this.#storage.nextDueAt();
-        this.#scheduler.hint(next);
-      }
-    } catch (error) {
-      const err = toError(error);
-      this.#o.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
-      this.#emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
-      this.#scheduler.hint(this.#o.clock.now() + 1000);
-    } finally {
-      this.#pumping = false;
-      done();
-    }
-  }
-
-  /** Returns a claimed task that will not run here to the storage, due as before. */
-  #handBack(task: StoredTask, now: number): Promise<boolean> {
-    return this.#writer.transition({
-      id: task.id,
-      from: ['queued'],
-      owner: this.#o.instanceId,
-      to: 'waiting',
-      at: now,
-      patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
-    });
-  }
-
-  #heartbeat(): void {
-    if (this.#state !== 'running') return;
-    const now = this.#o.clock.now();
-    let owned = this.#running.size;
-    for (const q of this.#queues.values()) owned += q.buffered;
-    const renewal = owned === 0 ? Promise.resolve(0) : this.#storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
-    renewal
-      .catch((error: unknown) => {
-        const err = toError(error);
-        this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
-        this.#emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
-      })
-      .finally(() => {
-        if (this.#state === 'running') this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-      });
-  }
-
-  #sweep(): void {
-    if (this.#state !== 'running') return;
-    this.#storageMayHaveDue = true;
-    void this.#pump().finally(() => {
-      if (this.#state === 'running') this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
-    });
-  }
-
-  /** With a stable instance id, tasks this id held before a crash are taken back at once. */
-  async #takeBackOwnLeases(): Promise<void> {
-    const now = this.#o.clock.now();
-    const mine: TaskTransition[] = [];
-    let cursor: { createdAt: number; id: string } | undefined;
-    for (;;) {
-      const page = await this.#storage.pending(cursor, 500);
-      for (const t of page) {
-        if (t.leaseOwner === this.#o.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
-          mine.push({ id: t.id, from: [t.status], owner: this.#o.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
-        }
-      }
-      const last = page.at(-1);
-      if (!last || page.length < 500) break;
-      cursor = { createdAt: last.createdAt, id: last.id };
-    }
-    if (mine.length > 0) await this.#storage.transition(mine);
-  }
-
-  // ---- execution --------------------------------------------------------------------------------
-
-  /**
-   * Runs a claimed task; `done` frees its worker slot and is called exactly once, synchronously
-   * when the handler is synchronous. The common case (no schema, no schedule, no rate limit, no
-   * hooks, a synchronous handler) runs without a promise of its own.
-   */
-  #execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
-    const def = this.#o.tasks.get(task.name);
-    if (!def) {
-      this.#track(this.#poison(task, new UnknownTaskError(task.name)));
-      done();
-      return;
-    }
-    let payload: unknown;
-    try {
-      payload = this.#o.codec.parse(task.payload);
-    } catch (error) {
-      this.#track(this.#poison(task, toError(error)));
-      done();
-      return;
-    }
-    if (def.schema === undefined && task.recurring === null && def.rateLimit === undefined) {
-      this.#begin(task, queue, def, payload, undefined, done);
-      return;
-    }
-    this.#gate(task, def, payload).then(
-      (gated) => {
-        if (gated) this.#begin(task, queue, def, gated.payload, gated.schedule, done);
-        else done();
-      },
-      (error: unknown) => {
-        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
-        done();
-      },
-    );
-  }
-
-  /**
-   * The checks before a run that may wait: payload schema, recurring slot, rate limit. Resolves
-   * with what the run needs, or undefined when the task does not run now (already handled).
-   */
-  async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
-    if (def.schema) {
-      try {
-        payload = await validatePayload(def.name, def.schema, payload);
-      } catch (error) {
-        this.#track(this.#poison(task, toError(error)));
-        return undefined;
-      }
-    }
-    let schedule: RecurringSchedule | undefined;
-    if (task.recurring !== null) {
-      try {
-        schedule = storedSchedule(task);
-      } catch (error) {
-        this.#track(this.#poison(task, toError(error), true));
-        return undefined;
-      }
-      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return undefined;
-    }
-    if (def.rateLimit && !(await this.#admit(task, def, payload))) return undefined;
-    return { payload, schedule };
-  }
-
-  /** Marks the task in progress, runs the start hooks, then the handler. */
-  #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
-    const attempt = task.attempts + 1;
-    const startedAt = this.#o.clock.now();
-    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
-    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
-    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
-    if (schedule) patch.scheduledAt = task.scheduledAt;
-    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
-    if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
-    const hooks = def.options;
-    const run: ActiveRun = {
-      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
-      hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
-    };
-    if (this.#emitter.has('task:started')) {
-      this.#emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
-    }
-    let before: Promise<void> | undefined;
-    if (attempt === 1) {
-      if (hooks.onStarted) before = this.#hook(task, 'onStarted', () => hooks.onStarted?.(run.hookCtx));
-    } else {
-      const info = this.#retryInfo.get(task.id);
-      this.#retryInfo.delete(task.id);
-      if (hooks.onRetry) {
-        const previousError = info?.error ?? new Error(task.error ?? 'previous attempt failed');
-        const delayMs = info?.delayMs ?? Math.max(0, (task.dueAt ?? startedAt) - (task.lastExecutionAt ?? startedAt));
-        before = this.#hook(task, 'onRetry', () => hooks.onRetry?.(run.hookCtx, attempt, previousError, delayMs));
-      }
-    }
-    if (before) {
-      // cancellable while its start hook runs
-      this.#sendStart(run);
-      this.#running.set(task.id, execution);
-      void before.then(() => this.#runHandler(run));
-    } else this.#runHandler(run);
-  }
-
-  /**
-   * Queues the `in-progress` write of a run, unless already queued. It waits until the handler
-   * was called: a synchronous handler that succeeds is then stored with a single write (see
-   * `#complete`), which the coalescer would otherwise have to merge.
-   */
-  #sendStart(run: ActiveRun): void {
-    const change = run.start;
-    if (change === undefined) return;
-    run.start = undefined;
-    const id = run.task.id;
-    this.#writer.transitionThen(change, (applied, error) => {
-      if (error !== undefined || !applied) this.#abortLocal(id, 'lost');
-    });
-  }
-
-  /**
-   * Calls the handler. Nothing can interrupt a synchronous handler, so it settles at once and
-   * needs no timeout timer and no entry among the running executions; an asynchronous one gets
-   * both (its timeout counts from the call).
-   */
-  #runHandler(run: ActiveRun): void {
-    const { task, def, queue, execution } = run;
-    const clock = this.#o.clock;
-    const calledAt = clock.now();
-    let pending: Promise<void> | undefined;
-    try {
-      pending = execution.run(def.options, run.payload);
-    } catch (error) {
-      this.#ranHandler(run, error);
-      return;
-    }
-    if (pending === undefined) {
-      this.#ranHandler(run, NO_ERROR);
-      return;
-    }
-    this.#sendStart(run);
-    this.#running.set(task.id, execution);
-    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
-    if (timeoutMs !== undefined && timeoutMs > 0) {
-      run.timer = clock.setTimer(() => {
-        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
-        this.#abortLocal(task.id, 'timeout');
-      }, Math.max(0, timeoutMs - (clock.now() - calledAt)));
-    }
-    pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
-  }
-
-  /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
-  #ranHandler(active: ActiveRun, error: unknown): void {
-    try {
-      const { task, execution } = active;
-      if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
-      this.#running.delete(task.id);
-      const outcome: RunOutcome =
-        error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-      const run: FinishedRun = {
-        task,
-        def: active.def,
-        queue: active.queue,
-        attempt: active.attempt,
-        startedAt: active.startedAt,
-        finishedAt: this.#o.clock.now(),
-        logs: execution.drainLogs(),
-        hookCtx: active.hookCtx,
-        reason: execution.reason,
-        schedule: active.schedule,
-      };
-      const start = active.start;
-      if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
-        active.start = undefined;
-        this.#complete(run, start);
-      } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
-        active.start = undefined;
-        this.#track(this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
-      } else {
-        this.#sendStart(active);
-        this.#track(this.#finish(run, outcome));
-      }
-    } finally {
-      // the worker slot is freed whatever happened above
-      active.done();
-    }
-  }
-
-  /**
-   * A recurring occurrence picked up late (the engine was down): runs it now when it is still the
-   * current slot, else skips forward to the next real occurrence (counting the missed ones) or
-   * ends the series. True when it should run now.
-   */
-  async #onTime(task: StoredTask, schedule: RecurringSchedule): Promise<boolean> {
-    const now = this.#o.clock.now();
-    const late = lateOccurrence(task, schedule, now);
-    if (!late) return true;
-    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
-    if (late.next && late.next.missed > 0) {
-      this.#emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
-      this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
-    }
-    if (late.run && late.next) {
-      task.scheduledAt = late.next.at;
-      return true;
-    }
-    if (!late.next) {
-      await this.#transition(task, 'completed', now, { dueAt: null, leaseOwner: null, leaseExpiresAt: null }, []);
-      return false;
-    }
-    const dueAt = late.next.at;
-    const applied = await this.#transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, dueAt);
-    return false;
-  }
-
-  /**
-   * Rate-limit gate: true when the task may start now. Otherwise it goes back to storage as
-   * `waiting` until its slot (releasing the worker at once), or fails when the slot is beyond
-   * `maxWait`.
-   */
-  async #admit(task: StoredTask, def: AnyTask, payload: unknown): Promise<boolean> {
-    const limit = def.rateLimit as NonNullable<AnyTask['rateLimit']>;
-    let key = '';
-    try {
-      key = limit.key?.(payload) ?? '';
-    } catch (error) {
-      this.#o.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
-      return true;
-    }
-    const now = this.#o.clock.now();
-    const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
-    if (decision.ok) return true;
-    this.#emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
-    if (decision.rejected) {
-      const error = new RateLimitedError(task.name, key, decision.retryAt, limit.maxWaitMs);
-      const text = describeError(error);
-      const applied = await this.#transition(task, 'failed', now, { dueAt: null, error: text, leaseOwner: null, leaseExpiresAt: null }, [], text);
-      if (applied) {
-        this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
-        await this.#hook(task, 'onError', () => def.options.onError?.({ taskId: task.id, taskName: task.name, attempt: task.attempts, payload }, error));
-      }
-      return false;
-    }
-    const applied = await this.#transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, decision.retryAt);
-    return false;
-  }
-
-  #track(work: Promise<void>): void {
-    this.#finishing++;
-    work.then(
-      () => this.#finished(),
-      (error: unknown) => {
-        this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
-        this.#finished();
-      },
-    );
-  }
-
-  #finished(): void {
-    if (--this.#finishing === 0) for (const wake of this.#finishWaiters.splice(0)) wake();
-  }
-
-  async #allFinished(): Promise<void> {
-    while (this.#running.size > 0 || this.#finishing > 0) {
-      if (this.#finishing > 0) await new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
-      else await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-  }
-
-  #queueConfigOf(def: AnyTask) {
-    return def.options.queue ? this.#queues.get(def.options.queue)?.config : undefined;
-  }
-
-  #retryPolicyFor(def: AnyTask, queue: QueueRunner): RetryPolicy {
-    return def.options.retry ?? this.#queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
-  }
-
-  /**
-   * A one-off run succeeded: store `completed`, then emit and run the hook. Written through a
-   * callback rather than a promise chain (the hot path of a busy engine). With `start` (the
-   * unsent `in-progress` change of a synchronous handler) both go as one `queued → completed`
-   * write, its `in-progress` audit row kept as a prior row: the same result as the two writes.
-   */
-  #complete(run: FinishedRun, start?: TaskTransition): void {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
-    const durationMs = finishedAt - startedAt;
-    const change: TaskTransition =
-      start === undefined
-        ? {
-            id: task.id,
-            from: FROM_RUNNING,
-            owner: this.#o.instanceId,
-            to: 'completed',
-            at: finishedAt,
-            patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
-          }
-        : {
-            id: task.id,
-            from: start.from,
-            owner: this.#o.instanceId,
-            to: 'completed',
-            at: finishedAt,
-            patch: {
-              attempts: attempt,
-              recoveryFailures: 0,
-              lastExecutionAt: finishedAt,
-              executionTimeMs: durationMs,
-              leaseOwner: null,
-              leaseExpiresAt: null,
-              dueAt: null,
-              error: null,
-            },
-          };
-    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
-    if (shouldAuditStatus(task.auditLevel, 'completed', null)) change.audit = { error: null };
-    if (logs.length > 0) change.logs = logs;
-    this.#finishing++;
-    this.#writer.transitionThen(change, (applied, error) => {
-      try {
-        if (error !== undefined) {
-          this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
-        } else if (applied) {
-          if (this.#emitter.has('task:completed')) {
-            this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
-          }
-          if (def.options.onCompleted) this.#track(this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
-        }
-      } finally {
-        this.#finished();
-      }
-    });
-  }
-
-  async #finish(run: FinishedRun, outcome: RunOutcome): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
-    const durationMs = finishedAt - startedAt;
-    if (run.schedule && reason === undefined && (outcome.ok || !this.#willRetry(run, outcome.error))) {
-      await this.#finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error);
-      return;
-    }
-    if (reason === undefined && outcome.ok) {
-      this.#complete(run);
-      return;
-    }
-    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
-    const ended = { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null };
-    if (reason === 'lost') {
-      this.#o.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
-      if (logs.length > 0) await this.#saveLogs(task.id, logs);
-      return;
-    }
-    if (reason === 'cancel') {
-      if (logs.length > 0) await this.#saveLogs(task.id, logs);
-      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
-      return;
-    }
-    if (reason === 'shutdown') {
-      const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
-      await this.#transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
-      this.#emitter.emit('task:stopped', base);
-      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
-      return;
-    }
-    if (outcome.ok) {
-      // a timeout fired after the handler had settled: the work is done
-      const applied = await this.#transition(task, 'completed', finishedAt, { ...ended, dueAt: null, error: null }, logs);
-      if (applied) this.#emitter.emit('task:completed', { ...base, attempt, durationMs });
-      return;
-    }
-    const error = outcome.error;
-    const policy = this.#retryPolicyFor(def, run.queue);
-    if (this.#willRetry(run, error)) {
-      let delayMs = 0;
-      try {
-        delayMs = Math.max(0, Number(policy.delayBefore(attempt + 1, error)) || 0);
-      } catch (e) {
-        this.#o.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
-      }
-      const dueAt = finishedAt + delayMs;
-      const applied = await this.#transition(task, 'waiting', finishedAt, { ...ended, dueAt, error: describeError(error) }, logs, describeError(error));
-      if (!applied) return;
-      this.#retryInfo.set(task.id, { error, delayMs });
-      this.#emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
-      if (this.#state === 'running') {
-        if (delayMs === 0) {
-          this.#storageMayHaveDue = true;
-          void this.#pump();
-        } else this.#scheduler.schedule(task.id, dueAt);
-      }
-      return;
-    }
-    const text = describeError(error);
-    const applied = await this.#transition(task, 'failed', finishedAt, { ...ended, dueAt: null, error: text }, logs, text);
-    if (!applied) return;
-    this.#emitter.emit('task:failed', { ...base, attempt, error, durationMs });
-    await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
-  }
-
-  #willRetry(run: FinishedRun, error: Error): boolean {
-    const policy = this.#retryPolicyFor(run.def, run.queue);
-    try {
-      return run.attempt < policy.maxAttempts && policy.shouldRetry(error);
-    } catch (e) {
-      this.#o.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
-      return false;
-    }
-  }
-
-  /**
-   * A recurring occurrence finished (success, or failure with no retry left): count the run,
-   * record it, and schedule the next occurrence from the scheduled time, or end the series.
-   * A failed run never ends the series by itself.
-   */
-  async #finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined, start?: TaskTransition): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
-    const durationMs = finishedAt - startedAt;
-    const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
-    const outcome = error ? 'failed' : 'completed';
-    const errorText = error ? describeError(error) : null;
-    let next: NextRun | undefined;
-    try {
-      next = nextRunAfter(task, schedule, finishedAt, runCount);
-    } catch (e) {
-      this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
-    }
-    const to: TaskStatus = next ? 'waiting' : outcome;
-    // with `start` (the unsent in-progress change of a run that ended synchronously) one write
-    // does both; the run's own fields win, as they would when applied in order
-    const change: TaskTransition = {
-      id: task.id,
-      from: start === undefined ? FROM_RUNNING : start.from,
-      owner: this.#o.instanceId,
-      to,
-      at: finishedAt,
-      patch: {
-        recoveryFailures: 0,
-        runCount,
-        lastOutcome: outcome,
-        attempts: 0,
-        error: errorText,
-        lastExecutionAt: finishedAt,
-        executionTimeMs: durationMs,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        dueAt: next ? next.at : null,
-        scheduledAt: next ? next.at : task.scheduledAt,
-      },
-    };
-    if (start?.audit !== undefined) change.priorAudits = [{ status: start.to, at: start.at, error: start.audit.error }];
-    if (shouldAuditStatus(task.auditLevel, to, errorText)) change.audit = { error: errorText };
-    if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
-    if (logs.length > 0) change.logs = logs;
-    const applied = await this.#writer.transition(change).catch((e: unknown) => {
-      this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
-      return false;
-    });
-    if (!applied) return;
-    if (next) {
-      if (next.missed > 0) {
-        this.#emitter.emit('recurring:missed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, missed: next.missed, nextAt: next.at });
-      }
-      if (this.#state === 'running') {
-        if (next.at <= finishedAt) {
-          this.#storageMayHaveDue = true;
-          void this.#pump();
-        } else this.#scheduler.schedule(task.id, next.at);
-      }
-    }
-    if (error) {
-      this.#emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
-      await this.#hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
-    } else {
-      if (this.#emitter.has('task:completed')) {
-        this.#emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
-      }
-      if (def.options.onCompleted) await this.#hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
-    }
-  }
-
-  async #transition(
-    task: StoredTask,
-    to: TaskStatus,
-    at: number,
-    patch: TaskTransition['patch'],
-    logs: ExecutionLogEntry[],
-    error: string | null = null,
-  ): Promise<boolean> {
-    try {
-      return await this.#writer.transition({
-        id: task.id,
-        from: ['in-progress', 'queued'],
-        owner: this.#o.instanceId,
-        to,
-        at,
-        ...(patch ? { patch } : {}),
-        ...(shouldAuditStatus(task.auditLevel, to, error) ? { audit: { error } } : {}),
-        ...(logs.length > 0 ? { logs } : {}),
-      });
-    } catch (e) {
-      this.#o.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
-      return false;
-    }
-  }
-
-  async #saveLogs(taskId: string, logs: ExecutionLogEntry[]): Promise<void> {
-    try {
-      await this.#storage.saveExecutionLogs(taskId, logs);
-    } catch (error) {
-      this.#o.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
-    }
-  }
-
-  async #poison(task: StoredTask, error: Error, permanent = false): Promise<void> {
-    const now = this.#o.clock.now();
-    const failures = task.recoveryFailures + 1;
-    const final = permanent || failures >= this.#o.poisonAttempts;
-    const text = `Task ${task.id} ("${task.name}") cannot be run: ${error.message}`;
-    this.#o.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#o.poisonAttempts}; retrying later.`);
-    const base = { leaseOwner: null, leaseExpiresAt: null, recoveryFailures: failures, error: text };
-    if (final) {
-      await this.#transition(task, 'failed', now, { ...base, dueAt: null }, [], text);
-    } else {
-      const dueAt = now + Math.min(60_000, 1000 * 2 ** (failures - 1));
-      const applied = await this.#transition(task, 'waiting', now, { ...base, dueAt }, [], text);
-      if (applied && this.#state === 'running') this.#scheduler.schedule(task.id, dueAt);
-    }
-    this.#emitter.emit('task:poisoned', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, error, final });
-  }
-
-  async #hook(task: StoredTask, hook: 'onStarted' | 'onCompleted' | 'onError' | 'onRetry', call: () => unknown): Promise<void> {
-    try {
-      await call();
-    } catch (error) {
-      const err = toError(error);
-      this.#o.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
-      this.#emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
-    }
-  }
-
-  #abortLocal(id: string, reason: AbortReason): boolean {
-    const execution = this.#running.get(id);
-    if (!execution) return false;
-    const error =
-      reason === 'timeout' && execution.timeoutError
-        ? execution.timeoutError
-        : new TaskCancelledError(reason === 'shutdown' ? `Task ${id} was interrupted by shutdown.` : `Task ${id} was cancelled.`);
-    execution.abort(reason, error);
-    return true;
-  }
-
   // ---- helpers ----------------------------------------------------------------------------------
+
+  /** Marks that the storage may have due work and starts a claim round. */
+  #claimSoon(): void {
+    void this.#claimer.claim();
+  }
 
   #assertRunning(what: string): void {
     if (this.#state === 'running') return;
@@ -1369,72 +322,4 @@ export class EverTask {
     }
     throw new EngineStateError('ERR_NOT_STARTED', `Cannot ${what} before start(): call await everTask.start() first.`);
   }
-
-  #definition(task: AnyTask): AnyTask {
-    if (!task || typeof task.name !== 'string') throw new InvalidArgumentError('dispatch takes a task definition created with defineTask().');
-    const def = this.#o.tasks.get(task.name);
-    if (!def) throw new UnknownTaskError(task.name);
-    return def;
-  }
-
-  async #storageCall<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof StorageError || error instanceof TaskKeyConflictError || error instanceof InvalidArgumentError) throw error;
-      throw new StorageError(`Storage ${operation} failed: ${toError(error).message}`, { cause: error });
-    }
-  }
 }
-
-const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
-const FROM_RUNNING: readonly TaskStatus[] = Object.freeze(['in-progress', 'queued']);
-
-type RunOutcome = { ok: true } | { ok: false; error: Error };
-const OK: RunOutcome = Object.freeze({ ok: true });
-/** Marks a handler that returned normally (any thrown value, even undefined, is an error). */
-const NO_ERROR = Symbol('no error');
-
-/** A run between its start and its handler settling. */
-interface ActiveRun {
-  task: StoredTask;
-  def: AnyTask;
-  queue: QueueRunner;
-  attempt: number;
-  startedAt: number;
-  execution: TaskExecution;
-  payload: unknown;
-  schedule: RecurringSchedule | undefined;
-  hookCtx: TaskHookContext<unknown>;
-  timer: unknown;
-  done: () => void;
-  /** The `in-progress` change, until it is queued (see `#sendStart`). */
-  start: TaskTransition | undefined;
-}
-
-interface DispatchPlan {
-  now: number;
-  dueAt: number;
-  scheduledAt: number | null;
-  queueName: string;
-  auditLevel: AuditLevel;
-}
-
-interface PreparedTask {
-  def: AnyTask;
-  record: StoredTask;
-}
-
-interface FinishedRun {
-  task: StoredTask;
-  def: AnyTask;
-  queue: QueueRunner;
-  attempt: number;
-  startedAt: number;
-  finishedAt: number;
-  logs: ExecutionLogEntry[];
-  hookCtx: TaskHookContext<unknown>;
-  reason: AbortReason | undefined;
-  schedule: RecurringSchedule | undefined;
-}
-

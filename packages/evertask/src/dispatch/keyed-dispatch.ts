@@ -1,0 +1,167 @@
+import type { EngineContext } from '../engine-context.js';
+import type { ResolvedOptions } from '../options.js';
+import type { RecurringRegistration } from '../recurring/recurring-task.js';
+import type { DispatchOptions } from './dispatch-options.js';
+import type { Dispatcher, PreparedTask } from './dispatcher.js';
+import { InvalidArgumentError, TaskKeyConflictError } from '../errors.js';
+import { isTerminal } from '../state-machine.js';
+import { reRegisteredNext, scheduleIdentity, storedSchedule } from '../recurring/recurring-task.js';
+import { storageCall } from '../storage/storage-call.js';
+
+const TASK_KEY_MAX = 200;
+
+/**
+ * Dispatches under a task key: one task per key, a later dispatch updating or replacing it, and
+ * recurring series registered in place. Dispatches of one key run one at a time in this process;
+ * across processes the storage's unique key decides. Internal to the engine.
+ */
+export class KeyedDispatch {
+  readonly #ctx: EngineContext;
+  readonly #o: ResolvedOptions;
+  readonly #dispatcher: Dispatcher;
+  readonly #keyLocks = new Map<string, Promise<unknown>>();
+
+  constructor(ctx: EngineContext, dispatcher: Dispatcher) {
+    this.#ctx = ctx;
+    this.#o = ctx.options;
+    this.#dispatcher = dispatcher;
+  }
+
+  /** Dispatches a prepared task, or with `registration` registers a recurring series, under `key`. */
+  dispatch(prepared: PreparedTask, key: string, registration: RecurringRegistration | undefined, options: DispatchOptions): Promise<string> {
+    this.#validateTaskKey(key);
+    return this.#withKeyLock(key, () =>
+      registration ? this.#registerRecurringKeyed(prepared, registration, key, options) : this.#dispatchKeyed(prepared, key, options),
+    );
+  }
+
+  async #dispatchKeyed(prepared: PreparedTask, key: string, options: DispatchOptions): Promise<string> {
+    prepared.record.taskKey = key;
+    for (let round = 0; round < 5; round++) {
+      const existing = await storageCall('getByTaskKey', () => this.#ctx.storage.getByTaskKey(key));
+      if (existing) {
+        if (existing.recurring !== null) {
+          throw new TaskKeyConflictError(key, {
+            message: `Task key "${key}" belongs to recurring task ${existing.id}; a one-off dispatch cannot reuse it. Use another key, or cancel the series first.`,
+          });
+        }
+        if (existing.status === 'in-progress' || existing.status === 'queued') {
+          this.#o.logger.warn(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
+          return existing.id;
+        }
+        if (existing.status === 'waiting' || existing.status === 'service-stopped') {
+          const r = prepared.record;
+          const updated = await storageCall('update', () =>
+            this.#ctx.storage.update(
+              existing.id,
+              { payload: r.payload, queue: r.queue, auditLevel: r.auditLevel, scheduledAt: r.scheduledAt, dueAt: r.dueAt, attempts: 0, error: null },
+              ['waiting', 'service-stopped'],
+            ),
+          );
+          if (!updated) continue; // it moved on meanwhile: decide again
+          this.#ctx.scheduler.unschedule(existing.id);
+          this.#dispatcher.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
+          return existing.id;
+        }
+        // terminal: replace it with a new task
+        await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
+      }
+      try {
+        return await this.#dispatcher.insertAndRoute(prepared, options);
+      } catch (error) {
+        if (error instanceof TaskKeyConflictError) continue; // another process won the race: re-read the winner
+        throw error;
+      }
+    }
+    throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent dispatches; try again.` });
+  }
+
+  /**
+   * Registers a recurring series under a task key: an existing series is updated in place
+   * (schedule, payload, queue) keeping its run count, and keeps its planned next run when the
+   * recurrence did not change; it is never duplicated. A running series is left alone.
+   */
+  async #registerRecurringKeyed(prepared: PreparedTask, registration: RecurringRegistration, key: string, options: DispatchOptions): Promise<string> {
+    prepared.record.taskKey = key;
+    const now = this.#o.clock.now();
+    for (let round = 0; round < 5; round++) {
+      const existing = await storageCall('getByTaskKey', () => this.#ctx.storage.getByTaskKey(key));
+      if (existing && existing.recurring === null && !isTerminal(existing.status)) {
+        throw new TaskKeyConflictError(key, {
+          message: `Task key "${key}" belongs to one-off task ${existing.id} (${existing.status}); a recurring series cannot take it over. Use another key.`,
+        });
+      }
+      if (existing && existing.recurring !== null && existing.status !== 'cancelled') {
+        if (existing.status === 'in-progress') {
+          this.#o.logger.warn(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
+          return existing.id;
+        }
+        let sameRecurrence = false;
+        try {
+          sameRecurrence = scheduleIdentity(storedSchedule(existing)) === registration.identity;
+        } catch {
+          sameRecurrence = false; // a corrupt stored schedule is replaced by the new one
+        }
+        const r = prepared.record;
+        const definition = { payload: r.payload, queue: r.queue, auditLevel: r.auditLevel, recurring: r.recurring, recurringInfo: r.recurringInfo, maxRuns: r.maxRuns, runUntil: r.runUntil };
+        const next = reRegisteredNext(registration.schedule, now, existing.runCount);
+        if (!isTerminal(existing.status)) {
+          const keepPlan = sameRecurrence && existing.dueAt !== null;
+          const dueAt = keepPlan ? existing.dueAt : (next ?? null);
+          if (dueAt === null) {
+            // the new limits leave nothing to run: end the series
+            const applied = await this.#ctx.writer.transition({
+              id: existing.id, from: ['waiting', 'service-stopped', 'queued'], to: 'completed', at: now,
+              patch: { ...definition, dueAt: null, leaseOwner: null, leaseExpiresAt: null },
+            });
+            if (!applied) continue;
+            return existing.id;
+          }
+          const updated = await storageCall('update', () =>
+            this.#ctx.storage.update(existing.id, { ...definition, dueAt, scheduledAt: keepPlan ? existing.scheduledAt : dueAt }, ['waiting', 'service-stopped', 'queued']),
+          );
+          if (!updated) continue;
+          if (existing.status !== 'queued') {
+            this.#ctx.scheduler.unschedule(existing.id);
+            this.#dispatcher.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
+          }
+          return existing.id;
+        }
+        // the series ended (limits reached): it stays over unless the new limits allow more runs
+        if (next === undefined) {
+          await storageCall('update', () => this.#ctx.storage.update(existing.id, definition));
+          return existing.id;
+        }
+        prepared.record.runCount = existing.runCount;
+        prepared.record.dueAt = Math.max(now, next);
+        prepared.record.scheduledAt = next;
+      }
+      if (existing) await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
+      try {
+        return await this.#dispatcher.insertAndRoute(prepared, options);
+      } catch (error) {
+        if (error instanceof TaskKeyConflictError) continue;
+        throw error;
+      }
+    }
+    throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent registrations; try again.` });
+  }
+
+  async #withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#keyLocks.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#keyLocks.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#keyLocks.get(key) === tail) this.#keyLocks.delete(key);
+    }
+  }
+
+  #validateTaskKey(key: unknown): asserts key is string {
+    if (typeof key !== 'string' || key.length > TASK_KEY_MAX) {
+      throw new InvalidArgumentError(`taskKey must be a string of at most ${TASK_KEY_MAX} characters; received ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import type { EngineContext } from '../engine-context.js';
+import type { ResolvedOptions } from '../options.js';
+import type { StoredTask } from '../ports/task-record.js';
+import type { TaskTransition } from '../ports/task-storage.js';
+import type { QueueRunner } from '../worker/queue-runner.js';
+import { toError } from '../errors.js';
+
+/**
+ * Takes due work from the storage into the local queues: the claim loop, handing back claimed
+ * tasks that will not run here, the lease heartbeat, the safety sweep and, with a stable instance
+ * id, taking back the leases of a previous run. Internal to the engine.
+ */
+export class Claimer {
+  readonly #ctx: EngineContext;
+  readonly #o: ResolvedOptions;
+  #pumping = false;
+  #pumpAgain = false;
+  #pumpDone: Promise<void> = Promise.resolve();
+  #storageMayHaveDue = true;
+  #skippedQueues = new Set<string>();
+  #heartbeatTimer: unknown;
+  #sweepTimer: unknown;
+
+  constructor(ctx: EngineContext) {
+    this.#ctx = ctx;
+    this.#o = ctx.options;
+  }
+
+  /** Starts the lease heartbeat and, where other processes share the storage, the safety sweep. */
+  start(): void {
+    this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+    // the safety sweep finds work other processes stored; a storage no other process can share
+    // has none to find (every local write wakes the scheduler itself)
+    if (this.#ctx.storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+  }
+
+  /** Stops the timers of `start`. */
+  stop(): void {
+    this.#o.clock.clearTimer(this.#heartbeatTimer);
+    this.#o.clock.clearTimer(this.#sweepTimer);
+  }
+
+  /** Resolves once a claim round under way has ended. */
+  idle(): Promise<void> {
+    return this.#pumpDone;
+  }
+
+  /** Marks that the storage may have due work, without claiming yet. */
+  markMaybeDue(): void {
+    this.#storageMayHaveDue = true;
+  }
+
+  /** Marks that the storage may have due work and runs a claim round; resolves when it ends. */
+  claim(): Promise<void> {
+    this.#storageMayHaveDue = true;
+    return this.#pump();
+  }
+
+  /** A worker slot was freed: claim more when the storage may have some. */
+  onSlotFree(): void {
+    if (!this.#ctx.isRunning()) return;
+    if (!this.#storageMayHaveDue && this.#skippedQueues.size === 0) return;
+    if (this.#pumping) this.#pumpAgain = true; // what #pump would do, without a promise per freed slot
+    else void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    if (!this.#ctx.isRunning()) return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    let done!: () => void;
+    this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
+    try {
+      do {
+        this.#pumpAgain = false;
+        const now = this.#o.clock.now();
+        this.#ctx.scheduler.takeDue(now);
+        const hungry: QueueRunner[] = [];
+        let limit = 0;
+        for (const q of this.#ctx.queues.values()) {
+          if (q.appetite > 0) {
+            hungry.push(q);
+            limit += q.appetite;
+          }
+        }
+        if (hungry.length === 0) break;
+        if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
+        this.#skippedQueues = new Set([...this.#ctx.queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
+        const claimed = await this.#ctx.storage.claimDue({
+          owner: this.#o.instanceId,
+          now,
+          limit,
+          leaseMs: this.#o.leaseMs,
+          ...(hungry.length === this.#ctx.queues.size ? {} : { queues: hungry.map((q) => q.name) }),
+        });
+        if (!this.#ctx.isRunning()) {
+          // stop() began while claiming: hand these back at once
+          await Promise.allSettled(claimed.map((task) => this.handBack(task, this.#o.clock.now())));
+          return;
+        }
+        for (const task of claimed) {
+          this.#ctx.scheduler.unschedule(task.id);
+          const queue = this.#ctx.queues.get(task.queue) ?? (this.#ctx.queues.get('default') as QueueRunner);
+          // an attempt that started but recorded no outcome: its process crashed or was stopped
+          if (task.attempts > 0 && task.error === null) {
+            this.#ctx.emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
+          }
+          queue.push(task);
+        }
+        this.#storageMayHaveDue = claimed.length >= limit;
+        if (this.#storageMayHaveDue) this.#pumpAgain = true;
+      } while (this.#pumpAgain && this.#ctx.isRunning());
+      if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
+        const next = await this.#ctx.storage.nextDueAt();
+        this.#ctx.scheduler.hint(next);
+      }
+    } catch (error) {
+      const err = toError(error);
+      this.#o.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
+      this.#ctx.emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
+      this.#ctx.scheduler.hint(this.#o.clock.now() + 1000);
+    } finally {
+      this.#pumping = false;
+      done();
+    }
+  }
+
+  /** Returns a claimed task that will not run here to the storage, due as before. */
+  handBack(task: StoredTask, now: number): Promise<boolean> {
+    return this.#ctx.writer.transition({
+      id: task.id,
+      from: ['queued'],
+      owner: this.#o.instanceId,
+      to: 'waiting',
+      at: now,
+      patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
+    });
+  }
+
+  #heartbeat(): void {
+    if (!this.#ctx.isRunning()) return;
+    const now = this.#o.clock.now();
+    let owned = this.#ctx.running.size;
+    for (const q of this.#ctx.queues.values()) owned += q.buffered;
+    const renewal = owned === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
+    renewal
+      .catch((error: unknown) => {
+        const err = toError(error);
+        this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
+        this.#ctx.emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
+      })
+      .finally(() => {
+        if (this.#ctx.isRunning()) this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+      });
+  }
+
+  #sweep(): void {
+    if (!this.#ctx.isRunning()) return;
+    this.#storageMayHaveDue = true;
+    void this.#pump().finally(() => {
+      if (this.#ctx.isRunning()) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    });
+  }
+
+  /** With a stable instance id, tasks this id held before a crash are taken back at once. */
+  async takeBackOwnLeases(): Promise<void> {
+    const now = this.#o.clock.now();
+    const mine: TaskTransition[] = [];
+    let cursor: { createdAt: number; id: string } | undefined;
+    for (;;) {
+      const page = await this.#ctx.storage.pending(cursor, 500);
+      for (const t of page) {
+        if (t.leaseOwner === this.#o.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
+          mine.push({ id: t.id, from: [t.status], owner: this.#o.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
+        }
+      }
+      const last = page.at(-1);
+      if (!last || page.length < 500) break;
+      cursor = { createdAt: last.createdAt, id: last.id };
+    }
+    if (mine.length > 0) await this.#ctx.storage.transition(mine);
+  }
+}

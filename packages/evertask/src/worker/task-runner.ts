@@ -1,0 +1,320 @@
+import type { TaskHookContext } from '../define-task.js';
+import type { AnyTask, EngineContext } from '../engine-context.js';
+import type { ResolvedOptions } from '../options.js';
+import type { StoredTask, TaskPatch, TaskStatus } from '../ports/task-record.js';
+import type { TaskTransition } from '../ports/task-storage.js';
+import type { RecurringSchedule } from '../recurring/schedule-spec.js';
+import type { QueueRunner } from './queue-runner.js';
+import type { FinishedRun, RunFinisher, RunOutcome } from './run-finisher.js';
+import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskError, describeError, toError } from '../errors.js';
+import { shouldAuditStatus } from '../audit/audit-policy.js';
+import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
+import { lateOccurrence, storedSchedule } from '../recurring/recurring-task.js';
+import { validatePayload } from './payload-validation.js';
+import { TaskExecution, type AbortReason } from './task-execution.js';
+import { OK } from './run-finisher.js';
+
+const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
+
+/** Marks a handler that returned normally (any thrown value, even undefined, is an error). */
+const NO_ERROR = Symbol('no error');
+
+/** A run between its start and its handler settling. */
+interface ActiveRun {
+  task: StoredTask;
+  def: AnyTask;
+  queue: QueueRunner;
+  attempt: number;
+  startedAt: number;
+  execution: TaskExecution;
+  payload: unknown;
+  schedule: RecurringSchedule | undefined;
+  hookCtx: TaskHookContext<unknown>;
+  timer: unknown;
+  done: () => void;
+  /** The `in-progress` change, until it is queued (see `#sendStart`). */
+  start: TaskTransition | undefined;
+}
+
+/**
+ * Runs a claimed task to its outcome: the checks before a run (payload schema, late recurring
+ * occurrence, rate limit), the `in-progress` write, the start hooks, the handler with its
+ * timeout, and handing the settled run to the `RunFinisher`. Internal to the engine.
+ */
+export class TaskRunner {
+  readonly #ctx: EngineContext;
+  readonly #o: ResolvedOptions;
+  readonly #finisher: RunFinisher;
+  readonly #limiter = new KeyedRateLimiter();
+  readonly #now: () => number;
+
+  constructor(ctx: EngineContext, finisher: RunFinisher) {
+    this.#ctx = ctx;
+    this.#o = ctx.options;
+    this.#finisher = finisher;
+    const clock = this.#o.clock;
+    this.#now = () => clock.now();
+  }
+
+  /** Gives back the rate-limit slot a cancelled task held. */
+  releaseRateLimit(taskId: string): void {
+    this.#limiter.release(taskId);
+  }
+
+  /**
+   * Runs a claimed task; `done` frees its worker slot and is called exactly once, synchronously
+   * when the handler is synchronous. The common case (no schema, no schedule, no rate limit, no
+   * hooks, a synchronous handler) runs without a promise of its own.
+   */
+  execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
+    const def = this.#o.tasks.get(task.name);
+    if (!def) {
+      this.#finisher.track(this.#finisher.poison(task, new UnknownTaskError(task.name)));
+      done();
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = this.#o.codec.parse(task.payload);
+    } catch (error) {
+      this.#finisher.track(this.#finisher.poison(task, toError(error)));
+      done();
+      return;
+    }
+    if (def.schema === undefined && task.recurring === null && def.rateLimit === undefined) {
+      this.#begin(task, queue, def, payload, undefined, done);
+      return;
+    }
+    this.#gate(task, def, payload).then(
+      (gated) => {
+        if (gated) this.#begin(task, queue, def, gated.payload, gated.schedule, done);
+        else done();
+      },
+      (error: unknown) => {
+        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
+        done();
+      },
+    );
+  }
+
+  /**
+   * The checks before a run that may wait: payload schema, recurring slot, rate limit. Resolves
+   * with what the run needs, or undefined when the task does not run now (already handled).
+   */
+  async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
+    if (def.schema) {
+      try {
+        payload = await validatePayload(def.name, def.schema, payload);
+      } catch (error) {
+        this.#finisher.track(this.#finisher.poison(task, toError(error)));
+        return undefined;
+      }
+    }
+    let schedule: RecurringSchedule | undefined;
+    if (task.recurring !== null) {
+      try {
+        schedule = storedSchedule(task);
+      } catch (error) {
+        this.#finisher.track(this.#finisher.poison(task, toError(error), true));
+        return undefined;
+      }
+      if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return undefined;
+    }
+    if (def.rateLimit && !(await this.#admit(task, def, payload))) return undefined;
+    return { payload, schedule };
+  }
+
+  /** Marks the task in progress, runs the start hooks, then the handler. */
+  #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
+    const attempt = task.attempts + 1;
+    const startedAt = this.#o.clock.now();
+    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
+    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
+    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
+    if (schedule) patch.scheduledAt = task.scheduledAt;
+    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
+    if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
+    const hooks = def.options;
+    const run: ActiveRun = {
+      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
+      hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
+    };
+    if (this.#ctx.emitter.has('task:started')) {
+      this.#ctx.emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
+    }
+    let before: Promise<void> | undefined;
+    if (attempt === 1) {
+      if (hooks.onStarted) before = this.#finisher.hook(task, 'onStarted', () => hooks.onStarted?.(run.hookCtx));
+    } else {
+      const info = this.#finisher.takeRetryInfo(task.id);
+      if (hooks.onRetry) {
+        const previousError = info?.error ?? new Error(task.error ?? 'previous attempt failed');
+        const delayMs = info?.delayMs ?? Math.max(0, (task.dueAt ?? startedAt) - (task.lastExecutionAt ?? startedAt));
+        before = this.#finisher.hook(task, 'onRetry', () => hooks.onRetry?.(run.hookCtx, attempt, previousError, delayMs));
+      }
+    }
+    if (before) {
+      // cancellable while its start hook runs
+      this.#sendStart(run);
+      this.#ctx.running.set(task.id, execution);
+      void before.then(() => this.#runHandler(run));
+    } else this.#runHandler(run);
+  }
+
+  /**
+   * Queues the `in-progress` write of a run, unless already queued. It waits until the handler
+   * was called: a synchronous handler that succeeds is then stored with a single write (see
+   * `#complete`), which the coalescer would otherwise have to merge.
+   */
+  #sendStart(run: ActiveRun): void {
+    const change = run.start;
+    if (change === undefined) return;
+    run.start = undefined;
+    const id = run.task.id;
+    this.#ctx.writer.transitionThen(change, (applied, error) => {
+      if (error !== undefined || !applied) this.abortLocal(id, 'lost');
+    });
+  }
+
+  /**
+   * Calls the handler. Nothing can interrupt a synchronous handler, so it settles at once and
+   * needs no timeout timer and no entry among the running executions; an asynchronous one gets
+   * both (its timeout counts from the call).
+   */
+  #runHandler(run: ActiveRun): void {
+    const { task, def, queue, execution } = run;
+    const clock = this.#o.clock;
+    const calledAt = clock.now();
+    let pending: Promise<void> | undefined;
+    try {
+      pending = execution.run(def.options, run.payload);
+    } catch (error) {
+      this.#ranHandler(run, error);
+      return;
+    }
+    if (pending === undefined) {
+      this.#ranHandler(run, NO_ERROR);
+      return;
+    }
+    this.#sendStart(run);
+    this.#ctx.running.set(task.id, execution);
+    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      run.timer = clock.setTimer(() => {
+        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
+        this.abortLocal(task.id, 'timeout');
+      }, Math.max(0, timeoutMs - (clock.now() - calledAt)));
+    }
+    pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
+  }
+
+  /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
+  #ranHandler(active: ActiveRun, error: unknown): void {
+    try {
+      const { task, execution } = active;
+      if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
+      this.#ctx.running.delete(task.id);
+      const outcome: RunOutcome =
+        error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
+      const run: FinishedRun = {
+        task,
+        def: active.def,
+        queue: active.queue,
+        attempt: active.attempt,
+        startedAt: active.startedAt,
+        finishedAt: this.#o.clock.now(),
+        logs: execution.drainLogs(),
+        hookCtx: active.hookCtx,
+        reason: execution.reason,
+        schedule: active.schedule,
+      };
+      const start = active.start;
+      if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
+        active.start = undefined;
+        this.#finisher.complete(run, start);
+      } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#finisher.willRetry(run, outcome.error))) {
+        active.start = undefined;
+        this.#finisher.track(this.#finisher.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
+      } else {
+        this.#sendStart(active);
+        this.#finisher.track(this.#finisher.finish(run, outcome));
+      }
+    } finally {
+      // the worker slot is freed whatever happened above
+      active.done();
+    }
+  }
+
+  /**
+   * A recurring occurrence picked up late (the engine was down): runs it now when it is still the
+   * current slot, else skips forward to the next real occurrence (counting the missed ones) or
+   * ends the series. True when it should run now.
+   */
+  async #onTime(task: StoredTask, schedule: RecurringSchedule): Promise<boolean> {
+    const now = this.#o.clock.now();
+    const late = lateOccurrence(task, schedule, now);
+    if (!late) return true;
+    const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
+    if (late.next && late.next.missed > 0) {
+      this.#ctx.emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
+      this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
+    }
+    if (late.run && late.next) {
+      task.scheduledAt = late.next.at;
+      return true;
+    }
+    if (!late.next) {
+      await this.#finisher.transition(task, 'completed', now, { dueAt: null, leaseOwner: null, leaseExpiresAt: null }, []);
+      return false;
+    }
+    const dueAt = late.next.at;
+    const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
+    if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, dueAt);
+    return false;
+  }
+
+  /**
+   * Rate-limit gate: true when the task may start now. Otherwise it goes back to storage as
+   * `waiting` until its slot (releasing the worker at once), or fails when the slot is beyond
+   * `maxWait`.
+   */
+  async #admit(task: StoredTask, def: AnyTask, payload: unknown): Promise<boolean> {
+    const limit = def.rateLimit as NonNullable<AnyTask['rateLimit']>;
+    let key = '';
+    try {
+      key = limit.key?.(payload) ?? '';
+    } catch (error) {
+      this.#o.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
+      return true;
+    }
+    const now = this.#o.clock.now();
+    const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
+    if (decision.ok) return true;
+    this.#ctx.emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
+    if (decision.rejected) {
+      const error = new RateLimitedError(task.name, key, decision.retryAt, limit.maxWaitMs);
+      const text = describeError(error);
+      const applied = await this.#finisher.transition(task, 'failed', now, { dueAt: null, error: text, leaseOwner: null, leaseExpiresAt: null }, [], text);
+      if (applied) {
+        this.#ctx.emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
+        await this.#finisher.hook(task, 'onError', () => def.options.onError?.({ taskId: task.id, taskName: task.name, attempt: task.attempts, payload }, error));
+      }
+      return false;
+    }
+    const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
+    if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, decision.retryAt);
+    return false;
+  }
+
+  /** Aborts a handler running here (cancel, timeout, shutdown, lost lease); false when none runs. */
+  abortLocal(id: string, reason: AbortReason): boolean {
+    const execution = this.#ctx.running.get(id);
+    if (!execution) return false;
+    const error =
+      reason === 'timeout' && execution.timeoutError
+        ? execution.timeoutError
+        : new TaskCancelledError(reason === 'shutdown' ? `Task ${id} was interrupted by shutdown.` : `Task ${id} was cancelled.`);
+    execution.abort(reason, error);
+    return true;
+  }
+}
