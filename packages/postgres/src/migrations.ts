@@ -132,6 +132,15 @@ DROP INDEX {{schema}}.${TASK_KEY_INDEX};
 CREATE UNIQUE INDEX ${TASK_KEY_INDEX} ON {{schema}}.tasks (task_key) WHERE task_key IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    name: 'pending scans use the creation index',
+    // The keyset scan of unfinished tasks (start-up recovery only) walks tasks_created_idx with a
+    // status filter instead of keeping a second (created_at, id) index that every insert writes.
+    sql: `
+DROP INDEX {{schema}}.tasks_pending_idx;
+`,
+  },
 ];
 
 /** The schema version this package needs. */

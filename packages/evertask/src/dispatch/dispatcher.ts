@@ -87,10 +87,10 @@ export class Dispatcher {
       throw new InvalidArgumentError('dispatchMany does not take taskKey or recurring; dispatch those one at a time.');
     }
     const prepared: PreparedTask[] = [];
+    const plan = this.#plan(def, options); // one plan (times, queue, audit level) for the batch
     for (let i = 0; i < payloads.length; i++) {
       try {
         // no await per payload unless a schema needs one
-        const plan = this.#plan(def, options);
         const value = def.schema ? await validatePayload(def.name, def.schema, payloads[i]) : payloads[i];
         prepared.push(this.#build(def, value, plan, undefined));
       } catch (error) {
