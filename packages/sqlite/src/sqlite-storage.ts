@@ -249,19 +249,7 @@ export class SqliteStorage implements TaskStorage {
         // the failed open already released what it opened
       }
     }
-    const db = this.#db;
-    this.#db = undefined;
-    this.#stmts = undefined;
-    this.#dynamic.clear();
-    if (db && this.#options.database === undefined && db.open) {
-      try {
-        // Lets SQLite refresh its planner statistics when they are stale (cheap; recommended before closing).
-        db.pragma('optimize');
-      } catch {
-        // best effort: a busy or read-only database still closes
-      }
-      db.close();
-    }
+    this.#release(true);
   }
 
   async #openWithRetry(): Promise<void> {
@@ -272,7 +260,7 @@ export class SqliteStorage implements TaskStorage {
         this.#openSync();
         return;
       } catch (error) {
-        this.#releaseAfterFailedOpen();
+        this.#release(false);
         if (isBusy(error) && Date.now() < deadline) {
           await sleep(Math.min(delay, Math.max(1, deadline - Date.now())));
           delay = Math.min(delay * 2, 50);
@@ -283,17 +271,29 @@ export class SqliteStorage implements TaskStorage {
     }
   }
 
-  #releaseAfterFailedOpen(): void {
+  /**
+   * Forgets the connection and closes it when we opened it (never a database handed in). After a
+   * normal use, `optimize` first lets SQLite refresh stale planner statistics (cheap; recommended
+   * before closing).
+   */
+  #release(optimize: boolean): void {
     const db = this.#db;
     this.#db = undefined;
     this.#stmts = undefined;
     this.#dynamic.clear();
-    if (db && this.#options.database === undefined && db.open) {
+    if (!db || this.#options.database !== undefined || !db.open) return;
+    if (optimize) {
       try {
-        db.close();
+        db.pragma('optimize');
       } catch {
-        // nothing more to release
+        // best effort: a busy or read-only database still closes
       }
+    }
+    try {
+      db.close();
+    } catch (error) {
+      if (optimize) throw error;
+      // after a failed open there is nothing more to release
     }
   }
 
