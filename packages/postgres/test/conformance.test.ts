@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { describeStorageConformance } from 'evertask/testing';
+import { describeEngineConformance, describeStorageConformance } from 'evertask/testing';
 import { PostgresStorage } from '../src/index.js';
 import { PG_URL, describeWithPostgres, dropSchemas, testSchema } from './pg-test-helpers.js';
 
@@ -7,13 +7,20 @@ const describePg = await describeWithPostgres();
 const PREFIX = testSchema(import.meta.url);
 let n = 0;
 
+/** A storage on a schema of its own: every test starts from an empty database. */
+const fresh = () => new PostgresStorage({ connectionString: PG_URL, schema: `${PREFIX}_${++n}`, max: 4 });
+
 describePg('PostgresStorage', () => {
   afterAll(async () => {
     await dropSchemas(PREFIX);
   });
 
-  // A fresh schema per storage (migrations included): every test starts from an empty database.
-  describeStorageConformance('PostgresStorage', () => new PostgresStorage({ connectionString: PG_URL, schema: `${PREFIX}_${++n}`, max: 4 }), {
+  describeStorageConformance('PostgresStorage', fresh, {
     destroy: async (storage) => dropSchemas((storage as PostgresStorage).schema),
+  });
+
+  describeEngineConformance('PostgresStorage', fresh, {
+    // a new pool on the same schema, as a restarted process would open
+    reopen: (storage) => new PostgresStorage({ connectionString: PG_URL, schema: (storage as PostgresStorage).schema, max: 4 }),
   });
 });
