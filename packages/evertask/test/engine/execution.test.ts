@@ -12,7 +12,7 @@ import {
   type Logger,
 } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
-import { createEngine, deferred, waitForStatus } from './helpers.js';
+import { createEngine, deferred, until, waitForStatus } from './helpers.js';
 
 const engines: EverTask[] = [];
 afterEach(async () => {
@@ -274,7 +274,7 @@ describe('lifecycle hooks', () => {
     engine.on('hook:error', (e) => hookErrors.push(`${e.hook}:${e.error.message}`));
     const id = await engine.dispatch(task, 'p' as never);
     await waitForStatus(engine, id, 'completed');
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => order.length === 3);
     expect(order).toEqual(['started', 'handler', 'completed:p']);
     expect(hookErrors).toEqual(['onStarted:hook broke']);
   });
@@ -310,8 +310,9 @@ describe('queues', () => {
     } });
     const engine = track(createEngine({ tasks: [task], queues: { tiny: { concurrency: 1, capacity: 1, whenFull: 'throw' } } }));
     await engine.start();
+    const firstStarted = engine.once('task:started');
     await engine.dispatch(task, 1); // running
-    await new Promise((r) => setTimeout(r, 5));
+    await firstStarted;
     await engine.dispatch(task, 2); // buffered
     const error = await engine.dispatch(task, 3).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_QUEUE_FULL', queue: 'tiny' });
@@ -335,15 +336,16 @@ describe('queues', () => {
     );
     await engine.start();
     await engine.dispatch(fb, undefined);
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => queuesSeen.length === 1);
     await engine.dispatch(fb, undefined);
     const fallbackId = await engine.dispatch(fb, undefined);
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => queuesSeen.length === 2);
     expect(queuesSeen).toEqual(['fbq', 'default']);
     expect((await engine.getTask(fallbackId))?.queue).toBe('default');
 
+    const wtStarted = engine.once('task:started', (e) => e.taskName === 'wt');
     await engine.dispatch(wt, undefined);
-    await new Promise((r) => setTimeout(r, 5));
+    await wtStarted;
     await engine.dispatch(wt, undefined);
     let third: string | undefined;
     const pending = engine.dispatch(wt, undefined).then((id) => (third = id));
@@ -492,9 +494,11 @@ describe('graceful stop', () => {
     } });
     const engine = new EverTask({ storage, tasks: [quick, stubborn], logger: silentLogger });
     await engine.start();
+    let started = 0;
+    engine.on('task:started', () => void started++);
     const q = await engine.dispatch(quick, undefined);
     const s = await engine.dispatch(stubborn, undefined);
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => started === 2);
     await engine.stop({ timeout: 100 });
     expect((await engine.getTask(q))?.status).toBe('completed');
     expect((await engine.getTask(s))?.status).toBe('service-stopped');

@@ -25,3 +25,12 @@ export function deferred<T = void>() {
   });
   return { promise, resolve, reject };
 }
+
+/** Polls until the condition holds (real time). */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
