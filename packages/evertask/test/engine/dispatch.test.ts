@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   defineTask,
@@ -15,16 +15,9 @@ import {
   type TaskStorage,
 } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
-import { createEngine, waitForStatus } from './helpers.js';
+import { createEngine, waitForStatus, stopEnginesAfterEach } from './helpers.js';
 
-const engines: EverTask[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.stop({ timeout: 100 })));
-});
-function track(e: EverTask) {
-  engines.push(e);
-  return e;
-}
+const track = stopEnginesAfterEach(100);
 
 describe('defineTask', () => {
   it('rejects bad definitions with errors naming the problem', () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   defineTask,
   EverTask,
@@ -12,16 +12,9 @@ import {
   type Logger,
 } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
-import { createEngine, deferred, until, waitForStatus } from './helpers.js';
+import { createEngine, deferred, until, waitForStatus, stopEnginesAfterEach } from './helpers.js';
 
-const engines: EverTask[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.stop({ timeout: 50 })));
-});
-function track(e: EverTask) {
-  engines.push(e);
-  return e;
-}
+const track = stopEnginesAfterEach(50);
 
 class TransientError extends Error {}
 class FatalError extends Error {}

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { EverTask, MemoryStorage, silentLogger, type EverTaskOptions, type TaskStatus } from '../../src/index.js';
 
 export function createEngine(options: Partial<EverTaskOptions> & Pick<EverTaskOptions, 'tasks'>): EverTask {
@@ -33,4 +34,19 @@ export async function until(condition: () => boolean, timeoutMs = 5000): Promise
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/**
+ * Stops, after each test, every engine passed to the returned `track` (which returns it), so a
+ * failing test never leaves timers or handlers running into the next one.
+ */
+export function stopEnginesAfterEach(timeout = 50): <E extends EverTask>(engine: E) => E {
+  const engines: EverTask[] = [];
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.stop({ timeout })));
+  });
+  return (engine) => {
+    engines.push(engine);
+    return engine;
+  };
 }

@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EverTask} from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { defineTask, RateLimitedError } from '../../src/index.js';
 import { KeyedRateLimiter, resolveRateLimit } from '../../src/rate-limit/keyed-rate-limiter.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
-import { createEngine } from './helpers.js';
+import { createEngine, stopEnginesAfterEach } from './helpers.js';
 
-const engines: EverTask[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.stop({ timeout: 50 })));
-});
+const track = stopEnginesAfterEach();
 
 describe('KeyedRateLimiter (GCRA)', () => {
   it('allows the burst, then spaces starts by period/permits, and redeems reservations once', () => {
@@ -48,7 +44,7 @@ describe('rate-limited tasks in the engine', () => {
     });
     const free = defineTask({ name: 'free', handler: () => void starts.push(['free', clock.now() - t0]) });
     const engine = createEngine({ tasks: [limited, free], clock, queues: { default: { concurrency: 1 } } });
-    engines.push(engine);
+    track(engine);
     const t0 = clock.now();
     await engine.start();
     const limitedEvents: number[] = [];

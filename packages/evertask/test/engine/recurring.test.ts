@@ -1,16 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineTask, EverTask, type EverTaskOptions, InvalidScheduleError, MemoryStorage, noRetry, silentLogger, TaskKeyConflictError } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
+import { stopEnginesAfterEach } from './helpers.js';
 
-const engines: EverTask[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((e) => e.stop({ timeout: 50 })));
-});
+const track = stopEnginesAfterEach();
 
 function engineOn(storage: MemoryStorage, clock: ManualClock, tasks: EverTaskOptions["tasks"]) {
-  const engine = new EverTask({ storage, clock, tasks, logger: silentLogger });
-  engines.push(engine);
-  return engine;
+  return track(new EverTask({ storage, clock, tasks, logger: silentLogger }));
 }
 
 /** Advances in steps so that every timer chain settles. */
