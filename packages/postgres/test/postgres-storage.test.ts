@@ -363,6 +363,22 @@ describePg('PostgresStorage (adapter)', () => {
     expect((error as StorageError).cause).toBeDefined();
   });
 
+  it('keeps on the tasks table only the indexes that claims, renewals, keys, listings and retention use', async () => {
+    // Every index costs a write per insert and per status change: the set is part of the design.
+    const res = await admin.query<{ indexname: string }>(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'tasks' ORDER BY indexname`,
+      [SCHEMA],
+    );
+    expect(res.rows.map((r) => r.indexname)).toEqual([
+      'tasks_created_idx',
+      'tasks_due_idx',
+      'tasks_lease_idx',
+      'tasks_pkey',
+      'tasks_retention_idx',
+      'tasks_task_key_uq',
+    ]);
+  });
+
   it('prints migration SQL that creates the schema at the current version', async () => {
     const schema = `${SCHEMA}_printed`;
     const sql = postgresMigrationSql(schema);
