@@ -16,6 +16,7 @@ import { WriteCoalescer } from './dispatch/write-coalescer.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
 import { Claimer } from './scheduler/claimer.js';
+import { InstanceRegistration, type InstanceInfo } from './scheduler/instance-registration.js';
 import { QueueRunner } from './worker/queue-runner.js';
 import { RunFinisher } from './worker/run-finisher.js';
 import { TaskRunner } from './worker/task-runner.js';
@@ -66,6 +67,7 @@ export class EverTask {
   readonly #scheduler: DueScheduler;
   readonly #running = new Map<string, TaskExecution>();
   readonly #claimer: Claimer;
+  readonly #registration: InstanceRegistration;
   readonly #finisher: RunFinisher;
   readonly #runner: TaskRunner;
   readonly #dispatcher: Dispatcher;
@@ -98,7 +100,8 @@ export class EverTask {
       markMaybeDue: () => this.#claimer.markMaybeDue(),
       claimSoon: () => this.#claimSoon(),
     };
-    const claimer = new Claimer(ctx);
+    this.#registration = new InstanceRegistration(ctx);
+    const claimer = new Claimer(ctx, this.#registration);
     this.#claimer = claimer;
     this.#finisher = new RunFinisher(ctx);
     const runner = new TaskRunner(ctx, this.#finisher);
@@ -139,6 +142,7 @@ export class EverTask {
         });
       }
       if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
+      await this.#registration.register();
     } catch (error) {
       this.#state = 'created';
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
@@ -184,6 +188,7 @@ export class EverTask {
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+    await this.#registration.deregister();
     this.#state = 'stopped';
     if (options.closeStorage) await this.#storage.close();
   }
@@ -248,6 +253,15 @@ export class EverTask {
   async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
     const result = await storageCall('query', () => this.#storage.query(filter, page));
     return { items: result.items.map((t) => toTaskInfo(t, this.#o.codec)), total: result.total };
+  }
+
+  /**
+   * The engines sharing this storage, from its instance registry: each registers at start,
+   * heartbeats with its leases and is removed at a clean stop; one that stopped heartbeating stays
+   * listed with `alive: false` for an hour. A storage without a registry lists this engine alone.
+   */
+  async instances(): Promise<InstanceInfo[]> {
+    return storageCall('listInstances', () => this.#registration.list());
   }
 
   /** The registered recurring series with their next run, last run, run count and last outcome. */

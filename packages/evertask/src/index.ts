@@ -1,5 +1,6 @@
 export { EverTask } from './ever-task.js';
 export type { StopOptions, RecurringSeries } from './ever-task.js';
+export type { InstanceInfo } from './scheduler/instance-registration.js';
 export { defineTask } from './define-task.js';
 export type {
   TaskDefinition,
@@ -44,3 +45,4 @@ export type {
 } from './recurring/index.js';
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';
+export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage/instance-record.js';

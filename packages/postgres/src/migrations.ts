@@ -156,6 +156,22 @@ DROP INDEX {{schema}}.tasks_status_queue_idx;
 DROP INDEX {{schema}}.tasks_lease_owner_idx;
 `,
   },
+  {
+    version: 5,
+    name: 'instance registry',
+    // One row per running engine, upserted by its heartbeat: what the dashboard lists as instances.
+    sql: `
+CREATE TABLE {{schema}}.instances (
+  id text PRIMARY KEY,
+  hostname text NOT NULL,
+  pid integer NOT NULL,
+  started_at bigint NOT NULL,
+  heartbeat_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  queues text[] NOT NULL
+);
+`,
+  },
 ];
 
 /** The schema version this package needs. */

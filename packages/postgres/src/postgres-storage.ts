@@ -6,9 +6,13 @@ import {
   InvalidArgumentError,
   StorageError,
   TASK_STATUSES,
+  INSTANCE_RECORD_RETENTION_MS,
+  checkInstanceId,
+  checkInstanceRecord,
   type AddOptions,
   type ClaimRequest,
   type ExecutionLogEntry,
+  type InstanceRecord,
   type NewTask,
   type PendingCursor,
   type RetentionPolicy,
@@ -55,6 +59,7 @@ import {
   rowToLog,
   rowToRunAudit,
   rowToStatusAudit,
+  rowToInstance,
   rowToTask,
   type TaskRow,
 } from './row-mapping.js';
@@ -499,6 +504,25 @@ export class PostgresStorage implements TaskStorage {
     checkInteger(leaseMs, 'renewLeases: "leaseMs"', 1);
     const res = await this.#run('renewLeases', this.#q('renew', this.#sql.renew, [owner, now, leaseMs]));
     return res.rowCount ?? 0;
+  }
+
+  // ---- instance registry -----------------------------------------------------------------------
+
+  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
+    const r = checkInstanceRecord(instance, 'heartbeatInstance');
+    if (r.pid > 2_147_483_647) throw new InvalidArgumentError(`heartbeatInstance: instance.pid must fit a 32-bit integer; got ${r.pid}.`);
+    const values = [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, r.queues, r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS];
+    await this.#run('heartbeatInstance', this.#q('heartbeat_instance', this.#sql.heartbeatInstance, values));
+  }
+
+  async removeInstance(id: string): Promise<void> {
+    checkInstanceId(id, 'removeInstance');
+    await this.#run('removeInstance', this.#q('remove_instance', this.#sql.removeInstance, [id]));
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    const res = await this.#run('listInstances', this.#q('list_instances', this.#sql.listInstances, []));
+    return res.rows.map((row) => rowToInstance(row));
   }
 
   async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {

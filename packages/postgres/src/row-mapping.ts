@@ -14,6 +14,8 @@ import {
   type TaskPatch,
   type TaskStatus,
   COLUMN_OF_FIELD,
+  checkInstanceRecord,
+  type InstanceRecord,
 } from 'evertask';
 
 /** Columns of the tasks table, in the order `add` inserts them. */
@@ -270,6 +272,33 @@ function readEnum<T extends string>(
   const value = row[column];
   if (!allowed.includes(value as T)) throw bad(id, column, value, `one of ${allowed.join(', ')}`);
   return value as T;
+}
+
+/** Maps and validates one instances row. */
+export function rowToInstance(row: Record<string, unknown>): InstanceRecord {
+  const id = row.id;
+  const queues = row.queues;
+  if (!Array.isArray(queues)) throw badInstance(id, 'queues', queues, 'a text array');
+  const record = {
+    id: typeof id === 'string' ? id : String(id),
+    hostname: row.hostname,
+    pid: readNumber(row, 'pid', id),
+    startedAt: readNumber(row, 'started_at', id),
+    heartbeatAt: readNumber(row, 'heartbeat_at', id),
+    expiresAt: readNumber(row, 'expires_at', id),
+    queues,
+  };
+  try {
+    return checkInstanceRecord(record, 'PostgresStorage.listInstances');
+  } catch (error) {
+    throw new StorageError(`PostgresStorage read a malformed instance row ${describeValue(id)}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function badInstance(id: unknown, column: string, value: unknown, expected: string): StorageError {
+  return new StorageError(
+    `PostgresStorage read a malformed row: instance ${String(id)} has ${describeValue(value)} in column "${column}" (expected ${expected}).`,
+  );
 }
 
 /** Maps and validates one tasks row. */

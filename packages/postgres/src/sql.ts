@@ -31,6 +31,9 @@ export interface StorageSql {
   countLogs: string;
   cleanup: string;
   notify: string;
+  heartbeatInstance: string;
+  removeInstance: string;
+  listInstances: string;
 }
 
 /**
@@ -204,5 +207,17 @@ SELECT (SELECT count(*) FROM gone)::int AS tasks,
   ((SELECT count(*) FROM sa) + (SELECT count(*) FROM ra))::int AS audits,
   (SELECT count(*) FROM lg)::int AS logs`,
     notify: `SELECT pg_notify($1::text, $2::text)`,
+    // the upsert and the purge of long-expired records in one statement (the purge never sees
+    // the row the upsert writes: both run on the statement's snapshot, and it spares $1 anyway)
+    heartbeatInstance: `WITH up AS (
+  INSERT INTO ${s}.instances (id, hostname, pid, started_at, heartbeat_at, expires_at, queues)
+  VALUES ($1::text, $2::text, $3::int4, $4::int8, $5::int8, $6::int8, $7::text[])
+  ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, started_at = EXCLUDED.started_at,
+    heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at, queues = EXCLUDED.queues
+  RETURNING 1
+)
+DELETE FROM ${s}.instances WHERE expires_at < $8::int8 AND id <> $1::text`,
+    removeInstance: `DELETE FROM ${s}.instances WHERE id = $1::text`,
+    listInstances: `SELECT id, hostname, pid, started_at, heartbeat_at, expires_at, queues FROM ${s}.instances ORDER BY started_at, id`,
   };
 }

@@ -48,17 +48,19 @@ function startWorker(id: string): Promise<Worker> {
 describePg('EverTask on PostgreSQL in several processes', () => {
   const workers: Worker[] = [];
   let admin: pg.Pool;
+  let seed: PostgresStorage | undefined;
 
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited));
+    await seed?.close();
     await admin?.end();
     await dropSchemas(SCHEMA);
   });
 
   it(`three worker processes run ${TASKS} tasks, each once at a time; a SIGKILLed worker's tasks are taken over within twice the lease`, async () => {
     admin = testPool(3);
-    const seed = new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA, max: 2 });
+    seed = new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA, max: 2 });
     await seed.open();
     await admin.query(`CREATE TABLE "${SCHEMA}".executions (
       id bigserial PRIMARY KEY, task_id uuid NOT NULL, pid int NOT NULL, started_at int8 NOT NULL, ended_at int8)`);
@@ -69,7 +71,11 @@ describePg('EverTask on PostgreSQL in several processes', () => {
       makeTask({ name: 'record', payload: JSON.stringify({ i }), createdAt: now, dueAt: now, auditLevel: 'none' }),
     );
     await seed.add(tasks);
-    await seed.close();
+
+    // each worker registered in the instance registry at start
+    const registered = await seed.listInstances();
+    expect(registered.map((i) => i.id)).toEqual(expect.arrayContaining(['w0', 'w1', 'w2']));
+    expect(registered.every((i) => i.expiresAt > Date.now() && i.pid > 0)).toBe(true);
 
     const count = async (sql: string, values: unknown[] = []): Promise<number> =>
       ((await admin.query<{ n: number }>(sql, values)).rows[0] as { n: number }).n;
@@ -129,8 +135,16 @@ describePg('EverTask on PostgreSQL in several processes', () => {
       `orphans: ${orphans.length}, taken over after ${Math.round(Math.min(...lateness))}–${Math.round(Math.max(...lateness))} ms; re-runs: ${reruns}; executions by survivors: ${survivorsRan}`,
     );
 
-    // the survivors stop gracefully
+    // the registry shows the killed worker as expired (its last heartbeat came before the kill), the others live
+    const byId = new Map((await seed.listInstances()).map((i) => [i.id, i]));
+    expect(byId.get('w0')?.expiresAt).toBeLessThanOrEqual(killedAt + LEASE_MS);
+    expect(byId.get('w0')?.expiresAt).toBeLessThan(Date.now());
+    for (const id of ['w1', 'w2']) expect(byId.get(id)?.expiresAt, id).toBeGreaterThan(Date.now());
+
+    // the survivors stop gracefully and remove their records; the dead one's stays until it ages out
     for (const w of workers.slice(1)) w.child.kill('SIGTERM');
     expect(await Promise.all(workers.slice(1).map((w) => w.exited))).toEqual([0, 0]);
+    expect((await seed.listInstances()).map((i) => i.id)).toEqual(['w0']);
+    await seed.close();
   }, 60_000);
 });

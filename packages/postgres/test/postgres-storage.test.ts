@@ -353,6 +353,15 @@ describePg('PostgresStorage (adapter)', () => {
     expect((error as StorageError).transient).toBe(false);
   });
 
+  it('reports a malformed instance row naming the instance and the field', async () => {
+    await storage.heartbeatInstance({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    await admin.query(`UPDATE "${SCHEMA}".instances SET queues = ARRAY['']::text[] WHERE id = 'i-1'`);
+    const error = await storage.listInstances().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as Error).message).toContain('i-1');
+    expect((error as Error).message).toContain('queues');
+  });
+
   it('wraps a non-transient database error in a StorageError naming the operation', async () => {
     const t = makeTask();
     await storage.add([t]);

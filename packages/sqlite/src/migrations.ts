@@ -10,6 +10,7 @@ export interface TableNames {
   statusAudit: string;
   runAudit: string;
   logs: string;
+  instances: string;
   migrations: string;
 }
 
@@ -19,6 +20,7 @@ export function tableNames(prefix: string): TableNames {
     statusAudit: `${prefix}status_audit`,
     runAudit: `${prefix}run_audit`,
     logs: `${prefix}execution_logs`,
+    instances: `${prefix}instances`,
     migrations: `${prefix}migrations`,
   };
 }
@@ -120,6 +122,23 @@ CREATE INDEX ${t.logs}_task ON ${t.logs} (task_id, at, sequence, id);
 CREATE INDEX ${t.logs}_at ON ${t.logs} (at);
 `,
   },
+  {
+    version: 2,
+    name: 'instance registry',
+    creates: (t) => [t.instances],
+    // One row per running engine, upserted by its heartbeat; queues as a JSON array of names.
+    sql: (t) => `
+CREATE TABLE ${t.instances} (
+  id TEXT NOT NULL PRIMARY KEY,
+  hostname TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  heartbeat_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  queues TEXT NOT NULL
+);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
@@ -136,6 +155,7 @@ export function expectedColumns(t: TableNames): Record<string, readonly string[]
     [t.statusAudit]: ['id', 'task_id', 'status', 'at', 'error'],
     [t.runAudit]: ['id', 'task_id', 'at', 'status', 'execution_time_ms', 'error'],
     [t.logs]: ['id', 'task_id', 'at', 'level', 'message', 'exception', 'sequence'],
+    [t.instances]: ['id', 'hostname', 'pid', 'started_at', 'heartbeat_at', 'expires_at', 'queues'],
     [t.migrations]: ['version', 'name', 'applied_at'],
   };
 }

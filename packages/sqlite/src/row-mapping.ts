@@ -15,6 +15,8 @@ import {
   STORED_TASK_COLUMNS,
   COLUMN_OF_FIELD,
   TASK_PATCH_FIELDS,
+  checkInstanceRecord,
+  type InstanceRecord,
 } from 'evertask';
 
 /** Task columns in insert order, paired with the `StoredTask` field each one stores. */
@@ -75,6 +77,33 @@ function bad(what: string, id: unknown, column: string, value: unknown): Storage
     `SQLite storage: ${what} ${String(id)} has an invalid value in column "${column}": ${shown}. ` +
       `The row was written outside EverTask or is corrupt; fix or delete it.`,
   );
+}
+
+/** Maps and validates one instances row (queues are stored as a JSON array). */
+export function rowToInstance(row: Row): InstanceRecord {
+  let queues: unknown;
+  try {
+    queues = typeof row.queues === 'string' ? JSON.parse(row.queues) : row.queues;
+  } catch {
+    throw bad('instance', row.id, 'queues', row.queues);
+  }
+  const record = {
+    id: row.id,
+    hostname: row.hostname,
+    pid: row.pid,
+    startedAt: row.started_at,
+    heartbeatAt: row.heartbeat_at,
+    expiresAt: row.expires_at,
+    queues,
+  };
+  try {
+    return checkInstanceRecord(record, 'SqliteStorage.listInstances');
+  } catch (error) {
+    throw new StorageError(
+      `SQLite storage: instance ${String(row.id)} is malformed: ${(error as Error).message} The row was written outside EverTask or is corrupt; fix or delete it.`,
+      { cause: error },
+    );
+  }
 }
 
 /** A reader that validates each column of one row and names the row and column when one is wrong. */

@@ -5,7 +5,11 @@ import {
   StorageError,
   TASK_STATUSES,
   TaskKeyConflictError,
+  INSTANCE_RECORD_RETENTION_MS,
+  checkInstanceId,
+  checkInstanceRecord,
   type AddOptions,
+  type InstanceRecord,
   type ClaimRequest,
   type ExecutionLogEntry,
   type NewTask,
@@ -40,6 +44,7 @@ import {
 import {
   PATCH_COLUMNS,
   TASK_COLUMNS,
+  rowToInstance,
   rowToLog,
   rowToRunAudit,
   rowToStatusAudit,
@@ -122,6 +127,10 @@ interface Statements {
   cleanupStatusAudit: Stmt;
   cleanupRunAudit: Stmt;
   cleanupLogs: Stmt;
+  upsertInstance: Stmt;
+  purgeInstances: Stmt;
+  removeInstance: Stmt;
+  listInstances: Stmt;
 }
 
 function resolveOptions(options: SqliteStorageOptions): ResolvedSqliteStorageOptions {
@@ -491,6 +500,14 @@ export class SqliteStorage implements TaskStorage {
       cleanupStatusAudit: p(chunkDelete(t.statusAudit, 'at < ?')),
       cleanupRunAudit: p(chunkDelete(t.runAudit, 'at < ?')),
       cleanupLogs: p(chunkDelete(t.logs, 'at < ?')),
+      upsertInstance: p(
+        `INSERT INTO ${t.instances} (id, hostname, pid, started_at, heartbeat_at, expires_at, queues) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, started_at = excluded.started_at,
+           heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at, queues = excluded.queues`,
+      ),
+      purgeInstances: p(`DELETE FROM ${t.instances} WHERE expires_at < ? AND id <> ?`),
+      removeInstance: p(`DELETE FROM ${t.instances} WHERE id = ?`),
+      listInstances: p(`SELECT * FROM ${t.instances} ORDER BY started_at, id`),
     };
   }
 
@@ -710,6 +727,30 @@ export class SqliteStorage implements TaskStorage {
     validateTime(now, 'now');
     validateLeaseMs(leaseMs, 'leaseMs');
     return this.#run('renewLeases', (_db, s) => s.renew.run(now + leaseMs, owner).changes);
+  }
+
+  // ---- instance registry ---------------------------------------------------------------------------
+
+  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
+    const r = checkInstanceRecord(instance, 'heartbeatInstance');
+    const queues = JSON.stringify(r.queues);
+    await this.#run('heartbeatInstance', (db, s) =>
+      db
+        .transaction(() => {
+          s.upsertInstance.run(r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, queues);
+          s.purgeInstances.run(r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, r.id);
+        })
+        .immediate(),
+    );
+  }
+
+  async removeInstance(id: string): Promise<void> {
+    checkInstanceId(id, 'removeInstance');
+    await this.#run('removeInstance', (_db, s) => s.removeInstance.run(id));
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    return this.#run('listInstances', (_db, s) => s.listInstances.all().map((row) => rowToInstance(row as Record<string, unknown>)));
   }
 
   async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {

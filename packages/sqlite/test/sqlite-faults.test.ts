@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StorageError, uuidv7 } from 'evertask';
 import { LATEST_SCHEMA_VERSION, SqliteStorage } from '../src/index.js';
+import { MIGRATIONS, migrationsTableSql, tableNames } from '../src/migrations.js';
 import { T0, makeTask, tempDir } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,7 +81,47 @@ describe('SqliteStorage files and faults', () => {
     const again = new SqliteStorage({ database: db });
     await again.open();
     await again.close();
-    expect(db.prepare('SELECT version FROM evertask_migrations').all()).toEqual([{ version: LATEST_SCHEMA_VERSION }]);
+    expect(db.prepare('SELECT version FROM evertask_migrations ORDER BY version').all()).toEqual(
+      Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })),
+    );
+  });
+
+  it('upgrades a version-1 file in place, keeping its tasks', async () => {
+    const file = tmp.file();
+    const db = new Database(file);
+    toClose.push(db);
+    db.exec(migrationsTableSql(tableNames('evertask_')));
+    db.exec((MIGRATIONS[0] as (typeof MIGRATIONS)[number]).sql(tableNames('evertask_')));
+    db.prepare('INSERT INTO evertask_migrations (version, name, applied_at) VALUES (1, ?, 0)').run('initial schema');
+    const storage = new SqliteStorage({ database: db });
+    const t = makeTask();
+    // the old file holds a task written by the previous version
+    db.prepare('INSERT INTO evertask_tasks (id, name, payload, status, queue, audit_level, created_at, updated_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      t.id, t.name, t.payload, t.status, t.queue, t.auditLevel, t.createdAt, t.updatedAt, t.dueAt,
+    );
+    await storage.open();
+    expect((db.prepare('SELECT MAX(version) AS v FROM evertask_migrations').get() as { v: number }).v).toBe(LATEST_SCHEMA_VERSION);
+    expect((await storage.get(t.id))?.id).toBe(t.id);
+    await storage.heartbeatInstance({ id: 'a', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    expect((await storage.listInstances()).map((i) => i.id)).toEqual(['a']);
+    await storage.close();
+  });
+
+  it('reports a malformed instance row naming the instance and the field', async () => {
+    const file = tmp.file();
+    const storage = storageOn(file);
+    await storage.open();
+    await storage.heartbeatInstance({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    const db = new Database(file);
+    toClose.push(db);
+    db.prepare(`UPDATE evertask_instances SET queues = 'not json' WHERE id = 'i-1'`).run();
+    const e1 = (await storage.listInstances().catch((e: unknown) => e)) as StorageError;
+    expect(e1).toBeInstanceOf(StorageError);
+    expect(e1.message).toMatch(/i-1.*"queues"/);
+    db.prepare(`UPDATE evertask_instances SET queues = '["default"]', pid = 'x' WHERE id = 'i-1'`).run();
+    const e2 = (await storage.listInstances().catch((e: unknown) => e)) as StorageError;
+    expect(e2.message).toMatch(/i-1.*pid/);
+    await storage.close();
   });
 
   it('two storages opening a fresh file at once migrate it once', async () => {

@@ -142,6 +142,27 @@ export interface RetentionResult {
   logs: number;
 }
 
+/**
+ * One engine in the storage's instance registry. Engines register when they start, refresh the
+ * record with every heartbeat and remove it when they stop; a record whose `expiresAt` passed
+ * belongs to an engine that stopped heartbeating (crashed, frozen or cut off), whose leases the
+ * others take over as they expire.
+ */
+export interface InstanceRecord {
+  /** The engine's `instanceId` (also the owner of its leases). */
+  id: string;
+  hostname: string;
+  pid: number;
+  /** When the engine started (epoch ms). */
+  startedAt: number;
+  /** The last heartbeat (epoch ms). */
+  heartbeatAt: number;
+  /** `heartbeatAt` + the lease length: past this, the instance is presumed dead. */
+  expiresAt: number;
+  /** The queues it runs, by name. */
+  queues: string[];
+}
+
 /** What a wake-up says. */
 export interface StorageNotification {
   kind: 'task-available' | 'task-cancelled';
@@ -231,6 +252,18 @@ export interface TaskStorage {
 
   /** Deletes old finished one-off tasks, audit rows and logs. Never touches recurring series or non-terminal tasks. */
   cleanup(policy: RetentionPolicy): Promise<RetentionResult>;
+
+  // ---- instance registry (optional: an adapter without it still runs; engines then see only themselves)
+
+  /**
+   * Registers or refreshes an instance (an upsert by `id`), and may forget instances whose
+   * `expiresAt` passed more than an hour before this heartbeat.
+   */
+  heartbeatInstance?(instance: InstanceRecord): Promise<void>;
+  /** Removes an instance record (a clean stop). Removing an unknown id is not an error. */
+  removeInstance?(id: string): Promise<void>;
+  /** Every registered instance, live or expired, ordered by `startedAt`, then `id`. */
+  listInstances?(): Promise<InstanceRecord[]>;
 
   /**
    * Wake-ups from other processes (only when `capabilities.notifications`). Returns an

@@ -3,6 +3,7 @@ import type { ResolvedOptions } from '../options.js';
 import type { StoredTask } from '../ports/task-record.js';
 import type { TaskTransition } from '../ports/task-storage.js';
 import type { QueueRunner } from '../worker/queue-runner.js';
+import type { InstanceRegistration } from './instance-registration.js';
 import { toError } from '../errors.js';
 
 /**
@@ -13,6 +14,7 @@ import { toError } from '../errors.js';
 export class Claimer {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
+  readonly #registration: InstanceRegistration;
   #pumping = false;
   #pumpAgain = false;
   #pumpDone: Promise<void> = Promise.resolve();
@@ -21,8 +23,9 @@ export class Claimer {
   #heartbeatTimer: unknown;
   #sweepTimer: unknown;
 
-  constructor(ctx: EngineContext) {
+  constructor(ctx: EngineContext, registration: InstanceRegistration) {
     this.#ctx = ctx;
+    this.#registration = registration;
     this.#o = ctx.options;
   }
 
@@ -146,15 +149,14 @@ export class Claimer {
     let owned = this.#ctx.running.size;
     for (const q of this.#ctx.queues.values()) owned += q.buffered;
     const renewal = owned === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
-    renewal
-      .catch((error: unknown) => {
-        const err = toError(error);
-        this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
-        this.#ctx.emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
-      })
-      .finally(() => {
-        if (this.#ctx.isRunning()) this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
-      });
+    const renewed = renewal.catch((error: unknown) => {
+      const err = toError(error);
+      this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
+      this.#ctx.emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
+    });
+    void Promise.all([renewed, this.#registration.beat(now)]).finally(() => {
+      if (this.#ctx.isRunning()) this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+    });
   }
 
   #sweep(): void {

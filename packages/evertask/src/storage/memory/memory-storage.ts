@@ -12,6 +12,7 @@ import type {
 import type {
   AddOptions,
   ClaimRequest,
+  InstanceRecord,
   NewTask,
   PendingCursor,
   RetentionPolicy,
@@ -26,6 +27,7 @@ import type {
   TaskStorage,
   TaskTransition,
 } from '../../ports/task-storage.js';
+import { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from '../instance-record.js';
 
 // ---- field checks ------------------------------------------------------------------------------
 
@@ -762,6 +764,7 @@ export class MemoryStorage implements TaskStorage {
   readonly #due = new QueueTimes();
   readonly #leases = new QueueTimes();
   readonly #owners = new Map<string, Set<string>>();
+  readonly #instances = new Map<string, InstanceRecord>();
   readonly #order = new CreationOrder();
   readonly #statusAudit = new Map<string, StatusAuditEntry[]>();
   readonly #runAudit = new Map<string, RunAuditEntry[]>();
@@ -869,6 +872,24 @@ export class MemoryStorage implements TaskStorage {
       });
     }
     return owned.size;
+  }
+
+  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
+    this.#assertOpen();
+    const record = checkInstanceRecord(instance, 'heartbeatInstance');
+    this.#instances.set(record.id, { ...record, queues: [...record.queues] });
+    const forgetBefore = record.heartbeatAt - INSTANCE_RECORD_RETENTION_MS;
+    for (const [id, other] of this.#instances) if (other.expiresAt < forgetBefore) this.#instances.delete(id);
+  }
+
+  async removeInstance(id: string): Promise<void> {
+    this.#assertOpen();
+    this.#instances.delete(checkInstanceId(id, 'removeInstance'));
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    this.#assertOpen();
+    return [...this.#instances.values()].map((r) => ({ ...r, queues: [...r.queues] })).sort(compareInstances);
   }
 
   async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {

@@ -1,0 +1,89 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { defineTask, EverTask, MemoryStorage, silentLogger, type TaskStorage } from '../../src/index.js';
+import { ManualClock, settle } from '../../src/testing/index.js';
+import { stopEnginesAfterEach } from './helpers.js';
+
+const track = stopEnginesAfterEach();
+const noop = defineTask({ name: 'noop', handler: () => undefined });
+const T0 = Date.parse('2026-03-01T00:00:00Z');
+
+function engineOn(storage: TaskStorage, clock: ManualClock, instanceId: string) {
+  return track(
+    new EverTask({
+      storage,
+      clock,
+      instanceId,
+      tasks: [noop],
+      logger: silentLogger,
+      lease: '30s',
+      queues: { default: { concurrency: 2 }, mail: { concurrency: 1 } },
+    }),
+  );
+}
+
+describe('instance registry', () => {
+  it('registers each engine at start, refreshes it with the heartbeat and removes it at a clean stop', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage();
+    const a = engineOn(storage, clock, 'engine-a');
+    const b = engineOn(storage, clock, 'engine-b');
+    await a.start();
+    await clock.advance(1000);
+    await b.start();
+
+    const listed = await a.instances();
+    expect(listed.map((i) => [i.id, i.self, i.alive])).toEqual([
+      ['engine-a', true, true],
+      ['engine-b', false, true],
+    ]);
+    expect(listed[0]).toMatchObject({ hostname: hostname(), pid: process.pid, queues: expect.arrayContaining(['default', 'mail']) });
+    expect(listed[0]?.startedAt.getTime()).toBe(T0);
+    expect(listed[0]?.expiresAt.getTime()).toBe(T0 + 30_000);
+
+    await clock.advance(10_000); // the heartbeat (lease / 3)
+    await settle(10);
+    const [afterBeat] = await a.instances();
+    expect(afterBeat?.lastHeartbeatAt.getTime()).toBe(T0 + 10_000);
+    expect(afterBeat?.expiresAt.getTime()).toBe(T0 + 40_000);
+    expect(afterBeat?.startedAt.getTime()).toBe(T0);
+
+    await b.stop();
+    expect((await a.instances()).map((i) => i.id)).toEqual(['engine-a']);
+  });
+
+  it('shows an instance that stopped heartbeating as not alive once its record expires', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage();
+    const a = engineOn(storage, clock, 'engine-a');
+    await a.start();
+    // a crashed peer: registered once, never again
+    await storage.heartbeatInstance({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'] });
+    expect((await a.instances()).find((i) => i.id === 'crashed')?.alive).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      await clock.advance(10_000);
+      await settle(10);
+    }
+    const crashed = (await a.instances()).find((i) => i.id === 'crashed');
+    expect(crashed?.alive).toBe(false);
+    expect((await a.instances()).find((i) => i.id === 'engine-a')?.alive).toBe(true);
+  });
+
+  it('lists the engine alone on a storage without a registry', async () => {
+    const clock = new ManualClock(T0);
+    const memory = new MemoryStorage();
+    // a custom storage that implements only the required contract
+    const bare: TaskStorage = new Proxy(memory, {
+      get(target, key, receiver) {
+        if (key === 'heartbeatInstance' || key === 'removeInstance' || key === 'listInstances') return undefined;
+        const value = Reflect.get(target, key, receiver) as unknown;
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const a = engineOn(bare, clock, 'engine-a');
+    await a.start();
+    const listed = await a.instances();
+    expect(listed.map((i) => [i.id, i.self, i.alive])).toEqual([['engine-a', true, true]]);
+    expect(await memory.listInstances()).toEqual([]);
+  });
+});
