@@ -63,7 +63,7 @@ import {
   rowToTask,
   type TaskRow,
 } from './row-mapping.js';
-import { buildSql, taskSelectList, type StorageSql } from './sql.js';
+import { addSql, buildSql, taskSelectList, type AddColumnMode, type StorageSql } from './sql.js';
 
 /** Anything that runs a query: a pool, a pooled client, or the user's transaction client. */
 interface Queryable {
@@ -168,6 +168,8 @@ export class PostgresStorage implements TaskStorage {
   readonly #ownsPool: boolean;
   #pool: Pool;
   readonly #sql: StorageSql;
+  /** `add` statements by chunk shape (see `#addStatement`). */
+  readonly #addStatements = new Map<string, { name: string; text: string }>();
   readonly #s: string;
   readonly #channel: string;
   readonly #statementPrefix: string;
@@ -367,17 +369,9 @@ export class PostgresStorage implements TaskStorage {
     const insert = async (db: Queryable): Promise<void> => {
       for (let start = 0; start < tasks.length; start += chunk) {
         const slice = tasks.slice(start, start + chunk);
-        const values: unknown[] = TASK_COLUMNS.map(() => new Array<unknown>(slice.length));
-        for (let row = 0; row < slice.length; row++) {
-          const task = slice[row] as StoredTask;
-          for (let col = 0; col < TASK_COLUMNS.length; col++) {
-            (values[col] as unknown[])[row] = taskValue(task, col);
-          }
-        }
-        for (let col = 0; col < values.length; col++) values[col] = arrayLiteral(values[col] as unknown[]);
-        values.push(audit, this.#channel, this.#options.notifications);
+        const { name, text, values } = this.#addStatement(slice, audit);
         try {
-          await db.query(this.#q('add', this.#sql.add, values));
+          await db.query(this.#q(name, text, values));
         } catch (error) {
           const state = sqlState(error);
           if (state === '22021' || state === '22P05') {
@@ -394,6 +388,40 @@ export class PostgresStorage implements TaskStorage {
     if (tx !== undefined) return insert(tx);
     if (tasks.length <= chunk) return insert(this.#pool);
     return this.#transaction('add', insert);
+  }
+
+  /**
+   * The insert of one chunk: each column sent as an array, one shared value or a NULL constant
+   * (see `addSql`), the statement text cached per shape, and the wake-up worked out here from
+   * the rows (the earliest due time of the runnable ones, and the id when there is one).
+   */
+  #addStatement(slice: readonly StoredTask[], audit: boolean): { name: string; text: string; values: unknown[] } {
+    const modes: AddColumnMode[] = [];
+    const values: unknown[] = [this.#channel, this.#options.notifications ? wakeUpPayload(slice) : null];
+    const first = slice[0] as StoredTask;
+    for (let col = 0; col < TASK_COLUMNS.length; col++) {
+      const head = taskValue(first, col);
+      // the id column always goes as an array when there are several rows: it carries the row count
+      let same = col !== ID_COLUMN || slice.length === 1;
+      for (let row = 1; row < slice.length && same; row++) same = taskValue(slice[row] as StoredTask, col) === head;
+      if (same) {
+        modes.push(head === null ? 'null' : 'same');
+        if (head !== null) values.push(head);
+        continue;
+      }
+      modes.push('array');
+      const column = new Array<unknown>(slice.length);
+      for (let row = 0; row < slice.length; row++) column[row] = taskValue(slice[row] as StoredTask, col);
+      values.push(arrayLiteral(column));
+    }
+    const key = `${audit ? 'a' : 'n'}${modes.map((m) => m[0]).join('')}`;
+    let cached = this.#addStatements.get(key);
+    if (cached === undefined) {
+      if (this.#addStatements.size >= ADD_SHAPE_CACHE_LIMIT) this.#addStatements.clear();
+      cached = { name: `add_${key}`, text: addSql(this.#s, modes, audit) };
+      this.#addStatements.set(key, cached);
+    }
+    return { ...cached, values };
   }
 
   async get(id: string): Promise<StoredTask | undefined> {
@@ -778,6 +806,26 @@ function transitionJson(round: readonly TransitionRow[]): string {
  * statement casts it (`$1::text[]`, `$8::int8[]`…). Cheaper than the driver's generic array
  * encoding, which matters for thousand-row inserts.
  */
+/** The NOTIFY payload of an insert: the earliest due time of its runnable tasks, with the id when there is one; null when none is runnable. */
+const ID_COLUMN = TASK_COLUMNS.indexOf('id');
+
+/** Distinct `add` statement shapes kept; real workloads have a handful. */
+const ADD_SHAPE_CACHE_LIMIT = 64;
+
+function wakeUpPayload(tasks: readonly StoredTask[]): string | null {
+  let dueAt: number | undefined;
+  let taskId: string | undefined;
+  let runnable = 0;
+  for (const t of tasks) {
+    if ((t.status !== 'waiting' && t.status !== 'service-stopped') || t.dueAt === null) continue;
+    runnable++;
+    taskId = t.id;
+    if (dueAt === undefined || t.dueAt < dueAt) dueAt = t.dueAt;
+  }
+  if (dueAt === undefined) return null;
+  return formatNotificationPayload(runnable === 1 ? { kind: 'task-available', dueAt, taskId } : { kind: 'task-available', dueAt });
+}
+
 function arrayLiteral(values: readonly unknown[]): string {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {

@@ -11,7 +11,6 @@ const LEASED = `('queued', 'in-progress')`;
 
 /** The SQL of every fixed statement, rendered once per schema. */
 export interface StorageSql {
-  add: string;
   transition: string;
   claim: string;
   claimQueues: string;
@@ -37,34 +36,54 @@ export interface StorageSql {
 }
 
 /**
- * `add`: one statement per chunk. The rows arrive as one array per column and are expanded
- * server-side by `unnest` (one parse, one plan, no per-row placeholders). The optional audit rows
- * and the wake-up NOTIFY ride in writable CTEs of the same statement, so they commit (and the
- * NOTIFY is delivered) exactly when the insert commits, also inside a user's transaction.
- *
- * Parameters: $1..$24 the column arrays, $25 audit flag, $26 channel, $27 notify flag.
+ * How `add` sends one column of a chunk: an array with a value per row (`unnest`), one value for
+ * every row (a scalar parameter), or NULL for every row (a constant, no parameter).
  */
-function addSql(s: string): string {
-  const n = TASK_COLUMNS.length;
-  const arrays = TASK_COLUMNS.map((c, i) => `$${i + 1}::${TASK_COLUMN_TYPES[c]}[]`).join(', ');
-  return `WITH ins AS (
-  INSERT INTO ${s}.tasks (${TASK_COLUMNS.join(', ')})
-  SELECT * FROM unnest(${arrays})
-  RETURNING id, status, updated_at, due_at
-), aud AS (
+export type AddColumnMode = 'array' | 'same' | 'null';
+
+/**
+ * `add`: one statement per chunk, shaped by the chunk. Columns that vary arrive as one array each
+ * and are expanded server-side by `unnest` (one parse, one plan, no per-row placeholders); a column
+ * with one value for every row (the task name, the status, the queue, the counters) is one scalar
+ * parameter, and a column that is NULL in every row (most of them, for a new task) is a constant,
+ * so the server parses arrays only for what differs. The optional audit rows and the wake-up
+ * NOTIFY ride in the same statement, so they commit (and the NOTIFY is delivered) exactly when the
+ * insert commits, also inside a user's transaction. Data-modifying CTEs run to completion whether
+ * or not the final SELECT reads them.
+ *
+ * Parameters: $1 channel, $2 notification payload (NULL: none), then one per `array`/`same`
+ * column in column order.
+ */
+export function addSql(s: string, modes: readonly AddColumnMode[], audit: boolean): string {
+  const select: string[] = [];
+  const arrays: string[] = [];
+  const names: string[] = [];
+  let param = 2;
+  TASK_COLUMNS.forEach((column, i) => {
+    const type = TASK_COLUMN_TYPES[column];
+    const mode = modes[i];
+    if (mode === 'null') select.push(`NULL::${type}`);
+    else if (mode === 'same') select.push(`$${++param}::${type}`);
+    else {
+      arrays.push(`$${++param}::${type}[]`);
+      names.push(`c${i}`);
+      select.push(`u.c${i}`);
+    }
+  });
+  const from = arrays.length === 0 ? '' : ` FROM unnest(${arrays.join(', ')}) AS u(${names.join(', ')})`;
+  const source = `SELECT ${select.join(', ')}${from}`;
+  const auditCte = audit
+    ? `,
+aud AS (
   INSERT INTO ${s}.status_audit (task_id, status, at, error)
-  SELECT id, status, updated_at, NULL FROM ins WHERE $${n + 1}::boolean
-  RETURNING 1
-), wake AS (
-  SELECT pg_notify($${n + 2}::text, json_build_object(
-    'kind', 'task-available',
-    'dueAt', min(due_at),
-    'taskId', CASE WHEN count(*) = 1 THEN min(id::text) END)::text)
-  FROM ins
-  WHERE $${n + 3}::boolean AND status IN ${WAITING} AND due_at IS NOT NULL
-  HAVING count(*) > 0
-)
-SELECT (SELECT count(*) FROM ins)::int AS inserted, (SELECT count(*) FROM wake)::int AS notified`;
+  SELECT id, status, updated_at, NULL FROM src
+)`
+    : '';
+  return `WITH src (${TASK_COLUMNS.join(', ')}) AS (${source}),
+ins AS (
+  INSERT INTO ${s}.tasks (${TASK_COLUMNS.join(', ')}) SELECT * FROM src
+)${auditCte}
+SELECT pg_notify($1::text, $2::text) WHERE $2::text IS NOT NULL`;
 }
 
 function patchAssignments(): string {
@@ -160,7 +179,6 @@ function nextDueSql(s: string, withQueues: boolean): string {
 export function buildSql(s: string): StorageSql {
   const cols = taskSelectList();
   return {
-    add: addSql(s),
     transition: transitionSql(s),
     claim: claimSql(s, false),
     claimQueues: claimSql(s, true),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type pg from 'pg';
 import { InvalidArgumentError, StorageError, TaskKeyConflictError, uuidv7, type ExecutionLogEntry } from 'evertask';
 import { PostgresStorage, postgresMigrationSql, POSTGRES_SCHEMA_VERSION } from '../src/index.js';
-import { PG_URL, describeWithPostgres, dropSchemas, makeTask, testPool, testSchema } from './pg-test-helpers.js';
+import { PG_URL, describeWithPostgres, dropSchemas, makeTask, testPool, testSchema, waitFor } from './pg-test-helpers.js';
 
 const describePg = await describeWithPostgres();
 const SCHEMA = testSchema(import.meta.url);
@@ -65,6 +65,45 @@ describePg('PostgresStorage (adapter)', () => {
     expect(await storage.getByTaskKey('k-1')).toEqual(task);
     expect(await storage.get(uuidv7())).toBeUndefined();
     expect(await storage.get('not-a-uuid')).toBeUndefined();
+  });
+
+  it('round-trips a batch whose columns vary, repeat, are partly null or all null, and wakes others once with the earliest due time', async () => {
+    // each column of a chunk travels as an array, one shared value or a NULL constant: all three in one batch
+    const full = {
+      taskKey: 'k-batch',
+      scheduledAt: 1_700_000_005_000,
+      attempts: 2,
+      executionTimeMs: 12.5,
+      error: 'Error: "quoted" \\ back\nslash',
+      recurring: '{"every":"1m"}',
+      lastOutcome: 'failed' as const,
+      payload: '{"a":"{\\"}"}',
+    };
+    const tasks = [
+      makeTask({ ...full, dueAt: 1_700_000_009_000 }),
+      makeTask({ dueAt: 1_700_000_003_000, queue: 'mail' }),
+      makeTask({ dueAt: 1_700_000_007_000, status: 'queued', leaseOwner: 'me', leaseExpiresAt: 1_700_000_030_000 }),
+    ];
+    const seen: unknown[] = [];
+    const other = new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA });
+    await other.open();
+    const unsubscribe = await other.subscribe((n) => seen.push(n));
+    try {
+      await storage.add(tasks);
+      for (const t of tasks) expect(await storage.get(t.id)).toEqual(t);
+      // one identical-but-for-id batch and a single task (every column one value)
+      const same = [makeTask(), makeTask()];
+      await storage.add(same);
+      await storage.add([makeTask({ ...full, taskKey: 'k-single' })]);
+      for (const t of same) expect(await storage.get(t.id)).toEqual(t);
+      expect((await storage.getByTaskKey('k-single'))?.error).toBe(full.error);
+      await waitFor(() => seen.length > 0, 5000, 'the wake-up of the first batch');
+      // the first batch: runnable rows are the first two (the third is leased), earliest due first
+      expect(seen[0]).toEqual({ kind: 'task-available', dueAt: 1_700_000_003_000 });
+    } finally {
+      await unsubscribe();
+      await other.close();
+    }
   });
 
   it('round-trips control characters, line separators and astral characters, refuses a NUL and stores a lone surrogate as U+FFFD', async () => {
