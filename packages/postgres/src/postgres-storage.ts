@@ -526,11 +526,21 @@ export class PostgresStorage implements TaskStorage {
     return claimed.map((c) => c.task);
   }
 
-  async renewLeases(owner: string, now: number, leaseMs: number): Promise<number> {
+  async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
     if (typeof owner !== 'string' || owner === '') throw new InvalidArgumentError('renewLeases: "owner" must be a non-empty string.');
     checkValue('time', now, 'renewLeases: "now"');
     checkInteger(leaseMs, 'renewLeases: "leaseMs"', 1);
-    const res = await this.#run('renewLeases', this.#q('renew', this.#sql.renew, [owner, now, leaseMs]));
+    if (ids === undefined) {
+      const res = await this.#run('renewLeases', this.#q('renew', this.#sql.renew, [owner, now, leaseMs]));
+      return res.rowCount ?? 0;
+    }
+    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
+      throw new InvalidArgumentError('renewLeases: "ids" must be an array of task ids.');
+    }
+    // an id that is no UUID names no stored task: nothing to renew
+    const uuids = ids.filter((id) => isUuid(id));
+    if (uuids.length === 0) return 0;
+    const res = await this.#run('renewLeases', this.#q('renew_ids', this.#sql.renewIds, [owner, now, leaseMs, uuids]));
     return res.rowCount ?? 0;
   }
 

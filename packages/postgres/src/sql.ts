@@ -15,6 +15,7 @@ export interface StorageSql {
   claim: string;
   claimQueues: string;
   renew: string;
+  renewIds: string;
   nextDue: string;
   nextDueQueues: string;
   get: string;
@@ -184,6 +185,8 @@ export function buildSql(s: string): StorageSql {
     claimQueues: claimSql(s, true),
     renew: `UPDATE ${s}.tasks SET lease_expires_at = $2::int8 + $3::int8
 WHERE status IN ${LEASED} AND lease_owner = $1::text`,
+    renewIds: `UPDATE ${s}.tasks SET lease_expires_at = $2::int8 + $3::int8
+WHERE id = ANY ($4::uuid[]) AND status IN ${LEASED} AND lease_owner = $1::text`,
     nextDue: nextDueSql(s, false),
     nextDueQueues: nextDueSql(s, true),
     get: `SELECT ${cols} FROM ${s}.tasks WHERE id = $1::uuid`,

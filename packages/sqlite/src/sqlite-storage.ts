@@ -113,6 +113,7 @@ interface Statements {
   claimCandidatesInQueues: Stmt;
   claimUpdate: Stmt;
   renew: Stmt;
+  renewIds: Stmt;
   nextDue: Stmt;
   nextDueInQueues: Stmt;
   pendingFirst: Stmt;
@@ -473,6 +474,9 @@ export class SqliteStorage implements TaskStorage {
       renew: p(
         `UPDATE ${t.tasks} INDEXED BY ${t.tasks}_lease_owner SET lease_expires_at = ? WHERE lease_owner = ? AND ${LEASED_STATUSES_SQL}`,
       ),
+      renewIds: p(
+        `UPDATE ${t.tasks} SET lease_expires_at = ? WHERE lease_owner = ? AND ${LEASED_STATUSES_SQL} AND id IN (SELECT value FROM json_each(?))`,
+      ),
       nextDue: p(nextDue(false)),
       nextDueInQueues: p(nextDue(true)),
       pendingFirst: p(`SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} ORDER BY created_at, id LIMIT ?`),
@@ -722,11 +726,15 @@ export class SqliteStorage implements TaskStorage {
     });
   }
 
-  async renewLeases(owner: string, now: number, leaseMs: number): Promise<number> {
+  async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
     validateString(owner, 'owner');
     validateTime(now, 'now');
     validateLeaseMs(leaseMs, 'leaseMs');
-    return this.#run('renewLeases', (_db, s) => s.renew.run(now + leaseMs, owner).changes);
+    if (ids === undefined) return this.#run('renewLeases', (_db, s) => s.renew.run(now + leaseMs, owner).changes);
+    if (!Array.isArray(ids)) throw invalid('ids', ids, 'an array of task ids');
+    ids.forEach((id: unknown, i) => validateString(id, `ids[${i}]`));
+    const list = JSON.stringify(ids);
+    return this.#run('renewLeases', (_db, s) => s.renewIds.run(now + leaseMs, owner, list).changes);
   }
 
   // ---- instance registry ---------------------------------------------------------------------------

@@ -216,8 +216,13 @@ export interface TaskStorage {
    * `owner` until `now + leaseMs`. Two concurrent claimers never receive the same task.
    */
   claimDue(request: ClaimRequest): Promise<StoredTask[]>;
-  /** Extends the lease of every `queued`/`in-progress` task held by `owner`. Returns how many. */
-  renewLeases(owner: string, now: number, leaseMs: number): Promise<number>;
+  /**
+   * Extends to `now + leaseMs` the lease of the `queued`/`in-progress` tasks held by `owner`: of
+   * those among `ids` when given (the engine passes the tasks it actually holds, so a lease it lost
+   * track of — a claim whose answer never arrived — lapses and is claimed again), of all of them
+   * otherwise. Returns how many.
+   */
+  renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number>;
   /**
    * The earliest `dueAt` among `waiting`/`service-stopped` tasks and among expiring leases
    * (`leaseExpiresAt` of `queued`/`in-progress` tasks), or undefined when nothing is pending.

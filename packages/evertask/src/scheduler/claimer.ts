@@ -146,9 +146,10 @@ export class Claimer {
   #heartbeat(): void {
     if (!this.#ctx.isRunning()) return;
     const now = this.#o.clock.now();
-    let owned = this.#ctx.running.size;
-    for (const q of this.#ctx.queues.values()) owned += q.buffered;
-    const renewal = owned === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs);
+    // only the leases of tasks held here: one this instance lost track of lapses and is claimed again
+    const held = new Set<string>(this.#ctx.running.keys());
+    for (const q of this.#ctx.queues.values()) for (const id of q.heldIds) held.add(id);
+    const renewal = held.size === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs, [...held]);
     const renewed = renewal.catch((error: unknown) => {
       const err = toError(error);
       this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });

@@ -755,6 +755,22 @@ function registerClaimTests(test: Register): void {
     expect(await s.renewLeases('nobody', T + 50, 1000)).toBe(0);
   });
 
+  test('renewLeases with ids extends only those of the owner, so a lease the owner lost track of lapses', async (s) => {
+    const lease = { leaseExpiresAt: T + 100, dueAt: T };
+    const held = task({ status: 'in-progress', leaseOwner: 'A', ...lease });
+    const lost = task({ status: 'queued', leaseOwner: 'A', ...lease });
+    const theirs = task({ status: 'queued', leaseOwner: 'B', ...lease });
+    const done = task({ status: 'completed', leaseOwner: 'A', ...lease });
+    await s.add([held, lost, theirs, done]);
+    expect(await s.renewLeases('A', T + 50, 1000, [held.id, theirs.id, done.id, uuidv7()])).toBe(1);
+    expect((await s.get(held.id))?.leaseExpiresAt).toBe(T + 1050);
+    for (const t of [lost, theirs, done]) expect((await s.get(t.id))?.leaseExpiresAt).toBe(T + 100);
+    expect(await s.renewLeases('A', T + 60, 1000, [])).toBe(0);
+    // the lapsed one is claimed again; the held one is not
+    expect(sortedIds(await claim(s, T + 500, { owner: 'C' }))).toEqual([lost.id, theirs.id].sort());
+    await rejectsWithCode(s.renewLeases('A', T, 1000, 'x' as unknown as string[]), 'ERR_INVALID_ARGUMENT');
+  });
+
   test('renewed leases are not reclaimable until they expire again', async (s) => {
     const mine = task({ status: 'in-progress', leaseOwner: 'A', leaseExpiresAt: T + 100, dueAt: T });
     const theirs = task({ status: 'in-progress', leaseOwner: 'B', leaseExpiresAt: T + 100, dueAt: T });

@@ -52,6 +52,8 @@ export class QueueRunner {
   readonly #run: RunTask;
   readonly #onSlotFree: () => void;
   readonly #slotFreed: () => void;
+  /** Ids of the tasks this queue holds: buffered, or in a worker slot until it is free again. */
+  readonly #held = new Set<string>();
   #running = 0;
   #spaceWaiters: (() => void)[] = [];
   #paused = false;
@@ -84,6 +86,15 @@ export class QueueRunner {
     return this.#buffer.length;
   }
 
+  /**
+   * Ids of the tasks this queue holds, buffered or in a worker slot: the leases the heartbeat
+   * renews. A task leased to this instance but not held here (a claim whose answer was lost) is
+   * left to lapse, so that it is claimed again.
+   */
+  get heldIds(): ReadonlySet<string> {
+    return this.#held;
+  }
+
   /** Room left in the local buffer. */
   get space(): number {
     return Math.max(0, this.config.capacity - this.#buffer.length);
@@ -102,6 +113,7 @@ export class QueueRunner {
 
   /** Adds a claimed task; starts it at once when a worker slot is free. */
   push(task: StoredTask): void {
+    this.#held.add(task.id);
     this.#buffer.push(task);
     this.#pump();
   }
@@ -115,6 +127,7 @@ export class QueueRunner {
   /** Removes buffered (not yet started) tasks matching the predicate. */
   remove(predicate: (task: StoredTask) => boolean): StoredTask[] {
     const removed = this.#buffer.remove(predicate);
+    for (const task of removed) this.#held.delete(task.id);
     if (removed.length > 0) this.#wakeSpaceWaiters();
     return removed;
   }
@@ -145,7 +158,11 @@ export class QueueRunner {
         if (!task) break;
         this.#running++;
         if (this.#spaceWaiters.length > 0) this.#wakeSpaceWaiters();
-        this.#run(task, this, this.#slotFreed);
+        const id = task.id;
+        this.#run(task, this, () => {
+          this.#held.delete(id);
+          this.#slotFreed();
+        });
       }
     } finally {
       this.#pumping = false;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defineTask, EverTask, MemoryStorage, silentLogger, type TaskStorage } from '../../src/index.js';
+import { defineTask, EverTask, MemoryStorage, newStoredTask, silentLogger, uuidv7, type TaskStorage } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
 import { stopEnginesAfterEach } from './helpers.js';
 
@@ -85,5 +85,37 @@ describe('instance registry', () => {
     const listed = await a.instances();
     expect(listed.map((i) => [i.id, i.self, i.alive])).toEqual([['engine-a', true, true]]);
     expect(await memory.listInstances()).toEqual([]);
+  });
+});
+
+describe('lease renewal', () => {
+  it('renews only the leases of tasks it holds: one it lost track of lapses and runs, even while the engine stays busy', async () => {
+    const clock = new ManualClock(T0);
+    const storage = new MemoryStorage();
+    let release!: () => void;
+    const blocker = new Promise<void>((resolve) => (release = resolve));
+    const ran: string[] = [];
+    const slow = defineTask({ name: 'slow', handler: () => blocker });
+    const quick = defineTask({ name: 'quick', handler: (_: void, ctx) => void ran.push(ctx.taskId) });
+    const engine = track(
+      new EverTask({ storage, clock, instanceId: 'engine-a', tasks: [slow, quick], logger: silentLogger, lease: '30s', queues: { default: { concurrency: 2 } } }),
+    );
+    await engine.start();
+    try {
+      await engine.dispatch(slow, undefined); // keeps the engine holding a lease, so its heartbeat renews
+      // a claim whose answer never arrived: leased to this engine in the storage, unknown to it
+      const lost = newStoredTask({ id: uuidv7(T0), name: 'quick', payload: 'null', createdAt: T0, status: 'queued', leaseOwner: 'engine-a', leaseExpiresAt: T0 + 30_000 });
+      await storage.add([lost]);
+      // a later claim round (here for a delayed task) learns when that lease expires, as the retry of the failed claim would
+      const delayed = await engine.dispatch(quick, undefined, { delay: '1s' });
+      for (let i = 0; i < 4; i++) {
+        await clock.advance(10_000);
+        await settle(10);
+      }
+      expect(ran).toEqual([delayed, lost.id]);
+      expect((await engine.getTask(lost.id))?.status).toBe('completed');
+    } finally {
+      release();
+    }
   });
 });

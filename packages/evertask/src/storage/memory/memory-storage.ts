@@ -858,13 +858,26 @@ export class MemoryStorage implements TaskStorage {
     return claimed;
   }
 
-  async renewLeases(owner: string, now: number, leaseMs: number): Promise<number> {
+  async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
     this.#assertOpen();
     if (!isString(owner)) throw invalid('owner', owner, 'a string');
     validateTime(now, 'now');
     this.#validateLeaseMs(leaseMs);
+    if (ids !== undefined && (!Array.isArray(ids) || !ids.every(isString))) throw invalid('ids', ids, 'an array of task ids');
     const owned = this.#owners.get(owner);
     if (owned === undefined) return 0;
+    if (ids !== undefined) {
+      let renewed = 0;
+      for (const id of new Set(ids)) {
+        if (!owned.has(id)) continue;
+        const task = this.#tasks.get(id) as StoredTask;
+        this.#mutate(task, () => {
+          task.leaseExpiresAt = now + leaseMs;
+        });
+        renewed++;
+      }
+      return renewed;
+    }
     for (const id of owned) {
       const task = this.#tasks.get(id) as StoredTask;
       this.#mutate(task, () => {
