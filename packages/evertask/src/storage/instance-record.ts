@@ -1,22 +1,14 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { InstanceRecord } from '../ports/task-storage.js';
+import { describeValue } from '../recurring/zoned-time.js';
 
 /** How long after its expiry a storage may still list a dead instance (1 hour) before forgetting it. */
 export const INSTANCE_RECORD_RETENTION_MS = 3_600_000;
 
 const TIME_FIELDS = ['startedAt', 'heartbeatAt', 'expiresAt'] as const;
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 function fail(operation: string, field: string, value: unknown, expected: string): never {
-  throw new InvalidArgumentError(`${operation}: instance.${field} must be ${expected}; got ${describe(value)}.`);
+  throw new InvalidArgumentError(`${operation}: instance.${field} must be ${expected}; got ${describeValue(value)}.`);
 }
 
 /**
@@ -25,7 +17,7 @@ function fail(operation: string, field: string, value: unknown, expected: string
  */
 export function checkInstanceRecord(value: unknown, operation: string): InstanceRecord {
   if (typeof value !== 'object' || value === null) {
-    throw new InvalidArgumentError(`${operation}: "instance" must be an InstanceRecord object; got ${describe(value)}.`);
+    throw new InvalidArgumentError(`${operation}: "instance" must be an InstanceRecord object; got ${describeValue(value)}.`);
   }
   const r = value as Record<string, unknown>;
   if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 200) fail(operation, 'id', r.id, 'a string of 1–200 characters');
@@ -43,7 +35,7 @@ export function checkInstanceRecord(value: unknown, operation: string): Instance
 /** Throws `InvalidArgumentError` unless `id` is an instance id (a string of 1–200 characters). */
 export function checkInstanceId(id: unknown, operation: string): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
-    throw new InvalidArgumentError(`${operation}: "id" must be a string of 1–200 characters; got ${describe(id)}.`);
+    throw new InvalidArgumentError(`${operation}: "id" must be a string of 1–200 characters; got ${describeValue(id)}.`);
   }
   return id;
 }
