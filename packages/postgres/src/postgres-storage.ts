@@ -548,7 +548,6 @@ export class PostgresStorage implements TaskStorage {
 
   async heartbeatInstance(instance: InstanceRecord): Promise<void> {
     const r = checkInstanceRecord(instance, 'heartbeatInstance');
-    if (r.pid > 2_147_483_647) throw new InvalidArgumentError(`heartbeatInstance: instance.pid must fit a 32-bit integer; got ${r.pid}.`);
     const values = [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, r.queues, r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS];
     await this.#run('heartbeatInstance', this.#q('heartbeat_instance', this.#sql.heartbeatInstance, values));
   }
@@ -810,18 +809,12 @@ function transitionJson(round: readonly TransitionRow[]): string {
   );
 }
 
-/**
- * A PostgreSQL array literal (`{"a","b",NULL,1}`) for one column of `add`: every text element
- * quoted, with backslashes and double quotes escaped; numbers as written; null as NULL. The
- * statement casts it (`$1::text[]`, `$8::int8[]`…). Cheaper than the driver's generic array
- * encoding, which matters for thousand-row inserts.
- */
-/** The NOTIFY payload of an insert: the earliest due time of its runnable tasks, with the id when there is one; null when none is runnable. */
 const ID_COLUMN = TASK_COLUMNS.indexOf('id');
 
 /** Distinct `add` statement shapes kept; real workloads have a handful. */
 const ADD_SHAPE_CACHE_LIMIT = 64;
 
+/** The NOTIFY payload of an insert: the earliest due time of its runnable tasks, with the id when there is one; null when none is runnable. */
 function wakeUpPayload(tasks: readonly StoredTask[]): string | null {
   let dueAt: number | undefined;
   let taskId: string | undefined;
@@ -836,6 +829,12 @@ function wakeUpPayload(tasks: readonly StoredTask[]): string | null {
   return formatNotificationPayload(runnable === 1 ? { kind: 'task-available', dueAt, taskId } : { kind: 'task-available', dueAt });
 }
 
+/**
+ * A PostgreSQL array literal (`{"a","b",NULL,1}`) for one column of `add`: every text element
+ * quoted, with backslashes and double quotes escaped; numbers as written; null as NULL. The
+ * statement casts it (`$1::text[]`, `$8::int8[]`…). Cheaper than the driver's generic array
+ * encoding, which matters for thousand-row inserts.
+ */
 function arrayLiteral(values: readonly unknown[]): string {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {

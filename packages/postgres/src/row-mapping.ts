@@ -276,29 +276,22 @@ function readEnum<T extends string>(
 
 /** Maps and validates one instances row. */
 export function rowToInstance(row: Record<string, unknown>): InstanceRecord {
-  const id = row.id;
-  const queues = row.queues;
-  if (!Array.isArray(queues)) throw badInstance(id, 'queues', queues, 'a text array');
+  // bigint columns arrive as strings; checkInstanceRecord names any field that is still wrong
+  const int8 = (value: unknown): unknown => (typeof value === 'string' ? Number(value) : value);
   const record = {
-    id: typeof id === 'string' ? id : String(id),
+    id: row.id,
     hostname: row.hostname,
-    pid: readNumber(row, 'pid', id),
-    startedAt: readNumber(row, 'started_at', id),
-    heartbeatAt: readNumber(row, 'heartbeat_at', id),
-    expiresAt: readNumber(row, 'expires_at', id),
-    queues,
+    pid: row.pid,
+    startedAt: int8(row.started_at),
+    heartbeatAt: int8(row.heartbeat_at),
+    expiresAt: int8(row.expires_at),
+    queues: row.queues,
   };
   try {
     return checkInstanceRecord(record, 'PostgresStorage.listInstances');
   } catch (error) {
-    throw new StorageError(`PostgresStorage read a malformed instance row ${describeValue(id)}: ${(error as Error).message}`, { cause: error });
+    throw new StorageError(`PostgresStorage read a malformed instance row ${describeValue(row.id)}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-function badInstance(id: unknown, column: string, value: unknown, expected: string): StorageError {
-  return new StorageError(
-    `PostgresStorage read a malformed row: instance ${String(id)} has ${describeValue(value)} in column "${column}" (expected ${expected}).`,
-  );
 }
 
 /** Maps and validates one tasks row. */

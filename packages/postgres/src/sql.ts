@@ -235,7 +235,6 @@ SELECT (SELECT count(*) FROM gone)::int AS tasks,
   VALUES ($1::text, $2::text, $3::int4, $4::int8, $5::int8, $6::int8, $7::text[])
   ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, started_at = EXCLUDED.started_at,
     heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at, queues = EXCLUDED.queues
-  RETURNING 1
 )
 DELETE FROM ${s}.instances WHERE expires_at < $8::int8 AND id <> $1::text`,
     removeInstance: `DELETE FROM ${s}.instances WHERE id = $1::text`,

@@ -146,10 +146,11 @@ export class Claimer {
   #heartbeat(): void {
     if (!this.#ctx.isRunning()) return;
     const now = this.#o.clock.now();
-    // only the leases of tasks held here: one this instance lost track of lapses and is claimed again
-    const held = new Set<string>(this.#ctx.running.keys());
-    for (const q of this.#ctx.queues.values()) for (const id of q.heldIds) held.add(id);
-    const renewal = held.size === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs, [...held]);
+    // only the leases of tasks held here (buffered or in a worker slot, which running ones are):
+    // one this instance lost track of lapses and is claimed again
+    const held: string[] = [];
+    for (const q of this.#ctx.queues.values()) held.push(...q.heldIds);
+    const renewal = held.length === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs, held);
     const renewed = renewal.catch((error: unknown) => {
       const err = toError(error);
       this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });

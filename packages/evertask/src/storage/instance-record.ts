@@ -6,6 +6,7 @@ import { describeValue } from '../recurring/zoned-time.js';
 export const INSTANCE_RECORD_RETENTION_MS = 3_600_000;
 
 const TIME_FIELDS = ['startedAt', 'heartbeatAt', 'expiresAt'] as const;
+const INT32_MAX = 2_147_483_647;
 
 function fail(operation: string, field: string, value: unknown, expected: string): never {
   throw new InvalidArgumentError(`${operation}: instance.${field} must be ${expected}; got ${describeValue(value)}.`);
@@ -22,7 +23,7 @@ export function checkInstanceRecord(value: unknown, operation: string): Instance
   const r = value as Record<string, unknown>;
   if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 200) fail(operation, 'id', r.id, 'a string of 1–200 characters');
   if (typeof r.hostname !== 'string') fail(operation, 'hostname', r.hostname, 'a string');
-  if (!Number.isSafeInteger(r.pid) || (r.pid as number) < 0) fail(operation, 'pid', r.pid, 'a non-negative integer');
+  if (!Number.isInteger(r.pid) || (r.pid as number) < 0 || (r.pid as number) > INT32_MAX) fail(operation, 'pid', r.pid, 'a non-negative 32-bit integer');
   for (const field of TIME_FIELDS) {
     if (!Number.isSafeInteger(r[field])) fail(operation, field, r[field], 'an integer number of epoch milliseconds');
   }
