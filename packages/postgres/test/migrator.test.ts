@@ -7,7 +7,7 @@ import { StorageError } from 'evertask';
 import { PostgresStorage, postgresMigrationSql, POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from '../src/index.js';
 import { loadMigrations } from '../src/migrator.js';
 import { TASK_KEY_INDEX } from '../src/postgres-errors.js';
-import { PG_URL, describeWithPostgres, useStorage } from './pg-test-helpers.js';
+import { PG_URL, describeWithPostgres, makeTask, useStorage, useStorages } from './pg-test-helpers.js';
 
 const describePg = await describeWithPostgres();
 const SOURCE_FOLDER = new URL('../src/migrations/', import.meta.url);
@@ -77,6 +77,7 @@ describe('migration files', () => {
 
 describePg('PostgresStorage migrations', () => {
   const fixture = useStorage(import.meta.url);
+  const instances = useStorages(import.meta.url);
 
   it('keeps on the tasks table only the indexes that claims, renewals, keys, listings and retention use', async () => {
     // Every index costs a write per insert and per status change: the set is part of the design.
@@ -108,5 +109,28 @@ describePg('PostgresStorage migrations', () => {
     } finally {
       await verify.close();
     }
+  });
+
+  it('migrates once when five instances open a fresh schema together', async () => {
+    const schema = instances.fresh();
+    const storages = Array.from({ length: 5 }, () => instances.make({ schema }));
+    await Promise.all(storages.map((s) => s.open()));
+    const res = await instances.admin.query(`SELECT version FROM "${schema}".migrations ORDER BY version`);
+    expect(res.rows.map((r) => r.version)).toEqual(Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1));
+    await storages[0]!.add([makeTask()]);
+    expect((await storages[4]!.query({})).total).toBe(1);
+    await Promise.all(storages.map((s) => s.open())); // idempotent
+  });
+
+  it('with migrate: false, refuses a schema that is not migrated and accepts one that is', async () => {
+    const schema = instances.fresh();
+    const strict = instances.make({ schema, migrate: false });
+    const error = await strict.open().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as Error).message).toMatch(new RegExp(`schema "${schema}" is at migration version 0.*needs version ${POSTGRES_SCHEMA_VERSION}`));
+    const res = await instances.admin.query(`SELECT to_regclass($1) AS t`, [`${schema}.tasks`]);
+    expect(res.rows[0].t).toBeNull();
+    await instances.make({ schema }).open();
+    await strict.open();
   });
 });

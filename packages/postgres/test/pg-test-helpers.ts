@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
 import { newStoredTask, uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
-import { PostgresStorage } from '../src/index.js';
+import { PostgresStorage, type PostgresStorageOptions } from '../src/index.js';
 
 /** Connection string of the test database. */
 export const PG_URL = process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -134,5 +134,51 @@ export function useStorage(fileUrl: string): StorageFixture {
       return opened(admin);
     },
     schema,
+  };
+}
+
+/** What `useStorages` hands a test file. */
+export interface StoragesFixture {
+  /** A separate pool for looking at (or tampering with) the tables directly. */
+  readonly admin: pg.Pool;
+  /** A new schema name of this file (dropped afterwards). */
+  fresh(): string;
+  /** A storage on the test database (closed afterwards); `options` wins over the connection string. */
+  make(options: Partial<PostgresStorageOptions> & { schema: string }): PostgresStorage;
+  /** Runs `fn` after the file's tests (pools the test opened, say). */
+  onCleanup(fn: () => Promise<void>): void;
+}
+
+/**
+ * Call inside a `describe`: for tests with several storages (several instances on one schema,
+ * or one schema each), every one closed and every schema dropped after the file's tests.
+ */
+export function useStorages(fileUrl: string): StoragesFixture {
+  const prefix = `${testSchema(fileUrl)}_i`;
+  const cleanup: (() => Promise<void>)[] = [];
+  let admin: pg.Pool | undefined;
+  let count = 0;
+  beforeAll(() => {
+    admin = testPool(3);
+  });
+  afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    await admin?.end();
+    await dropSchemas(prefix);
+  });
+  return {
+    get admin() {
+      if (admin === undefined) throw new Error('useStorages: the fixture is set up in beforeAll; use it inside a test.');
+      return admin;
+    },
+    fresh: () => `${prefix}${++count}`,
+    make: (options) => {
+      const storage = new PostgresStorage({ connectionString: PG_URL, ...options } as PostgresStorageOptions);
+      cleanup.push(() => storage.close());
+      return storage;
+    },
+    onCleanup: (fn) => {
+      cleanup.push(fn);
+    },
   };
 }
