@@ -1,3 +1,8 @@
+/**
+ * Checks of what the storage port receives (new tasks, patches, transitions' parts, log lines,
+ * paging numbers), each throwing an `InvalidArgumentError` that names the operation, the field
+ * and the value.
+ */
 import {
   AUDIT_LEVELS,
   InvalidArgumentError,

@@ -66,12 +66,12 @@ export const MIGRATIONS: readonly Migration[] = loadMigrations();
 export const LATEST_MIGRATION_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
 /** The SQL of one migration for a schema. */
-export function renderMigration(migration: Migration, schema: string): string {
+function renderMigration(migration: Migration, schema: string): string {
   return migration.sql.replaceAll('{{schema}}', quoteIdent(validateSchemaName(schema))).trim();
 }
 
 /** Statement that creates the schema and its migrations bookkeeping table. */
-export function bootstrapSql(schema: string): string {
+function bootstrapSql(schema: string): string {
   const s = quoteIdent(validateSchemaName(schema));
   return `CREATE SCHEMA IF NOT EXISTS ${s};
 CREATE TABLE IF NOT EXISTS ${s}.migrations (
@@ -85,7 +85,7 @@ CREATE TABLE IF NOT EXISTS ${s}.migrations (
  * 64-bit advisory-lock key for migrating one schema (FNV-1a of `evertask:migrate:<schema>`), as a
  * decimal string for a `bigint` parameter.
  */
-export function migrationLockKey(schema: string): string {
+function migrationLockKey(schema: string): string {
   let hash = 0xcbf29ce484222325n;
   const mask = (1n << 64n) - 1n;
   for (const byte of Buffer.from(`evertask:migrate:${schema}`, 'utf8')) {

@@ -3,7 +3,9 @@ import type { QueryContext } from '../connection.js';
 import { checkInteger, checkQueues, checkValue, isUuid } from '../input-validation.js';
 import { rowToTask, taskSelectList, type TaskRow } from '../row-mapping.js';
 
+/** Statuses a claim takes when due. */
 const WAITING = `('waiting', 'service-stopped')`;
+/** Statuses that hold a lease (claimed again when it lapses). */
 const LEASED = `('queued', 'in-progress')`;
 
 /**

@@ -9,7 +9,7 @@ import { TASK_COLUMNS, TASK_COLUMN_TYPES, arrayLiteral, taskValue } from '../row
  * How `add` sends one column of a chunk: an array with a value per row (`unnest`), one value for
  * every row (a scalar parameter), or NULL for every row (a constant, no parameter).
  */
-export type AddColumnMode = 'array' | 'same' | 'null';
+type AddColumnMode = 'array' | 'same' | 'null';
 
 /**
  * `add`: one statement per chunk, shaped by the chunk. Columns that vary arrive as one array each
@@ -24,7 +24,7 @@ export type AddColumnMode = 'array' | 'same' | 'null';
  * Parameters: $1 channel, $2 notification payload (NULL: none), then one per `array`/`same`
  * column in column order.
  */
-export function addSql(s: string, modes: readonly AddColumnMode[], audit: boolean): string {
+function addSql(s: string, modes: readonly AddColumnMode[], audit: boolean): string {
   const select: string[] = [];
   const arrays: string[] = [];
   const names: string[] = [];
