@@ -21,7 +21,7 @@ export interface ConnectionSettings {
 }
 
 /** The file a storage works on, for messages. */
-export function describeLocation(settings: Pick<ConnectionSettings, 'filename' | 'database'>): string {
+function describeLocation(settings: Pick<ConnectionSettings, 'filename' | 'database'>): string {
   if (settings.filename !== undefined) return settings.filename;
   return settings.database?.name ? settings.database.name : 'handed-in database';
 }

@@ -67,7 +67,7 @@ export function migrationsTableSql(tables: TableNames): string {
 }
 
 /** Columns each table must have after migration (checked on open, so a foreign table of the same name is caught). */
-export function expectedColumns(tables: TableNames): Record<string, readonly string[]> {
+function expectedColumns(tables: TableNames): Record<string, readonly string[]> {
   return {
     [tables.tasks]: [
       'id', 'name', 'payload', 'status', 'queue', 'task_key', 'audit_level', 'created_at', 'updated_at',

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, StorageError, TaskKeyConflictError, type NewTask } from 'evertask';
 
 /** The `code` of a better-sqlite3 `SqliteError` (e.g. `SQLITE_BUSY`, `SQLITE_IOERR_WRITE`), if any. */
-export function sqliteCode(error: unknown): string | undefined {
+function sqliteCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const code = (error as { code: unknown }).code;
     if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;

@@ -5,7 +5,7 @@ import type { Prepare, SqliteSession, Statement } from './session.js';
 import type { TableNames } from './tables.js';
 
 /** Rows deleted per transaction by `cleanup`, so other processes are not locked out for long. */
-export const CLEANUP_CHUNK = 2000;
+const CLEANUP_CHUNK = 2000;
 
 export interface RetentionStatements {
   completed: Statement;
