@@ -25,6 +25,10 @@ import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
+import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
+
+const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -161,13 +165,18 @@ export class EverTask {
    * (a persistent storage runs them again at the next start).
    */
   async stop(options: StopOptions = {}): Promise<void> {
+    // every check before any state changes: a refused call leaves the engine as it was
+    assertOptionsObject(options, STOP_KEYS, 'stop options');
+    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
+    if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
+      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
+    }
     if (this.#state === 'stopped' || this.#state === 'created') {
       this.#state = 'stopped';
       if (options.closeStorage) await this.#storage.close();
       return;
     }
     this.#state = 'stopping';
-    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     this.#claimer.stop();
     this.#scheduler.stop();
     await this.#claimer.idle();
@@ -247,6 +256,23 @@ export class EverTask {
     if (typeof id !== 'string') throw new InvalidArgumentError(`getTask takes a task id; received ${typeof id}.`);
     const task = await storageCall('get', () => this.#storage.get(id));
     return task ? toTaskInfo(task, this.#o.codec) : undefined;
+  }
+
+  /**
+   * The audit trail of a task, oldest first: every status change it went through (as its audit
+   * level records them) and, for a recurring series, every finished run. Empty lists for an
+   * unknown id. Works after `stop()` while the storage is open.
+   */
+  getTaskHistory(id: string): Promise<TaskHistory> {
+    return readTaskHistory(this.#storage, id);
+  }
+
+  /**
+   * A page of the execution log captured while the task ran (`defaults.logs.enabled`), oldest
+   * first, with the number of matching entries. `level` keeps that level and above.
+   */
+  getTaskLogs(id: string, query?: TaskLogQuery): Promise<TaskLogPage> {
+    return readTaskLogs(this.#storage, id, query);
   }
 
   /** Filtered, paged tasks. */

@@ -90,7 +90,7 @@ export function describeEngineConformance(
       const e = engine({ tasks: [task] });
       await e.start();
       const sentAt = Date.now();
-      const id = await e.dispatch(task, undefined, { delay: 300 });
+      const id = await e.dispatch(task, null, { delay: 300 });
       expect(await statusOf(e, id)()).toBe('waiting');
       await reach(e, id, 'completed');
       expect(ranAt - sentAt).toBeGreaterThanOrEqual(295);
@@ -106,8 +106,8 @@ export function describeEngineConformance(
       } });
       const e = engine({ tasks: [flaky, broken] });
       await e.start();
-      const a = await e.dispatch(flaky, undefined);
-      const b = await e.dispatch(broken, undefined, { auditLevel: 'errors-only' });
+      const a = await e.dispatch(flaky, null);
+      const b = await e.dispatch(broken, null, { auditLevel: 'errors-only' });
       await reach(e, a, 'completed');
       await reach(e, b, 'failed');
       expect((await e.getTask(a))?.attempts).toBe(3);
@@ -123,7 +123,7 @@ export function describeEngineConformance(
       const task = defineTask({ name: 'never', handler: () => void runs++ });
       const e = engine({ tasks: [task] });
       await e.start();
-      const id = await e.dispatch(task, undefined, { delay: 200 });
+      const id = await e.dispatch(task, null, { delay: 200 });
       expect(await e.cancel(id)).toBe(true);
       await new Promise((r) => setTimeout(r, 400));
       expect(runs).toBe(0);
@@ -135,19 +135,19 @@ export function describeEngineConformance(
       const task = defineTask({ name: 'keyed', handler: () => {} });
       const e = engine({ tasks: [task] });
       await e.start();
-      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => e.dispatch(task, undefined, { taskKey: 'only-one', delay: 5_000 + i })));
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => e.dispatch(task, null, { taskKey: 'only-one', delay: 5_000 + i })));
       expect(new Set(ids).size).toBe(1);
       expect((await storage.query({ taskKey: 'only-one' })).total).toBe(1);
     });
 
     it('stores captured execution logs with the final status', async () => {
-      const task = defineTask({ name: 'chatty', handler: (_: void, ctx) => {
+      const task = defineTask({ name: 'chatty', handler: (_: null, ctx) => {
         ctx.logger.information('step {n}', 1);
         ctx.logger.warning('step {n}', 2);
       } });
       const e = engine({ tasks: [task], defaults: { logs: { enabled: true } } });
       await e.start();
-      const id = await e.dispatch(task, undefined);
+      const id = await e.dispatch(task, null);
       await reach(e, id, 'completed');
       const logs = await waitFor('logs', () => storage.getExecutionLogs(id), (l) => l.length === 2);
       expect(logs.map((l) => [l.level, l.message])).toEqual([
@@ -161,7 +161,7 @@ export function describeEngineConformance(
       const task = defineTask({ name: 'bulk', handler: () => void runs++ });
       const e = engine({ tasks: [task], defaults: { auditLevel: 'none' } });
       await e.start();
-      const ids = await e.dispatchMany(task, Array.from({ length: 500 }, () => undefined));
+      const ids = await e.dispatchMany(task, Array.from({ length: 500 }, () => null));
       expect(new Set(ids).size).toBe(500);
       await waitFor('all 500 to complete', () => storage.query({ statuses: ['completed'] }, { limit: 1 }), (r) => r.total === 500);
       expect(runs).toBe(500);
@@ -171,7 +171,7 @@ export function describeEngineConformance(
       const task = defineTask({ name: 'tick', retry: noRetry(), handler: () => {} });
       const e = engine({ tasks: [task] });
       await e.start();
-      const id = await e.dispatch(task, undefined, { recurring: (s) => s.runNow().then().every(1).seconds().maxRuns(3), taskKey: 'ticker' });
+      const id = await e.dispatch(task, null, { recurring: (s) => s.runNow().then().every(1).seconds().maxRuns(3), taskKey: 'ticker' });
       const info = await waitFor('three runs', () => e.getTask(id), (t) => t?.status === 'completed', 8_000);
       expect(info?.recurring).toMatchObject({ runCount: 3, lastOutcome: 'completed' });
       expect((await storage.getRunAudit(id)).map((r) => r.status)).toEqual(['completed', 'completed', 'completed']);
@@ -179,15 +179,15 @@ export function describeEngineConformance(
 
     it('stores interrupted tasks as service-stopped at stop and runs them again after a restart', async () => {
       let runs = 0;
-      const task = defineTask({ name: 'long', handler: async (_: void, ctx) => {
+      const task = defineTask({ name: 'long', handler: async (_: null, ctx) => {
         runs++;
         if (runs > 1) return;
         await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
       } });
       const first = engine({ tasks: [task] });
       await first.start();
-      const id = await first.dispatch(task, undefined);
-      const later = await first.dispatch(task, undefined, { delay: 600 });
+      const id = await first.dispatch(task, null);
+      const later = await first.dispatch(task, null, { delay: 600 });
       await reach(first, id, 'in-progress');
       await first.stop({ timeout: 50 });
       expect(await statusOf(first, id)()).toBe('service-stopped');

@@ -76,7 +76,7 @@ describe('dispatch', () => {
     engine.on('task:completed', () => events.push('completed'));
     await engine.start();
     const done = engine.once('task:completed');
-    await engine.dispatch(task, undefined);
+    await engine.dispatch(task, null);
     await done;
     expect(events).toEqual(['dispatched', 'started', 'completed']);
   });
@@ -136,7 +136,7 @@ describe('dispatch', () => {
     };
     const engine = track(new EverTask({ storage, tasks: [task], logger: silentLogger }));
     await engine.start();
-    const error = await engine.dispatch(task, undefined).catch((e: unknown) => e);
+    const error = await engine.dispatch(task, null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).cause).toBe(cause);
   });
@@ -149,7 +149,7 @@ describe('delayed and scheduled dispatch', () => {
     const task = defineTask({ name: 'later', handler: () => void runs++ });
     const engine = track(createEngine({ tasks: [task], clock }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined, { delay: '5m' });
+    const id = await engine.dispatch(task, null, { delay: '5m' });
     await clock.advance(299_999);
     expect(runs).toBe(0);
     expect((await engine.getTask(id))?.status).toBe('waiting');
