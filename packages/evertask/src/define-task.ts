@@ -64,7 +64,10 @@ export interface TaskDefinitionOptions<P> {
   onStarted?: (ctx: TaskHookContext<P>) => unknown;
   /** Called after success. Throwing is logged and changes nothing. */
   onCompleted?: (ctx: TaskHookContext<P>) => unknown;
-  /** Called on final failure, cancellation and shutdown. Throwing is logged and changes nothing. */
+  /**
+   * Called on final failure and cancellation — not on a graceful shutdown, after which the task
+   * runs again (see the `task:stopped` event). Throwing is logged and changes nothing.
+   */
   onError?: (ctx: TaskHookContext<P>, error: Error) => unknown;
   /** Called right before retry `attempt` runs, with the previous error and the delay waited. */
   onRetry?: (ctx: TaskHookContext<P>, attempt: number, error: Error, delayMs: number) => unknown;

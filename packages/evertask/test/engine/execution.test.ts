@@ -125,14 +125,41 @@ describe('retries', () => {
   });
 
   it('computes exponential delays with a cap, and noRetry fails at once', () => {
-    const p = exponentialRetry({ attempts: 6, base: 100, max: 1000, jitter: false });
+    const p = exponentialRetry({ attempts: 7, base: 100, max: 1000, jitter: false });
     expect([2, 3, 4, 5, 6, 7].map((a) => p.delayBefore(a, new Error()))).toEqual([100, 200, 400, 800, 1000, 1000]);
     expect(p.maxAttempts).toBe(7);
+    expect(exponentialRetry().maxAttempts).toBe(5);
+    expect(exponentialRetry({ attempts: 1 }).maxAttempts).toBe(1);
+    expect(() => exponentialRetry({ attempts: 0 })).toThrow(/attempts in total.*≥ 1; received 0/);
+    expect(() => exponentialRetry({ retries: 3 } as never)).toThrow(/Unknown exponentialRetry options key "retries"/);
+    expect(linearRetry(3).maxAttempts).toBe(4);
     const full = exponentialRetry({ attempts: 3, base: 1000, jitter: true }, () => 0.5);
     expect(full.delayBefore(3, new Error())).toBe(1000);
     expect(noRetry().maxAttempts).toBe(1);
     expect(() => exponentialRetry({ base: 10, max: 5 })).toThrow(/max/);
-    expect(() => linearRetry(-1)).toThrow(/count/);
+    expect(() => linearRetry(-1)).toThrow(/retries must be a non-negative integer/);
+  });
+
+  it('exponentialRetry({ attempts: 4 }) runs the handler 4 times in all', async () => {
+    const clock = new ManualClock();
+    let runs = 0;
+    const task = defineTask({
+      name: 'four',
+      retry: exponentialRetry({ attempts: 4, base: 10, jitter: false }),
+      handler: () => {
+        runs++;
+        throw new Error(`run ${runs}`);
+      },
+    });
+    const engine = track(createEngine({ tasks: [task], clock }));
+    await engine.start();
+    const id = await engine.dispatch(task, null);
+    for (let i = 0; i < 10 && (await engine.getTask(id))?.status !== 'failed'; i++) {
+      await settle(20);
+      await clock.advance(100);
+    }
+    expect(await engine.getTask(id)).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(runs).toBe(4);
   });
 });
 
@@ -444,7 +471,7 @@ describe('audit levels', () => {
 });
 
 describe('execution logs', () => {
-  it('forwards to the app logger and captures entries with a cap and a truncation marker', async () => {
+  it('forwards to the app logger and, past the cap, keeps the head and the tail with a marker between (the final error survives)', async () => {
     const storage = new MemoryStorage();
     const appLines: string[] = [];
     const logger: Logger = { debug: (m) => appLines.push(`debug ${m}`), info: (m) => appLines.push(`info ${m}`), warn: (m) => appLines.push(`warn ${m}`), error: (m) => appLines.push(`error ${m}`) };
@@ -455,6 +482,7 @@ describe('execution logs', () => {
         ctx.logger.information('Sent {count} mails to {user}', 3, 'ada');
         ctx.logger.error('failed {what}', 'x', new Error('inner'));
         for (let i = 0; i < 5; i++) ctx.logger.warning('w{i}', i);
+        ctx.logger.error('giving up after {n} tries', 5, new Error('final'));
       },
     });
     const engine = track(new EverTask({ storage, tasks: [task], logger, defaults: { logs: { enabled: true, minLevel: 'information', maxPerTask: 4 } } }));
@@ -468,12 +496,14 @@ describe('execution logs', () => {
     expect(logs.map((l) => [l.level, l.message])).toEqual([
       ['information', 'Sent 3 mails to ada'],
       ['error', 'failed x'],
-      ['warning', 'w0'],
-      ['warning', 'w1'],
-      ['warning', '[EverTask] 3 log entries truncated: maxPerTask (4) reached'],
+      ['warning', '[EverTask] 4 log entries cut here: maxPerTask (4) reached; the first 2 and the last 2 are kept'],
+      ['warning', 'w4'],
+      ['error', 'giving up after 5 tries'],
     ]);
     expect(logs[1]?.exception).toContain('inner');
-    expect(logs.map((l) => l.sequence)).toEqual([0, 1, 2, 3, 4]);
+    expect(logs[4]?.exception).toContain('final');
+    // the marker takes the place of the first cut entry (w0, sequence 2)
+    expect(logs.map((l) => l.sequence)).toEqual([0, 1, 2, 6, 7]);
   });
 });
 

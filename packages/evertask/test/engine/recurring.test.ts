@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineTask, EverTask, type EverTaskOptions, InvalidScheduleError, MemoryStorage, noRetry, silentLogger, TaskKeyConflictError } from '../../src/index.js';
+import { defineTask, EverTask, type EverTaskOptions, InvalidScheduleError, MemoryStorage, nextOccurrences, noRetry, silentLogger, TaskKeyConflictError } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
 import { stopEnginesAfterEach } from './helpers.js';
 
@@ -209,5 +209,35 @@ describe('recurring tasks in the engine', () => {
     await advanceBy(clock, 3_600_000, 60_000);
     expect(at[0]).toBe('2026-01-01T00:20:00.000Z');
     expect(at).toHaveLength(2);
+  });
+
+  it('runNow().then().every(5).seconds() does not run again right after the immediate run; ctx.occurrence.runCount is 1 on the first run', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T12:00:04.900Z'));
+    const runs: { at: string; scheduledAt: string; runCount: number }[] = [];
+    const task = defineTask({
+      name: 'beat',
+      handler: (_: null, ctx) => void runs.push({ at: iso(clock.now()), scheduledAt: iso(ctx.occurrence!.scheduledAt), runCount: ctx.occurrence!.runCount }),
+    });
+    const engine = engineOn(new MemoryStorage(), clock, [task]);
+    await engine.start();
+    const id = await engine.dispatch(task, null, { recurring: (s) => s.runNow().then().every(5).seconds(), taskKey: 'beat' });
+    await settle(20);
+    await advanceBy(clock, 10_100, 100);
+    expect(runs).toEqual([
+      { at: '2026-01-01T12:00:04.900Z', scheduledAt: '2026-01-01T12:00:04.900Z', runCount: 1 },
+      { at: '2026-01-01T12:00:10.000Z', scheduledAt: '2026-01-01T12:00:10.000Z', runCount: 2 },
+      { at: '2026-01-01T12:00:15.000Z', scheduledAt: '2026-01-01T12:00:15.000Z', runCount: 3 },
+    ]);
+    const history = await engine.getTaskHistory(id);
+    expect(history.runs.map((r) => [r.status, r.at.toISOString()])).toEqual([
+      ['completed', '2026-01-01T12:00:04.900Z'],
+      ['completed', '2026-01-01T12:00:10.000Z'],
+      ['completed', '2026-01-01T12:00:15.000Z'],
+    ]);
+    expect(nextOccurrences((s) => s.runNow().then().every(5).seconds(), { from: new Date('2026-01-01T12:00:04.900Z'), count: 3 }).map((d) => d.toISOString())).toEqual([
+      '2026-01-01T12:00:04.900Z',
+      '2026-01-01T12:00:10.000Z',
+      '2026-01-01T12:00:15.000Z',
+    ]);
   });
 });
