@@ -119,6 +119,22 @@ export function notificationChannel(schema: string): string {
 }
 
 function resolveOptions(options: PostgresStorageOptions): ResolvedPostgresStorageOptions {
+  // a string pg cannot parse as a URL would be read as a host named "base" (ENOTFOUND base, a transient-looking error)
+  const url = options.connectionString;
+  if (typeof url === 'string' && !url.startsWith('/')) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      protocol = undefined;
+    }
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:' && protocol !== 'socket:') {
+      throw new InvalidArgumentError(
+        `PostgresStorage option "connectionString" is not a PostgreSQL URL (${protocol === undefined ? 'it does not parse as a URL' : `its scheme is "${protocol}"`}); ` +
+          'use postgres://user:password@host:5432/database, with special characters in the password percent-encoded (# as %23, @ as %40).',
+      );
+    }
+  }
   const schema = validateSchemaName(options.schema ?? POSTGRES_DEFAULTS.schema);
   const bool = (key: 'migrate' | 'notifications' | 'preparedStatements'): boolean => {
     const value = options[key] ?? POSTGRES_DEFAULTS[key];

@@ -218,3 +218,22 @@ describe('dispatchMany', () => {
     expect((await storage.query({})).total).toBe(0);
   });
 });
+
+describe('keyed no-op dispatch', () => {
+  it('logs a dispatch of a running key at debug, not as a warning', async () => {
+    const lines: string[] = [];
+    const logger = { debug: (m: string) => void lines.push(`debug ${m}`), info() {}, warn: (m: string) => void lines.push(`warn ${m}`), error: (m: string) => void lines.push(`error ${m}`) };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const task = defineTask({ name: 'busy', handler: () => gate });
+    const engine = track(createEngine({ tasks: [task], logger }));
+    await engine.start();
+    const started = engine.once('task:started');
+    const id = await engine.dispatch(task, null, { taskKey: 'busy-1' });
+    await started;
+    expect(await engine.dispatch(task, null, { taskKey: 'busy-1' })).toBe(id);
+    release();
+    await waitForStatus(engine, id, 'completed');
+    expect(lines.filter((l) => l.includes('busy-1'))).toEqual([expect.stringMatching(/^debug Task key "busy-1".*no-op/)]);
+  });
+});
