@@ -8,7 +8,7 @@ import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
 import type { TaskExecution } from './worker/task-execution.js';
-import { TypedEmitter } from './events.js';
+import { TypedEmitter, assertSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
 import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
@@ -148,6 +148,9 @@ export class EverTask {
       if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
       await this.#registration.register();
     } catch (error) {
+      // a failed start leaves nothing behind: no subscription, the engine as it was
+      if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+      this.#unsubscribe = undefined;
       this.#state = 'created';
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
@@ -318,7 +321,9 @@ export class EverTask {
     return out;
   }
 
+  /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
+    assertSubscription('on', event, listener);
     return this.#emitter.on(event, listener);
   }
 
@@ -328,6 +333,7 @@ export class EverTask {
 
   /** Resolves with the next event of this kind matching the predicate. */
   once<E extends EverTaskEventName>(event: E, predicate: (e: EverTaskEvents[E]) => boolean = () => true): Promise<EverTaskEvents[E]> {
+    assertSubscription('once', event, predicate);
     return new Promise((resolve) => {
       const off = this.on(event, (e) => {
         if (!predicate(e)) return;

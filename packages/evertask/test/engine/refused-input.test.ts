@@ -29,6 +29,15 @@ describe('a refused call changes no state', () => {
   });
 });
 
+describe('event subscriptions', () => {
+  it('refuses an unknown event name or a listener that is not a function', () => {
+    const engine = createEngine({ tasks: [noop] });
+    expect(() => engine.on('task:complete' as never, () => {})).toThrow(/unknown event "task:complete"; events are: task:dispatched/);
+    expect(() => engine.on('task:completed', 'log' as never)).toThrow(/takes a function/);
+    expect(() => engine.once('task:done' as never)).toThrow(/unknown event/);
+  });
+});
+
 describe('silent coercions are refused', () => {
   it('refuses an undefined payload, and undefined in an array, naming the fix; stores nothing', async () => {
     const storage = new MemoryStorage();
