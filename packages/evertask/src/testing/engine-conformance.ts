@@ -131,6 +131,19 @@ export function describeEngineConformance(
       expect(await e.cancel(id)).toBe(false);
     });
 
+    it('holds the whole instant range the engine accepts and refuses what lies beyond it, storing nothing', async () => {
+      const task = defineTask({ name: 'far', handler: () => {} });
+      const e = engine({ tasks: [task] });
+      await e.start();
+      const last = await e.dispatch(task, null, { runAt: new Date('9999-12-31T23:59:59.999Z') });
+      const first = await e.dispatch(task, null, { runAt: new Date('0001-01-01T00:00:00.000Z') });
+      expect((await e.getTask(last))?.dueAt?.toISOString()).toBe('9999-12-31T23:59:59.999Z');
+      expect((await e.getTask(first))?.scheduledAt?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+      await expect(e.dispatch(task, null, { delay: 1e300 })).rejects.toThrow(/delay/);
+      await expect(e.dispatch(task, null, { runAt: new Date('+010000-01-01T00:00:00Z') })).rejects.toThrow(/runAt/);
+      expect((await storage.query({})).total).toBe(2);
+    });
+
     it('keeps one task per key', async () => {
       const task = defineTask({ name: 'keyed', handler: () => {} });
       const e = engine({ tasks: [task] });
