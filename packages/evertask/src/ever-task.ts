@@ -101,7 +101,6 @@ export class EverTask {
       running: this.#running,
       isRunning: () => this.#state === 'running',
       assertRunning: (what) => this.#assertRunning(what),
-      markMaybeDue: () => this.#claimer.markMaybeDue(),
       claimSoon: () => this.#claimSoon(),
     };
     this.#registration = new InstanceRegistration(ctx);

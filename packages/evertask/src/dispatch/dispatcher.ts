@@ -288,4 +288,3 @@ export class Dispatcher {
     return def;
   }
 }
-
