@@ -211,6 +211,9 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   assertAuditLevel(auditLevel, 'defaults.auditLevel');
   const logs = d.logs ?? {};
   assertOptionsObject(logs, LOG_CAPTURE_KEYS, 'defaults.logs');
+  if (logs.enabled !== undefined && typeof logs.enabled !== 'boolean') {
+    throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${JSON.stringify(logs.enabled)}.`);
+  }
   const minLevel = logs.minLevel ?? 'information';
   if (!LOG_LEVELS.includes(minLevel)) {
     throw new InvalidArgumentError(`defaults.logs.minLevel must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(minLevel)}.`);

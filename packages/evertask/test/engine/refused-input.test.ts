@@ -71,6 +71,7 @@ describe('silent coercions are refused', () => {
     expect(make({ queues: { mail: { concurency: 2 } } })).toThrow(/queues\.mail key "concurency" \(did you mean "concurrency"\?\)/);
     expect(make({ defaults: { retries: 2 } })).toThrow(/defaults key "retries"/);
     expect(make({ defaults: { logs: { enable: true } } })).toThrow(/defaults\.logs key "enable" \(did you mean "enabled"\?\)/);
+    expect(make({ defaults: { logs: { enabled: 'yes' } } })).toThrow(/defaults\.logs\.enabled must be true or false/);
     expect(make({ queues: { mail: null } })).not.toThrow();
   });
 
