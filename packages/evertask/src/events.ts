@@ -1,4 +1,6 @@
 import type { TaskStatus } from './ports/task-record.js';
+import { InvalidArgumentError } from './errors.js';
+import { optionKeys } from './option-keys.js';
 
 interface TaskEventBase {
   taskId: string;
@@ -37,6 +39,31 @@ export interface EverTaskEvents {
 }
 
 export type EverTaskEventName = keyof EverTaskEvents;
+
+/** Every event name, at run time (typed so that the list stays complete). */
+export const EVENT_NAMES = optionKeys<EverTaskEvents>({
+  'task:dispatched': true,
+  'task:started': true,
+  'task:completed': true,
+  'task:failed': true,
+  'task:retrying': true,
+  'task:cancelled': true,
+  'task:stopped': true,
+  'task:recovered': true,
+  'task:poisoned': true,
+  'task:rate-limited': true,
+  'recurring:missed': true,
+  'hook:error': true,
+  'storage:error': true,
+});
+
+/** Refuses an unknown event name (a typo would never fire) or a listener that is not a function. */
+export function assertSubscription(method: string, event: unknown, listener: unknown): void {
+  if (typeof event !== 'string' || !EVENT_NAMES.includes(event)) {
+    throw new InvalidArgumentError(`${method}: unknown event ${JSON.stringify(event)}; events are: ${EVENT_NAMES.join(', ')}.`);
+  }
+  if (typeof listener !== 'function') throw new InvalidArgumentError(`${method}("${event}", …) takes a function; received ${typeof listener}.`);
+}
 export type EverTaskListener<E extends EverTaskEventName> = (event: EverTaskEvents[E]) => void;
 
 /** A small typed emitter; a throwing listener is reported to `onListenerError` and never breaks the engine. */

@@ -13,6 +13,7 @@ export type {
 export type { DispatchOptions, DispatchManyOptions } from './dispatch/dispatch-options.js';
 export type { EverTaskOptions, QueueOptions, EngineDefaults, WhenFull } from './options.js';
 export type { TaskInfo } from './task-info.js';
+export type { TaskHistory, TaskStatusChange, TaskRun, TaskLogEntry, TaskLogPage, TaskLogQuery } from './task-history.js';
 export type { EverTaskEvents, EverTaskEventName, EverTaskListener } from './events.js';
 export { linearRetry, exponentialRetry, noRetry, FilteredRetryPolicy } from './retry/retry-policy.js';
 export type { RetryPolicy, ExponentialRetryOptions } from './retry/retry-policy.js';
@@ -25,6 +26,8 @@ export * from './errors.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
 export type { Duration } from './duration.js';
+export { MIN_INSTANT_MS, MAX_INSTANT_MS, MAX_DURATION_MS } from './duration.js';
+export type { JsonPayload } from './json-payload.js';
 export { toMilliseconds } from './duration.js';
 export { uuidv7 } from './ids.js';
 export * from './ports/task-record.js';

@@ -1,5 +1,6 @@
 /** Parsing of the values the schedule builder accepts: weekdays, times of day, months, instants. */
 import { InvalidScheduleError } from '../errors.js';
+import { MAX_INSTANT_MS, MIN_INSTANT_MS } from '../duration.js';
 
 /**
  * A weekday: a number 0-6 (0 = Sunday, 1 = Monday … 6 = Saturday, as `Date.getDay()`) or an
@@ -105,6 +106,11 @@ export function parseInstant(value: unknown, part: string): number {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     throw new InvalidScheduleError(
       `${part} is not an instant; pass a valid Date, epoch milliseconds or an ISO-8601 string with an offset ('2026-05-01T09:00:00Z').`,
+    );
+  }
+  if (ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS) {
+    throw new InvalidScheduleError(
+      `${part} is outside the instants EverTask stores, 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z; pass a time within them.`,
     );
   }
   return Math.trunc(ms);

@@ -48,11 +48,6 @@ export class Claimer {
     return this.#pumpDone;
   }
 
-  /** Marks that the storage may have due work, without claiming yet. */
-  markMaybeDue(): void {
-    this.#storageMayHaveDue = true;
-  }
-
   /** Marks that the storage may have due work and runs a claim round; resolves when it ends. */
   claim(): Promise<void> {
     this.#storageMayHaveDue = true;

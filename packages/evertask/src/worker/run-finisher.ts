@@ -174,8 +174,8 @@ export class RunFinisher {
     if (reason === 'shutdown') {
       const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
       await this.transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
+      // no onError: the task is not over, it runs again at the next start
       this.#ctx.emitter.emit('task:stopped', base);
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
       return;
     }
     if (outcome.ok) {

@@ -129,7 +129,8 @@ export class TaskRunner {
     const attempt = task.attempts + 1;
     const startedAt = this.#o.clock.now();
     const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
-    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
+    // runCount: this run's number in the series (1 on the first run); task.runCount counts finished runs
+    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount + 1 };
     const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
     if (schedule) patch.scheduledAt = task.scheduledAt;
     const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
