@@ -135,7 +135,7 @@ class FieldParser {
   /** A field of values: `*`, `?`, lists, ranges (wrapping when reversed) and steps. */
   plain(text: string, spec: FieldSpec): number[] {
     if (isStar(text)) {
-      if (text.length === 1) return range(spec.first, spec.last, 1);
+      if (text.length === 1) return this.normalise(spec, range(spec.first, spec.last, 1));
       if (text[1] !== '/') this.fail(spec, text, `"${text[0]}" stands alone or takes a step ("${text[0]}/5")`);
       return this.normalise(spec, range(spec.first, spec.last, this.step(text.slice(2), spec, text)));
     }
