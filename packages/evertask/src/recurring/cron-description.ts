@@ -32,10 +32,16 @@ export function describeCron(rule: CronRule): string | undefined {
   const times = describeTimes(syntax);
   const days = describeDays(syntax, rule.dayMatch === 'and');
   if (times === undefined || days === undefined) return undefined;
-  const months = syntax.months.length === 12 ? '' : ` in ${joinAnd(syntax.months.map((m) => MONTH_NAMES[m - 1] as string))}`;
+  const monthNames = joinAnd(syntax.months.map((m) => MONTH_NAMES[m - 1] as string));
+  let months = syntax.months.length === 12 ? '' : ` in ${monthNames}`;
   if (days === 'every day') return `${times.kind === 'at' ? `every day ${times.text}` : times.text}${months}`;
+  let dayText = days.text;
+  if (months !== '' && dayText.includes(' of every month')) {
+    dayText = dayText.replace(' of every month', ` of ${monthNames}`); // "on the 1st of January and July"
+    months = '';
+  }
   const condition = days.condition === undefined ? '' : `, if it is ${days.condition}`;
-  return `${days.dayFirst ? `${days.text} ${times.text}` : `${times.text} ${days.text}`}${months}${condition}`;
+  return `${days.dayFirst ? `${dayText} ${times.text}` : `${times.text} ${dayText}`}${months}${condition}`;
 }
 
 /** The step of `values` when they are 0, step, 2 × step … and step divides `size`. */

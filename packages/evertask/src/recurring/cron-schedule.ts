@@ -49,8 +49,8 @@ export function cronRule(expression: unknown, options: unknown = {}): CronRule {
     throw new InvalidScheduleError(`cron() options must be an object such as { dayMatch: 'and' }; received ${String(options)}.`);
   }
   const { dayMatch, ...rest } = options as Record<string, unknown>;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw new InvalidScheduleError(`cron() has no option "${unknown}"; the only option is dayMatch.`);
+  const extra = Object.keys(rest)[0];
+  if (extra !== undefined) throw new InvalidScheduleError(`cron() has no option "${extra}"; the only option is dayMatch.`);
   if (dayMatch !== undefined && dayMatch !== 'or' && dayMatch !== 'and') {
     throw new InvalidScheduleError(`cron() option dayMatch is ${JSON.stringify(dayMatch)}; use 'or' (the default) or 'and'.`);
   }

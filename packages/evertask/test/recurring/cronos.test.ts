@@ -3,6 +3,7 @@ import { InvalidScheduleError } from '../../src/errors.js';
 import { buildSchedule, nextOccurrences } from '../../src/recurring/index.js';
 import {
   acceptedMacros,
+  equalPairs,
   hashedExpressions,
   nextFactGroups,
   progressFacts,
@@ -92,6 +93,68 @@ describe('Cronos CronExpressionFacts: next occurrences', () => {
   });
 });
 
+describe('Cronos CronExpressionFacts: single facts', () => {
+  const first = (expression: string, zone: string, after: number): string | undefined =>
+    nextOccurrences((s) => s.cron(expression, { dayMatch: 'and' }).timeZone(zone), { from: after, count: 1 })[0]?.toISOString();
+
+  it('HandlesBorderConditions_WhenDSTEnds: 59 59 01 * * * just before 02:00 EST runs the next day', () => {
+    const from = cronosTime('2016-11-06 02:00 -05:00', 'UTC').instant - 1;
+    expect(first('59 59 01 * * *', 'America/New_York', from - 1)).toBe(iso(cronosTime('2016-11-07 01:59:59 -05:00', 'UTC').instant));
+  });
+
+  it('GetOccurrence_PassesTests_DefinedInTheGitHubIssue53: 0 0 * * SAT around 2000-01-01 00:00 -05:00', () => {
+    const midnight = cronosTime('2000-01-01 00:00 -05:00', 'UTC').instant;
+    const week = 7 * 86_400_000;
+    expect(first('0 0 * * SAT', 'America/New_York', midnight - 2)).toBe(iso(midnight)); // just before
+    expect(first('0 0 * * SAT', 'America/New_York', midnight - 1)).toBe(iso(midnight)); // at, inclusive
+    expect(first('0 0 * * SAT', 'America/New_York', midnight)).toBe(iso(midnight + week)); // at, exclusive
+    expect(first('0 0 * * SAT', 'America/New_York', midnight + 3_600_000)).toBe(iso(midnight + week));
+    expect(first('0 0 * * SAT', 'America/New_York', midnight + 61_000)).toBe(iso(midnight + week));
+  });
+
+  it('FromDateTimeMinValueInclusive_SuccessfullyReturned: * * * * * from 0001-01-01 00:00 UTC', () => {
+    const from = Date.parse('0001-01-01T00:00:00Z');
+    expect(first('* * * * *', 'UTC', from - 1)).toBe('0001-01-01T00:00:00.000Z');
+  });
+
+  it.each([1, 9999])('RoundsFromUtcUpToTheSecond: * * * * * * from 11:59:59 and %i ticks', (ticks) => {
+    const { instant, round } = cronosTime(`2017-07-20 11:59:59.${String(ticks).padStart(7, '0')} +00:00`, 'UTC');
+    expect(round).toBe(false);
+    expect(first('* * * * * *', 'UTC', instant)).toBe('2017-07-20T12:00:00.000Z');
+  });
+
+  it('ReturnsAGreaterValue_EvenWhenMillisecondTruncationRuleIsAppliedDueToDST (Asia/Amman)', () => {
+    const from = cronosTime('2021-03-25 23:59:59.9999999 +02:00', 'UTC').instant;
+    expect(Date.parse(first('* * * * * *', 'Asia/Amman', from) as string)).toBeGreaterThan(from);
+  });
+
+  it.each(['America/New_York', 'Asia/Amman', 'UTC'])('ReturnsTheSameDateTimeWithGivenTimeZoneOffset and ReturnsUtcDateTime (%s)', (zone) => {
+    const offsetFrom = cronosTime('2017-03-04 00:00 +12:30', 'UTC').instant;
+    expect(first('* * * * *', zone, offsetFrom - 1)).toBe(iso(offsetFrom));
+    expect(first('* * * * *', zone, Date.UTC(2017, 2, 6) - 1)).toBe(iso(Date.UTC(2017, 2, 6)));
+  });
+
+  it('VeryLastResult and ReturnsNull_WhenOutOfMaxRange: we go on past 9999 (a documented difference)', () => {
+    const last = Date.UTC(9999, 11, 31, 23, 59, 59);
+    expect(first('* * * * * *', 'UTC', last - 1)).toBe(iso(last));
+    expect(first('* * * * * *', 'UTC', last)).toBe('+010000-01-01T00:00:00.000Z'); // Cronos: none
+  });
+
+  it.each(equalPairs.map((c) => [...c]))('Equals_ReturnsTrue_WhenCronExpressionsAreEqual: %j runs as %j', (left, right) => {
+    // Equal schedules: the same next runs from the 1st and the 15th of every month of 2017 (or the
+    // same refusal: "* * L-3W * 0L", a weekday that is a Sunday, never fires).
+    const starts = Array.from({ length: 24 }, (_, i) => Date.UTC(2017, Math.floor(i / 2), i % 2 === 0 ? 1 : 15));
+    const runs = (expression: string): string[] => {
+      try {
+        return starts.flatMap((from) => nextOccurrences((s) => s.cron(expression, { dayMatch: 'and' }), { from, count: 3 }).map((d) => d.toISOString()));
+      } catch (error) {
+        return [(error as Error).message.replace(expression, '…')];
+      }
+    };
+    expect(runs(right)).toEqual(runs(left));
+  });
+});
+
 describe('Cronos CronExpressionFacts: what it accepts and refuses', () => {
   it.each(acceptedMacros.map((m) => [m]))('accepts the nickname %j', (macro) => {
     expect(() => buildSchedule((s) => s.cron(macro), Date.UTC(2026, 0, 1))).not.toThrow();
@@ -101,6 +164,10 @@ describe('Cronos CronExpressionFacts: what it accepts and refuses', () => {
     const run = (): unknown => buildSchedule((s) => s.cron(expression), Date.UTC(2026, 0, 1));
     expect(run).toThrow(InvalidScheduleError);
     expect(run).toThrow(`cron expression "${expression}"`);
+  });
+
+  it.each(['', 'SomeG@rbage'])('refuses %j (TryParse returns false)', (expression) => {
+    expect(() => buildSchedule((s) => s.cron(expression), Date.UTC(2026, 0, 1))).toThrow(InvalidScheduleError);
   });
 
   it.each(hashedExpressions.map((e) => [e]))('refuses the hashed %j (H needs a seed)', (expression) => {
