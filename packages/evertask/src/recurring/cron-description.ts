@@ -77,7 +77,7 @@ function describeTimes({ seconds, minutes, hours }: CronSyntax): Times | undefin
   if (second === 0 && minute !== undefined) {
     const step = stepOf(hours, 24);
     if (step !== undefined) return { kind: 'every', text: `${every(step, 'hour')}${minute ? ` at minute ${minute}` : ''}` };
-    const run = runOf(hours, 24);
+    const run = hours.length >= 3 ? runOf(hours, 24) : undefined;
     if (run !== undefined) {
       const [from, to] = run.map((hour) => formatTimeOfDay(hour * 3600 + minute * 60));
       return { kind: 'every', text: `every hour from ${from} to ${to}` };
