@@ -45,6 +45,8 @@ export type {
   Weekday,
   RecurringSchedule,
   NextOccurrencesOptions,
+  CronOptions,
+  CronDayMatch,
 } from './recurring/index.js';
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';

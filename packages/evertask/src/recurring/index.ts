@@ -46,6 +46,7 @@ export {
 } from './next-occurrence.js';
 export { describe } from './schedule-description.js';
 export type { Weekday } from './schedule-values.js';
+export type { CronOptions, CronDayMatch } from './cron-schedule.js';
 
 /** Options of `nextOccurrences`. */
 export interface NextOccurrencesOptions {

@@ -41,7 +41,7 @@ export function occurrenceAfter(schedule: RecurringSchedule, after: number): num
     case 'calendar':
       return calendarAfter(rule, schedule.timeZone, after);
     case 'cron':
-      return cronAfter(compileCron(rule.expression), schedule.timeZone, after);
+      return cronAfter(compileCron(rule.expression, rule.dayMatch), schedule.timeZone, after);
   }
 }
 

@@ -5,8 +5,9 @@
 import type { Duration } from '../duration.js';
 import { toMilliseconds } from '../duration.js';
 import { InvalidScheduleError } from '../errors.js';
-import { compileCron } from './cron-schedule.js';
-import type { CalendarRule, IntervalRule, RecurringSchedule, ScheduleRule } from './schedule-spec.js';
+import type { CronOptions } from './cron-schedule.js';
+import { cronCanMatch, cronRule } from './cron-schedule.js';
+import type { CalendarRule, CronRule, IntervalRule, RecurringSchedule, ScheduleRule } from './schedule-spec.js';
 import { firstOccurrence } from './next-occurrence.js';
 import { MAX_STEP, SCHEDULE_VERSION } from './schedule-spec.js';
 import type { Weekday } from './schedule-values.js';
@@ -45,7 +46,7 @@ interface BuilderState {
   unit?: Unit;
   every?: number;
   unitCall?: string;
-  cron?: string;
+  cron?: CronRule;
   atSecond?: number;
   atMinute?: number;
   times?: number[];
@@ -199,13 +200,14 @@ export class ScheduleBuilder {
 
   /**
    * A cron expression: 5 fields (minute hour day-of-month month day-of-week) or 6 with leading
-   * seconds; lists, ranges, steps, names, `L`, `W`, `#`. Evaluated on the wall clock of `timeZone`.
-   * Cannot be combined with the interval calls (`every…`, `at…`, `on…`).
+   * seconds, in the syntax of the .NET EverTask (Cronos): lists, ranges (wrapping: `22-2`), steps
+   * (`*\/5`, `10/5`), names, `L`, `L-n`, `W`, `LW`, `L-nW`, `nL`, `#`, `?`. Evaluated on the wall
+   * clock of `timeZone`. `options.dayMatch` (default `'or'`) says how a restricted day-of-month
+   * and day-of-week combine. Cannot be combined with the interval calls (`every…`, `at…`, `on…`).
    */
-  cron(expression: string): this {
+  cron(expression: string, options?: CronOptions): this {
     const s = this.fresh('cron', 'cron()');
-    compileCron(expression);
-    s.cron = expression.trim();
+    s.cron = cronRule(expression, options);
     return this;
   }
 
@@ -348,7 +350,9 @@ export function buildSchedule(recurring: RecurringBuilder, now: number): Recurri
     throw new InvalidScheduleError(
       schedule.runUntil !== undefined
         ? `The schedule never fires before runUntil(${new Date(schedule.runUntil).toISOString()}); move runUntil later or change the recurrence.`
-        : 'The schedule never fires: its day, month and weekday selections exclude each other (for example cron "0 0 31 2 *" or every(12).months() with onMonths() outside the counted months).',
+        : rule.kind === 'cron' && cronCanMatch(rule)
+          ? `The schedule has no occurrence after ${new Date(now).toISOString()} within the range of dates JavaScript can hold (up to ${new Date(8.64e15).toISOString()}).`
+          : 'The schedule never fires: its day, month and weekday selections exclude each other (for example cron "0 0 31 2 *" or every(12).months() with onMonths() outside the counted months).',
     );
   }
   return schedule;
@@ -369,7 +373,7 @@ function buildRule(s: BuilderState, zone: string, now: number): ScheduleRule {
         `cron() cannot be combined with ${extra}: the cron expression is the whole recurrence; put that part in the expression.`,
       );
     }
-    return { kind: 'cron', expression: s.cron };
+    return s.cron;
   }
   const unit = s.unit;
   const every = s.every ?? 1;

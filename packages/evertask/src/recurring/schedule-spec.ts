@@ -59,6 +59,8 @@ export interface CronRule {
   readonly kind: 'cron';
   /** 5 fields (minute hour day-of-month month day-of-week) or 6 with leading seconds. */
   readonly expression: string;
+  /** `'and'`: a restricted day-of-month and day-of-week must both match (Cronos). Absent: either (Vixie cron). */
+  readonly dayMatch?: 'and';
 }
 
 export type ScheduleRule = IntervalRule | CalendarRule | CronRule;
@@ -192,12 +194,13 @@ function validateRule(value: unknown): ScheduleRule {
       return rule;
     }
     case 'cron': {
-      allowKeys(o, 'schedule.rule', ['kind', 'expression']);
+      allowKeys(o, 'schedule.rule', ['kind', 'expression', 'dayMatch']);
       if (typeof o.expression !== 'string' || o.expression.trim() === '') {
         fail('schedule.rule.expression', o.expression, 'a cron expression');
       }
-      compileCron(o.expression);
-      return { kind: 'cron', expression: o.expression };
+      if (o.dayMatch !== undefined && o.dayMatch !== 'and') fail('schedule.rule.dayMatch', o.dayMatch, "'and' or absent");
+      compileCron(o.expression, o.dayMatch);
+      return o.dayMatch === undefined ? { kind: 'cron', expression: o.expression } : { kind: 'cron', expression: o.expression, dayMatch: 'and' };
     }
     default:
       return fail('schedule.rule.kind', o.kind, "'interval', 'calendar' or 'cron'");

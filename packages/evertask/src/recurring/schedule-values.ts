@@ -126,3 +126,22 @@ export function joinAnd(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
 }
+
+/** "every minute", "every 5 minutes". */
+export function every(n: number, unit: string): string {
+  return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
+}
+
+/** "1st", "22nd". */
+export function ordinal(n: number): string {
+  const suffix = n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+/** "weekdays", "weekends", "Monday and Friday" (0 = Sunday). */
+export function describeWeekdays(days: readonly number[]): string {
+  const key = days.join(',');
+  if (key === '1,2,3,4,5') return 'weekdays';
+  if (key === '0,6') return 'weekends';
+  return joinAnd(days.map((d) => WEEKDAY_NAMES[d] as string));
+}
