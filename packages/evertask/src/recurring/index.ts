@@ -67,7 +67,7 @@ export interface NextOccurrencesOptions {
  * @throws InvalidScheduleError for an invalid schedule or options.
  */
 export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurrencesOptions = {}): Date[] {
-  const from = options.from === undefined ? Date.now() : parseInstant(options.from, `nextOccurrences({ from: ${describeValue(options.from)} })`);
+  const from = options.from === undefined ? Date.now() : parseInstant(options.from, `nextOccurrences({ from: ${describeValue(options.from)} })`, 'any');
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0 || count > 10_000) {
     throw new InvalidScheduleError(`nextOccurrences: count must be an integer from 0 to 10000; received ${String(count)}.`);
@@ -81,5 +81,5 @@ export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurr
  * @throws InvalidScheduleError for an invalid schedule.
  */
 export function describeSchedule(recurring: RecurringBuilder, now: number | Date = Date.now()): string {
-  return describe(buildSchedule(recurring, parseInstant(now, `describeSchedule(…, ${describeValue(now)})`)));
+  return describe(buildSchedule(recurring, parseInstant(now, `describeSchedule(…, ${describeValue(now)})`, 'any')));
 }

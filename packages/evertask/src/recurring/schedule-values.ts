@@ -95,8 +95,12 @@ export function parseInteger(value: unknown, part: string, min: number, max: num
   );
 }
 
-/** Converts a `Date`, epoch milliseconds or ISO-8601 string to epoch milliseconds. */
-export function parseInstant(value: unknown, part: string): number {
+/**
+ * Converts a `Date`, epoch milliseconds or ISO-8601 string to epoch milliseconds. A `stored`
+ * instant (a schedule's `runAt`, `runUntil`) must lie within what every storage holds; a
+ * computation-only one (`nextOccurrences`' `from`) may be any instant `Date` holds.
+ */
+export function parseInstant(value: unknown, part: string, range: 'stored' | 'any' = 'stored'): number {
   let ms = Number.NaN;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value;
@@ -108,7 +112,7 @@ export function parseInstant(value: unknown, part: string): number {
       `${part} is not an instant; pass a valid Date, epoch milliseconds or an ISO-8601 string with an offset ('2026-05-01T09:00:00Z').`,
     );
   }
-  if (ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS) {
+  if (range === 'stored' && (ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS)) {
     throw new InvalidScheduleError(
       `${part} is outside the instants EverTask stores, 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z; pass a time within them.`,
     );
