@@ -178,7 +178,7 @@ describe('retention', () => {
 
   it('is off by default', async () => {
     const clock = new ManualClock(T0);
-    const engine = track(new EverTask({ storage: new MemoryStorage(), clock, tasks: [noop], logger: silentLogger }));
+    const engine = track(new EverTask({ storage: new MemoryStorage(), clock, tasks: [noop], logger: silentLogger, lease: '1h' }));
     const runs: RetentionRun[] = [];
     engine.on('retention:run', (run) => runs.push(run));
     await engine.start();
