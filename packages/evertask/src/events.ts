@@ -1,4 +1,5 @@
 import type { TaskStatus } from './ports/task-record.js';
+import type { RetentionPolicy, RetentionResult } from './ports/task-storage.js';
 import { InvalidArgumentError } from './errors.js';
 import { optionKeys } from './option-keys.js';
 
@@ -36,6 +37,11 @@ export interface EverTaskEvents {
   'hook:error': TaskEventBase & { hook: 'onStarted' | 'onCompleted' | 'onError' | 'onRetry'; error: Error };
   /** A storage write failed (transient faults are retried; see `willRetry`). */
   'storage:error': { operation: string; error: Error; willRetry: boolean; at: number };
+  /**
+   * This engine applied the `retention` option: the rows removed (audit rows and logs counted
+   * whether they went by age or with their task) and the cutoffs used (epoch ms).
+   */
+  'retention:run': RetentionResult & { policy: RetentionPolicy; at: number };
 }
 
 export type EverTaskEventName = keyof EverTaskEvents;
@@ -55,6 +61,7 @@ export const EVENT_NAMES = optionKeys<EverTaskEvents>({
   'recurring:missed': true,
   'hook:error': true,
   'storage:error': true,
+  'retention:run': true,
 });
 
 /** Refuses an unknown event name (a typo would never fire) or a listener that is not a function. */

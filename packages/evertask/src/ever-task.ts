@@ -20,6 +20,7 @@ import { InstanceRegistration, type InstanceInfo } from './scheduler/instance-re
 import { QueueRunner } from './worker/queue-runner.js';
 import { RunFinisher } from './worker/run-finisher.js';
 import { TaskRunner } from './worker/task-runner.js';
+import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
 import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
@@ -75,6 +76,7 @@ export class EverTask {
   readonly #finisher: RunFinisher;
   readonly #runner: TaskRunner;
   readonly #dispatcher: Dispatcher;
+  readonly #retention: RetentionMaintenance;
   #state: EngineState = 'created';
   #unsubscribe: (() => Promise<void>) | undefined;
 
@@ -110,6 +112,7 @@ export class EverTask {
     const runner = new TaskRunner(ctx, this.#finisher);
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
+    this.#retention = new RetentionMaintenance(ctx, () => this.#registration.list());
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
@@ -158,6 +161,7 @@ export class EverTask {
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
     this.#claimer.start();
+    this.#retention.start();
     await this.#claimer.claim();
   }
 
@@ -181,6 +185,7 @@ export class EverTask {
     this.#state = 'stopping';
     this.#claimer.stop();
     this.#scheduler.stop();
+    const retentionStopped = this.#retention.stop(); // no new pass; one under way is awaited below
     await this.#claimer.idle();
     const now = this.#o.clock.now();
     const handBack: Promise<boolean>[] = [];
@@ -199,6 +204,7 @@ export class EverTask {
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+    await retentionStopped;
     await this.#registration.deregister();
     this.#state = 'stopped';
     if (options.closeStorage) await this.#storage.close();

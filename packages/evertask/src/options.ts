@@ -9,6 +9,7 @@ import { AUDIT_LEVELS, LOG_LEVELS } from './ports/task-record.js';
 import type { RetryPolicy } from './retry/retry-policy.js';
 import type { LogCaptureOptions, ResolvedLogCapture } from './logs/task-logger.js';
 import type { PayloadCodec } from './serialization/payload-codec.js';
+import type { ResolvedRetention, RetentionOptions } from './maintenance/retention-options.js';
 import { systemClock } from './clock.js';
 import { consoleWarningsLogger } from './logger.js';
 import { jsonPayloadCodec } from './serialization/payload-codec.js';
@@ -18,6 +19,7 @@ import { DuplicateTaskError, InvalidArgumentError } from './errors.js';
 import { uuidv7 } from './ids.js';
 import { assertOptionsObject, optionKeys } from './option-keys.js';
 import { resolveLogger } from './logger.js';
+import { resolveRetention } from './maintenance/retention-options.js';
 
 /** What a queue does when its local buffer is full at dispatch time. */
 export type WhenFull = 'wait' | 'fallback' | 'throw';
@@ -85,6 +87,12 @@ export interface EverTaskOptions {
   poisonAttempts?: number;
   /** How long `stop()` lets running tasks finish before aborting them. @defaultValue '30s' */
   stopTimeout?: Duration;
+  /**
+   * Deletes finished tasks, audit rows and logs by age, at start and then every
+   * `retention.interval`, on one engine of all those sharing the storage. Off by default: the audit
+   * trail is kept until you choose how long to keep it. @defaultValue none (nothing is deleted)
+   */
+  retention?: RetentionOptions;
 }
 
 export interface ResolvedQueue {
@@ -116,6 +124,8 @@ export interface ResolvedOptions {
   sweepMs: number;
   poisonAttempts: number;
   stopTimeoutMs: number;
+  /** Undefined when retention is off. */
+  retention: ResolvedRetention | undefined;
 }
 
 const ENGINE_KEYS = optionKeys<EverTaskOptions>({
@@ -132,6 +142,7 @@ const ENGINE_KEYS = optionKeys<EverTaskOptions>({
   sweepInterval: true,
   poisonAttempts: true,
   stopTimeout: true,
+  retention: true,
 });
 const QUEUE_KEYS = optionKeys<QueueOptions>({ concurrency: true, capacity: true, whenFull: true, timeout: true, retry: true });
 const DEFAULTS_KEYS = optionKeys<EngineDefaults>({ retry: true, timeout: true, auditLevel: true, logs: true });
@@ -252,6 +263,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     sweepMs,
     poisonAttempts: positiveInteger(options.poisonAttempts ?? 5, 'poisonAttempts'),
     stopTimeoutMs: toMilliseconds(options.stopTimeout ?? '30s', 'stopTimeout'),
+    retention: resolveRetention(options.retention),
   };
 }
 

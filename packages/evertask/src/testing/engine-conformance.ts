@@ -6,6 +6,7 @@ import { EverTask } from '../ever-task.js';
 import { defineTask } from '../define-task.js';
 import { linearRetry, noRetry } from '../retry/retry-policy.js';
 import { silentLogger } from '../logger.js';
+import { registerRetentionEngineTests } from './retention-engine-conformance.js';
 
 /** Options of `describeEngineConformance`. */
 export interface EngineConformanceOptions {
@@ -32,8 +33,8 @@ async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T)
 
 /**
  * Registers an end-to-end suite that runs the real engine on a storage: dispatch, delays,
- * retries, cancellation, task keys, audit levels, execution logs, recurring series, and a
- * graceful stop followed by a restart. It complements `describeStorageConformance` (the contract
+ * retries, cancellation, task keys, audit levels, execution logs, recurring series, a
+ * graceful stop followed by a restart, and retention shared by two engines. It complements `describeStorageConformance` (the contract
  * method by method) by proving that the engine and the storage work together.
  *
  * `createStorage` must return a fresh, empty storage each time.
@@ -264,6 +265,15 @@ export function describeEngineConformance(
       await reach(second, later, 'completed');
       expect(runs).toBe(3);
       expect(errors).toEqual([]); // a graceful shutdown is not an error: the task ran again
+    });
+
+    describe('retention', () => {
+      const reopen = async (): Promise<TaskStorage> => {
+        const reopened = options.reopen ? await options.reopen(storage) : storage;
+        if (reopened !== storage) storages.list.push(reopened);
+        return reopened;
+      };
+      registerRetentionEngineTests({ storage: () => storage, engine, reopen });
     });
   });
 }
