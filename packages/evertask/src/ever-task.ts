@@ -25,6 +25,7 @@ import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
+import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -320,6 +321,11 @@ export class EverTask {
       concurrency: q.config.concurrency,
       capacity: q.config.capacity,
     }));
+  }
+
+  /** The resolved configuration (queues, task definitions, lease, audit and log settings), safe to show. */
+  configuration(): EngineConfiguration {
+    return describeConfiguration(this.#o);
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
