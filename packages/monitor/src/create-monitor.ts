@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { getRequestListener } from '@hono/node-server';
-import { EverTaskError } from 'evertask';
+import { EverTaskError, type Logger } from 'evertask';
 import type { ApiErrorBody, MonitorConfigResponse } from './api-types.js';
 import type { MonitorEnv } from './monitor-env.js';
 import type { MonitorSource } from './data/monitor-source.js';
@@ -44,12 +45,15 @@ export interface Monitor {
   close(): void;
 }
 
-function errorAnswer(error: unknown, c: Context<MonitorEnv>): Response {
+/** Largest request body the API reads. */
+const MAX_BODY_BYTES = 16 * 1024;
+
+function errorAnswer(error: unknown, c: Context<MonitorEnv>, logger: Logger): Response {
   let apiError: ApiError;
   if (error instanceof ApiError) apiError = error;
   else if (error instanceof EverTaskError && error.code === 'ERR_INVALID_ARGUMENT') apiError = new ApiError('ERR_BAD_REQUEST', error.message);
   else {
-    console.error('[@evertask/monitor] request failed:', error);
+    logger.error(`[@evertask/monitor] ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`, { error });
     const message = error instanceof EverTaskError && error.code === 'ERR_STORAGE' ? `Storage failure: ${error.message}` : 'Internal error; see the server log.';
     apiError = new ApiError('ERR_INTERNAL', message);
   }
@@ -85,6 +89,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const parts = guardParts(o);
 
   const api = new Hono<MonitorEnv>();
+  // no route takes more than a login body
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError('ERR_PAYLOAD_TOO_LARGE', `The request body is over ${MAX_BODY_BYTES} bytes.`, 'body');
+      },
+    }),
+  );
   const config: MonitorConfigResponse = {
     apiBasePath: `${o.basePath}/api`,
     eventsPath: `${o.basePath}/api/events`,
@@ -134,8 +148,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     );
   }
   app.route('/api', api);
-  root.notFound((c) => errorAnswer(new ApiError('ERR_NOT_FOUND', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), c));
-  root.onError((error, c) => errorAnswer(error, c));
+  root.notFound((c) => errorAnswer(new ApiError('ERR_NOT_FOUND', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), c, o.logger));
+  root.onError((error, c) => errorAnswer(error, c, o.logger));
 
   const listener = getRequestListener(root.fetch, { overrideGlobalObjects: false });
   const prefix = o.basePath;

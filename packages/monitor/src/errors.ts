@@ -8,6 +8,7 @@ export type MonitorErrorCode =
   | 'ERR_CSRF'
   | 'ERR_NOT_FOUND'
   | 'ERR_CONFLICT'
+  | 'ERR_PAYLOAD_TOO_LARGE'
   | 'ERR_TOO_MANY_REQUESTS'
   | 'ERR_UNAVAILABLE'
   | 'ERR_INTERNAL';
@@ -48,6 +49,7 @@ const STATUS_OF_CODE: Partial<Record<MonitorErrorCode, number>> = {
   ERR_CSRF: 403,
   ERR_NOT_FOUND: 404,
   ERR_CONFLICT: 409,
+  ERR_PAYLOAD_TOO_LARGE: 413,
   ERR_TOO_MANY_REQUESTS: 429,
   ERR_UNAVAILABLE: 503,
 };

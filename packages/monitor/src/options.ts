@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { systemClock, toMilliseconds, type Clock, type Duration, type EverTask, type TaskStorage } from 'evertask';
+import { consoleWarningsLogger, systemClock, toMilliseconds, type Clock, type Duration, type EverTask, type Logger, type TaskStorage } from 'evertask';
 import type { MonitorRole } from './api-types.js';
 import { MonitorOptionsError } from './errors.js';
 
@@ -68,6 +68,8 @@ export interface MonitorOptions {
   averageSampleSize?: number;
   /** Time source (token expiry, time ranges). @defaultValue the system clock */
   clock?: Clock;
+  /** Where failed requests (storage faults, bugs) are reported. @defaultValue warnings and errors to the console */
+  logger?: Logger;
 }
 
 export interface ResolvedAuth {
@@ -92,11 +94,12 @@ export interface ResolvedMonitorOptions {
   maxPageSize: number;
   averageSampleSize: number;
   clock: Clock;
+  logger: Logger;
 }
 
 const KNOWN_KEYS = new Set([
   'everTask', 'storage', 'auth', 'basePath', 'allowIps', 'trustProxy', 'sseHeartbeat',
-  'maxSseConnections', 'maxPageSize', 'averageSampleSize', 'clock',
+  'maxSseConnections', 'maxPageSize', 'averageSampleSize', 'clock', 'logger',
 ]);
 const AUTH_KEYS = new Set(['users', 'secret', 'tokenTtl', 'maxLoginAttempts', 'loginWindow', 'secureCookie', 'publicMetrics']);
 const BASE_PATH_RE = /^(\/[A-Za-z0-9._~-]+)*$/;
@@ -175,6 +178,12 @@ function resolveAuth(auth: MonitorAuthOptions): ResolvedAuth {
   };
 }
 
+function checkedLogger(logger: Logger | undefined): Logger {
+  if (logger === undefined) return consoleWarningsLogger;
+  if (typeof logger?.error !== 'function') throw new MonitorOptionsError('Monitor option logger must have an error(message, meta) method (console, pino and winston fit).');
+  return logger;
+}
+
 /** Validates the options and fills in every default, in one place. */
 export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorOptions {
   if (typeof options !== 'object' || options === null) throw new MonitorOptionsError('createMonitor takes an options object { everTask, auth }.');
@@ -212,5 +221,6 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     maxPageSize: positiveInteger(options.maxPageSize, 'maxPageSize', 500),
     averageSampleSize: positiveInteger(options.averageSampleSize, 'averageSampleSize', 200),
     clock: options.clock ?? systemClock,
+    logger: checkedLogger(options.logger),
   };
 }

@@ -1,9 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { EverTask, silentLogger } from 'evertask';
+import { SqliteStorage } from '@evertask/sqlite';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import type { MonitorConfigResponse, TasksPage } from '../src/index.js';
+import type { ApiErrorBody, MonitorConfigResponse, TasksPage } from '../src/index.js';
 import { createMonitor } from '../src/index.js';
 import { ADMIN, USERS, describeEachBackend, quickTask } from './support/monitor-fixture.js';
 import { call, get, login } from './support/http-client.js';
@@ -80,6 +82,30 @@ await describeEachBackend(import.meta.url, 'mounting', (fixture) => {
     } finally {
       monitor.close();
       await closed(server);
+    }
+  });
+});
+
+describe('a storage failure', () => {
+  it('answers 500 ERR_INTERNAL naming the storage, and the monitor keeps serving', async () => {
+    const storage = new SqliteStorage({ filename: ':memory:' });
+    const everTask = new EverTask({ storage, tasks: [quickTask], logger: silentLogger });
+    await everTask.start();
+    const reported: string[] = [];
+    const logger = { ...silentLogger, error: (message: string) => reported.push(message) };
+    const monitor = createMonitor({ everTask, auth: false, logger });
+    try {
+      expect((await monitor.fetch(new Request('http://monitor.local/api/tasks'))).status).toBe(200);
+      await everTask.stop({ closeStorage: true });
+      const failed = await monitor.fetch(new Request('http://monitor.local/api/tasks'));
+      expect(failed.status).toBe(500);
+      const body = (await failed.json()) as ApiErrorBody;
+      expect(body.error.code).toBe('ERR_INTERNAL');
+      expect(body.error.message).toMatch(/^Storage failure: /);
+      expect(reported).toEqual([expect.stringContaining('GET /api/tasks failed: ')]);
+      expect((await monitor.fetch(new Request('http://monitor.local/api/config'))).status).toBe(200);
+    } finally {
+      monitor.close();
     }
   });
 });

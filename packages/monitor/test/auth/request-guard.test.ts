@@ -53,6 +53,9 @@ await describeEachBackend(import.meta.url, 'authentication and authorisation', (
     expect(missing.body.error.field).toBe('password');
     const notJson = await call<ApiErrorBody>(`${fixture().url}/api/auth/login`, { method: 'POST', body: 'username=admin' });
     expect(notJson.status).toBe(400);
+    const huge = await call<ApiErrorBody>(`${fixture().url}/api/auth/login`, { method: 'POST', body: JSON.stringify({ ...ADMIN, password: 'x'.repeat(20_000) }) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe('ERR_PAYLOAD_TOO_LARGE');
   });
 
   it('refuses a tampered token and one signed by another secret', async () => {

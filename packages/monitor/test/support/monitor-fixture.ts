@@ -142,7 +142,7 @@ export async function describeEachBackend(fileUrl: string, title: string, body: 
           sweepInterval: '200ms',
         });
         await everTask.start();
-        const server = await startMonitorServer({ everTask, auth: { users: USERS }, port: 0, sseHeartbeat: '100ms' });
+        const server = await startMonitorServer({ everTask, auth: { users: USERS }, port: 0, sseHeartbeat: '100ms', logger: silentLogger });
         fixture = {
           backend,
           storage: parts.storage,
@@ -150,7 +150,7 @@ export async function describeEachBackend(fileUrl: string, title: string, body: 
           server,
           url: server.url,
           serve: async (options) => {
-            const more = await startMonitorServer({ everTask, auth: { users: USERS }, port: 0, ...options });
+            const more = await startMonitorServer({ everTask, auth: { users: USERS }, port: 0, logger: silentLogger, ...options });
             extra.push(more);
             return more;
           },
