@@ -3,7 +3,7 @@
  * (`ApiDate`); every list is ordered as documented in docs/monitor.md. These types are the
  * contract the dashboard builds on: change them only additively.
  */
-import type { LogLevel, TaskStatus } from 'evertask';
+import type { EngineConfiguration, LogLevel, TaskStatus } from 'evertask';
 
 /** An ISO 8601 time in UTC, e.g. `2026-12-03T18:00:00.000Z`. */
 export type ApiDate = string;
@@ -281,18 +281,8 @@ export interface InstanceItem {
   queues: string[];
 }
 
-/** `GET /engine`: the engine's resolved configuration. */
-export interface EngineConfigResponse {
-  instanceId: string;
-  leaseMs: number;
-  heartbeatMs: number;
-  sweepMs: number;
-  stopTimeoutMs: number;
-  defaultTimeoutMs: number | null;
-  auditLevel: string;
-  logs: { enabled: boolean; minLevel: LogLevel; maxPerTask: number };
-  queues: { name: string; concurrency: number; capacity: number; whenFull: string; timeoutMs: number | null }[];
-  tasks: { name: string; queue: string; timeoutMs: number | null; rateLimitPerSecond: number | null }[];
+/** `GET /engine`: the engine's resolved configuration (`EverTask.configuration()`) and the storage's abilities. */
+export interface EngineConfigResponse extends EngineConfiguration {
   storage: { persistent: boolean; multiProcess: boolean; notifications: boolean };
 }
 

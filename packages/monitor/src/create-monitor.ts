@@ -132,7 +132,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
   api.use('*', authenticationGuard(parts));
   api.get('/events', (c) => streams.handle(c));
-  api.route('/tasks', taskRoutes(source, o.maxPageSize));
+  api.route('/tasks', taskRoutes(source, o.maxPageSize, o.logger));
   api.route('/dashboard', dashboardRoutes(source, rateLimits));
   api.route('/queues', queueRoutes(source, rateLimits, o.maxPageSize));
   api.route('/statistics', statisticsRoutes(source));

@@ -68,7 +68,7 @@ export interface MonitorOptions {
   averageSampleSize?: number;
   /** Time source (token expiry, time ranges). @defaultValue the system clock */
   clock?: Clock;
-  /** Where failed requests (storage faults, bugs) are reported. @defaultValue warnings and errors to the console */
+  /** Where actions (`info`, with the user) and failed requests (`error`: storage faults, bugs) are reported. @defaultValue warnings and errors to the console */
   logger?: Logger;
 }
 
@@ -180,7 +180,9 @@ function resolveAuth(auth: MonitorAuthOptions): ResolvedAuth {
 
 function checkedLogger(logger: Logger | undefined): Logger {
   if (logger === undefined) return consoleWarningsLogger;
-  if (typeof logger?.error !== 'function') throw new MonitorOptionsError('Monitor option logger must have an error(message, meta) method (console, pino and winston fit).');
+  if (typeof logger?.error !== 'function' || typeof logger.info !== 'function') {
+    throw new MonitorOptionsError('Monitor option logger must have info(message, meta) and error(message, meta) methods (console, pino and winston fit).');
+  }
   return logger;
 }
 

@@ -6,7 +6,7 @@ import { SqliteStorage } from '@evertask/sqlite';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import type { ApiErrorBody, MonitorConfigResponse, TasksPage } from '../src/index.js';
-import { createMonitor } from '../src/index.js';
+import { createMonitor, startMonitorServer } from '../src/index.js';
 import { ADMIN, USERS, describeEachBackend, quickTask } from './support/monitor-fixture.js';
 import { call, get, login } from './support/http-client.js';
 
@@ -106,6 +106,26 @@ describe('a storage failure', () => {
       expect((await monitor.fetch(new Request('http://monitor.local/api/config'))).status).toBe(200);
     } finally {
       monitor.close();
+    }
+  });
+});
+
+describe('actions', () => {
+  it('are reported to the logger with the user who made them', async () => {
+    const everTask = new EverTask({ tasks: [quickTask], logger: silentLogger });
+    await everTask.start();
+    const reported: { message: string; meta: Record<string, unknown> | undefined }[] = [];
+    const logger = { ...silentLogger, info: (message: string, meta?: Record<string, unknown>) => reported.push({ message, meta }) };
+    const server = await startMonitorServer({ everTask, auth: { users: USERS }, logger, port: 0 });
+    try {
+      const id = await everTask.dispatch(quickTask, { n: 1 }, { delay: '1h' });
+      const credentials = await login(server.url);
+      const answer = await call(`${server.url}/api/tasks/${id}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${credentials.token}` } });
+      expect(answer.status).toBe(200);
+      expect(reported).toEqual([{ message: `[@evertask/monitor] admin cancelled task ${id} (quick, was waiting).`, meta: { actor: 'admin', taskId: id } }]);
+    } finally {
+      await server.close();
+      await everTask.stop();
     }
   });
 });

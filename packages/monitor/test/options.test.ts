@@ -27,6 +27,7 @@ describe('monitor options', () => {
     [{ ...base, maxPageSize: 0 }, 'maxPageSize'],
     [{ ...base, colour: 'blue' }, '"colour"'],
     [{ ...base, everTask: {} }, 'everTask'],
+    [{ ...base, logger: { error() {} } }, 'logger'],
   ])('refuses %# with a message naming the option', (options, fragment) => {
     expect(() => createMonitor(options as unknown as MonitorOptions)).toThrow(MonitorOptionsError);
     expect(() => createMonitor(options as unknown as MonitorOptions)).toThrow(fragment);

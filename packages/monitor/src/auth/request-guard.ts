@@ -65,8 +65,6 @@ export function authenticationGuard(parts: GuardParts, allowBasic = false): Midd
         if (!c.req.header(CSRF_HEADER)) throw new ApiError('ERR_CSRF', `Actions need the ${CSRF_HEADER} header (any value on an open monitor).`);
       }
       c.set('session', { username: 'anonymous', role: 'admin', issuedAt: 0, expiresAt: Number.MAX_SAFE_INTEGER });
-      c.set('authMethod', 'open');
-      c.set('token', undefined);
       return next();
     }
     const authorization = c.req.header('authorization');
@@ -74,8 +72,6 @@ export function authenticationGuard(parts: GuardParts, allowBasic = false): Midd
       const role = parts.credentials?.checkBasic(authorization);
       if (role === undefined) throw new ApiError('ERR_UNAUTHENTICATED', 'Wrong username or password in the Basic credentials.');
       c.set('session', { username: 'basic', role, issuedAt: 0, expiresAt: 0 });
-      c.set('authMethod', 'basic');
-      c.set('token', undefined);
       return next();
     }
     const bearer = bearerOf(authorization);
@@ -95,8 +91,6 @@ export function authenticationGuard(parts: GuardParts, allowBasic = false): Midd
       }
     }
     c.set('session', session);
-    c.set('authMethod', bearer === undefined ? 'cookie' : 'bearer');
-    c.set('token', token);
     return next();
   };
 }

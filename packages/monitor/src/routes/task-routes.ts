@@ -7,7 +7,7 @@ import { ApiError } from '../errors.js';
 import { byStatus } from '../data/derived-statistics.js';
 import { toDetail, toListItem, toLogItem, toRunAuditItem, toStatusAuditItem } from '../data/task-dto.js';
 import { executionLogsQuery, noQuery, parseQuery, taskIdParam, taskListQuery } from '../validation.js';
-import type { LogLevel } from 'evertask';
+import type { LogLevel, Logger } from 'evertask';
 
 /** Answers one page of the task list for validated query parameters (also used by `/queues/:name/tasks`). */
 export async function taskPage(source: MonitorSource, query: Record<string, string[]>, maxPageSize: number, queue?: string): Promise<TasksPage> {
@@ -42,7 +42,7 @@ async function existingTask(source: MonitorSource, idText: string | undefined) {
 }
 
 /** `/tasks`: list, counts, detail, status history, runs, execution logs, cancel. */
-export function taskRoutes(source: MonitorSource, maxPageSize: number): Hono<MonitorEnv> {
+export function taskRoutes(source: MonitorSource, maxPageSize: number, logger: Logger): Hono<MonitorEnv> {
   const routes = new Hono<MonitorEnv>();
 
   routes.get('/', async (c) => c.json(await taskPage(source, c.req.queries(), maxPageSize)));
@@ -92,6 +92,8 @@ export function taskRoutes(source: MonitorSource, maxPageSize: number): Hono<Mon
     if (!cancelled) {
       throw new ApiError('ERR_CONFLICT', `Task ${task.id} is ${after?.status ?? task.status}: there is nothing to cancel.`);
     }
+    const actor = c.get('session').username;
+    logger.info(`[@evertask/monitor] ${actor} cancelled task ${task.id} (${task.name}, was ${task.status}).`, { actor, taskId: task.id });
     const answer: CancelResponse = { id: task.id, cancelled, status: after?.status ?? 'cancelled' };
     return c.json(answer);
   });
