@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { newStoredTask, uuidv7 } from 'evertask';
 import { describeEachBackend, failingTask, quickTask, VIEWER, ADMIN } from './support/monitor-fixture.js';
 import { call, login, waitUntil } from './support/http-client.js';
 
@@ -47,6 +48,17 @@ await describeEachBackend(import.meta.url, 'Prometheus metrics', (fixture) => {
     expect(samples.get('evertask_task_duration_seconds_bucket{queue="default",task="quick",outcome="completed",le="300"}')).toBe(2);
     expect(samples.get('evertask_queue_running{queue="emails"}')).toBe(0);
     await everTask.cancel(waiting);
+  });
+
+  it('counts a lease takeover of a task whose instance died', async () => {
+    const server = await fixture().serve({});
+    const { everTask, storage } = fixture();
+    const orphan = { ...newStoredTask({ id: uuidv7(), name: 'quick', payload: '{"n":9}', createdAt: Date.now() - 60_000 }), status: 'in-progress' as const, attempts: 1, leaseOwner: 'crashed-instance', leaseExpiresAt: Date.now() - 1000 };
+    await storage.add([orphan]);
+    await waitUntil(async () => (await everTask.getTask(orphan.id))?.status === 'completed', 'the orphan to be taken over and completed');
+    const credentials = await login(server.url);
+    const samples = parseExposition(await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${credentials.token}` } })).text());
+    expect(samples.get('evertask_lease_takeovers_total{queue="default",previous_status="in-progress"}')).toBe(1);
   });
 
   it('takes HTTP Basic credentials for scrapers, refuses wrong ones, and can be made public', async () => {

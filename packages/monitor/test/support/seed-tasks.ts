@@ -1,4 +1,8 @@
+import { beforeAll, beforeEach } from 'vitest';
 import { newStoredTask, uuidv7, type StoredTask, type TaskStorage } from 'evertask';
+import { ManualClock } from 'evertask/testing';
+import type { MonitorFixture } from './monitor-fixture.js';
+import { login, type Credentials } from './http-client.js';
 
 /** The monitor clock's "now" in the statistics tests: 2026-12-03 12:30 UTC. */
 export const NOW = Date.UTC(2026, 11, 3, 12, 30);
@@ -38,4 +42,32 @@ export async function seedStatistics(storage: TaskStorage): Promise<StoredTask[]
   ];
   await storage.add(tasks);
   return tasks;
+}
+
+/**
+ * Call inside `describeEachBackend`: a monitor server over the fixture's engine whose clock
+ * stands at `NOW`, an admin logged in to it, and the statistics tasks seeded before each test.
+ */
+export function useSeededMonitor(fixture: () => MonitorFixture): { readonly url: string; readonly admin: Credentials } {
+  let url: string | undefined;
+  let admin: Credentials | undefined;
+  beforeAll(async () => {
+    url = (await fixture().serve({ clock: new ManualClock(NOW) })).url;
+    admin = await login(url);
+  });
+  beforeEach(async () => {
+    await seedStatistics(fixture().storage);
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useSeededMonitor is set up in beforeAll; use it inside a test.');
+    return value;
+  };
+  return {
+    get url() {
+      return ready(url);
+    },
+    get admin() {
+      return ready(admin);
+    },
+  };
 }
