@@ -7,10 +7,13 @@ function incoming(c: Context): IncomingMessage | undefined {
   return env?.incoming;
 }
 
-/** The client's address: the socket's, or with `trustProxy` the first `X-Forwarded-For` entry. */
+/**
+ * The client's address: the socket's, or with `trustProxy` the last `X-Forwarded-For` entry (the
+ * address the proxy in front saw; earlier entries come from the client and could be forged).
+ */
 export function clientAddress(c: Context, trustProxy: boolean): string | undefined {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   return incoming(c)?.socket.remoteAddress;

@@ -54,8 +54,9 @@ export interface MonitorOptions {
    */
   allowIps?: readonly string[];
   /**
-   * Take the client address from `X-Forwarded-For` (its first entry) and the scheme from
-   * `X-Forwarded-Proto`: only behind a proxy that sets them. @defaultValue false
+   * Take the client address from `X-Forwarded-For` (its last entry: the address the proxy in
+   * front saw) and the scheme from `X-Forwarded-Proto`: only behind one proxy that sets them.
+   * @defaultValue false
    */
   trustProxy?: boolean;
   /** Period of the SSE keep-alive comment. @defaultValue '15s' */
