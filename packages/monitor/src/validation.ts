@@ -92,17 +92,23 @@ export function parseQuery<S extends z.ZodType>(schema: S, queries: Record<strin
     else if (values.length > 1) throw new ApiError('ERR_BAD_REQUEST', `Query parameter ${key} is given ${values.length} times; give it once.`, key);
     else input[key] = values[0] as string;
   }
-  return parseOrThrow(schema, input, 'Query parameter');
+  return parseOrThrow(schema, input, 'Query parameter', true);
 }
 
-/** Validates a JSON body or other input; the first issue answers 400 naming its field. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+/**
+ * Validates a JSON body or other input; the first issue answers 400 naming its field (and, with
+ * `echoValue`, the value received: never for bodies, which carry passwords).
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string, echoValue = false): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = (issue?.path[0] === undefined ? '' : String(issue.path[0])) || (issue && 'keys' in issue ? String((issue.keys as string[])[0]) : '');
   let message = issue?.message ?? 'invalid input';
   if (issue?.code === 'unrecognized_keys') message = `unknown ${what.toLowerCase()} ${JSON.stringify(field)}`;
+  else if (echoValue && field && typeof input === 'object' && input !== null && field in input) {
+    message += `; received ${JSON.stringify((input as Record<string, unknown>)[field])}`;
+  }
   throw new ApiError('ERR_BAD_REQUEST', `${what} ${field}: ${message}.`, field || undefined);
 }
 

@@ -51,6 +51,9 @@ await describeEachBackend(import.meta.url, 'authentication and authorisation', (
     const missing = await call<ApiErrorBody>(`${fixture().url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"username":"admin"}' });
     expect(missing.status).toBe(400);
     expect(missing.body.error.field).toBe('password');
+    const secretInMessage = await call<ApiErrorBody>(`${fixture().url}/api/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: ['hunter2-secret'] }) });
+    expect(secretInMessage.status).toBe(400);
+    expect(secretInMessage.body.error.message).not.toContain('hunter2');
     const notJson = await call<ApiErrorBody>(`${fixture().url}/api/auth/login`, { method: 'POST', body: 'username=admin' });
     expect(notJson.status).toBe(400);
     const huge = await call<ApiErrorBody>(`${fixture().url}/api/auth/login`, { method: 'POST', body: JSON.stringify({ ...ADMIN, password: 'x'.repeat(20_000) }) });

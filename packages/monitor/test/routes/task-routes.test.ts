@@ -91,6 +91,11 @@ await describeEachBackend(import.meta.url, 'task routes', (fixture) => {
     expect(answer.body.error.message).toContain(field);
   });
 
+  it('echoes the bad query value in the message', async () => {
+    const answer = await get<ApiErrorBody>(fixture().url, '/api/tasks?pageSize=0', admin);
+    expect(answer.body.error.message).toBe('Query parameter pageSize: pageSize must be at least 1; received "0".');
+  });
+
   it('shows a task with its payload, status history and log count; 404 for an unknown id, 400 for a malformed one', async () => {
     const seeded = await seedFinished();
     const id = seeded.quick[1] as string;
