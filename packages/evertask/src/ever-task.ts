@@ -29,6 +29,8 @@ import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { assertOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
 
+import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
+
 const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -357,6 +359,11 @@ export class EverTask {
       concurrency: q.config.concurrency,
       capacity: q.config.capacity,
     }));
+  }
+
+  /** The resolved configuration (queues, task definitions, lease, audit and log settings), safe to show. */
+  configuration(): EngineConfiguration {
+    return describeConfiguration(this.#o);
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

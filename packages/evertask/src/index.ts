@@ -1,6 +1,7 @@
 export { EverTask } from './ever-task.js';
 export type { StopOptions, RecurringSeries } from './ever-task.js';
 export type { InstanceInfo } from './scheduler/instance-registration.js';
+export type { EngineConfiguration, QueueConfiguration, TaskDefinitionSummary } from './engine-configuration.js';
 export { defineTask } from './define-task.js';
 export type {
   TaskDefinition,
