@@ -17,14 +17,15 @@
  */
 import { InvalidScheduleError } from '../errors.js';
 import type { RecurringBuilder } from './schedule-builder.js';
-import { buildSchedule } from './schedule-builder.js';
+import { buildSchedule } from './build-schedule.js';
 import { describe } from './schedule-description.js';
 import { listOccurrences } from './next-occurrence.js';
 import { parseInstant } from './schedule-values.js';
 import { describeValue } from './zoned-time.js';
 
 export type { RecurringBuilder, IntervalUnits, InitialRunStep } from './schedule-builder.js';
-export { ScheduleBuilder, buildSchedule } from './schedule-builder.js';
+export { ScheduleBuilder } from './schedule-builder.js';
+export { buildSchedule } from './build-schedule.js';
 export type {
   RecurringSchedule,
   ScheduleRule,
