@@ -21,7 +21,7 @@ import { dayPredicate } from './cron-days.js';
 import type { DayPredicate } from './cron-days.js';
 import { parseCron } from './cron-syntax.js';
 import type { CronSyntax } from './cron-syntax.js';
-import type { CronRule } from './schedule-spec.js';
+import type { CronRule } from './cron-rule.js';
 import { DAY_MS, HOUR_MS, offsetAt, resolveWallTime, toWallTime, wallDay } from './zoned-time.js';
 
 /**

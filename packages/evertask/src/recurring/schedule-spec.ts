@@ -4,6 +4,7 @@
  */
 import { InvalidScheduleError } from '../errors.js';
 import { compileCron } from './cron-schedule.js';
+import type { CronRule } from './cron-rule.js';
 import { canonicalTimeZone, describeValue } from './zoned-time.js';
 
 /** Current version of the stored format. */
@@ -54,14 +55,7 @@ export interface CalendarRule {
   readonly months?: readonly number[];
 }
 
-/** A cron expression evaluated on the wall clock of the schedule's time zone. */
-export interface CronRule {
-  readonly kind: 'cron';
-  /** 5 fields (minute hour day-of-month month day-of-week) or 6 with leading seconds. */
-  readonly expression: string;
-  /** `'and'`: a restricted day-of-month and day-of-week must both match (Cronos). Absent: either (Vixie cron). */
-  readonly dayMatch?: 'and';
-}
+export type { CronRule } from './cron-rule.js';
 
 export type ScheduleRule = IntervalRule | CalendarRule | CronRule;
 
