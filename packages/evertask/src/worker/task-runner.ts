@@ -34,6 +34,8 @@ interface ActiveRun {
   done: () => void;
   /** The `in-progress` change, until it is queued (see `#sendStart`). */
   start: TaskTransition | undefined;
+  /** The `in-progress` change once queued: withdrawn again when the run ends before it is sent. */
+  queuedStart: TaskTransition | undefined;
 }
 
 /**
@@ -136,7 +138,7 @@ export class TaskRunner {
     if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
     const hooks = def.options;
     const run: ActiveRun = {
-      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
+      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change, queuedStart: undefined,
       hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
     };
     if (this.#ctx.emitter.has('task:started')) {
@@ -170,6 +172,7 @@ export class TaskRunner {
     const change = run.start;
     if (change === undefined) return;
     run.start = undefined;
+    run.queuedStart = change;
     const id = run.task.id;
     this.#ctx.writer.transitionThen(change, (applied, error) => {
       if (error !== undefined || !applied) this.abortLocal(id, 'lost');
@@ -228,13 +231,10 @@ export class TaskRunner {
         reason: execution.reason,
         schedule: active.schedule,
       };
-      const start = active.start;
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
-        active.start = undefined;
-        this.#finisher.complete(run, start);
+        this.#finisher.complete(run, this.#takeStart(active));
       } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#finisher.willRetry(run, outcome.error))) {
-        active.start = undefined;
-        this.#finisher.track(this.#finisher.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
+        this.#finisher.track(this.#finisher.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, this.#takeStart(active)));
       } else {
         this.#sendStart(active);
         this.#finisher.track(this.#finisher.finish(run, outcome));
@@ -243,6 +243,18 @@ export class TaskRunner {
       // the worker slot is freed whatever happened above
       active.done();
     }
+  }
+
+  /**
+   * The run's `in-progress` change when it is not written yet, for its finish to carry it (one
+   * write instead of two): never queued (a synchronous handler), or queued and still unsent (an
+   * asynchronous handler that settled within the tick), which the coalescer then gives back.
+   */
+  #takeStart(active: ActiveRun): TaskTransition | undefined {
+    const start = active.start ?? (active.queuedStart !== undefined && this.#ctx.writer.withdraw(active.queuedStart) ? active.queuedStart : undefined);
+    active.start = undefined;
+    active.queuedStart = undefined;
+    return start;
   }
 
   /**
