@@ -115,6 +115,10 @@ export class Claimer {
         }
         this.#storageMayHaveDue = claimed.length >= limit;
         if (this.#storageMayHaveDue) this.#pumpAgain = true;
+        // let the tasks just handed out start (and short async handlers finish) before the next
+        // round measures the queues' appetite: otherwise a queue that is full for a microtask
+        // makes the next claim a small one, or one for the other queues only
+        if (claimed.length > 0 && this.#pumpAgain) await new Promise<void>((resolve) => setImmediate(resolve));
       } while (this.#pumpAgain && this.#ctx.isRunning());
       if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
         const next = await this.#ctx.storage.nextDueAt();
