@@ -76,6 +76,7 @@ export class Claimer {
     this.#pumping = true;
     let done!: () => void;
     this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
+    let handedOut = false;
     try {
       do {
         this.#pumpAgain = false;
@@ -91,6 +92,15 @@ export class Claimer {
         }
         if (hungry.length === 0) break;
         if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
+        if (handedOut && hungry.length < this.#ctx.queues.size) {
+          // the last claim just filled some queue: let its tasks start (short async handlers
+          // finish within this turn) before claiming for the other queues alone, which would
+          // cost a round trip that mostly finds nothing while the full queue drains
+          handedOut = false;
+          this.#pumpAgain = true;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          continue;
+        }
         this.#skippedQueues = new Set([...this.#ctx.queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
         const claimed = await this.#ctx.storage.claimDue({
           owner: this.#o.instanceId,
@@ -115,10 +125,7 @@ export class Claimer {
         }
         this.#storageMayHaveDue = claimed.length >= limit;
         if (this.#storageMayHaveDue) this.#pumpAgain = true;
-        // let the tasks just handed out start (and short async handlers finish) before the next
-        // round measures the queues' appetite: otherwise a queue that is full for a microtask
-        // makes the next claim a small one, or one for the other queues only
-        if (claimed.length > 0 && this.#pumpAgain) await new Promise<void>((resolve) => setImmediate(resolve));
+        handedOut = claimed.length > 0;
       } while (this.#pumpAgain && this.#ctx.isRunning());
       if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
         const next = await this.#ctx.storage.nextDueAt();
