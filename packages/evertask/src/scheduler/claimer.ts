@@ -6,6 +6,9 @@ import type { QueueRunner } from '../worker/queue-runner.js';
 import type { InstanceRegistration } from './instance-registration.js';
 import { toError } from '../errors.js';
 
+/** Microtask turns a claim round waits, at most, for the tasks it just handed out to start. */
+const SETTLE_HOPS = 64;
+
 /**
  * Takes due work from the storage into the local queues: the claim loop, handing back claimed
  * tasks that will not run here, the lease heartbeat, the safety sweep and, with a stable instance
@@ -93,12 +96,13 @@ export class Claimer {
         if (hungry.length === 0) break;
         if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
         if (handedOut && hungry.length < this.#ctx.queues.size) {
-          // the last claim just filled some queue: let its tasks start (short async handlers
-          // finish within this turn) before claiming for the other queues alone, which would
-          // cost a round trip that mostly finds nothing while the full queue drains
+          // the last claim just filled some queue: let its tasks run first (short async handlers
+          // finish within a few microtasks) rather than claim for the other queues alone, a
+          // round trip that mostly finds nothing while the full queue drains; waiting in
+          // microtasks keeps the round in this turn, so its status changes still batch together
           handedOut = false;
           this.#pumpAgain = true;
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          for (let hop = 0; hop < SETTLE_HOPS && this.#someTaskWaitsForASlot(); hop++) await Promise.resolve();
           continue;
         }
         this.#skippedQueues = new Set([...this.#ctx.queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
@@ -140,6 +144,12 @@ export class Claimer {
       this.#pumping = false;
       done();
     }
+  }
+
+  /** True while some queue holds claimed tasks that have not started yet. */
+  #someTaskWaitsForASlot(): boolean {
+    for (const q of this.#ctx.queues.values()) if (q.buffered > 0) return true;
+    return false;
   }
 
   /** Returns a claimed task that will not run here to the storage, due as before. */
