@@ -27,8 +27,8 @@ describe('claiming stored work', () => {
     const engine = track(createEngine({ storage, tasks: [noop], queues: { default: { concurrency: 16 } } }));
     await engine.start();
     await until(() => ran === total, 20_000);
-    // each claim round finds the handlers of the previous batch done, so every claim asks for the
-    // whole appetite of every queue and gets a full batch until the storage runs dry
+    // each claim round lets the batch it handed out start first, so every claim asks for the
+    // appetite of every queue at once and gets a full batch until the storage runs dry
     const beforeDry = claims.slice(0, claims.findIndex((c) => c.got < c.limit));
     expect(beforeDry.length).toBeGreaterThan(0);
     expect(beforeDry.every((c) => c.queues === undefined && c.got === c.limit)).toBe(true);
