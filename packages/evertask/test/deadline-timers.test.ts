@@ -40,6 +40,18 @@ describe('DeadlineTimers', () => {
     expect(fired).toEqual([50, 1000]);
   });
 
+  it('counts from the given start when one is passed', async () => {
+    const clock = new ManualClock(0);
+    const timers = new DeadlineTimers(clock);
+    const fired: number[] = [];
+    await clock.advance(30);
+    timers.add(100, () => fired.push(clock.now()), 0); // started at 0: due at 100, not 130
+    await clock.advance(69);
+    expect(fired).toEqual([]);
+    await clock.advance(1);
+    expect(fired).toEqual([100]);
+  });
+
   it('never fires a cancelled deadline, drops the clock timer when none is left, and keeps the others', async () => {
     const clock = new ManualClock(0);
     const timers = new DeadlineTimers(clock);

@@ -50,14 +50,18 @@ export class DeadlineTimers {
     return this.#armed;
   }
 
-  /** Calls `callback` once, `durationMs` from now, unless cancelled first. */
-  add(durationMs: number, callback: () => void): Deadline {
+  /**
+   * Calls `callback` once, `durationMs` after `from` (default: now), unless cancelled first. The
+   * `from` of successive calls must not go back (the engine passes the time a handler was called,
+   * and handlers are called one after another), which keeps each lane in deadline order.
+   */
+  add(durationMs: number, callback: () => void, from: number = this.#clock.now()): Deadline {
     let lane = this.#lanes.get(durationMs);
     if (lane === undefined) {
       lane = { entries: [], head: 0, cancelled: 0 };
       this.#lanes.set(durationMs, lane);
     }
-    const entry: Entry = { at: this.#clock.now() + durationMs, callback, lane };
+    const entry: Entry = { at: from + durationMs, callback, lane };
     lane.entries.push(entry);
     this.#armed++;
     if (entry.at < this.#timerAt) this.#arm(entry.at);

@@ -169,6 +169,7 @@ export class TaskRunner {
    */
   #runHandler(run: ActiveRun): void {
     const { task, def, queue, execution } = run;
+    const calledAt = this.#o.clock.now();
     let pending: PromiseLike<unknown> | undefined;
     try {
       pending = execution.run(def.options, run.payload);
@@ -186,10 +187,15 @@ export class TaskRunner {
     execution.onAbort = (error) => queueMicrotask(() => this.#ranHandler(run, error));
     const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      run.timeout = this.#timeouts.add(timeoutMs, () => {
-        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
-        this.abortLocal(task.id, 'timeout');
-      });
+      // counted from the call, so a handler's synchronous part before its first await counts too
+      run.timeout = this.#timeouts.add(
+        timeoutMs,
+        () => {
+          execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
+          this.abortLocal(task.id, 'timeout');
+        },
+        calledAt,
+      );
     }
     try {
       pending.then(
