@@ -82,7 +82,8 @@ export class Dispatcher {
       }
       registration = registerSchedule(options.recurring, this.#o.clock.now());
     }
-    const prepared = await this.#prepare(def, payload, options, registration);
+    const ready = this.#prepare(def, payload, options, registration);
+    const prepared = ready instanceof Promise ? await ready : ready;
     if (options.taskKey !== undefined) return this.#keyed.dispatch(prepared, options.taskKey, registration, options);
     return this.insertAndRoute(prepared, options);
   }
@@ -135,11 +136,11 @@ export class Dispatcher {
     return ids;
   }
 
-  /** Checks and validates a dispatch and builds its record. */
-  async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): Promise<PreparedTask> {
+  /** Checks and validates a dispatch and builds its record (at once, unless a schema must be awaited). */
+  #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): PreparedTask | Promise<PreparedTask> {
     const plan = this.#plan(def, options, registration);
-    const value = def.schema ? await validatePayload(def.name, def.schema, payload) : payload;
-    return this.#build(def, value, plan, registration);
+    if (!def.schema) return this.#build(def, payload, plan, registration);
+    return validatePayload(def.name, def.schema, payload).then((value) => this.#build(def, value, plan, registration));
   }
 
   /** Checks the dispatch options and works out when and where the task runs. */

@@ -222,6 +222,39 @@ describe('timeouts', () => {
   });
 });
 
+describe('timeouts counted from the call', () => {
+  it('counts a handler\'s synchronous part before its first await', async () => {
+    const manual = new ManualClock();
+    let syncWorkMs = 0;
+    // a clock whose time also moves while the handler's synchronous part runs
+    const clock = {
+      now: () => manual.now() + syncWorkMs,
+      setTimer: (callback: () => void, ms: number) => manual.setTimer(callback, ms),
+      clearTimer: (handle: unknown) => manual.clearTimer(handle),
+    };
+    const task = defineTask({
+      name: 'busy-then-waits',
+      timeout: 100,
+      retry: noRetry(),
+      handler: () => {
+        syncWorkMs = 60; // 60 ms of synchronous work before the handler awaits
+        return new Promise<void>(() => {});
+      },
+    });
+    const engine = track(createEngine({ tasks: [task], clock }));
+    await engine.start();
+    const id = await engine.dispatch(task, null);
+    await settle(10);
+    expect((await engine.getTask(id))?.status).toBe('in-progress');
+    await manual.advance(39); // 99 ms after the call
+    await settle(10);
+    expect((await engine.getTask(id))?.status).toBe('in-progress');
+    await manual.advance(1); // 100 ms after the call
+    const info = await waitForStatus(engine, id, 'failed');
+    expect(info.error).toContain('timed out after 100 ms');
+  });
+});
+
 describe('cancellation', () => {
   it('stops a waiting task from ever running', async () => {
     const clock = new ManualClock();
