@@ -45,4 +45,4 @@ export type {
 } from './recurring/index.js';
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';
-export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage/instance-record.js';
+export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage-kit/instance-checks.js';

@@ -134,7 +134,7 @@ describe('MemoryStorage (memory-only)', () => {
     await expect(storage.pending(undefined, -1)).rejects.toThrow(/limit/);
     await expect(storage.getExecutionLogs(uuidv7(), 0, 1.5)).rejects.toThrow(/take/);
     await expect(storage.update(uuidv7(), { queue: '' })).rejects.toThrow(/patch\.queue/);
-    await expect(storage.transition([{ id: 'x', from: ['waiting'], to: 'queued', at: T, logs: [{} as ExecutionLogEntry] }])).rejects.toThrow(
+    await expect(storage.transition([{ id: uuidv7(), from: ['waiting'], to: 'queued', at: T, logs: [{} as ExecutionLogEntry] }])).rejects.toThrow(
       /changes\[0\]\.logs\[0\]\.id/,
     );
     expect((await storage.query({})).total).toBe(0);

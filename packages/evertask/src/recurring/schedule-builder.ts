@@ -11,7 +11,8 @@ import { firstOccurrence } from './next-occurrence.js';
 import { MAX_STEP, SCHEDULE_VERSION } from './schedule-spec.js';
 import type { Weekday } from './schedule-values.js';
 import { parseInstant, parseInteger, parseTimeOfDay, parseWeekday, sortedUnique } from './schedule-values.js';
-import { canonicalTimeZone, civilDate, DAY_MS, describeValue, resolveWallTime, toWallTime, wallDay, weekdayOf } from './zoned-time.js';
+import { describeValue } from '../describe-value.js';
+import { canonicalTimeZone, civilDate, DAY_MS, resolveWallTime, toWallTime, wallDay, weekdayOf } from './zoned-time.js';
 
 /** The callback users pass as `recurring`: it receives a fresh builder and configures it. */
 export type RecurringBuilder = (schedule: ScheduleBuilder) => ScheduleBuilder | void;

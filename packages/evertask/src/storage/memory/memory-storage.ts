@@ -1,6 +1,5 @@
 import { IndexedMinHeap } from '../../collections/indexed-min-heap.js';
-import { InvalidArgumentError, StorageError, TaskKeyConflictError } from '../../errors.js';
-import { AUDIT_LEVELS, LOG_LEVELS, TASK_STATUSES } from '../../ports/task-record.js';
+import { StorageError, TaskKeyConflictError } from '../../errors.js';
 import type {
   ExecutionLogEntry,
   RunAuditEntry,
@@ -27,295 +26,13 @@ import type {
   TaskStorage,
   TaskTransition,
 } from '../../ports/task-storage.js';
-import { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from '../instance-record.js';
+import { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from '../../storage-kit/instance-checks.js';
+import { applyPatch } from '../../storage-kit/record-checks.js';
+import { StorageChecks } from '../../storage-kit/storage-checks.js';
+import { DEFAULT_LOG_PAGE_SIZE } from '../../storage-kit/task-page.js';
+import { copyTaskFields } from '../../storage-kit/task-fields.js';
 
-// ---- field checks ------------------------------------------------------------------------------
-
-type FieldCheck = (value: unknown) => boolean;
-
-const isString: FieldCheck = (v) => typeof v === 'string';
-const isNonEmptyString: FieldCheck = (v) => typeof v === 'string' && v.length > 0;
-const isNullableString: FieldCheck = (v) => v === null || typeof v === 'string';
-const isFiniteNumber: FieldCheck = (v) => typeof v === 'number' && Number.isFinite(v);
-const isNullableNumber: FieldCheck = (v) => v === null || isFiniteNumber(v);
-const isCount: FieldCheck = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
-const isNullableCount: FieldCheck = (v) => v === null || isCount(v);
-const STATUS_SET: ReadonlySet<unknown> = new Set(TASK_STATUSES);
-const AUDIT_LEVEL_SET: ReadonlySet<unknown> = new Set(AUDIT_LEVELS);
-const isStatus: FieldCheck = (v) => STATUS_SET.has(v);
-const isAuditLevel: FieldCheck = (v) => AUDIT_LEVEL_SET.has(v);
-const isNullableOutcome: FieldCheck = (v) => v === null || v === 'completed' || v === 'failed';
-
-/** Fields a patch may change, with their checks (the keys of `TaskPatch`). */
-const PATCH_FIELDS: Readonly<Record<keyof TaskPatch, FieldCheck>> = {
-  payload: isString,
-  queue: isNonEmptyString,
-  auditLevel: isAuditLevel,
-  scheduledAt: isNullableNumber,
-  dueAt: isNullableNumber,
-  attempts: isCount,
-  lastExecutionAt: isNullableNumber,
-  executionTimeMs: isNullableNumber,
-  error: isNullableString,
-  leaseOwner: isNullableString,
-  leaseExpiresAt: isNullableNumber,
-  recoveryFailures: isCount,
-  recurring: isNullableString,
-  recurringInfo: isNullableString,
-  runCount: isCount,
-  maxRuns: isNullableCount,
-  runUntil: isNullableNumber,
-  lastOutcome: isNullableOutcome,
-};
-
-const TASK_FIELDS: Readonly<Record<keyof StoredTask, FieldCheck>> = {
-  ...PATCH_FIELDS,
-  id: isNonEmptyString,
-  name: isNonEmptyString,
-  status: isStatus,
-  taskKey: isNullableString,
-  createdAt: isFiniteNumber,
-  updatedAt: isFiniteNumber,
-};
-
-const PATCH_KEYS = Object.keys(PATCH_FIELDS) as (keyof TaskPatch)[];
-const TASK_KEYS = Object.keys(TASK_FIELDS) as (keyof StoredTask)[];
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'undefined';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
-function invalid(argument: string, value: unknown, expected: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${argument} must be ${expected}; got ${describeValue(value)}.`);
-}
-
-/** The checks of `TASK_FIELDS` written out, for the hot path; false sends the caller to the loop for the message. */
-function taskFieldsValid(t: StoredTask): boolean {
-  return (
-    isNonEmptyString(t.id) &&
-    isNonEmptyString(t.name) &&
-    isString(t.payload) &&
-    isStatus(t.status) &&
-    isNonEmptyString(t.queue) &&
-    isNullableString(t.taskKey) &&
-    isAuditLevel(t.auditLevel) &&
-    isFiniteNumber(t.createdAt) &&
-    isFiniteNumber(t.updatedAt) &&
-    isNullableNumber(t.scheduledAt) &&
-    isNullableNumber(t.dueAt) &&
-    isCount(t.attempts) &&
-    isNullableNumber(t.lastExecutionAt) &&
-    isNullableNumber(t.executionTimeMs) &&
-    isNullableString(t.error) &&
-    isNullableString(t.leaseOwner) &&
-    isNullableNumber(t.leaseExpiresAt) &&
-    isCount(t.recoveryFailures) &&
-    isNullableString(t.recurring) &&
-    isNullableString(t.recurringInfo) &&
-    isCount(t.runCount) &&
-    isNullableCount(t.maxRuns) &&
-    isNullableNumber(t.runUntil) &&
-    isNullableOutcome(t.lastOutcome)
-  );
-}
-
-function validateTask(task: unknown, argument: string): void {
-  if (typeof task !== 'object' || task === null) throw invalid(argument, task, 'a task object');
-  if (taskFieldsValid(task as StoredTask)) return;
-  const record = task as Record<string, unknown>;
-  for (const key of TASK_KEYS) {
-    if (!TASK_FIELDS[key](record[key])) throw invalid(`${argument}.${key}`, record[key], `a valid ${key}`);
-  }
-}
-
-/** The checks of `PATCH_FIELDS` on the fields present, written out for the hot path. */
-function patchFieldsValid(p: TaskPatch): boolean {
-  return (
-    (p.payload === undefined || isString(p.payload)) &&
-    (p.queue === undefined || isNonEmptyString(p.queue)) &&
-    (p.auditLevel === undefined || isAuditLevel(p.auditLevel)) &&
-    (p.scheduledAt === undefined || isNullableNumber(p.scheduledAt)) &&
-    (p.dueAt === undefined || isNullableNumber(p.dueAt)) &&
-    (p.attempts === undefined || isCount(p.attempts)) &&
-    (p.lastExecutionAt === undefined || isNullableNumber(p.lastExecutionAt)) &&
-    (p.executionTimeMs === undefined || isNullableNumber(p.executionTimeMs)) &&
-    (p.error === undefined || isNullableString(p.error)) &&
-    (p.leaseOwner === undefined || isNullableString(p.leaseOwner)) &&
-    (p.leaseExpiresAt === undefined || isNullableNumber(p.leaseExpiresAt)) &&
-    (p.recoveryFailures === undefined || isCount(p.recoveryFailures)) &&
-    (p.recurring === undefined || isNullableString(p.recurring)) &&
-    (p.recurringInfo === undefined || isNullableString(p.recurringInfo)) &&
-    (p.runCount === undefined || isCount(p.runCount)) &&
-    (p.maxRuns === undefined || isNullableCount(p.maxRuns)) &&
-    (p.runUntil === undefined || isNullableNumber(p.runUntil)) &&
-    (p.lastOutcome === undefined || isNullableOutcome(p.lastOutcome))
-  );
-}
-
-function validatePatch(patch: unknown, argument: string): void {
-  if (typeof patch !== 'object' || patch === null) throw invalid(argument, patch, 'an object');
-  if (patchFieldsValid(patch as TaskPatch)) return;
-  const record = patch as Record<string, unknown>;
-  for (const key of PATCH_KEYS) {
-    const value = record[key];
-    if (value !== undefined && !PATCH_FIELDS[key](value)) throw invalid(`${argument}.${key}`, value, `a valid ${key}`);
-  }
-}
-
-function validateStatuses(statuses: unknown, argument: string): void {
-  if (!Array.isArray(statuses) || !statuses.every(isStatus)) throw invalid(argument, statuses, 'an array of task statuses');
-}
-
-function validateQueues(queues: unknown, argument: string): void {
-  if (queues === undefined) return;
-  if (!Array.isArray(queues) || !queues.every(isString)) throw invalid(argument, queues, 'an array of queue names');
-}
-
-function validateNonNegativeInteger(value: unknown, argument: string): void {
-  if (!isCount(value)) throw invalid(argument, value, 'a non-negative integer');
-}
-
-function validateTime(value: unknown, argument: string): void {
-  if (!isFiniteNumber(value)) throw invalid(argument, value, 'a finite number of epoch milliseconds');
-}
-
-function validateId(value: unknown, argument: string): void {
-  if (!isNonEmptyString(value)) throw invalid(argument, value, 'a non-empty string');
-}
-
-function validateLog(log: unknown, argument: string): void {
-  if (typeof log !== 'object' || log === null) throw invalid(argument, log, 'an execution log entry');
-  const entry = log as Record<string, unknown>;
-  if (!isNonEmptyString(entry.id)) throw invalid(`${argument}.id`, entry.id, 'a non-empty string');
-  if (!isFiniteNumber(entry.at)) throw invalid(`${argument}.at`, entry.at, 'a finite number');
-  if (!(LOG_LEVELS as readonly unknown[]).includes(entry.level)) throw invalid(`${argument}.level`, entry.level, 'a log level');
-  if (!isString(entry.message)) throw invalid(`${argument}.message`, entry.message, 'a string');
-  if (!isNullableString(entry.exception)) throw invalid(`${argument}.exception`, entry.exception, 'a string or null');
-  if (!isCount(entry.sequence)) throw invalid(`${argument}.sequence`, entry.sequence, 'a non-negative integer');
-}
-
-function validateLogs(logs: unknown, argument: string): void {
-  if (!Array.isArray(logs)) throw invalid(argument, logs, 'an array of execution log entries');
-  logs.forEach((log, i) => validateLog(log, `${argument}[${i}]`));
-}
-
-function validateRunAudit(entry: unknown, argument: string): void {
-  if (typeof entry !== 'object' || entry === null) throw invalid(argument, entry, 'a run-audit entry');
-  const run = entry as Record<string, unknown>;
-  if (!isFiniteNumber(run.at)) throw invalid(`${argument}.at`, run.at, 'a finite number');
-  if (!isStatus(run.status)) throw invalid(`${argument}.status`, run.status, 'a task status');
-  if (!isFiniteNumber(run.executionTimeMs)) throw invalid(`${argument}.executionTimeMs`, run.executionTimeMs, 'a finite number');
-  if (!isNullableString(run.error)) throw invalid(`${argument}.error`, run.error, 'a string or null');
-}
-
-const LOG_LEVEL_SET: ReadonlySet<unknown> = new Set(LOG_LEVELS);
-
-function logValid(log: unknown): boolean {
-  if (typeof log !== 'object' || log === null) return false;
-  const e = log as Record<string, unknown>;
-  return (
-    isNonEmptyString(e.id) &&
-    isFiniteNumber(e.at) &&
-    LOG_LEVEL_SET.has(e.level) &&
-    isString(e.message) &&
-    isNullableString(e.exception) &&
-    isCount(e.sequence)
-  );
-}
-
-function priorAuditValid(prior: unknown): boolean {
-  const a = prior as Record<string, unknown> | null;
-  return typeof a === 'object' && a !== null && isStatus(a.status) && isFiniteNumber(a.at) && isNullableString(a.error);
-}
-
-/**
- * The checks of `validateTransition` as one boolean, without building argument names: every
- * status change passes here, and only an invalid one pays for the loop that names the field.
- */
-function transitionValid(change: unknown): boolean {
-  if (typeof change !== 'object' || change === null) return false;
-  const c = change as Record<string, unknown>;
-  if (!isNonEmptyString(c.id) || !Array.isArray(c.from) || !c.from.every(isStatus)) return false;
-  if ((c.owner !== undefined && !isString(c.owner)) || !isStatus(c.to) || !isFiniteNumber(c.at)) return false;
-  if (c.patch !== undefined && (typeof c.patch !== 'object' || c.patch === null || !patchFieldsValid(c.patch as TaskPatch))) return false;
-  if (c.audit !== undefined) {
-    const audit = c.audit as { error?: unknown } | null;
-    if (typeof audit !== 'object' || audit === null || !isNullableString(audit.error)) return false;
-  }
-  if (c.priorAudits !== undefined && (!Array.isArray(c.priorAudits) || !c.priorAudits.every(priorAuditValid))) return false;
-  if (c.runAudit !== undefined) {
-    const run = c.runAudit as Record<string, unknown> | null;
-    if (typeof run !== 'object' || run === null) return false;
-    if (!isFiniteNumber(run.at) || !isStatus(run.status) || !isFiniteNumber(run.executionTimeMs) || !isNullableString(run.error)) return false;
-  }
-  return c.logs === undefined || (Array.isArray(c.logs) && c.logs.every(logValid));
-}
-
-function validateTransition(change: unknown, argument: string): void {
-  if (typeof change !== 'object' || change === null) throw invalid(argument, change, 'a transition');
-  const c = change as Record<string, unknown>;
-  validateId(c.id, `${argument}.id`);
-  validateStatuses(c.from, `${argument}.from`);
-  if (c.owner !== undefined && !isString(c.owner)) throw invalid(`${argument}.owner`, c.owner, 'a string');
-  if (!isStatus(c.to)) throw invalid(`${argument}.to`, c.to, 'a task status');
-  validateTime(c.at, `${argument}.at`);
-  if (c.patch !== undefined) validatePatch(c.patch, `${argument}.patch`);
-  if (c.audit !== undefined) {
-    const audit = c.audit as { error?: unknown } | null;
-    if (typeof audit !== 'object' || audit === null || !isNullableString(audit.error)) {
-      throw invalid(`${argument}.audit`, c.audit, 'an object { error: string | null }');
-    }
-  }
-  if (c.priorAudits !== undefined) {
-    if (!Array.isArray(c.priorAudits)) throw invalid(`${argument}.priorAudits`, c.priorAudits, 'an array');
-    c.priorAudits.forEach((prior: unknown, i) => {
-      const a = prior as Record<string, unknown> | null;
-      if (typeof a !== 'object' || a === null || !isStatus(a.status) || !isFiniteNumber(a.at) || !isNullableString(a.error)) {
-        throw invalid(`${argument}.priorAudits[${i}]`, prior, 'an object { status, at, error }');
-      }
-    });
-  }
-  if (c.runAudit !== undefined) validateRunAudit(c.runAudit, `${argument}.runAudit`);
-  if (c.logs !== undefined) validateLogs(c.logs, `${argument}.logs`);
-}
-
-// ---- copies ------------------------------------------------------------------------------------
-
-/** A full copy with exactly the fields of `StoredTask` (no aliasing, no stray properties). */
-function copyTask(t: StoredTask): StoredTask {
-  return {
-    id: t.id,
-    name: t.name,
-    payload: t.payload,
-    status: t.status,
-    queue: t.queue,
-    taskKey: t.taskKey,
-    auditLevel: t.auditLevel,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-    scheduledAt: t.scheduledAt,
-    dueAt: t.dueAt,
-    attempts: t.attempts,
-    lastExecutionAt: t.lastExecutionAt,
-    executionTimeMs: t.executionTimeMs,
-    error: t.error,
-    leaseOwner: t.leaseOwner,
-    leaseExpiresAt: t.leaseExpiresAt,
-    recoveryFailures: t.recoveryFailures,
-    recurring: t.recurring,
-    recurringInfo: t.recurringInfo,
-    runCount: t.runCount,
-    maxRuns: t.maxRuns,
-    runUntil: t.runUntil,
-    lastOutcome: t.lastOutcome,
-  };
-}
+const checks = new StorageChecks('MemoryStorage');
 
 function copyLog(log: ExecutionLogEntry, taskId: string): ExecutionLogEntry {
   return {
@@ -327,28 +44,6 @@ function copyLog(log: ExecutionLogEntry, taskId: string): ExecutionLogEntry {
     exception: log.exception,
     sequence: log.sequence,
   };
-}
-
-/** Copies the fields the patch sets (the keys of `TaskPatch`, written out: this runs for every status change). */
-function applyPatch(t: StoredTask, p: TaskPatch): void {
-  if (p.payload !== undefined) t.payload = p.payload;
-  if (p.queue !== undefined) t.queue = p.queue;
-  if (p.auditLevel !== undefined) t.auditLevel = p.auditLevel;
-  if (p.scheduledAt !== undefined) t.scheduledAt = p.scheduledAt;
-  if (p.dueAt !== undefined) t.dueAt = p.dueAt;
-  if (p.attempts !== undefined) t.attempts = p.attempts;
-  if (p.lastExecutionAt !== undefined) t.lastExecutionAt = p.lastExecutionAt;
-  if (p.executionTimeMs !== undefined) t.executionTimeMs = p.executionTimeMs;
-  if (p.error !== undefined) t.error = p.error;
-  if (p.leaseOwner !== undefined) t.leaseOwner = p.leaseOwner;
-  if (p.leaseExpiresAt !== undefined) t.leaseExpiresAt = p.leaseExpiresAt;
-  if (p.recoveryFailures !== undefined) t.recoveryFailures = p.recoveryFailures;
-  if (p.recurring !== undefined) t.recurring = p.recurring;
-  if (p.recurringInfo !== undefined) t.recurringInfo = p.recurringInfo;
-  if (p.runCount !== undefined) t.runCount = p.runCount;
-  if (p.maxRuns !== undefined) t.maxRuns = p.maxRuns;
-  if (p.runUntil !== undefined) t.runUntil = p.runUntil;
-  if (p.lastOutcome !== undefined) t.lastOutcome = p.lastOutcome;
 }
 
 // ---- ordering ----------------------------------------------------------------------------------
@@ -661,41 +356,6 @@ function matchesFilter(task: StoredTask, filter: TaskFilter): boolean {
   return true;
 }
 
-const SORT_FIELDS: readonly TaskSortField[] = ['createdAt', 'updatedAt', 'dueAt', 'lastExecutionAt', 'status', 'name', 'queue'];
-
-function validateFilter(filter: unknown): void {
-  if (typeof filter !== 'object' || filter === null) throw invalid('filter', filter, 'an object');
-  const f = filter as Record<string, unknown>;
-  if (f.ids !== undefined && (!Array.isArray(f.ids) || !f.ids.every(isString))) throw invalid('filter.ids', f.ids, 'an array of ids');
-  if (f.statuses !== undefined) validateStatuses(f.statuses, 'filter.statuses');
-  for (const key of ['name', 'nameContains', 'queue', 'taskKey', 'search'] as const) {
-    if (f[key] !== undefined && !isString(f[key])) throw invalid(`filter.${key}`, f[key], 'a string');
-  }
-  if (f.recurring !== undefined && typeof f.recurring !== 'boolean') throw invalid('filter.recurring', f.recurring, 'a boolean');
-  if (f.createdAfter !== undefined) validateTime(f.createdAfter, 'filter.createdAfter');
-  if (f.createdBefore !== undefined) validateTime(f.createdBefore, 'filter.createdBefore');
-}
-
-interface ResolvedPage {
-  offset: number;
-  limit: number;
-  sortBy: TaskSortField;
-  descending: boolean;
-}
-
-function resolvePage(page: TaskPage | undefined): ResolvedPage {
-  if (page !== undefined && (typeof page !== 'object' || page === null)) throw invalid('page', page, 'an object');
-  const offset = page?.offset ?? 0;
-  const limit = page?.limit ?? 50;
-  const sortBy = page?.sortBy ?? 'createdAt';
-  const descending = page?.descending ?? true;
-  validateNonNegativeInteger(offset, 'page.offset');
-  validateNonNegativeInteger(limit, 'page.limit');
-  if (!SORT_FIELDS.includes(sortBy)) throw invalid('page.sortBy', sortBy, `one of ${SORT_FIELDS.join(', ')}`);
-  if (typeof descending !== 'boolean') throw invalid('page.descending', descending, 'a boolean');
-  return { offset, limit, sortBy, descending };
-}
-
 /** Compares two sort values; nulls sort last in both directions. */
 function compareSortValues(a: string | number | null, b: string | number | null, descending: boolean): number {
   if (a === b) return 0;
@@ -703,6 +363,11 @@ function compareSortValues(a: string | number | null, b: string | number | null,
   if (b === null) return -1;
   const order = typeof a === 'number' && typeof b === 'number' ? a - b : compareStrings(String(a), String(b));
   return descending ? -order : order;
+}
+
+/** A copy of a stored record (which has exactly the fields of `StoredTask`). */
+function copyTask(task: StoredTask): StoredTask {
+  return { ...task };
 }
 
 function taskComparator(sortBy: TaskSortField, descending: boolean): (a: StoredTask, b: StoredTask) => number {
@@ -784,22 +449,21 @@ export class MemoryStorage implements TaskStorage {
 
   async add(tasks: readonly NewTask[], options?: AddOptions): Promise<void> {
     this.#assertOpen();
-    if (!Array.isArray(tasks)) throw invalid('tasks', tasks, 'an array of tasks');
-    this.#validateNewTasks(tasks);
+    this.#checkNewTasks(checks.checkNewTasks(tasks, 'add'));
     const audit = options?.audit === true;
-    for (const task of tasks) this.#insert(copyTask(task), audit);
+    for (const task of tasks) this.#insert(copyTaskFields(task), audit);
   }
 
   async get(id: string): Promise<StoredTask | undefined> {
     this.#assertOpen();
-    validateId(id, 'id');
+    checks.checkId(id, 'get');
     const task = this.#tasks.get(id);
     return task === undefined ? undefined : copyTask(task);
   }
 
   async getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
     this.#assertOpen();
-    if (!isString(taskKey)) throw invalid('taskKey', taskKey, 'a string');
+    checks.checkText(taskKey, 'getByTaskKey', 'taskKey');
     const id = this.#byKey.get(taskKey);
     const task = id === undefined ? undefined : this.#tasks.get(id);
     return task === undefined ? undefined : copyTask(task);
@@ -807,9 +471,9 @@ export class MemoryStorage implements TaskStorage {
 
   async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     this.#assertOpen();
-    validateId(id, 'id');
-    validatePatch(patch, 'patch');
-    if (ifStatus !== undefined) validateStatuses(ifStatus, 'ifStatus');
+    checks.checkId(id, 'update');
+    checks.checkPatch(patch, 'update');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'update', 'ifStatus');
     const task = this.#tasks.get(id);
     if (task === undefined || (ifStatus !== undefined && !ifStatus.includes(task.status))) return false;
     this.#mutate(task, () => applyPatch(task, patch));
@@ -818,7 +482,7 @@ export class MemoryStorage implements TaskStorage {
 
   async remove(id: string): Promise<boolean> {
     this.#assertOpen();
-    validateId(id, 'id');
+    checks.checkId(id, 'remove');
     const task = this.#tasks.get(id);
     if (task === undefined) return false;
     this.#delete(task);
@@ -827,10 +491,7 @@ export class MemoryStorage implements TaskStorage {
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     this.#assertOpen();
-    if (!Array.isArray(changes)) throw invalid('changes', changes, 'an array of transitions');
-    for (let i = 0; i < changes.length; i++) {
-      if (!transitionValid(changes[i])) validateTransition(changes[i], `changes[${i}]`);
-    }
+    checks.checkTransitions(changes, 'transition');
     return changes.map((change) => this.#applyTransition(change));
   }
 
@@ -838,7 +499,7 @@ export class MemoryStorage implements TaskStorage {
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
     this.#assertOpen();
-    this.#validateClaim(request);
+    checks.checkClaimRequest(request);
     const { owner, now, limit, leaseMs, queues } = request;
     const indexes = [...this.#due.select(queues), ...this.#leases.select(queues)];
     const claimed: StoredTask[] = [];
@@ -860,10 +521,7 @@ export class MemoryStorage implements TaskStorage {
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
     this.#assertOpen();
-    if (!isString(owner)) throw invalid('owner', owner, 'a string');
-    validateTime(now, 'now');
-    this.#validateLeaseMs(leaseMs);
-    if (ids !== undefined && (!Array.isArray(ids) || !ids.every(isString))) throw invalid('ids', ids, 'an array of task ids');
+    checks.checkRenewal(owner, now, leaseMs, ids);
     const owned = this.#owners.get(owner);
     if (owned === undefined) return 0;
     if (ids !== undefined) {
@@ -907,7 +565,7 @@ export class MemoryStorage implements TaskStorage {
 
   async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
     this.#assertOpen();
-    validateQueues(queues, 'queues');
+    checks.checkQueues(queues, 'nextDueAt');
     return earliest([...this.#due.select(queues), ...this.#leases.select(queues)])?.peekTime();
   }
 
@@ -915,19 +573,15 @@ export class MemoryStorage implements TaskStorage {
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
     this.#assertOpen();
-    if (after !== undefined) {
-      if (typeof after !== 'object' || after === null) throw invalid('after', after, 'a cursor { createdAt, id }');
-      validateTime(after.createdAt, 'after.createdAt');
-      if (!isString(after.id)) throw invalid('after.id', after.id, 'a string');
-    }
-    validateNonNegativeInteger(limit, 'limit');
+    checks.checkPendingCursor(after);
+    checks.checkCount(limit, 'pending', 'limit');
     return this.#order.after(after, limit).map((id) => copyTask(this.#tasks.get(id) as StoredTask));
   }
 
   async scheduled(until: number, limit: number): Promise<StoredTask[]> {
     this.#assertOpen();
-    validateTime(until, 'until');
-    validateNonNegativeInteger(limit, 'limit');
+    checks.checkTime(until, 'scheduled', 'until');
+    checks.checkCount(limit, 'scheduled', 'limit');
     const due: StoredTask[] = [];
     for (const id of this.#due.ids()) {
       const task = this.#tasks.get(id) as StoredTask;
@@ -939,8 +593,8 @@ export class MemoryStorage implements TaskStorage {
 
   async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
     this.#assertOpen();
-    validateFilter(filter);
-    const { offset, limit, sortBy, descending } = resolvePage(page);
+    checks.checkFilter(filter, 'query');
+    const { offset, limit, sortBy, descending } = checks.checkPage(page);
     const matched = this.#filter(filter);
     matched.sort(taskComparator(sortBy, descending));
     return { items: matched.slice(offset, offset + limit).map(copyTask), total: matched.length };
@@ -948,7 +602,7 @@ export class MemoryStorage implements TaskStorage {
 
   async count(filter: TaskFilter = {}): Promise<StatusCount[]> {
     this.#assertOpen();
-    validateFilter(filter);
+    checks.checkFilter(filter, 'count');
     const cells = new Map<string, StatusCount>();
     for (const task of this.#filter(filter)) {
       const key = `${task.status}\u0000${task.queue}`;
@@ -963,36 +617,36 @@ export class MemoryStorage implements TaskStorage {
 
   async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
     this.#assertOpen();
-    validateId(taskId, 'taskId');
+    checks.checkId(taskId, 'getStatusAudit', 'taskId');
     return (this.#statusAudit.get(taskId) ?? []).map((row) => ({ ...row }));
   }
 
   async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
     this.#assertOpen();
-    validateId(taskId, 'taskId');
+    checks.checkId(taskId, 'getRunAudit', 'taskId');
     return (this.#runAudit.get(taskId) ?? []).map((row) => ({ ...row }));
   }
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
     this.#assertOpen();
-    validateId(taskId, 'taskId');
-    validateLogs(logs, 'logs');
+    checks.checkId(taskId, 'saveExecutionLogs', 'taskId');
+    checks.checkLogs(logs, 'saveExecutionLogs');
     if (logs.length === 0) return;
     if (!this.#tasks.has(taskId)) throw new StorageError(`MemoryStorage: cannot save logs of unknown task "${taskId}".`);
     this.#appendLogs(taskId, logs);
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = 1000): Promise<ExecutionLogEntry[]> {
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
     this.#assertOpen();
-    validateId(taskId, 'taskId');
-    validateNonNegativeInteger(skip, 'skip');
-    validateNonNegativeInteger(take, 'take');
+    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
+    checks.checkCount(skip, 'getExecutionLogs', 'skip');
+    checks.checkCount(take, 'getExecutionLogs', 'take');
     return (this.#logs.get(taskId) ?? []).slice(skip, skip + take).map((log) => ({ ...log }));
   }
 
   async countExecutionLogs(taskId: string): Promise<number> {
     this.#assertOpen();
-    validateId(taskId, 'taskId');
+    checks.checkId(taskId, 'countExecutionLogs', 'taskId');
     return this.#logs.get(taskId)?.length ?? 0;
   }
 
@@ -1000,10 +654,7 @@ export class MemoryStorage implements TaskStorage {
 
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
     this.#assertOpen();
-    if (typeof policy !== 'object' || policy === null) throw invalid('policy', policy, 'an object');
-    for (const key of ['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const) {
-      if (policy[key] !== undefined) validateTime(policy[key], `policy.${key}`);
-    }
+    checks.checkRetentionPolicy(policy);
     const audits =
       policy.auditBefore === undefined
         ? 0
@@ -1018,7 +669,7 @@ export class MemoryStorage implements TaskStorage {
 
   async subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
     this.#assertOpen();
-    if (typeof listener !== 'function') throw invalid('listener', listener, 'a function');
+    checks.checkListener(listener);
     // Wrap so that subscribing one function twice yields two independent subscriptions.
     const entry: Listener = (n) => listener(n);
     this.#listeners.add(entry);
@@ -1029,10 +680,7 @@ export class MemoryStorage implements TaskStorage {
 
   async notify(notification: StorageNotification): Promise<void> {
     this.#assertOpen();
-    if (typeof notification !== 'object' || notification === null) throw invalid('notification', notification, 'an object');
-    if (notification.kind !== 'task-available' && notification.kind !== 'task-cancelled') {
-      throw invalid('notification.kind', notification.kind, "'task-available' or 'task-cancelled'");
-    }
+    checks.checkNotification(notification);
     for (const listener of this.#listeners) {
       const copy = { ...notification };
       queueMicrotask(() => {
@@ -1051,11 +699,11 @@ export class MemoryStorage implements TaskStorage {
     if (this.#closed) throw new StorageError('MemoryStorage: storage is closed; call open() before using it.');
   }
 
-  #validateNewTasks(tasks: readonly NewTask[]): void {
+  /** Rejects a batch whose ids or task keys are taken (by a stored task or earlier in the batch). */
+  #checkNewTasks(tasks: readonly NewTask[]): void {
     const ids = new Set<string>();
     const keys = new Set<string>();
     tasks.forEach((task, i) => {
-      if (typeof task !== 'object' || task === null || !taskFieldsValid(task)) validateTask(task, `tasks[${i}]`);
       if (this.#tasks.has(task.id) || ids.has(task.id)) {
         throw new StorageError(`MemoryStorage: a task with id "${task.id}" already exists (tasks[${i}]).`);
       }
@@ -1065,23 +713,6 @@ export class MemoryStorage implements TaskStorage {
         keys.add(task.taskKey);
       }
     });
-  }
-
-  #validateClaim(request: ClaimRequest): void {
-    if (typeof request !== 'object' || request === null) throw invalid('request', request, 'a claim request');
-    if (!isNonEmptyString(request.owner)) throw invalid('request.owner', request.owner, 'a non-empty string');
-    validateTime(request.now, 'request.now');
-    validateNonNegativeInteger(request.limit, 'request.limit');
-    this.#validateLeaseMs(request.leaseMs, 'request.leaseMs');
-    // A lease that ends at `now` would let one claim take the same task twice.
-    if (!(request.now + request.leaseMs > request.now)) {
-      throw invalid('request.leaseMs', request.leaseMs, 'long enough to end after request.now');
-    }
-    validateQueues(request.queues, 'request.queues');
-  }
-
-  #validateLeaseMs(leaseMs: unknown, argument = 'leaseMs'): void {
-    if (!isFiniteNumber(leaseMs) || (leaseMs as number) <= 0) throw invalid(argument, leaseMs, 'a positive number of milliseconds');
   }
 
   #insert(task: StoredTask, audit: boolean): void {
