@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { StorageError, uuidv7 } from 'evertask';
 import { LATEST_SCHEMA_VERSION, SqliteStorage } from '../src/index.js';
-import { MIGRATIONS, migrationsTableSql, tableNames } from '../src/migrations.js';
+import { MIGRATIONS, migrationsTableSql } from '../src/migrator.js';
+import { tableNames } from '../src/queries/tables.js';
 import { T0, makeTask, tempDir } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
