@@ -21,6 +21,7 @@ import type {
   TaskStorage,
   TaskTransition,
 } from 'evertask';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
 import { prepareSchema } from './migrator.js';
 import { StorageNotifications, notificationChannel } from './notifications.js';
@@ -37,6 +38,8 @@ import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
 import { TransitionQueries } from './queries/transitions.js';
+
+const checks = new StorageChecks('PostgresStorage');
 
 /**
  * PostgreSQL storage: several application instances on one database share the work.
@@ -132,112 +135,117 @@ export class PostgresStorage implements TaskStorage {
 
   // ---- tasks ---------------------------------------------------------------------------------
 
-  add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
-    return this.#tasks.add(tasks, options);
+  async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
+    return this.#tasks.add(checks.checkNewTasks(tasks, 'add'), options);
   }
 
-  get(id: string): Promise<StoredTask | undefined> {
-    return this.#reads.get(id);
+  async get(id: string): Promise<StoredTask | undefined> {
+    return this.#reads.get(checks.checkId(id, 'get'));
   }
 
-  getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
-    return this.#reads.getByTaskKey(taskKey);
+  async getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
+    return this.#reads.getByTaskKey(checks.checkText(taskKey, 'getByTaskKey', 'taskKey'));
   }
 
-  update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+  async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'update');
+    checks.checkPatch(patch, 'update');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'update', 'ifStatus');
     return this.#tasks.update(id, patch, ifStatus);
   }
 
-  remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(id);
+  async remove(id: string): Promise<boolean> {
+    return this.#tasks.remove(checks.checkId(id, 'remove'));
   }
 
-  transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    return this.#transitions.transition(changes);
+  async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
+    return this.#transitions.transition(checks.checkTransitions(changes, 'transition'));
   }
 
   // ---- work distribution ---------------------------------------------------------------------
 
-  claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    return this.#claims.claimDue(request);
+  async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
+    return this.#claims.claimDue(checks.checkClaimRequest(request));
   }
 
-  renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
+  async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
+    checks.checkRenewal(owner, now, leaseMs, ids);
     return this.#claims.renewLeases(owner, now, leaseMs, ids);
   }
 
-  nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    return this.#claims.nextDueAt(queues);
+  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
+    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'));
   }
 
   // ---- instance registry ---------------------------------------------------------------------
 
-  heartbeatInstance(instance: InstanceRecord): Promise<void> {
+  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
     return this.#instances.heartbeatInstance(instance);
   }
 
-  removeInstance(id: string): Promise<void> {
+  async removeInstance(id: string): Promise<void> {
     return this.#instances.removeInstance(id);
   }
 
-  listInstances(): Promise<InstanceRecord[]> {
+  async listInstances(): Promise<InstanceRecord[]> {
     return this.#instances.listInstances();
   }
 
   // ---- queries -------------------------------------------------------------------------------
 
-  pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    return this.#reads.pending(after, limit);
+  async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
+    return this.#reads.pending(checks.checkPendingCursor(after), checks.checkCount(limit, 'pending', 'limit'));
   }
 
-  scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    return this.#reads.scheduled(until, limit);
+  async scheduled(until: number, limit: number): Promise<StoredTask[]> {
+    return this.#reads.scheduled(checks.checkTime(until, 'scheduled', 'until'), checks.checkCount(limit, 'scheduled', 'limit'));
   }
 
-  query(filter: TaskFilter, page: TaskPage = {}): Promise<TaskQueryResult> {
-    return this.#reads.query(filter, page);
+  async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
+    return this.#reads.query(checks.checkFilter(filter, 'query'), checks.checkPage(page));
   }
 
-  count(filter: TaskFilter = {}): Promise<StatusCount[]> {
-    return this.#reads.count(filter);
+  async count(filter: TaskFilter = {}): Promise<StatusCount[]> {
+    return this.#reads.count(checks.checkFilter(filter, 'count'));
   }
 
   // ---- history -------------------------------------------------------------------------------
 
-  getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
-    return this.#history.getStatusAudit(taskId);
+  async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
+    return this.#history.getStatusAudit(checks.checkId(taskId, 'getStatusAudit', 'taskId'));
   }
 
-  getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
-    return this.#history.getRunAudit(taskId);
+  async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
+    return this.#history.getRunAudit(checks.checkId(taskId, 'getRunAudit', 'taskId'));
   }
 
-  saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    return this.#history.saveExecutionLogs(taskId, logs);
+  async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
+    return this.#history.saveExecutionLogs(checks.checkId(taskId, 'saveExecutionLogs', 'taskId'), checks.checkLogs(logs, 'saveExecutionLogs'));
   }
 
-  getExecutionLogs(taskId: string, skip = 0, take = 1000): Promise<ExecutionLogEntry[]> {
-    return this.#history.getExecutionLogs(taskId, skip, take);
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
+    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
+    return this.#history.getExecutionLogs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
   }
 
-  countExecutionLogs(taskId: string): Promise<number> {
-    return this.#history.countExecutionLogs(taskId);
+  async countExecutionLogs(taskId: string): Promise<number> {
+    return this.#history.countExecutionLogs(checks.checkId(taskId, 'countExecutionLogs', 'taskId'));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------
 
-  cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
-    return this.#retention.cleanup(policy);
+  async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
+    return this.#retention.cleanup(checks.checkRetentionPolicy(policy));
   }
 
   // ---- notifications -------------------------------------------------------------------------
 
-  subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
-    return this.#notifications.subscribe(listener);
+  async subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
+    return this.#notifications.subscribe(checks.checkListener(listener));
   }
 
-  notify(notification: StorageNotification): Promise<void> {
-    return this.#notifications.notify(notification);
+  async notify(notification: StorageNotification): Promise<void> {
+    return this.#notifications.notify(checks.checkNotification(notification));
   }
 
   /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */

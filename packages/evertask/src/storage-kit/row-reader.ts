@@ -1,6 +1,8 @@
 import { describeValue } from '../describe-value.js';
 import { StorageError } from '../errors.js';
 import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask } from '../ports/task-record.js';
+import type { InstanceRecord } from '../ports/task-storage.js';
+import { checkInstanceRecord } from './instance-checks.js';
 import {
   DEFAULT_STORAGE_LIMITS,
   EXECUTION_LOG_FIELDS,
@@ -76,4 +78,62 @@ export function readRunAuditRow(row: Row, storageName: string, limits?: StorageL
 /** An execution-log row (`id, task_id, at, level, message, exception, sequence`). */
 export function readExecutionLogRow(row: Row, storageName: string, limits?: StorageLimits): ExecutionLogEntry {
   return readRow<ExecutionLogEntry>(row, EXECUTION_LOG_FIELDS, storageName, 'execution-log', limits);
+}
+
+/**
+ * An instances row (`id, hostname, pid, started_at, heartbeat_at, expires_at, queues`) as an
+ * `InstanceRecord`: 64-bit integers returned as text or `bigint` become numbers, `queues` may be an
+ * array or its JSON text. A row the contract does not allow throws `StorageError` naming it.
+ */
+export function readInstanceRow(row: Row, storageName: string): InstanceRecord {
+  const number = (value: unknown): unknown =>
+    typeof value === 'bigint' || (typeof value === 'string' && NUMERIC_TEXT.test(value)) ? Number(value) : value;
+  const malformed = (problem: string, cause?: unknown): StorageError =>
+    new StorageError(
+      `${storageName} read a malformed instance row of ${describeValue(row.id)}: ${problem} ` +
+        'The stored data was changed outside EverTask; repair or delete the row.',
+      { cause },
+    );
+  let queues: unknown = row.queues;
+  if (typeof queues === 'string') {
+    try {
+      queues = JSON.parse(queues);
+    } catch (error) {
+      throw malformed(`column "queues" holds ${describeValue(row.queues)}, expected a JSON array of queue names.`, error);
+    }
+  }
+  const record = {
+    id: row.id,
+    hostname: row.hostname,
+    pid: number(row.pid),
+    startedAt: number(row.started_at),
+    heartbeatAt: number(row.heartbeat_at),
+    expiresAt: number(row.expires_at),
+    queues,
+  };
+  try {
+    return checkInstanceRecord(record, `${storageName}.listInstances`);
+  } catch (error) {
+    throw malformed((error as Error).message, error);
+  }
+}
+
+/** The row readers of one storage, its name (and limits) bound. */
+export interface RowReaders {
+  task(row: Row): StoredTask;
+  statusAudit(row: Row): StatusAuditEntry;
+  runAudit(row: Row): RunAuditEntry;
+  executionLog(row: Row): ExecutionLogEntry;
+  instance(row: Row): InstanceRecord;
+}
+
+/** The row readers of a storage named `storageName` (used in the messages of malformed rows). */
+export function rowReaders(storageName: string, limits?: StorageLimits): RowReaders {
+  return {
+    task: (row) => readTaskRow(row, storageName, limits),
+    statusAudit: (row) => readStatusAuditRow(row, storageName, limits),
+    runAudit: (row) => readRunAuditRow(row, storageName, limits),
+    executionLog: (row) => readExecutionLogRow(row, storageName, limits),
+    instance: (row) => readInstanceRow(row, storageName),
+  };
 }

@@ -1,12 +1,12 @@
-import { InvalidArgumentError, type ExecutionLogEntry, type TaskPatch, type TaskStatus, type TaskTransition } from 'evertask';
+import type { ExecutionLogEntry, TaskPatch, TaskStatus, TaskTransition } from 'evertask';
+import { COLUMN_OF_FIELD, TASK_PATCH_FIELDS, patchedFields } from 'evertask/storage-kit';
 import type { QueryContext, Queryable } from '../connection.js';
-import { PATCH_FIELDS, PATCH_KEYS, checkLog, checkPatch, checkStatuses, checkValue, isUuid } from '../input-validation.js';
 import { toStorageError } from '../postgres-errors.js';
 import { TASK_COLUMN_TYPES } from '../row-mapping.js';
 
 function patchAssignments(): string {
-  return PATCH_KEYS.map((key) => {
-    const { column } = PATCH_FIELDS[key];
+  return TASK_PATCH_FIELDS.map((key) => {
+    const column = COLUMN_OF_FIELD[key];
     const type = TASK_COLUMN_TYPES[column];
     const value = type === 'text' ? `c.p ->> '${key}'` : `(c.p ->> '${key}')::${type}`;
     return `${column} = CASE WHEN c.p ? '${key}' THEN ${value} ELSE t.${column} END`;
@@ -89,56 +89,29 @@ interface TransitionRow {
   l?: readonly ExecutionLogEntry[];
 }
 
+/** One checked transition as its JSON row (only the patch fields it sets). */
 function transitionRow(change: TaskTransition, index: number): TransitionRow {
-  const what = `transition: changes[${index}]`;
-  if (typeof change !== 'object' || change === null) throw new InvalidArgumentError(`${what} must be an object.`);
-  if (typeof change.id !== 'string') throw new InvalidArgumentError(`${what}.id must be a string.`);
-  const from = checkStatuses(change.from, `${what}.from`);
-  checkValue('status', change.to, `${what}.to`);
-  checkValue('time', change.at, `${what}.at`);
-  if (change.owner !== undefined && typeof change.owner !== 'string') throw new InvalidArgumentError(`${what}.owner must be a string.`);
-  const keys = checkPatch(change.patch, `${what}.patch`);
   const patch: Record<string, unknown> = {};
-  for (const key of keys) patch[key] = (change.patch as Record<string, unknown>)[key];
+  if (change.patch !== undefined) for (const key of patchedFields(change.patch)) patch[key] = change.patch[key];
   const row: TransitionRow = {
     i: index,
     id: change.id,
-    f: from,
+    f: change.from,
     o: change.owner ?? null,
     s: change.to,
     at: change.at,
     p: patch as TaskPatch,
     a: change.audit !== undefined,
-    ae: null,
+    ae: change.audit?.error ?? null,
   };
-  if (change.audit !== undefined) {
-    if (typeof change.audit !== 'object' || change.audit === null) throw new InvalidArgumentError(`${what}.audit must be { error }.`);
-    checkValue('text?', change.audit.error ?? null, `${what}.audit.error`);
-    row.ae = change.audit.error ?? null;
-  }
   if (change.priorAudits !== undefined) {
-    if (!Array.isArray(change.priorAudits)) throw new InvalidArgumentError(`${what}.priorAudits must be an array.`);
-    row.pa = change.priorAudits.map((a, i) => {
-      checkValue('status', a?.status, `${what}.priorAudits[${i}].status`);
-      checkValue('time', a?.at, `${what}.priorAudits[${i}].at`);
-      checkValue('text?', a?.error ?? null, `${what}.priorAudits[${i}].error`);
-      return { n: i, status: a.status, at: a.at, error: a.error ?? null };
-    });
+    row.pa = change.priorAudits.map((prior, n) => ({ n, status: prior.status, at: prior.at, error: prior.error }));
   }
   if (change.runAudit !== undefined) {
-    const ra = change.runAudit;
-    if (typeof ra !== 'object' || ra === null) throw new InvalidArgumentError(`${what}.runAudit must be an object.`);
-    checkValue('time', ra.at, `${what}.runAudit.at`);
-    checkValue('status', ra.status, `${what}.runAudit.status`);
-    checkValue('number?', ra.executionTimeMs, `${what}.runAudit.executionTimeMs`);
-    checkValue('text?', ra.error ?? null, `${what}.runAudit.error`);
-    row.r = { at: ra.at, status: ra.status, executionTimeMs: ra.executionTimeMs ?? 0, error: ra.error ?? null };
+    const run = change.runAudit;
+    row.r = { at: run.at, status: run.status, executionTimeMs: run.executionTimeMs, error: run.error };
   }
-  if (change.logs !== undefined) {
-    if (!Array.isArray(change.logs)) throw new InvalidArgumentError(`${what}.logs must be an array.`);
-    change.logs.forEach((log, i) => checkLog(log, `${what}.logs[${i}]`));
-    if (change.logs.length > 0) row.l = change.logs;
-  }
+  if (change.logs !== undefined && change.logs.length > 0) row.l = change.logs;
   return row;
 }
 
@@ -153,22 +126,17 @@ export class TransitionQueries {
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    if (!Array.isArray(changes)) throw new InvalidArgumentError('transition: "changes" must be an array.');
     const connection = this.#context.connection;
     const rows = changes.map((change, index) => transitionRow(change, index));
     const applied = new Array<boolean>(changes.length).fill(false);
     if (rows.length === 0) return applied;
-    // Rows with ids that are not UUIDs cannot exist: they never apply.
-    const valid = rows.filter((row) => isUuid(row.id));
-    if (valid.length === 0) return applied;
     // Split into rounds in which every id appears once (an UPDATE touches a row once per
     // statement); changes of one id keep their order. Usually there is a single round.
     const rounds: TransitionRow[][] = [];
     const seen = new Map<string, number>();
-    for (const row of valid) {
-      const id = row.id.toLowerCase();
-      const round = seen.get(id) ?? 0;
-      seen.set(id, round + 1);
+    for (const row of rows) {
+      const round = seen.get(row.id) ?? 0;
+      seen.set(row.id, round + 1);
       (rounds[round] ??= []).push(row);
     }
     const runRound = async (db: Queryable, round: TransitionRow[]): Promise<void> => {

@@ -44,7 +44,8 @@ describePg('PostgresStorage reads', () => {
     expect((await fixture.storage.query({ recurring: true })).items[0]?.name).toBe('Report');
     expect((await fixture.storage.query({ statuses: ['waiting'], queue: 'default' })).total).toBe(1);
     expect((await fixture.storage.query({ createdAfter: 2, createdBefore: 4 })).total).toBe(2);
-    expect((await fixture.storage.query({ ids: ['nope'] })).total).toBe(0);
+    expect((await fixture.storage.query({ ids: [] })).total).toBe(0);
+    await expect(fixture.storage.query({ ids: ['nope'] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect((await fixture.storage.query({}, { sortBy: 'queue', descending: false })).items.map((t) => t.queue)).toEqual([
       'default',
       'default',

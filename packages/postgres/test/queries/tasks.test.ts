@@ -32,7 +32,7 @@ describePg('PostgresStorage tasks: add, update, remove', () => {
     expect(await fixture.storage.get(task.id)).toEqual(task);
     expect(await fixture.storage.getByTaskKey('k-1')).toEqual(task);
     expect(await fixture.storage.get(uuidv7())).toBeUndefined();
-    expect(await fixture.storage.get('not-a-uuid')).toBeUndefined();
+    await expect(fixture.storage.get('not-a-uuid')).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
   });
 
   it('round-trips a batch whose columns vary, repeat, are partly null or all null, and wakes others once with the earliest due time', async () => {

@@ -1,6 +1,6 @@
 /** The audit trail (status changes, runs) and execution logs of tasks. */
 import { StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
-import { rowToLog, rowToRunAudit, rowToStatusAudit } from '../row-mapping.js';
+import { readers } from '../row-mapping.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
 import type { TableNames } from './tables.js';
 
@@ -40,11 +40,11 @@ export function insertLog(session: SqliteSession, taskId: string, log: Execution
 }
 
 export function statusAuditOf(session: SqliteSession, taskId: string): StatusAuditEntry[] {
-  return session.statements.history.statusAudit.all(taskId).map(rowToStatusAudit);
+  return session.statements.history.statusAudit.all(taskId).map(readers.statusAudit);
 }
 
 export function runAuditOf(session: SqliteSession, taskId: string): RunAuditEntry[] {
-  return session.statements.history.runAudit.all(taskId).map(rowToRunAudit);
+  return session.statements.history.runAudit.all(taskId).map(readers.runAudit);
 }
 
 /** Saves the logs of an existing task in one transaction; an unknown task is a `StorageError`. */
@@ -60,7 +60,7 @@ export function saveLogs(session: SqliteSession, taskId: string, logs: readonly 
 
 /** A task's logs ordered by (at, sequence, id), `take` of them after `skip`. */
 export function logsOf(session: SqliteSession, taskId: string, skip: number, take: number): ExecutionLogEntry[] {
-  return session.statements.history.logs.all(taskId, take, skip).map(rowToLog);
+  return session.statements.history.logs.all(taskId, take, skip).map(readers.executionLog);
 }
 
 export function countLogsOf(session: SqliteSession, taskId: string): number {

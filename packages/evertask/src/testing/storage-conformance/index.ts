@@ -10,6 +10,7 @@ import { registerCleanupTests } from './retention.js';
 import { registerLifecycleTests } from './lifecycle.js';
 import { registerNotificationTests } from './notifications.js';
 import { registerInstanceTests } from './instances.js';
+import { registerContractTests } from './contract.js';
 
 export { makeStoredTask } from './fixtures.js';
 
@@ -89,6 +90,7 @@ export function describeStorageConformance(
     describe('history', () => registerHistoryTests(test));
     describe('cleanup', () => registerCleanupTests(test));
     describe('lifecycle and validation', () => registerLifecycleTests(test));
+    describe('the values a storage accepts', () => registerContractTests(test));
     describe('notifications', () => registerNotificationTests(test));
     describe('instance registry', () => registerInstanceTests(test));
 
