@@ -32,6 +32,7 @@ export type * from './ports/task-storage.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';
+export { scheduledTasks, countExecutionLogs } from './storage/derived-reads.js';
 export type { RateLimitOptions } from './rate-limit/keyed-rate-limiter.js';
 export { nextOccurrences, describeSchedule } from './recurring/index.js';
 export type {

@@ -2,7 +2,8 @@ import type {
   AddOptions,
   ClaimRequest,
   ExecutionLogEntry,
-  InstanceRecord,
+  InstanceRegistry,
+  NotificationChannel,
   NewTask,
   PendingCursor,
   RetentionPolicy,
@@ -11,7 +12,6 @@ import type {
   StatusAuditEntry,
   StatusCount,
   StorageCapabilities,
-  StorageNotification,
   StoredTask,
   TaskFilter,
   TaskPage,
@@ -107,9 +107,15 @@ export class PostgresStorage implements TaskStorage {
     this.capabilities = Object.freeze({
       persistent: true,
       multiProcess: true,
-      notifications: this.#options.notifications,
       transactionalDispatch: true,
     });
+    const listener = this.#notifications;
+    this.notifications = this.#options.notifications
+      ? {
+          subscribe: async (callback) => listener.subscribe(checks.checkListener(callback)),
+          notify: async (notification) => listener.notify(checks.checkNotification(notification)),
+        }
+      : undefined;
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -177,28 +183,25 @@ export class PostgresStorage implements TaskStorage {
     return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'));
   }
 
-  // ---- instance registry ---------------------------------------------------------------------
+  // ---- optional roles ------------------------------------------------------------------------
 
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    return this.#instances.heartbeatInstance(instance);
-  }
+  /** The instance registry, in the schema (one row per engine). */
+  readonly instances: InstanceRegistry = {
+    heartbeat: async (instance) => this.#instances.heartbeatInstance(instance),
+    remove: async (id) => this.#instances.removeInstance(id),
+    list: async () => this.#instances.listInstances(),
+  };
 
-  async removeInstance(id: string): Promise<void> {
-    return this.#instances.removeInstance(id);
-  }
-
-  async listInstances(): Promise<InstanceRecord[]> {
-    return this.#instances.listInstances();
-  }
+  /**
+   * Wake-ups over LISTEN/NOTIFY between every process on this schema; absent when the
+   * `notifications` option is false.
+   */
+  readonly notifications: NotificationChannel | undefined;
 
   // ---- queries -------------------------------------------------------------------------------
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
     return this.#reads.pending(checks.checkPendingCursor(after), checks.checkCount(limit, 'pending', 'limit'));
-  }
-
-  async scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    return this.#reads.scheduled(checks.checkTime(until, 'scheduled', 'until'), checks.checkCount(limit, 'scheduled', 'limit'));
   }
 
   async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
@@ -228,24 +231,10 @@ export class PostgresStorage implements TaskStorage {
     return this.#history.getExecutionLogs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
   }
 
-  async countExecutionLogs(taskId: string): Promise<number> {
-    return this.#history.countExecutionLogs(checks.checkId(taskId, 'countExecutionLogs', 'taskId'));
-  }
-
   // ---- maintenance ---------------------------------------------------------------------------
 
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
     return this.#retention.cleanup(checks.checkRetentionPolicy(policy));
-  }
-
-  // ---- notifications -------------------------------------------------------------------------
-
-  async subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
-    return this.#notifications.subscribe(checks.checkListener(listener));
-  }
-
-  async notify(notification: StorageNotification): Promise<void> {
-    return this.#notifications.notify(checks.checkNotification(notification));
   }
 
   /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */

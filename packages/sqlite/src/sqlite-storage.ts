@@ -1,7 +1,7 @@
 import {
   InvalidArgumentError,
   type AddOptions,
-  type InstanceRecord,
+  type InstanceRegistry,
   type ClaimRequest,
   type ExecutionLogEntry,
   type NewTask,
@@ -25,7 +25,7 @@ import { SqliteConnection } from './connection.js';
 import { DEFAULT_LOG_PAGE_SIZE, patchedFields, StorageChecks, checkInstanceId, checkInstanceRecord } from 'evertask/storage-kit';
 import { Migrator } from './migrator.js';
 import { claimDueTasks, nextDueAt, renewLeases } from './queries/claims.js';
-import { countLogsOf, logsOf, runAuditOf, saveLogs, statusAuditOf } from './queries/history.js';
+import { logsOf, runAuditOf, saveLogs, statusAuditOf } from './queries/history.js';
 import { heartbeat, listInstances, removeInstance } from './queries/instances.js';
 import {
   countTasks,
@@ -34,7 +34,6 @@ import {
   pendingTasks,
   queryTasks,
   registerReadFunctions,
-  scheduledTasks,
   whereClause,
 } from './queries/reads.js';
 import { cleanup } from './queries/retention.js';
@@ -61,7 +60,7 @@ const checks = new StorageChecks('SqliteStorage');
 export class SqliteStorage implements TaskStorage {
   /**
    * A file is persistent and may be shared by processes; a private `':memory:'` database is neither.
-   * Cross-process wake-ups are not offered (`notifications: false`): other processes see new work
+   * Cross-process wake-ups are not offered (no `notifications` role): other processes see new work
    * at their next safety sweep or timer.
    */
   readonly capabilities: StorageCapabilities;
@@ -84,7 +83,6 @@ export class SqliteStorage implements TaskStorage {
     this.capabilities = Object.freeze({
       persistent: !memory,
       multiProcess: !memory,
-      notifications: false,
       transactionalDispatch: false,
     });
   }
@@ -168,19 +166,18 @@ export class SqliteStorage implements TaskStorage {
 
   // ---- instance registry ---------------------------------------------------------------------------
 
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    const record = checkInstanceRecord(instance, 'heartbeatInstance');
-    await this.#connection.run('heartbeatInstance', (session) => heartbeat(session, record));
-  }
-
-  async removeInstance(id: string): Promise<void> {
-    checkInstanceId(id, 'removeInstance');
-    await this.#connection.run('removeInstance', (session) => removeInstance(session, id));
-  }
-
-  async listInstances(): Promise<InstanceRecord[]> {
-    return this.#connection.run('listInstances', (session) => listInstances(session));
-  }
+  /** The instance registry, in the same file (one row per engine). */
+  readonly instances: InstanceRegistry = {
+    heartbeat: async (instance) => {
+      const record = checkInstanceRecord(instance, 'SqliteStorage.instances.heartbeat');
+      await this.#connection.run('instances.heartbeat', (session) => heartbeat(session, record));
+    },
+    remove: async (id) => {
+      checkInstanceId(id, 'SqliteStorage.instances.remove');
+      await this.#connection.run('instances.remove', (session) => removeInstance(session, id));
+    },
+    list: async () => this.#connection.run('instances.list', (session) => listInstances(session)),
+  };
 
   // ---- queries ---------------------------------------------------------------------------------------
 
@@ -189,13 +186,6 @@ export class SqliteStorage implements TaskStorage {
     checks.checkCount(limit, 'pending', 'limit');
     if (limit === 0) return [];
     return this.#connection.run('pending', (session) => pendingTasks(session, after, limit));
-  }
-
-  async scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    checks.checkTime(until, 'scheduled', 'until');
-    checks.checkCount(limit, 'scheduled', 'limit');
-    if (limit === 0) return [];
-    return this.#connection.run('scheduled', (session) => scheduledTasks(session, until, limit));
   }
 
   async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
@@ -234,11 +224,6 @@ export class SqliteStorage implements TaskStorage {
     checks.checkCount(take, 'getExecutionLogs', 'take');
     if (take === 0) return [];
     return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take));
-  }
-
-  async countExecutionLogs(taskId: string): Promise<number> {
-    checks.checkId(taskId, 'countExecutionLogs', 'taskId');
-    return this.#connection.run('countExecutionLogs', (session) => countLogsOf(session, taskId));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------------

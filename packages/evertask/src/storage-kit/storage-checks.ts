@@ -198,6 +198,7 @@ export class StorageChecks {
     }
     if (filter.createdAfter !== undefined) this.checkTime(filter.createdAfter, operation, 'filter.createdAfter');
     if (filter.createdBefore !== undefined) this.checkTime(filter.createdBefore, operation, 'filter.createdBefore');
+    if (filter.dueBefore !== undefined) this.checkTime(filter.dueBefore, operation, 'filter.dueBefore');
     return filter as TaskFilter;
   }
 

@@ -6,7 +6,7 @@ import { readers } from '../row-mapping.js';
 /** The history of a task (arguments checked by the storage): its status and run audit trails and its execution logs. */
 export class HistoryQueries {
   readonly #context: QueryContext;
-  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string; countLogs: string };
+  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string };
 
   constructor(context: QueryContext) {
     this.#context = context;
@@ -22,7 +22,6 @@ FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4
   AS l(id, at, level, message, exception, sequence)`,
       getLogs: `SELECT id::text AS id, task_id::text AS task_id, at, level, message, exception, sequence
 FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
-      countLogs: `SELECT count(*)::int AS n FROM ${s}.execution_logs WHERE task_id = $1::uuid`,
     };
   }
 
@@ -67,9 +66,4 @@ FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, executi
     return res.rows.map(readers.executionLog);
   }
 
-  async countExecutionLogs(taskId: string): Promise<number> {
-    const connection = this.#context.connection;
-    const res = await connection.run<{ n: number }>('countExecutionLogs', connection.statement('count_logs', this.#sql.countLogs, [taskId]));
-    return res.rows[0]?.n ?? 0;
-  }
 }

@@ -57,6 +57,7 @@ function buildWhere(filter: TaskFilter, values: unknown[]): string[] | null {
   if (filter.createdBefore !== undefined) {
     where.push(`created_at < ${param(filter.createdBefore, 'int8')}`);
   }
+  if (filter.dueBefore !== undefined) where.push(`due_at < ${param(filter.dueBefore, 'int8')}`);
   if (filter.search !== undefined) {
     const p = param(filter.search, 'text');
     where.push(`(strpos(lower(name), lower(${p})) > 0 OR strpos(lower(coalesce(task_key, '')), lower(${p})) > 0)`);
@@ -64,10 +65,10 @@ function buildWhere(filter: TaskFilter, values: unknown[]): string[] | null {
   return where;
 }
 
-/** Reads of tasks (arguments checked by the storage): by id or key, the pending and scheduled scans, filtered pages and counts. */
+/** Reads of tasks (arguments checked by the storage): by id or key, the pending scan, filtered pages and counts. */
 export class ReadQueries {
   readonly #context: QueryContext;
-  readonly #sql: { get: string; getByKey: string; pending: string; pendingAfter: string; scheduled: string };
+  readonly #sql: { get: string; getByKey: string; pending: string; pendingAfter: string };
 
   constructor(context: QueryContext) {
     this.#context = context;
@@ -82,8 +83,6 @@ ORDER BY created_at, tasks.id LIMIT $1`,
       pendingAfter: `SELECT ${cols} FROM ${s}.tasks
 WHERE status IN ('waiting', 'queued', 'in-progress', 'service-stopped') AND (created_at, id) > ($2::int8, $3::uuid)
 ORDER BY created_at, tasks.id LIMIT $1`,
-      scheduled: `SELECT ${cols} FROM ${s}.tasks
-WHERE status = 'waiting' AND due_at <= $1::int8 ORDER BY due_at, tasks.id LIMIT $2`,
     };
   }
 
@@ -111,13 +110,6 @@ WHERE status = 'waiting' AND due_at <= $1::int8 ORDER BY due_at, tasks.id LIMIT 
       config = connection.statement('pending_after', this.#sql.pendingAfter, [limit, after.createdAt, after.id]);
     }
     const res = await connection.run<TaskRow>('pending', config);
-    return res.rows.map(readers.task);
-  }
-
-  async scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    const connection = this.#context.connection;
-    if (limit === 0) return [];
-    const res = await connection.run<TaskRow>('scheduled', connection.statement('scheduled', this.#sql.scheduled, [until, limit]));
     return res.rows.map(readers.task);
   }
 

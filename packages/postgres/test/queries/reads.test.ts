@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeWithPostgres, makeTask, useStorage } from '../pg-test-helpers.js';
+import { scheduledTasks } from 'evertask';
 
 const describePg = await describeWithPostgres();
 
@@ -21,7 +22,7 @@ describePg('PostgresStorage reads', () => {
     }
     const expected = [...tasks].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((t) => t.id);
     expect(seen).toEqual(expected);
-    const scheduled = await fixture.storage.scheduled(4996, 10);
+    const scheduled = await scheduledTasks(fixture.storage, 4996, 10);
     expect(scheduled.map((t) => t.dueAt)).toEqual([4994, 4995, 4996]);
   });
 

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { uuidv7 } from 'evertask';
 import { describeWithPostgres, makeLog, makeTask, useStorage } from '../pg-test-helpers.js';
+import { countExecutionLogs } from 'evertask';
 
 const describePg = await describeWithPostgres();
 
@@ -50,7 +51,7 @@ describePg('PostgresStorage transitions', () => {
     // Not applied: nothing of its history is written.
     expect(await fixture.storage.get(t2.id)).toEqual(t2);
     expect(await fixture.storage.getStatusAudit(t2.id)).toEqual([]);
-    expect(await fixture.storage.countExecutionLogs(t2.id)).toBe(0);
+    expect(await countExecutionLogs(fixture.storage, t2.id)).toBe(0);
     expect((await fixture.storage.get(t3.id))?.status).toBe('completed');
   });
 

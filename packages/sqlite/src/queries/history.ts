@@ -11,7 +11,6 @@ export interface HistoryStatements {
   statusAudit: Statement;
   runAudit: Statement;
   logs: Statement;
-  countLogs: Statement;
 }
 
 export function prepareHistoryStatements(prepare: Prepare, t: TableNames): HistoryStatements {
@@ -31,7 +30,6 @@ export function prepareHistoryStatements(prepare: Prepare, t: TableNames): Histo
       `SELECT id, task_id, at, level, message, exception, sequence FROM ${t.logs} WHERE task_id = ?
          ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
     ),
-    countLogs: prepare(`SELECT COUNT(*) AS n FROM ${t.logs} WHERE task_id = ?`),
   };
 }
 
@@ -61,8 +59,4 @@ export function saveLogs(session: SqliteSession, taskId: string, logs: readonly 
 /** A task's logs ordered by (at, sequence, id), `take` of them after `skip`. */
 export function logsOf(session: SqliteSession, taskId: string, skip: number, take: number): ExecutionLogEntry[] {
   return session.statements.history.logs.all(taskId, take, skip).map(readers.executionLog);
-}
-
-export function countLogsOf(session: SqliteSession, taskId: string): number {
-  return (session.statements.history.countLogs.get(taskId) as { n: number }).n;
 }

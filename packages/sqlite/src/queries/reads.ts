@@ -1,4 +1,4 @@
-/** Reading tasks: by id or key, the pending and scheduled lists, filtered pages and counts. */
+/** Reading tasks: by id or key, the pending list, filtered pages and counts. */
 import type Database from 'better-sqlite3';
 import {
   StorageError,
@@ -13,7 +13,7 @@ import {
 import { COLUMN_OF_FIELD, type ResolvedTaskPage } from 'evertask/storage-kit';
 import { readers, type SqlValue } from '../row-mapping.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
-import { ACTIVE_STATUSES_SQL, DUE_STATUSES_SQL, type TableNames } from './tables.js';
+import { ACTIVE_STATUSES_SQL, type TableNames } from './tables.js';
 
 const STATUS_SET = new Set<string>(TASK_STATUSES);
 
@@ -22,7 +22,6 @@ export interface ReadStatements {
   getByKey: Statement;
   pendingFirst: Statement;
   pendingAfter: Statement;
-  scheduled: Statement;
 }
 
 export function prepareReadStatements(prepare: Prepare, t: TableNames): ReadStatements {
@@ -32,9 +31,6 @@ export function prepareReadStatements(prepare: Prepare, t: TableNames): ReadStat
     pendingFirst: prepare(`SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} ORDER BY created_at, id LIMIT ?`),
     pendingAfter: prepare(
       `SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
-    ),
-    scheduled: prepare(
-      `SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_due WHERE ${DUE_STATUSES_SQL} AND status = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
     ),
   };
 }
@@ -66,11 +62,6 @@ export function pendingTasks(session: SqliteSession, after: PendingCursor | unde
   const rows =
     after === undefined ? statements.pendingFirst.all(limit) : statements.pendingAfter.all(after.createdAt, after.id, limit);
   return rows.map(readers.task);
-}
-
-/** Waiting tasks due at or before `until`, by due time. */
-export function scheduledTasks(session: SqliteSession, until: number, limit: number): StoredTask[] {
-  return session.statements.reads.scheduled.all(until, limit).map(readers.task);
 }
 
 interface WhereClause {
@@ -107,6 +98,7 @@ export function whereClause(filter: TaskFilter): WhereClause {
   // createdAfter is inclusive, createdBefore exclusive: adjacent windows never count a task twice.
   if (filter.createdAfter !== undefined) add('ca', 'created_at >= ?', filter.createdAfter);
   if (filter.createdBefore !== undefined) add('cb', 'created_at < ?', filter.createdBefore);
+  if (filter.dueBefore !== undefined) add('db', 'due_at < ?', filter.dueBefore);
   if (filter.search !== undefined) {
     add('x', '(evertask_icontains(name, ?) OR evertask_icontains(task_key, ?))', filter.search, filter.search);
   }

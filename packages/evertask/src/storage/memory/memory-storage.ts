@@ -3,14 +3,14 @@ import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask, Ta
 import type {
   AddOptions,
   ClaimRequest,
-  InstanceRecord,
+  InstanceRegistry,
   NewTask,
+  NotificationChannel,
   PendingCursor,
   RetentionPolicy,
   RetentionResult,
   StatusCount,
   StorageCapabilities,
-  StorageNotification,
   TaskFilter,
   TaskPage,
   TaskQueryResult,
@@ -27,7 +27,7 @@ import { MemoryInstances } from './memory-instances.js';
 import { MemoryNotifier } from './memory-notifier.js';
 import { applyRetention } from './memory-retention.js';
 import { TaskHistory } from './task-history.js';
-import { copyTask, countTasks, pendingTasks, queryTasks, scheduledTasks } from './task-queries.js';
+import { copyTask, countTasks, pendingTasks, queryTasks } from './task-queries.js';
 import { TaskTable } from './task-table.js';
 
 const checks = new StorageChecks('MemoryStorage');
@@ -39,7 +39,7 @@ const checks = new StorageChecks('MemoryStorage');
  * per-queue time indexes (an `IndexedMinHeap` of distinct times, each with its ids) of due tasks
  * (`waiting`/`service-stopped` by `dueAt`) and of leases (`queued`/`in-progress` by
  * `leaseExpiresAt`), an owner → tasks index for lease renewal, and a (createdAt, id) order of
- * non-terminal tasks for keyset paging. Dashboard queries (`query`, `count`, `scheduled`) and
+ * non-terminal tasks for keyset paging. Dashboard queries (`query`, `count`) and
  * `cleanup` scan.
  *
  * Records are copied in and out, so callers can never change the stored state by mutating an
@@ -68,14 +68,13 @@ export class MemoryStorage implements TaskStorage {
   readonly capabilities: StorageCapabilities = Object.freeze({
     persistent: false,
     multiProcess: false,
-    notifications: true,
     transactionalDispatch: false,
   });
 
   #closed = false;
   readonly #table = new TaskTable();
   readonly #history = new TaskHistory();
-  readonly #instances = new MemoryInstances();
+  readonly #registry = new MemoryInstances();
   readonly #notifier = new MemoryNotifier();
 
   async open(): Promise<void> {
@@ -162,11 +161,6 @@ export class MemoryStorage implements TaskStorage {
     return pendingTasks(this.#table, checks.checkPendingCursor(after), checks.checkCount(limit, 'pending', 'limit'));
   }
 
-  async scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    this.#assertOpen();
-    return scheduledTasks(this.#table, checks.checkTime(until, 'scheduled', 'until'), checks.checkCount(limit, 'scheduled', 'limit'));
-  }
-
   async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
     this.#assertOpen();
     return queryTasks(this.#table, checks.checkFilter(filter, 'query'), checks.checkPage(page));
@@ -204,11 +198,6 @@ export class MemoryStorage implements TaskStorage {
     return this.#history.logs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
   }
 
-  async countExecutionLogs(taskId: string): Promise<number> {
-    this.#assertOpen();
-    return this.#history.logCount(checks.checkId(taskId, 'countExecutionLogs', 'taskId'));
-  }
-
   // ---- maintenance -----------------------------------------------------------------------------
 
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
@@ -216,34 +205,35 @@ export class MemoryStorage implements TaskStorage {
     return applyRetention(this.#table, this.#history, checks.checkRetentionPolicy(policy));
   }
 
-  // ---- instance registry -----------------------------------------------------------------------
+  // ---- optional roles ------------------------------------------------------------------------
 
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    this.#assertOpen();
-    this.#instances.heartbeat(checkInstanceRecord(instance, 'heartbeatInstance'));
-  }
+  /** The instance registry (records copied in and out). */
+  readonly instances: InstanceRegistry = {
+    heartbeat: async (instance) => {
+      this.#assertOpen();
+      this.#registry.heartbeat(checkInstanceRecord(instance, 'MemoryStorage.instances.heartbeat'));
+    },
+    remove: async (id) => {
+      this.#assertOpen();
+      this.#registry.remove(checkInstanceId(id, 'MemoryStorage.instances.remove'));
+    },
+    list: async () => {
+      this.#assertOpen();
+      return this.#registry.list();
+    },
+  };
 
-  async removeInstance(id: string): Promise<void> {
-    this.#assertOpen();
-    this.#instances.remove(checkInstanceId(id, 'removeInstance'));
-  }
-
-  async listInstances(): Promise<InstanceRecord[]> {
-    this.#assertOpen();
-    return this.#instances.list();
-  }
-
-  // ---- notifications ---------------------------------------------------------------------------
-
-  async subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
-    this.#assertOpen();
-    return this.#notifier.subscribe(checks.checkListener(listener));
-  }
-
-  async notify(notification: StorageNotification): Promise<void> {
-    this.#assertOpen();
-    this.#notifier.notify(checks.checkNotification(notification));
-  }
+  /** Wake-ups for every engine sharing this instance, delivered asynchronously. */
+  readonly notifications: NotificationChannel = {
+    subscribe: async (listener) => {
+      this.#assertOpen();
+      return this.#notifier.subscribe(checks.checkListener(listener));
+    },
+    notify: async (notification) => {
+      this.#assertOpen();
+      this.#notifier.notify(checks.checkNotification(notification));
+    },
+  };
 
   // ---- internals -------------------------------------------------------------------------------
 

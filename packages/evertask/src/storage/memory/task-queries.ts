@@ -23,6 +23,7 @@ function matchesFilter(task: StoredTask, filter: TaskFilter): boolean {
   if (filter.recurring !== undefined && (task.recurring !== null) !== filter.recurring) return false;
   if (filter.createdAfter !== undefined && task.createdAt < filter.createdAfter) return false;
   if (filter.createdBefore !== undefined && task.createdAt >= filter.createdBefore) return false;
+  if (filter.dueBefore !== undefined && (task.dueAt === null || task.dueAt >= filter.dueBefore)) return false;
   if (filter.search !== undefined) {
     const needle = filter.search.toLowerCase();
     if (!includesFolded(task.name, needle) && !includesFolded(task.taskKey, needle)) return false;
@@ -70,17 +71,6 @@ function filterTasks(table: TaskTable, filter: TaskFilter): StoredTask[] {
 /** Non-terminal tasks after the cursor, by (createdAt, id). */
 export function pendingTasks(table: TaskTable, after: PendingCursor | undefined, limit: number): StoredTask[] {
   return table.order.after(after, limit).map((id) => copyTask(table.get(id) as StoredTask));
-}
-
-/** `waiting` tasks due by `until`, by due time then id. */
-export function scheduledTasks(table: TaskTable, until: number, limit: number): StoredTask[] {
-  const due: StoredTask[] = [];
-  for (const id of table.due.ids()) {
-    const task = table.get(id) as StoredTask;
-    if (task.status === 'waiting' && (task.dueAt as number) <= until) due.push(task);
-  }
-  due.sort((a, b) => (a.dueAt as number) - (b.dueAt as number) || compareStrings(a.id, b.id));
-  return due.slice(0, limit).map(copyTask);
 }
 
 /** Filtered, sorted (nulls last, ties by id in the sort direction), paged tasks with the total. */

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { TaskStatus } from '../../ports/task-record.js';
 import type { TaskSortField } from '../../ports/task-storage.js';
 import { T, LEASE, task } from './fixtures.js';
+import { scheduledTasks } from '../../storage/derived-reads.js';
 import type { Register } from './fixtures.js';
 
 // ---- lifecycle and validation ------------------------------------------------------------------
@@ -17,14 +18,17 @@ export function registerLifecycleTests(test: Register): void {
     await s.close();
   });
 
-  test('declares its capabilities as booleans', async (s) => {
+  test('declares its capabilities as booleans and its optional roles whole', async (s) => {
     const flags = s.capabilities;
-    for (const key of ['persistent', 'multiProcess', 'notifications', 'transactionalDispatch'] as const) {
+    for (const key of ['persistent', 'multiProcess', 'transactionalDispatch'] as const) {
       expect(typeof flags[key], key).toBe('boolean');
     }
-    if (flags.notifications) {
-      expect(typeof s.subscribe).toBe('function');
-      expect(typeof s.notify).toBe('function');
+    if (s.notifications !== undefined) {
+      expect(typeof s.notifications.subscribe).toBe('function');
+      expect(typeof s.notifications.notify).toBe('function');
+    }
+    if (s.instances !== undefined) {
+      for (const method of ['heartbeat', 'remove', 'list'] as const) expect(typeof s.instances[method], method).toBe('function');
     }
   });
 
@@ -36,7 +40,7 @@ export function registerLifecycleTests(test: Register): void {
       ['claimDue leaseMs', () => s.claimDue({ owner: 'o', now: T, limit: 1, leaseMs: -5 })],
       ['claimDue now', () => s.claimDue({ owner: 'o', now: Number.NaN, limit: 1, leaseMs: LEASE })],
       ['pending limit', () => s.pending(undefined, -1)],
-      ['scheduled limit', () => s.scheduled(T, -1)],
+      ['scheduled limit', () => scheduledTasks(s, T, -1)],
       ['getExecutionLogs skip', () => s.getExecutionLogs(t.id, -1)],
       ['getExecutionLogs take', () => s.getExecutionLogs(t.id, 0, -1)],
       ['query limit', () => s.query({}, { limit: -1 })],

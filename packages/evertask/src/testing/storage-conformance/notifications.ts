@@ -1,28 +1,26 @@
 import { expect, vi } from 'vitest';
 import type { TestContext } from 'vitest';
 import { uuidv7 } from '../../ids.js';
-import type { StorageNotification, TaskStorage } from '../../ports/task-storage.js';
+import type { NotificationChannel, StorageNotification, TaskStorage } from '../../ports/task-storage.js';
 import { T } from './fixtures.js';
 import type { Register } from './fixtures.js';
 
 // ---- notifications -----------------------------------------------------------------------------
 
-async function notifying(s: TaskStorage, context: TestContext): Promise<Required<Pick<TaskStorage, 'subscribe' | 'notify'>>> {
-  if (!s.capabilities.notifications || s.subscribe === undefined || s.notify === undefined) {
-    context.skip('the storage declares no notifications capability');
-  }
-  return { subscribe: s.subscribe.bind(s), notify: s.notify.bind(s) };
+function notifying(s: TaskStorage, context: TestContext): NotificationChannel {
+  if (s.notifications === undefined) context.skip('the storage has no notifications');
+  return s.notifications;
 }
 
 export function registerNotificationTests(test: Register): void {
   test('delivers notifications to subscribers until they unsubscribe', async (s, context) => {
-    const { subscribe, notify } = await notifying(s, context);
+    const channel = notifying(s, context);
     const a: StorageNotification[] = [];
     const b: StorageNotification[] = [];
-    const stopA = await subscribe((n) => a.push(n));
-    const stopB = await subscribe((n) => b.push(n));
+    const stopA = await channel.subscribe((n) => a.push(n));
+    const stopB = await channel.subscribe((n) => b.push(n));
     const taskId = uuidv7();
-    await notify({ kind: 'task-available', dueAt: T + 5, taskId });
+    await channel.notify({ kind: 'task-available', dueAt: T + 5, taskId });
     await vi.waitFor(
       () => {
         expect(a).toHaveLength(1);
@@ -32,7 +30,7 @@ export function registerNotificationTests(test: Register): void {
     );
     expect(a[0]).toEqual({ kind: 'task-available', dueAt: T + 5, taskId });
     await stopA();
-    await notify({ kind: 'task-cancelled', taskId });
+    await channel.notify({ kind: 'task-cancelled', taskId });
     await vi.waitFor(() => expect(b).toHaveLength(2), { timeout: 5000, interval: 5 });
     expect(b[1]).toEqual({ kind: 'task-cancelled', taskId });
     expect(a).toHaveLength(1);
@@ -40,14 +38,14 @@ export function registerNotificationTests(test: Register): void {
   });
 
   test('a throwing listener does not affect the other listeners', async (s, context) => {
-    const { subscribe, notify } = await notifying(s, context);
+    const channel = notifying(s, context);
     const received: StorageNotification[] = [];
-    await subscribe(() => {
+    await channel.subscribe(() => {
       throw new Error('listener failure');
     });
-    await subscribe((n) => received.push(n));
-    await notify({ kind: 'task-available' });
-    await notify({ kind: 'task-available', dueAt: T });
+    await channel.subscribe((n) => received.push(n));
+    await channel.notify({ kind: 'task-available' });
+    await channel.notify({ kind: 'task-available', dueAt: T });
     await vi.waitFor(() => expect(received).toHaveLength(2), { timeout: 5000, interval: 5 });
     expect(received[0]?.kind).toBe('task-available');
   });

@@ -4,6 +4,7 @@ import { TERMINAL_STATUSES } from '../../ports/task-record.js';
 import type { StoredTask, TaskStatus } from '../../ports/task-record.js';
 import type { TaskSortField, TaskStorage } from '../../ports/task-storage.js';
 import { T, LEASE, task, ids, sortedIds, byQueueAndStatus, cell } from './fixtures.js';
+import { scheduledTasks } from '../../storage/derived-reads.js';
 import type { Register } from './fixtures.js';
 
 // ---- pending and scheduled ---------------------------------------------------------------------
@@ -46,9 +47,9 @@ export function registerPendingTests(test: Register): void {
       task({ status: 'service-stopped', dueAt: T + 50 }),
       task({ status: 'queued', dueAt: T + 50, leaseOwner: 'w', leaseExpiresAt: T + 60 }),
     ]);
-    expect(ids(await s.scheduled(T + 400, 10))).toEqual([early.id, late.id, edge.id]);
-    expect(ids(await s.scheduled(T + 400, 2))).toEqual([early.id, late.id]);
-    expect(await s.scheduled(T + 99, 10)).toEqual([]);
+    expect(ids(await scheduledTasks(s, T + 400, 10))).toEqual([early.id, late.id, edge.id]);
+    expect(ids(await scheduledTasks(s, T + 400, 2))).toEqual([early.id, late.id]);
+    expect(await scheduledTasks(s, T + 99, 10)).toEqual([]);
   });
 }
 

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { T, task, log } from './fixtures.js';
+import { countExecutionLogs } from '../../storage/derived-reads.js';
 import type { Register } from './fixtures.js';
 
 // ---- cleanup -----------------------------------------------------------------------------------
@@ -28,13 +29,13 @@ export function registerCleanupTests(test: Register): void {
     for (const t of gone) {
       expect(await s.get(t.id)).toBeUndefined();
       expect(await s.getStatusAudit(t.id)).toEqual([]);
-      expect(await s.countExecutionLogs(t.id)).toBe(0);
+      expect(await countExecutionLogs(s, t.id)).toBe(0);
     }
     expect(await s.getByTaskKey('old-done')).toBeUndefined();
     for (const t of kept) {
       expect(await s.get(t.id)).toEqual(t);
       expect(await s.getStatusAudit(t.id)).toHaveLength(1);
-      expect(await s.countExecutionLogs(t.id)).toBe(1);
+      expect(await countExecutionLogs(s, t.id)).toBe(1);
     }
   });
 
@@ -80,6 +81,6 @@ export function registerCleanupTests(test: Register): void {
     expect(await s.cleanup({})).toEqual({ tasks: 0, audits: 0, logs: 0 });
     expect(await s.get(t.id)).toEqual(t);
     expect(await s.getStatusAudit(t.id)).toHaveLength(1);
-    expect(await s.countExecutionLogs(t.id)).toBe(1);
+    expect(await countExecutionLogs(s, t.id)).toBe(1);
   });
 }
