@@ -18,9 +18,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const PATCH_FIELD_SET: ReadonlySet<string> = new Set(TASK_PATCH_FIELDS);
+const PATCH_SPEC_OF: ReadonlyMap<string, FieldSpec> = new Map(TASK_PATCH_FIELDS.map((field) => [field, SPEC_OF_FIELD[field]]));
 const PATCH_FIELD_LIST = TASK_PATCH_FIELDS.join(', ');
-const PATCH_SPECS = TASK_PATCH_FIELDS.map((field) => SPEC_OF_FIELD[field]);
 const LOG_INPUT_FIELDS = EXECUTION_LOG_FIELDS.filter((spec) => spec.field !== 'taskId');
 
 function fieldProblem(specs: readonly FieldSpec[], record: Record<string, unknown>, limits: StorageLimits): Problem | undefined {
@@ -47,12 +46,12 @@ export function findTaskProblem(task: unknown, limits: StorageLimits): Problem |
  */
 export function findPatchProblem(patch: unknown, limits: StorageLimits): Problem | undefined {
   if (!isRecord(patch)) return { path: '', value: patch, expected: 'a patch object' };
+  // One pass over the keys the patch has (a handful), not over every patchable field.
   for (const key in patch) {
-    if (!PATCH_FIELD_SET.has(key)) return { path: `.${key}`, value: patch[key], expected: `absent (a patch may change only ${PATCH_FIELD_LIST})` };
-  }
-  for (const spec of PATCH_SPECS) {
-    const value = patch[spec.field];
-    if (value !== undefined && !fitsField(spec, value, limits)) return { path: `.${spec.field}`, value, expected: expectedOfField(spec, limits) };
+    const spec = PATCH_SPEC_OF.get(key);
+    if (spec === undefined) return { path: `.${key}`, value: patch[key], expected: `absent (a patch may change only ${PATCH_FIELD_LIST})` };
+    const value = patch[key];
+    if (value !== undefined && !fitsField(spec, value, limits)) return { path: `.${key}`, value, expected: expectedOfField(spec, limits) };
   }
   return undefined;
 }
@@ -139,7 +138,7 @@ export function findTransitionProblem(change: unknown, limits: StorageLimits): P
 export function applyPatch(task: StoredTask, patch: TaskPatch): void {
   const target = task as unknown as Record<string, unknown>;
   const source = patch as Record<string, unknown>;
-  for (const field of TASK_PATCH_FIELDS) {
+  for (const field in source) {
     const value = source[field];
     if (value !== undefined) target[field] = value;
   }

@@ -77,12 +77,39 @@ const patchMatchesTable: Missing<keyof TaskPatch, PatchableField> & Missing<Patc
 void everyFieldListed;
 void patchMatchesTable;
 
-/** A copy of `task` with exactly the fields of the table, in table order (no aliasing, no stray properties). */
+/**
+ * A copy of `task` with exactly the fields of the table, in table order (no aliasing, no stray
+ * properties). Written out as one object literal, so every stored record shares one hidden class
+ * (a copy built field by field in a loop is several times slower to read); the compiler proves it
+ * complete, since the result must be a `StoredTask`.
+ */
 export function copyTaskFields(task: StoredTask): StoredTask {
-  const copy = {} as Record<string, unknown>;
-  const source = task as unknown as Record<string, unknown>;
-  for (const spec of TASK_FIELDS) copy[spec.field] = source[spec.field];
-  return copy as unknown as StoredTask;
+  return {
+    id: task.id,
+    name: task.name,
+    payload: task.payload,
+    status: task.status,
+    queue: task.queue,
+    taskKey: task.taskKey,
+    auditLevel: task.auditLevel,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+    scheduledAt: task.scheduledAt,
+    dueAt: task.dueAt,
+    attempts: task.attempts,
+    lastExecutionAt: task.lastExecutionAt,
+    executionTimeMs: task.executionTimeMs,
+    error: task.error,
+    leaseOwner: task.leaseOwner,
+    leaseExpiresAt: task.leaseExpiresAt,
+    recoveryFailures: task.recoveryFailures,
+    recurring: task.recurring,
+    recurringInfo: task.recurringInfo,
+    runCount: task.runCount,
+    maxRuns: task.maxRuns,
+    runUntil: task.runUntil,
+    lastOutcome: task.lastOutcome,
+  };
 }
 
 /** The values of `task` in table (column) order: the parameters of an insert. */

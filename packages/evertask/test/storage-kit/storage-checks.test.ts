@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STORAGE_LIMITS, DEFAULT_TASK_PAGE, StorageChecks } from 'evertask/storage-kit';
+import { DEFAULT_STORAGE_LIMITS, DEFAULT_TASK_PAGE, StorageChecks, isUuid } from 'evertask/storage-kit';
 import { makeStoredTask } from 'evertask/testing';
 import { uuidv7, type StoredTask } from 'evertask';
 
@@ -15,6 +15,20 @@ function rejection(call: () => unknown): string {
   }
   throw new Error('expected the call to throw');
 }
+
+describe('isUuid', () => {
+  it('accepts lowercase canonical UUIDs only', () => {
+    const id = uuidv7();
+    expect(isUuid(id)).toBe(true);
+    expect(isUuid('00000000-0000-0000-0000-000000000000')).toBe(true);
+    expect(isUuid(id.toUpperCase())).toBe(false);
+    expect(isUuid(`${id.slice(0, 35)}g`)).toBe(false);
+    expect(isUuid(`${id.slice(0, 8)}x${id.slice(9)}`)).toBe(false);
+    expect(isUuid(id.replaceAll('-', ''))).toBe(false);
+    expect(isUuid(`${id} `)).toBe(false);
+    expect(isUuid(42)).toBe(false);
+  });
+});
 
 describe('StorageChecks', () => {
   it('accepts a valid batch of tasks and returns it', () => {
