@@ -1,13 +1,12 @@
 import { compareStrings } from '../../collections/sorted-insert.js';
 import type { StoredTask } from '../../ports/task-record.js';
 import type { PendingCursor, StatusCount, TaskFilter, TaskQueryResult, TaskSortField } from '../../ports/task-storage.js';
+import { copyTaskFields } from '../../storage-kit/task-fields.js';
 import type { ResolvedTaskPage } from '../../storage-kit/task-page.js';
 import type { TaskTable } from './task-table.js';
 
-/** A copy of a stored record (which has exactly the fields of `StoredTask`). */
-export function copyTask(task: StoredTask): StoredTask {
-  return { ...task };
-}
+/** A copy of a stored record, handed out so that no caller can change what is stored. */
+export const copyTask: (task: StoredTask) => StoredTask = copyTaskFields;
 
 function includesFolded(haystack: string | null, needle: string): boolean {
   return haystack !== null && haystack.toLowerCase().includes(needle);
