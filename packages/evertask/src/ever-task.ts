@@ -140,8 +140,8 @@ export class EverTask {
     this.#state = 'starting';
     try {
       await this.#storage.open();
-      if (this.#storage.capabilities.notifications && this.#storage.subscribe) {
-        this.#unsubscribe = await this.#storage.subscribe((n) => {
+      if (this.#storage.notifications !== undefined) {
+        this.#unsubscribe = await this.#storage.notifications.subscribe((n) => {
           if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
@@ -254,8 +254,8 @@ export class EverTask {
     this.#runner.releaseRateLimit(id);
     for (const queue of this.#queues.values()) queue.remove((t) => t.id === id);
     const running = this.#runner.abortLocal(id, 'cancel');
-    if (!running && task.status === 'in-progress' && this.#storage.notify) {
-      await this.#storage.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);
+    if (!running && task.status === 'in-progress' && this.#storage.notifications !== undefined) {
+      await this.#storage.notifications.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);
     }
     this.#emitter.emit('task:cancelled', { taskId: id, taskName: task.name, queue: task.queue, at: now, running });
     return true;

@@ -37,6 +37,7 @@ export type * from './ports/task-storage.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';
+export { scheduledTasks, countExecutionLogs } from './storage/derived-reads.js';
 export type { RateLimitOptions } from './rate-limit/keyed-rate-limiter.js';
 export { nextOccurrences, describeSchedule } from './recurring/index.js';
 export type {
@@ -52,4 +53,4 @@ export type {
 } from './recurring/index.js';
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';
-export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage/instance-record.js';
+export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage-kit/instance-checks.js';

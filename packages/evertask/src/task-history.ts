@@ -1,3 +1,4 @@
+import { countExecutionLogs } from './storage/derived-reads.js';
 import type { LogLevel, TaskStatus } from './ports/task-record.js';
 import type { TaskStorage } from './ports/task-storage.js';
 import { LOG_LEVELS } from './ports/task-record.js';
@@ -106,7 +107,7 @@ export async function readTaskLogs(storage: TaskStorage, id: unknown, query: Tas
   if (minRank === 0) {
     const [rows, total] = await Promise.all([
       storageCall('getExecutionLogs', () => storage.getExecutionLogs(id, skip, take)),
-      storageCall('countExecutionLogs', () => storage.countExecutionLogs(id)),
+      storageCall('countExecutionLogs', () => countExecutionLogs(storage, id)),
     ]);
     return { items: rows.map(toLogEntry), total };
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../src/storage/memory/memory-storage.js';
 import { describeStorageConformance, makeStoredTask } from '../src/testing/index.js';
 import { uuidv7 } from '../src/ids.js';
+import { countExecutionLogs, scheduledTasks } from '../src/storage/derived-reads.js';
 import type { ExecutionLogEntry, StoredTask } from '../src/ports/task-record.js';
 import type { StorageNotification, TaskStorage } from '../src/ports/task-storage.js';
 
@@ -29,7 +30,6 @@ describe('MemoryStorage (memory-only)', () => {
     expect(storage.capabilities).toEqual({
       persistent: false,
       multiProcess: false,
-      notifications: true,
       transactionalDispatch: false,
     });
   });
@@ -51,7 +51,7 @@ describe('MemoryStorage (memory-only)', () => {
     fromQuery.name = 'changed';
     const fromPending = (await storage.pending(undefined, 1))[0] as StoredTask;
     fromPending.attempts = 99;
-    const fromScheduled = (await storage.scheduled(T, 1))[0] as StoredTask;
+    const fromScheduled = (await scheduledTasks(storage, T, 1))[0] as StoredTask;
     fromScheduled.dueAt = null;
     expect(await storage.get(original.id)).toEqual(original);
 
@@ -108,17 +108,17 @@ describe('MemoryStorage (memory-only)', () => {
       () => storage.renewLeases('o', T, 1),
       () => storage.nextDueAt(),
       () => storage.pending(undefined, 1),
-      () => storage.scheduled(T, 1),
+      () => scheduledTasks(storage, T, 1),
       () => storage.query({}),
       () => storage.count(),
       () => storage.getStatusAudit(t.id),
       () => storage.getRunAudit(t.id),
       () => storage.saveExecutionLogs(t.id, []),
       () => storage.getExecutionLogs(t.id),
-      () => storage.countExecutionLogs(t.id),
+      () => countExecutionLogs(storage, t.id),
       () => storage.cleanup({}),
-      () => storage.subscribe(() => undefined),
-      () => storage.notify({ kind: 'task-available' }),
+      () => storage.notifications.subscribe(() => undefined),
+      () => storage.notifications.notify({ kind: 'task-available' }),
     ];
     for (const call of calls) {
       await expect(call()).rejects.toMatchObject({ code: 'ERR_STORAGE', message: expect.stringContaining('closed') });
@@ -134,7 +134,7 @@ describe('MemoryStorage (memory-only)', () => {
     await expect(storage.pending(undefined, -1)).rejects.toThrow(/limit/);
     await expect(storage.getExecutionLogs(uuidv7(), 0, 1.5)).rejects.toThrow(/take/);
     await expect(storage.update(uuidv7(), { queue: '' })).rejects.toThrow(/patch\.queue/);
-    await expect(storage.transition([{ id: 'x', from: ['waiting'], to: 'queued', at: T, logs: [{} as ExecutionLogEntry] }])).rejects.toThrow(
+    await expect(storage.transition([{ id: uuidv7(), from: ['waiting'], to: 'queued', at: T, logs: [{} as ExecutionLogEntry] }])).rejects.toThrow(
       /changes\[0\]\.logs\[0\]\.id/,
     );
     expect((await storage.query({})).total).toBe(0);
@@ -150,10 +150,10 @@ describe('MemoryStorage (memory-only)', () => {
     const storage = await openStorage();
     const engineA: StorageNotification[] = [];
     const engineB: StorageNotification[] = [];
-    await storage.subscribe((n) => engineA.push(n));
-    await storage.subscribe((n) => engineB.push(n));
+    await storage.notifications.subscribe((n) => engineA.push(n));
+    await storage.notifications.subscribe((n) => engineB.push(n));
     const sent: StorageNotification = { kind: 'task-available', dueAt: T };
-    const pending = storage.notify(sent);
+    const pending = storage.notifications.notify(sent);
     expect(engineA).toHaveLength(0);
     await pending;
     await Promise.resolve();
@@ -270,5 +270,5 @@ async function expectConsistent(storage: TaskStorage, now: number): Promise<void
   const scheduled = all
     .filter((t) => t.status === 'waiting' && t.dueAt !== null && t.dueAt <= now)
     .sort((a, b) => (a.dueAt as number) - (b.dueAt as number) || (a.id < b.id ? -1 : 1));
-  expect((await storage.scheduled(now, 1_000_000)).map((t) => t.id)).toEqual(scheduled.map((t) => t.id));
+  expect((await scheduledTasks(storage, now, 1_000_000)).map((t) => t.id)).toEqual(scheduled.map((t) => t.id));
 }

@@ -137,20 +137,21 @@ describe('WriteCoalescer', () => {
   });
 
   it('applies start and completion of the same task written in one tick against a real storage', async () => {
+    const x = '00000000-0000-7000-8000-00000000000a';
     const storage = new MemoryStorage();
     await storage.open();
     await storage.add([
       {
-        id: 'x', name: 'n', payload: '{}', status: 'queued', queue: 'default', taskKey: null, auditLevel: 'full', createdAt: 0, updatedAt: 0,
+        id: x, name: 'n', payload: '{}', status: 'queued', queue: 'default', taskKey: null, auditLevel: 'full', createdAt: 0, updatedAt: 0,
         scheduledAt: null, dueAt: null, attempts: 0, lastExecutionAt: null, executionTimeMs: null, error: null, leaseOwner: 'me', leaseExpiresAt: 10,
         recoveryFailures: 0, recurring: null, recurringInfo: null, runCount: 0, maxRuns: null, runUntil: null, lastOutcome: null,
       },
     ]);
     const writer = new WriteCoalescer(storage, systemClock, noHooks);
-    const started = writer.transition({ id: 'x', from: ['queued'], owner: 'me', to: 'in-progress', at: 1, patch: { attempts: 1 }, audit: { error: null } });
-    const completed = writer.transition({ id: 'x', from: ['in-progress'], owner: 'me', to: 'completed', at: 2, audit: { error: null } });
+    const started = writer.transition({ id: x, from: ['queued'], owner: 'me', to: 'in-progress', at: 1, patch: { attempts: 1 }, audit: { error: null } });
+    const completed = writer.transition({ id: x, from: ['in-progress'], owner: 'me', to: 'completed', at: 2, audit: { error: null } });
     expect(await Promise.all([started, completed])).toEqual([true, true]);
-    expect((await storage.getStatusAudit('x')).map((r) => r.status)).toEqual(['in-progress', 'completed']);
-    expect((await storage.get('x'))?.attempts).toBe(1);
+    expect((await storage.getStatusAudit(x)).map((r) => r.status)).toEqual(['in-progress', 'completed']);
+    expect((await storage.get(x))?.attempts).toBe(1);
   });
 });

@@ -1,4 +1,5 @@
-import { StorageError, TaskKeyConflictError } from 'evertask';
+import { TaskKeyConflictError } from 'evertask';
+import { wrapDriverError } from 'evertask/storage-kit';
 
 /** SQLSTATE classes and codes after which the same operation may succeed later. */
 const TRANSIENT_CODES = new Set([
@@ -67,15 +68,6 @@ export function isTransientPgError(error: unknown): boolean {
   return TRANSIENT_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-/** A short rendering of a bad value for an error message (strings quoted and cut at 60 characters). */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  return typeof value;
-}
-
 function describeCause(error: unknown): string {
   const e = asDriverError(error);
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
@@ -84,18 +76,15 @@ function describeCause(error: unknown): string {
 }
 
 /**
- * Wraps a driver error in a `StorageError` whose message names the operation. Connection loss,
- * an administrator shutdown, a database that is starting, and serialization failures or deadlocks
- * are marked `transient: true`, so the engine retries them with backoff.
+ * A driver error as a `StorageError` (`PostgresStorage.<operation> failed: …`); errors of this
+ * library pass through unchanged. Connection loss, an administrator shutdown, a database that is
+ * starting, and serialization failures or deadlocks are marked `transient: true`, so the engine
+ * retries them with backoff.
  */
-export function toStorageError(operation: string, error: unknown): StorageError {
-  if (error instanceof StorageError) return error;
+export function toStorageError(operation: string, error: unknown): Error {
   const transient = isTransientPgError(error);
   const hint = transient ? ' (transient: the database was unreachable or busy; retry later)' : '';
-  return new StorageError(`PostgresStorage.${operation} failed: ${describeCause(error)}${hint}`, {
-    cause: error,
-    transient,
-  });
+  return wrapDriverError('PostgresStorage', operation, error, { transient, explanation: `${describeCause(error)}${hint}` });
 }
 
 /** Name of the unique index that enforces one task per task key (see migrations). */

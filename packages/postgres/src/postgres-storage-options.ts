@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
 import { InvalidArgumentError } from 'evertask';
 import { isQueryable } from './connection.js';
-import { checkInteger } from './input-validation.js';
 
 /** Options shared by both ways of connecting. */
 export interface PostgresStorageCommonOptions {
@@ -187,8 +186,13 @@ export function resolvePostgresOptions(options: PostgresStorageOptions): Resolve
     }
     return value;
   };
-  const int = (key: 'addChunkSize' | 'listenerInitialBackoffMs' | 'listenerMaxBackoffMs' | 'max', min: number): number =>
-    checkInteger(options[key] ?? POSTGRES_DEFAULTS[key], `PostgresStorage option "${key}"`, min);
+  const int = (key: 'addChunkSize' | 'listenerInitialBackoffMs' | 'listenerMaxBackoffMs' | 'max', min: number): number => {
+    const value = options[key] ?? POSTGRES_DEFAULTS[key];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+      throw new InvalidArgumentError(`PostgresStorage option "${key}" must be an integer >= ${min}; received ${String(value)}.`);
+    }
+    return value;
+  };
   return {
     connectionString: options.connectionString,
     pool: hasPool ? (options.pool as Pool) : undefined,

@@ -2,7 +2,8 @@ import type {
   AddOptions,
   ClaimRequest,
   ExecutionLogEntry,
-  InstanceRecord,
+  InstanceRegistry,
+  NotificationChannel,
   NewTask,
   PendingCursor,
   RetentionPolicy,
@@ -11,7 +12,6 @@ import type {
   StatusAuditEntry,
   StatusCount,
   StorageCapabilities,
-  StorageNotification,
   StoredTask,
   TaskFilter,
   TaskPage,
@@ -21,6 +21,7 @@ import type {
   TaskStorage,
   TaskTransition,
 } from 'evertask';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
 import { prepareSchema } from './migrator.js';
 import { StorageNotifications, notificationChannel } from './notifications.js';
@@ -37,6 +38,8 @@ import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
 import { TransitionQueries } from './queries/transitions.js';
+
+const checks = new StorageChecks('PostgresStorage');
 
 /**
  * PostgreSQL storage: several application instances on one database share the work.
@@ -104,9 +107,15 @@ export class PostgresStorage implements TaskStorage {
     this.capabilities = Object.freeze({
       persistent: true,
       multiProcess: true,
-      notifications: this.#options.notifications,
       transactionalDispatch: true,
     });
+    const listener = this.#notifications;
+    this.notifications = this.#options.notifications
+      ? {
+          subscribe: async (callback) => listener.subscribe(checks.checkListener(callback)),
+          notify: async (notification) => listener.notify(checks.checkNotification(notification)),
+        }
+      : undefined;
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
@@ -132,112 +141,100 @@ export class PostgresStorage implements TaskStorage {
 
   // ---- tasks ---------------------------------------------------------------------------------
 
-  add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
-    return this.#tasks.add(tasks, options);
+  async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
+    return this.#tasks.add(checks.checkNewTasks(tasks, 'add'), options);
   }
 
-  get(id: string): Promise<StoredTask | undefined> {
-    return this.#reads.get(id);
+  async get(id: string): Promise<StoredTask | undefined> {
+    return this.#reads.get(checks.checkId(id, 'get'));
   }
 
-  getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
-    return this.#reads.getByTaskKey(taskKey);
+  async getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
+    return this.#reads.getByTaskKey(checks.checkText(taskKey, 'getByTaskKey', 'taskKey'));
   }
 
-  update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+  async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'update');
+    checks.checkPatch(patch, 'update');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'update', 'ifStatus');
     return this.#tasks.update(id, patch, ifStatus);
   }
 
-  remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(id);
+  async remove(id: string): Promise<boolean> {
+    return this.#tasks.remove(checks.checkId(id, 'remove'));
   }
 
-  transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    return this.#transitions.transition(changes);
+  async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
+    return this.#transitions.transition(checks.checkTransitions(changes, 'transition'));
   }
 
   // ---- work distribution ---------------------------------------------------------------------
 
-  claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    return this.#claims.claimDue(request);
+  async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
+    return this.#claims.claimDue(checks.checkClaimRequest(request));
   }
 
-  renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
+  async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
+    checks.checkRenewal(owner, now, leaseMs, ids);
     return this.#claims.renewLeases(owner, now, leaseMs, ids);
   }
 
-  nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    return this.#claims.nextDueAt(queues);
+  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
+    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'));
   }
 
-  // ---- instance registry ---------------------------------------------------------------------
+  // ---- optional roles ------------------------------------------------------------------------
 
-  heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    return this.#instances.heartbeatInstance(instance);
-  }
+  /** The instance registry, in the schema (one row per engine). */
+  readonly instances: InstanceRegistry = {
+    heartbeat: async (instance) => this.#instances.heartbeatInstance(instance),
+    remove: async (id) => this.#instances.removeInstance(id),
+    list: async () => this.#instances.listInstances(),
+  };
 
-  removeInstance(id: string): Promise<void> {
-    return this.#instances.removeInstance(id);
-  }
-
-  listInstances(): Promise<InstanceRecord[]> {
-    return this.#instances.listInstances();
-  }
+  /**
+   * Wake-ups over LISTEN/NOTIFY between every process on this schema; absent when the
+   * `notifications` option is false.
+   */
+  readonly notifications: NotificationChannel | undefined;
 
   // ---- queries -------------------------------------------------------------------------------
 
-  pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    return this.#reads.pending(after, limit);
+  async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
+    return this.#reads.pending(checks.checkPendingCursor(after), checks.checkCount(limit, 'pending', 'limit'));
   }
 
-  scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    return this.#reads.scheduled(until, limit);
+  async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
+    return this.#reads.query(checks.checkFilter(filter, 'query'), checks.checkPage(page));
   }
 
-  query(filter: TaskFilter, page: TaskPage = {}): Promise<TaskQueryResult> {
-    return this.#reads.query(filter, page);
-  }
-
-  count(filter: TaskFilter = {}): Promise<StatusCount[]> {
-    return this.#reads.count(filter);
+  async count(filter: TaskFilter = {}): Promise<StatusCount[]> {
+    return this.#reads.count(checks.checkFilter(filter, 'count'));
   }
 
   // ---- history -------------------------------------------------------------------------------
 
-  getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
-    return this.#history.getStatusAudit(taskId);
+  async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
+    return this.#history.getStatusAudit(checks.checkId(taskId, 'getStatusAudit', 'taskId'));
   }
 
-  getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
-    return this.#history.getRunAudit(taskId);
+  async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
+    return this.#history.getRunAudit(checks.checkId(taskId, 'getRunAudit', 'taskId'));
   }
 
-  saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    return this.#history.saveExecutionLogs(taskId, logs);
+  async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
+    return this.#history.saveExecutionLogs(checks.checkId(taskId, 'saveExecutionLogs', 'taskId'), checks.checkLogs(logs, 'saveExecutionLogs'));
   }
 
-  getExecutionLogs(taskId: string, skip = 0, take = 1000): Promise<ExecutionLogEntry[]> {
-    return this.#history.getExecutionLogs(taskId, skip, take);
-  }
-
-  countExecutionLogs(taskId: string): Promise<number> {
-    return this.#history.countExecutionLogs(taskId);
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
+    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
+    return this.#history.getExecutionLogs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------
 
-  cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
-    return this.#retention.cleanup(policy);
-  }
-
-  // ---- notifications -------------------------------------------------------------------------
-
-  subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
-    return this.#notifications.subscribe(listener);
-  }
-
-  notify(notification: StorageNotification): Promise<void> {
-    return this.#notifications.notify(notification);
+  async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
+    return this.#retention.cleanup(checks.checkRetentionPolicy(policy));
   }
 
   /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */

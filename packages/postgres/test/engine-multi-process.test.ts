@@ -73,7 +73,7 @@ describePg('EverTask on PostgreSQL in several processes', () => {
     await seed.add(tasks);
 
     // each worker registered in the instance registry at start
-    const registered = await seed.listInstances();
+    const registered = await seed.instances.list();
     expect(registered.map((i) => i.id)).toEqual(expect.arrayContaining(['w0', 'w1', 'w2']));
     expect(registered.every((i) => i.expiresAt > Date.now() && i.pid > 0)).toBe(true);
 
@@ -136,7 +136,7 @@ describePg('EverTask on PostgreSQL in several processes', () => {
     );
 
     // the registry shows the killed worker as expired (its last heartbeat came before the kill), the others live
-    const byId = new Map((await seed.listInstances()).map((i) => [i.id, i]));
+    const byId = new Map((await seed.instances.list()).map((i) => [i.id, i]));
     expect(byId.get('w0')?.expiresAt).toBeLessThanOrEqual(killedAt + LEASE_MS);
     expect(byId.get('w0')?.expiresAt).toBeLessThan(Date.now());
     for (const id of ['w1', 'w2']) expect(byId.get(id)?.expiresAt, id).toBeGreaterThan(Date.now());
@@ -144,7 +144,7 @@ describePg('EverTask on PostgreSQL in several processes', () => {
     // the survivors stop gracefully and remove their records; the dead one's stays until it ages out
     for (const w of workers.slice(1)) w.child.kill('SIGTERM');
     expect(await Promise.all(workers.slice(1).map((w) => w.exited))).toEqual([0, 0]);
-    expect((await seed.listInstances()).map((i) => i.id)).toEqual(['w0']);
+    expect((await seed.instances.list()).map((i) => i.id)).toEqual(['w0']);
     await seed.close();
   }, 60_000);
 });

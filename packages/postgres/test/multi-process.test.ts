@@ -15,7 +15,7 @@ describePg('PostgresStorage (several instances on one database)', () => {
     fixture.onCleanup(() => pool.end());
     const seen: StorageNotification[] = [];
     const observer = fixture.make({ schema });
-    const unsubscribe = await observer.subscribe((n) => seen.push(n));
+    const unsubscribe = await observer.notifications!.subscribe((n) => seen.push(n));
 
     const rolledBack = makeTask();
     const client = await pool.connect();

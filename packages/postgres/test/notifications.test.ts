@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { InvalidArgumentError, type StorageNotification } from 'evertask';
+import type { StorageNotification } from 'evertask';
 import { PostgresStorage } from '../src/index.js';
 import { describeWithPostgres, makeTask, testPool, useStorages, waitFor } from './pg-test-helpers.js';
 
@@ -15,9 +15,9 @@ describePg('PostgresStorage notifications (LISTEN/NOTIFY)', () => {
     const elsewhere = instances.make({ schema: instances.fresh() });
     await Promise.all([producer.open(), consumer.open(), elsewhere.open()]);
     const seen: StorageNotification[] = [];
-    const unsubscribe = await consumer.subscribe((n) => seen.push(n));
+    const unsubscribe = await consumer.notifications!.subscribe((n) => seen.push(n));
     const otherSeen: StorageNotification[] = [];
-    await elsewhere.subscribe((n) => otherSeen.push(n));
+    await elsewhere.notifications!.subscribe((n) => otherSeen.push(n));
 
     const batch = [makeTask({ dueAt: 5000 }), makeTask({ dueAt: 3000 }), makeTask({ status: 'queued', dueAt: 1000, leaseOwner: 'p', leaseExpiresAt: 9 })];
     await producer.add(batch);
@@ -26,13 +26,13 @@ describePg('PostgresStorage notifications (LISTEN/NOTIFY)', () => {
 
     // Only leased (queued) tasks: the producer runs them itself, nobody is woken.
     await producer.add([makeTask({ status: 'queued', leaseOwner: 'p', leaseExpiresAt: 9 })]);
-    await producer.notify({ kind: 'task-cancelled', taskId: batch[0]!.id });
+    await producer.notifications!.notify({ kind: 'task-cancelled', taskId: batch[0]!.id });
     await waitFor(() => seen.length === 2, 5000, 'notification of notify()');
     expect(seen[1]).toEqual({ kind: 'task-cancelled', taskId: batch[0]!.id });
     expect(otherSeen).toEqual([]);
 
     await unsubscribe();
-    await producer.notify({ kind: 'task-available' });
+    await producer.notifications!.notify({ kind: 'task-available' });
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toHaveLength(2);
     expect(consumer.listenerProcessId).toBeUndefined();
@@ -46,12 +46,10 @@ describePg('PostgresStorage notifications (LISTEN/NOTIFY)', () => {
     instances.onCleanup(() => consumer.close());
     await consumer.open();
     const seen: StorageNotification[] = [];
-    await consumer.subscribe((n) => seen.push(n));
+    await consumer.notifications!.subscribe((n) => seen.push(n));
     const quiet = instances.make({ schema, notifications: false });
-    expect(quiet.capabilities.notifications).toBe(false);
+    expect(quiet.notifications).toBeUndefined();
     await quiet.add([makeTask()]);
-    await quiet.notify({ kind: 'task-available' });
-    await expect(quiet.subscribe(() => undefined)).rejects.toBeInstanceOf(InvalidArgumentError);
     const loud = instances.make({ schema });
     await loud.add([makeTask({ dueAt: 7 })]);
     await waitFor(() => seen.length === 1, 5000, 'notification through the pool-configured listener');
@@ -66,14 +64,14 @@ describePg('PostgresStorage notifications (LISTEN/NOTIFY)', () => {
     const consumer = instances.make({ schema, listenerInitialBackoffMs: 20 });
     await Promise.all([producer.open(), consumer.open()]);
     const seen: StorageNotification[] = [];
-    await consumer.subscribe((n) => seen.push(n));
+    await consumer.notifications!.subscribe((n) => seen.push(n));
     const pid = consumer.listenerProcessId;
     expect(pid).toBeTypeOf('number');
     await instances.admin.query('SELECT pg_terminate_backend($1)', [pid]);
     await waitFor(() => seen.length === 1, 10_000, 'reconnect wake-up');
     expect(seen[0]).toEqual({ kind: 'task-available' });
     expect(consumer.listenerProcessId).not.toBe(pid);
-    await producer.notify({ kind: 'task-available', dueAt: 42 });
+    await producer.notifications!.notify({ kind: 'task-available', dueAt: 42 });
     await waitFor(() => seen.length === 2, 5000, 'notification after reconnect');
     expect(seen[1]).toEqual({ kind: 'task-available', dueAt: 42 });
   });

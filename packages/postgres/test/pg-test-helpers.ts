@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
-import { newStoredTask, uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
+import { uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
+import { makeStoredTask } from 'evertask/testing';
 import { PostgresStorage, type PostgresStorageOptions } from '../src/index.js';
 
 /** Connection string of the test database. */
@@ -73,8 +74,7 @@ export function testPool(max = 5): pg.Pool {
 
 /** A valid task with everything defaulted; `overrides` wins. */
 export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
-  const createdAt = overrides.createdAt ?? 1_700_000_000_000;
-  return newStoredTask({ id: uuidv7(), name: 'test-task', payload: '{"n":1}', createdAt, ...overrides });
+  return makeStoredTask({ createdAt: 1_700_000_000_000, payload: '{"n":1}', ...overrides });
 }
 
 /** Resolves when `check` returns true (polling every 10 ms), or rejects after `timeoutMs`. */

@@ -33,7 +33,7 @@ describePg('PostgresStorage driver errors', () => {
     expect(claimError).toBeInstanceOf(StorageError);
     expect((claimError as StorageError).transient).toBe(true);
     expect((claimError as Error).message).toMatch(/claimDue/);
-    const subscribeError = await storage.subscribe(() => undefined).catch((e: unknown) => e);
+    const subscribeError = await storage.notifications!.subscribe(() => undefined).catch((e: unknown) => e);
     expect((subscribeError as StorageError).transient).toBe(true);
   });
 

@@ -7,13 +7,14 @@ const describePg = await describeWithPostgres();
 describePg('PostgresStorage (adapter)', () => {
   const fixture = useStorage(import.meta.url);
 
-  it('declares its capabilities', () => {
+  it('declares its capabilities and both optional roles', () => {
     expect(fixture.storage.capabilities).toEqual({
       persistent: true,
       multiProcess: true,
-      notifications: true,
       transactionalDispatch: true,
     });
+    expect(typeof fixture.storage.notifications?.subscribe).toBe('function');
+    expect(typeof fixture.storage.instances.heartbeat).toBe('function');
   });
 
   it('rejects bad input with InvalidArgumentError', async () => {

@@ -19,9 +19,9 @@ describePg('PostgresStorage row mapping', () => {
   });
 
   it('reports a malformed instance row naming the instance and the field', async () => {
-    await fixture.storage.heartbeatInstance({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    await fixture.storage.instances.heartbeat({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
     await fixture.admin.query(`UPDATE "${fixture.schema}".instances SET queues = ARRAY['']::text[] WHERE id = 'i-1'`);
-    const error = await fixture.storage.listInstances().catch((e: unknown) => e);
+    const error = await fixture.storage.instances.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as Error).message).toContain('i-1');
     expect((error as Error).message).toContain('queues');

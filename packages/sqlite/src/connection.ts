@@ -82,7 +82,7 @@ export class SqliteConnection<Session> {
           delay = Math.min(delay * 2, 40);
           continue;
         }
-        throw toStorageError(error, operation, this.location);
+        throw toStorageError(operation, error, this.location);
       }
     }
   }
@@ -118,7 +118,7 @@ export class SqliteConnection<Session> {
           delay = Math.min(delay * 2, 50);
           continue;
         }
-        throw toStorageError(error, 'opening the database', this.location);
+        throw toStorageError('open', error, this.location);
       }
     }
   }

@@ -1,9 +1,7 @@
 import {
   InvalidArgumentError,
-  checkInstanceId,
-  checkInstanceRecord,
   type AddOptions,
-  type InstanceRecord,
+  type InstanceRegistry,
   type ClaimRequest,
   type ExecutionLogEntry,
   type NewTask,
@@ -24,27 +22,10 @@ import {
   type TaskTransition,
 } from 'evertask';
 import { SqliteConnection } from './connection.js';
-import {
-  invalid,
-  resolvePage,
-  validateClaim,
-  validateCount,
-  validateCursor,
-  validateFilter,
-  validateId,
-  validateLeaseMs,
-  validateLogs,
-  validatePatch,
-  validateQueues,
-  validateStatuses,
-  validateString,
-  validateTask,
-  validateTime,
-  validateTransition,
-} from './input-validation.js';
+import { DEFAULT_LOG_PAGE_SIZE, patchedFields, StorageChecks, checkInstanceId, checkInstanceRecord } from 'evertask/storage-kit';
 import { Migrator } from './migrator.js';
 import { claimDueTasks, nextDueAt, renewLeases } from './queries/claims.js';
-import { countLogsOf, logsOf, runAuditOf, saveLogs, statusAuditOf } from './queries/history.js';
+import { logsOf, runAuditOf, saveLogs, statusAuditOf } from './queries/history.js';
 import { heartbeat, listInstances, removeInstance } from './queries/instances.js';
 import {
   countTasks,
@@ -53,7 +34,6 @@ import {
   pendingTasks,
   queryTasks,
   registerReadFunctions,
-  scheduledTasks,
   whereClause,
 } from './queries/reads.js';
 import { cleanup } from './queries/retention.js';
@@ -62,6 +42,8 @@ import { tableNames } from './queries/tables.js';
 import { insertTasks, removeTask, updateTask } from './queries/tasks.js';
 import { applyTransitions } from './queries/transitions.js';
 import { resolveOptions, type SqliteStorageOptions } from './sqlite-storage-options.js';
+
+const checks = new StorageChecks('SqliteStorage');
 
 /**
  * EverTask storage on SQLite through better-sqlite3: one file, shared safely by several processes
@@ -78,7 +60,7 @@ import { resolveOptions, type SqliteStorageOptions } from './sqlite-storage-opti
 export class SqliteStorage implements TaskStorage {
   /**
    * A file is persistent and may be shared by processes; a private `':memory:'` database is neither.
-   * Cross-process wake-ups are not offered (`notifications: false`): other processes see new work
+   * Cross-process wake-ups are not offered (no `notifications` role): other processes see new work
    * at their next safety sweep or timer.
    */
   readonly capabilities: StorageCapabilities;
@@ -101,7 +83,6 @@ export class SqliteStorage implements TaskStorage {
     this.capabilities = Object.freeze({
       persistent: !memory,
       multiProcess: !memory,
-      notifications: false,
       transactionalDispatch: false,
     });
   }
@@ -119,49 +100,46 @@ export class SqliteStorage implements TaskStorage {
   // ---- tasks -------------------------------------------------------------------------------------
 
   async add(tasks: readonly NewTask[], options?: AddOptions): Promise<void> {
-    if (!Array.isArray(tasks)) throw invalid('tasks', tasks, 'an array of tasks');
+    checks.checkNewTasks(tasks, 'add');
     if (options?.tx !== undefined) {
       throw new InvalidArgumentError(
         'SqliteStorage.add: "tx" is not supported (capabilities.transactionalDispatch is false).',
       );
     }
-    tasks.forEach((task: unknown, i) => validateTask(task, `tasks[${i}]`));
     if (tasks.length === 0) return;
     const audit = options?.audit === true;
     await this.#connection.run('add', (session) => insertTasks(session, tasks, audit));
   }
 
   async get(id: string): Promise<StoredTask | undefined> {
-    validateId(id, 'id');
+    checks.checkId(id, 'get');
     return this.#connection.run('get', (session) => getTask(session, id));
   }
 
   async getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
-    validateString(taskKey, 'taskKey');
+    checks.checkText(taskKey, 'getByTaskKey', 'taskKey');
     return this.#connection.run('getByTaskKey', (session) => getTaskByKey(session, taskKey));
   }
 
   async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    validateId(id, 'id');
-    const fields = validatePatch(patch, 'patch');
+    checks.checkId(id, 'update');
+    const fields = patchedFields(checks.checkPatch(patch, 'update'));
     if (ifStatus !== undefined) {
-      validateStatuses(ifStatus, 'ifStatus');
+      checks.checkStatuses(ifStatus, 'update', 'ifStatus');
       if (ifStatus.length === 0) return false;
     }
     return this.#connection.run('update', (session) => updateTask(session, id, patch, fields, ifStatus));
   }
 
   async remove(id: string): Promise<boolean> {
-    validateId(id, 'id');
+    checks.checkId(id, 'remove');
     return this.#connection.run('remove', (session) => removeTask(session, id));
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    if (!Array.isArray(changes)) throw invalid('changes', changes, 'an array of transitions');
-    const prepared = changes.map((change: unknown, i) => ({
-      change: change as TaskTransition,
-      fields: validateTransition(change, `changes[${i}]`),
-    }));
+    const prepared = checks
+      .checkTransitions(changes, 'transition')
+      .map((change) => ({ change, fields: change.patch === undefined ? [] : patchedFields(change.patch) }));
     if (prepared.length === 0) return [];
     return this.#connection.run('transition', (session) => applyTransitions(session, prepared));
   }
@@ -169,111 +147,89 @@ export class SqliteStorage implements TaskStorage {
   // ---- work distribution ---------------------------------------------------------------------------
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    const { owner, now, limit, leaseMs, queues } = validateClaim(request);
+    const { owner, now, limit, leaseMs, queues } = checks.checkClaimRequest(request);
     if (limit === 0 || queues?.length === 0) return [];
     const queuesJson = queues === undefined ? undefined : JSON.stringify(queues);
     return this.#connection.run('claimDue', (session) => claimDueTasks(session, { owner, now, limit, leaseMs, queuesJson }));
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
-    validateString(owner, 'owner');
-    validateTime(now, 'now');
-    validateLeaseMs(leaseMs, 'leaseMs');
-    if (ids !== undefined) {
-      if (!Array.isArray(ids)) throw invalid('ids', ids, 'an array of task ids');
-      ids.forEach((id: unknown, i) => validateString(id, `ids[${i}]`));
-    }
+    checks.checkRenewal(owner, now, leaseMs, ids);
     return this.#connection.run('renewLeases', (session) => renewLeases(session, owner, now + leaseMs, ids));
   }
 
   async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    validateQueues(queues, 'queues');
+    checks.checkQueues(queues, 'nextDueAt');
     if (queues?.length === 0) return undefined;
     return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues));
   }
 
   // ---- instance registry ---------------------------------------------------------------------------
 
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    const record = checkInstanceRecord(instance, 'heartbeatInstance');
-    await this.#connection.run('heartbeatInstance', (session) => heartbeat(session, record));
-  }
-
-  async removeInstance(id: string): Promise<void> {
-    checkInstanceId(id, 'removeInstance');
-    await this.#connection.run('removeInstance', (session) => removeInstance(session, id));
-  }
-
-  async listInstances(): Promise<InstanceRecord[]> {
-    return this.#connection.run('listInstances', (session) => listInstances(session));
-  }
+  /** The instance registry, in the same file (one row per engine). */
+  readonly instances: InstanceRegistry = {
+    heartbeat: async (instance) => {
+      const record = checkInstanceRecord(instance, 'SqliteStorage.instances.heartbeat');
+      await this.#connection.run('instances.heartbeat', (session) => heartbeat(session, record));
+    },
+    remove: async (id) => {
+      checkInstanceId(id, 'SqliteStorage.instances.remove');
+      await this.#connection.run('instances.remove', (session) => removeInstance(session, id));
+    },
+    list: async () => this.#connection.run('instances.list', (session) => listInstances(session)),
+  };
 
   // ---- queries ---------------------------------------------------------------------------------------
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    validateCursor(after);
-    validateCount(limit, 'limit');
+    checks.checkPendingCursor(after);
+    checks.checkCount(limit, 'pending', 'limit');
     if (limit === 0) return [];
     return this.#connection.run('pending', (session) => pendingTasks(session, after, limit));
   }
 
-  async scheduled(until: number, limit: number): Promise<StoredTask[]> {
-    validateTime(until, 'until');
-    validateCount(limit, 'limit');
-    if (limit === 0) return [];
-    return this.#connection.run('scheduled', (session) => scheduledTasks(session, until, limit));
-  }
-
   async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
-    const where = whereClause(validateFilter(filter));
-    const resolvedPage = resolvePage(page);
+    const where = whereClause(checks.checkFilter(filter, 'query'));
+    const resolvedPage = checks.checkPage(page);
     return this.#connection.run('query', (session) => queryTasks(session, where, resolvedPage));
   }
 
   async count(filter: TaskFilter = {}): Promise<StatusCount[]> {
-    const where = whereClause(validateFilter(filter));
+    const where = whereClause(checks.checkFilter(filter, 'count'));
     return this.#connection.run('count', (session) => countTasks(session, where));
   }
 
   // ---- history -------------------------------------------------------------------------------------
 
   async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
-    validateId(taskId, 'taskId');
+    checks.checkId(taskId, 'getStatusAudit', 'taskId');
     return this.#connection.run('getStatusAudit', (session) => statusAuditOf(session, taskId));
   }
 
   async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
-    validateId(taskId, 'taskId');
+    checks.checkId(taskId, 'getRunAudit', 'taskId');
     return this.#connection.run('getRunAudit', (session) => runAuditOf(session, taskId));
   }
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    validateId(taskId, 'taskId');
-    validateLogs(logs, 'logs');
+    checks.checkId(taskId, 'saveExecutionLogs', 'taskId');
+    checks.checkLogs(logs, 'saveExecutionLogs');
     if (logs.length === 0) return;
     await this.#connection.run('saveExecutionLogs', (session) => saveLogs(session, taskId, logs));
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = 1000): Promise<ExecutionLogEntry[]> {
-    validateId(taskId, 'taskId');
-    validateCount(skip, 'skip');
-    validateCount(take, 'take');
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
+    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
+    checks.checkCount(skip, 'getExecutionLogs', 'skip');
+    checks.checkCount(take, 'getExecutionLogs', 'take');
     if (take === 0) return [];
     return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take));
-  }
-
-  async countExecutionLogs(taskId: string): Promise<number> {
-    validateId(taskId, 'taskId');
-    return this.#connection.run('countExecutionLogs', (session) => countLogsOf(session, taskId));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------------
 
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
-    if (typeof policy !== 'object' || policy === null) throw invalid('policy', policy, 'an object');
-    for (const key of ['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const) {
-      if (policy[key] !== undefined) validateTime(policy[key], `policy.${key}`);
-    }
+    checks.checkRetentionPolicy(policy);
     return cleanup((operation, work) => this.#connection.run(operation, work), policy);
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newStoredTask, uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
+import { uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
+import { makeStoredTask } from 'evertask/testing';
 
 /** A fresh temporary directory; `cleanup()` removes it with everything inside. */
 export function tempDir(label = 'evertask-sqlite-'): { dir: string; file: (name?: string) => string; cleanup: () => void } {
@@ -19,8 +20,7 @@ export const T0 = Date.UTC(2026, 0, 1);
 
 /** A valid stored task; `overrides` replace fields. */
 export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
-  const createdAt = overrides.createdAt ?? T0;
-  return newStoredTask({ id: uuidv7(createdAt), name: 'send-email', payload: '{"to":"a@b.c"}', createdAt, ...overrides });
+  return makeStoredTask({ createdAt: T0, name: 'send-email', payload: '{"to":"a@b.c"}', ...overrides });
 }
 
 /** An execution log entry of `taskId` (message `m<sequence>` unless given). */

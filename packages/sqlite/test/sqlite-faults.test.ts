@@ -103,8 +103,8 @@ describe('SqliteStorage files and faults', () => {
     await storage.open();
     expect((db.prepare('SELECT MAX(version) AS v FROM evertask_migrations').get() as { v: number }).v).toBe(LATEST_SCHEMA_VERSION);
     expect((await storage.get(t.id))?.id).toBe(t.id);
-    await storage.heartbeatInstance({ id: 'a', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
-    expect((await storage.listInstances()).map((i) => i.id)).toEqual(['a']);
+    await storage.instances.heartbeat({ id: 'a', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    expect((await storage.instances.list()).map((i) => i.id)).toEqual(['a']);
     await storage.close();
   });
 
@@ -112,15 +112,15 @@ describe('SqliteStorage files and faults', () => {
     const file = tmp.file();
     const storage = storageOn(file);
     await storage.open();
-    await storage.heartbeatInstance({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    await storage.instances.heartbeat({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
     const db = new Database(file);
     toClose.push(db);
     db.prepare(`UPDATE evertask_instances SET queues = 'not json' WHERE id = 'i-1'`).run();
-    const e1 = (await storage.listInstances().catch((e: unknown) => e)) as StorageError;
+    const e1 = (await storage.instances.list().catch((e: unknown) => e)) as StorageError;
     expect(e1).toBeInstanceOf(StorageError);
     expect(e1.message).toMatch(/i-1.*"queues"/);
     db.prepare(`UPDATE evertask_instances SET queues = '["default"]', pid = 'x' WHERE id = 'i-1'`).run();
-    const e2 = (await storage.listInstances().catch((e: unknown) => e)) as StorageError;
+    const e2 = (await storage.instances.list().catch((e: unknown) => e)) as StorageError;
     expect(e2.message).toMatch(/i-1.*pid/);
     await storage.close();
   });

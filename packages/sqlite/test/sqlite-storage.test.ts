@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from 'evertask';
 import { SqliteStorage } from '../src/index.js';
 import { useFreshStorage } from './fresh-storage.js';
+import { scheduledTasks } from 'evertask';
 
 describe('SqliteStorage', () => {
   const fixture = useFreshStorage();
@@ -11,9 +12,10 @@ describe('SqliteStorage', () => {
     expect(storage.capabilities).toEqual({
       persistent: true,
       multiProcess: true,
-      notifications: false,
       transactionalDispatch: false,
     });
+    expect(storage).not.toHaveProperty('notifications');
+    expect(typeof storage.instances.list).toBe('function');
     const memory = new SqliteStorage({ filename: ':memory:' });
     expect(memory.capabilities.persistent).toBe(false);
     expect(memory.capabilities.multiProcess).toBe(false);
@@ -23,7 +25,7 @@ describe('SqliteStorage', () => {
     const { storage } = fixture;
     await expect(storage.get(42 as never)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(storage.pending(undefined, -1)).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(storage.scheduled(Number.NaN, 1)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(scheduledTasks(storage, Number.NaN, 1)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(storage.getExecutionLogs('x', 1.5)).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(storage.cleanup({ logsBefore: 'yesterday' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
     await expect(storage.transition('x' as never)).rejects.toBeInstanceOf(InvalidArgumentError);

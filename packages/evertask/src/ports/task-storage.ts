@@ -9,16 +9,15 @@ import type {
 } from './task-record.js';
 
 /**
- * Optional abilities of a storage. The engine and the conformance suite branch on these flags,
- * never on the adapter's class.
+ * Abilities of a storage that change how the engine uses it. The engine and the conformance suite
+ * branch on these flags and on the optional roles (`notifications`, `instances`), never on the
+ * adapter's class.
  */
 export interface StorageCapabilities {
   /** Data outlives the process (a restart recovers tasks). */
   readonly persistent: boolean;
   /** Several processes may share the storage; claims are exclusive across them. */
   readonly multiProcess: boolean;
-  /** `subscribe` delivers wake-ups from other processes. */
-  readonly notifications: boolean;
   /** `add` accepts a driver transaction (`AddOptions.tx`). */
   readonly transactionalDispatch: boolean;
 }
@@ -92,6 +91,8 @@ export interface TaskFilter {
   createdBefore?: number;
   /** Case-insensitive substring of the name or the task key. */
   search?: string;
+  /** Only tasks with a `dueAt` before this time (exclusive; tasks without one never match). */
+  dueBefore?: number;
 }
 
 export type TaskSortField = 'createdAt' | 'updatedAt' | 'dueAt' | 'lastExecutionAt' | 'status' | 'name' | 'queue';
@@ -174,23 +175,8 @@ export interface StorageNotification {
   taskId?: string;
 }
 
-/**
- * The storage contract. Every adapter implements all of it; `describeStorageConformance` from
- * `evertask/testing` proves an implementation.
- *
- * Errors: operations throw on failure (adapters wrap driver errors in `StorageError` with the
- * cause); `add` throws `TaskKeyConflictError` when a task key is taken.
- */
-export interface TaskStorage {
-  readonly capabilities: StorageCapabilities;
-
-  /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */
-  open(): Promise<void>;
-  /** Releases what the storage opened itself (never a client it was handed). Idempotent. */
-  close(): Promise<void>;
-
-  // ---- tasks ---------------------------------------------------------------------------------
-
+/** The task records: writes, reads by id or key, guarded status changes. */
+export interface TaskStore {
   /** Inserts tasks, all or none, in as few round trips as possible. */
   add(tasks: readonly NewTask[], options?: AddOptions): Promise<void>;
   get(id: string): Promise<StoredTask | undefined>;
@@ -209,9 +195,10 @@ export interface TaskStorage {
    * applied.
    */
   transition(changes: readonly TaskTransition[]): Promise<boolean[]>;
+}
 
-  // ---- work distribution ---------------------------------------------------------------------
-
+/** Work distribution: claims and leases. */
+export interface LeaseStore {
   /**
    * Atomically claims up to `limit` runnable tasks, earliest `dueAt` first: `waiting` or
    * `service-stopped` tasks with `dueAt <= now`, and `queued`/`in-progress` tasks whose lease
@@ -232,20 +219,20 @@ export interface TaskStorage {
    * Tells the scheduler when to wake up.
    */
   nextDueAt(queues?: readonly string[]): Promise<number | undefined>;
+}
 
-  // ---- queries -------------------------------------------------------------------------------
-
+/** Reads of many tasks. (`scheduledTasks` from `evertask` derives the due list from `query`.) */
+export interface TaskReads {
   /** Non-terminal tasks (`waiting`, `queued`, `in-progress`, `service-stopped`) by (createdAt, id), keyset-paged. */
   pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]>;
-  /** `waiting` tasks due at or before `until`, by dueAt. */
-  scheduled(until: number, limit: number): Promise<StoredTask[]>;
   /** Filtered, sorted, paged tasks with the total number that match. */
   query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult>;
   /** Counts by queue and status of the tasks that match the filter (zero cells omitted). */
   count(filter?: TaskFilter): Promise<StatusCount[]>;
+}
 
-  // ---- history -------------------------------------------------------------------------------
-
+/** A task's history. (`countExecutionLogs` from `evertask` derives the log count from paged reads.) */
+export interface HistoryStore {
   /** Status history, oldest first. */
   getStatusAudit(taskId: string): Promise<StatusAuditEntry[]>;
   /** Run history of a recurring task, oldest first. */
@@ -254,32 +241,58 @@ export interface TaskStorage {
   saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void>;
   /** Execution logs ordered by (at, sequence, id), paged (skip default 0, take default 1000). */
   getExecutionLogs(taskId: string, skip?: number, take?: number): Promise<ExecutionLogEntry[]>;
-  countExecutionLogs(taskId: string): Promise<number>;
+}
 
-  // ---- maintenance ---------------------------------------------------------------------------
-
+/** Retention. */
+export interface RetentionStore {
   /** Deletes old finished one-off tasks, audit rows and logs. Never touches recurring series or non-terminal tasks. */
   cleanup(policy: RetentionPolicy): Promise<RetentionResult>;
+}
 
-  // ---- instance registry (optional: an adapter without it still runs; engines then see only themselves)
+/** Wake-ups between the engines sharing a storage (an optional role). */
+export interface NotificationChannel {
+  /** Delivers wake-ups (from other processes, when `multiProcess`). Returns an unsubscribe function. */
+  subscribe(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>>;
+  /** Tells the other engines about a task. */
+  notify(notification: StorageNotification): Promise<void>;
+}
 
+/**
+ * The engines registered in a storage (an optional role: without it an engine still runs and
+ * sees only itself).
+ */
+export interface InstanceRegistry {
   /**
    * Registers or refreshes an instance (an upsert by `id`), and may forget instances whose
    * `expiresAt` passed more than an hour before this heartbeat.
    */
-  heartbeatInstance?(instance: InstanceRecord): Promise<void>;
+  heartbeat(instance: InstanceRecord): Promise<void>;
   /** Removes an instance record (a clean stop). Removing an unknown id is not an error. */
-  removeInstance?(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
   /** Every registered instance, live or expired, ordered by `startedAt`, then `id`. */
-  listInstances?(): Promise<InstanceRecord[]>;
+  list(): Promise<InstanceRecord[]>;
+}
 
-  /**
-   * Wake-ups from other processes (only when `capabilities.notifications`). Returns an
-   * unsubscribe function.
-   */
-  subscribe?(listener: (notification: StorageNotification) => void): Promise<() => Promise<void>>;
-  /** Tells other processes about a task (only when `capabilities.notifications`). */
-  notify?(notification: StorageNotification): Promise<void>;
+/**
+ * The storage contract: the roles every adapter implements, and the optional ones as
+ * properties. `describeStorageConformance` from `evertask/testing` proves an implementation.
+ *
+ * Errors: operations throw on failure (adapters wrap driver errors in `StorageError` with the
+ * cause); `add` throws `TaskKeyConflictError` when a task key is taken; a bad argument is an
+ * `InvalidArgumentError` (see `evertask/storage-kit`).
+ */
+export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, RetentionStore {
+  readonly capabilities: StorageCapabilities;
+
+  /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */
+  open(): Promise<void>;
+  /** Releases what the storage opened itself (never a client it was handed). Idempotent. */
+  close(): Promise<void>;
+
+  /** Wake-ups between engines, when the storage has them. */
+  readonly notifications?: NotificationChannel;
+  /** The instance registry, when the storage has one. */
+  readonly instances?: InstanceRegistry;
 }
 
 export type { AuditLevel };

@@ -7,7 +7,8 @@ import type { CalendarRule, IntervalRule, RecurringSchedule, ScheduleRule } from
 import { firstOccurrence } from './next-occurrence.js';
 import { SCHEDULE_VERSION } from './schedule-spec.js';
 import { parseInteger, parseWeekday, sortedUnique } from './schedule-values.js';
-import { civilDate, DAY_MS, describeValue, resolveWallTime, toWallTime, wallDay, weekdayOf } from './zoned-time.js';
+import { describeValue } from '../describe-value.js';
+import { civilDate, DAY_MS, resolveWallTime, toWallTime, wallDay, weekdayOf } from './zoned-time.js';
 import { stateOf, type BuilderState } from './builder-state.js';
 import { ScheduleBuilder, type RecurringBuilder } from './schedule-builder.js';
 

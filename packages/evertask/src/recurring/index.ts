@@ -21,7 +21,7 @@ import { buildSchedule } from './build-schedule.js';
 import { describe } from './schedule-description.js';
 import { listOccurrences } from './next-occurrence.js';
 import { parseInstant } from './schedule-values.js';
-import { describeValue } from './zoned-time.js';
+import { describeValue } from '../describe-value.js';
 
 export type { RecurringBuilder, IntervalUnits, InitialRunStep } from './schedule-builder.js';
 export { ScheduleBuilder } from './schedule-builder.js';

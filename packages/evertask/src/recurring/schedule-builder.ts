@@ -10,7 +10,8 @@ import { cronRule } from './cron-schedule.js';
 import { MAX_STEP } from './schedule-spec.js';
 import type { Weekday } from './schedule-values.js';
 import { parseInstant, parseInteger, parseTimeOfDay, parseWeekday, sortedUnique } from './schedule-values.js';
-import { canonicalTimeZone, describeValue } from './zoned-time.js';
+import { describeValue } from '../describe-value.js';
+import { canonicalTimeZone } from './zoned-time.js';
 import { initState, stateOf, type BuilderState, type Initial, type Unit } from './builder-state.js';
 
 /** The callback users pass as `recurring`: it receives a fresh builder and configures it. */

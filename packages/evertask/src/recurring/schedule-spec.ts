@@ -5,7 +5,8 @@
 import { InvalidScheduleError } from '../errors.js';
 import { compileCron } from './cron-schedule.js';
 import type { CronRule } from './cron-rule.js';
-import { canonicalTimeZone, describeValue } from './zoned-time.js';
+import { describeValue } from '../describe-value.js';
+import { canonicalTimeZone } from './zoned-time.js';
 
 /** Current version of the stored format. */
 export const SCHEDULE_VERSION = 1;

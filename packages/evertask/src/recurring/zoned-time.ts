@@ -10,6 +10,7 @@
  *
  * The DST rules of the recurring module live here, in {@link resolveWallTime}.
  */
+import { describeValue } from '../describe-value.js';
 import { InvalidScheduleError } from '../errors.js';
 
 const MINUTE_MS = 60_000;
@@ -259,20 +260,6 @@ export function daysInMonth(year: number, month: number): number {
 /** Day number of a wall time. */
 export function wallDay(wall: number): number {
   return Math.floor(wall / DAY_MS);
-}
-
-/** Short text for error messages. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `"${value}"`;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
-    return String(value);
-  }
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return typeof value;
-  }
 }
 
 export { MINUTE_MS, HOUR_MS };

@@ -52,7 +52,7 @@ export class InstanceRegistration {
   /** Registers this engine (start): a failure fails the start, as any storage fault there does. */
   async register(): Promise<void> {
     this.#startedAt = this.#ctx.options.clock.now();
-    await this.#ctx.storage.heartbeatInstance?.(this.#record(this.#startedAt));
+    await this.#ctx.storage.instances?.heartbeat(this.#record(this.#startedAt));
   }
 
   /** Refreshes the record; a failure is reported and retried at the next heartbeat. */
@@ -63,7 +63,7 @@ export class InstanceRegistration {
 
   async #beat(now: number): Promise<void> {
     try {
-      await this.#ctx.storage.heartbeatInstance?.(this.#record(now));
+      await this.#ctx.storage.instances?.heartbeat(this.#record(now));
     } catch (error) {
       const err = toError(error);
       this.#ctx.options.logger.error(`Instance heartbeat failed: ${err.message}`, { error: err });
@@ -75,7 +75,7 @@ export class InstanceRegistration {
   async deregister(): Promise<void> {
     await this.#beating;
     try {
-      await this.#ctx.storage.removeInstance?.(this.#ctx.options.instanceId);
+      await this.#ctx.storage.instances?.remove(this.#ctx.options.instanceId);
     } catch (error) {
       const err = toError(error);
       this.#ctx.options.logger.warn(`Could not remove the instance record; it expires by itself: ${err.message}`, { error: err });
@@ -85,7 +85,8 @@ export class InstanceRegistration {
   /** The registered instances (or this engine alone when the storage has no registry). */
   async list(): Promise<InstanceInfo[]> {
     const now = this.#ctx.options.clock.now();
-    const records = this.#ctx.storage.listInstances ? await this.#ctx.storage.listInstances() : [this.#record(now)];
+    const registry = this.#ctx.storage.instances;
+    const records = registry === undefined ? [this.#record(now)] : await registry.list();
     return records.map((r) => ({
       id: r.id,
       hostname: r.hostname,

@@ -1,4 +1,4 @@
-import type { StoredTask, TaskPatch } from '../ports/task-record.js';
+import type { StoredTask } from '../ports/task-record.js';
 
 /** What a new task needs; everything else starts empty. */
 export type NewStoredTaskInit = Pick<StoredTask, 'id' | 'name' | 'payload' | 'createdAt'> & Partial<StoredTask>;
@@ -46,60 +46,4 @@ export function newStoredTask(init: NewStoredTaskInit): StoredTask {
   return task;
 }
 
-/**
- * Every `StoredTask` field with its conventional SQL column name, in a stable order (the order
- * adapters insert them in).
- */
-export const STORED_TASK_COLUMNS = [
-  ['id', 'id'],
-  ['name', 'name'],
-  ['payload', 'payload'],
-  ['status', 'status'],
-  ['queue', 'queue'],
-  ['task_key', 'taskKey'],
-  ['audit_level', 'auditLevel'],
-  ['created_at', 'createdAt'],
-  ['updated_at', 'updatedAt'],
-  ['scheduled_at', 'scheduledAt'],
-  ['due_at', 'dueAt'],
-  ['attempts', 'attempts'],
-  ['last_execution_at', 'lastExecutionAt'],
-  ['execution_time_ms', 'executionTimeMs'],
-  ['error', 'error'],
-  ['lease_owner', 'leaseOwner'],
-  ['lease_expires_at', 'leaseExpiresAt'],
-  ['recovery_failures', 'recoveryFailures'],
-  ['recurring', 'recurring'],
-  ['recurring_info', 'recurringInfo'],
-  ['run_count', 'runCount'],
-  ['max_runs', 'maxRuns'],
-  ['run_until', 'runUntil'],
-  ['last_outcome', 'lastOutcome'],
-] as const satisfies readonly (readonly [string, keyof StoredTask])[];
-
-/** The conventional SQL column of each `StoredTask` field. */
-export const COLUMN_OF_FIELD = Object.fromEntries(STORED_TASK_COLUMNS.map(([column, field]) => [field, column])) as Readonly<
-  Record<keyof StoredTask, (typeof STORED_TASK_COLUMNS)[number][0]>
->;
-
-/** The fields a `TaskPatch` may change, in `STORED_TASK_COLUMNS` order. */
-export const TASK_PATCH_FIELDS = [
-  'payload',
-  'queue',
-  'auditLevel',
-  'scheduledAt',
-  'dueAt',
-  'attempts',
-  'lastExecutionAt',
-  'executionTimeMs',
-  'error',
-  'leaseOwner',
-  'leaseExpiresAt',
-  'recoveryFailures',
-  'recurring',
-  'recurringInfo',
-  'runCount',
-  'maxRuns',
-  'runUntil',
-  'lastOutcome',
-] as const satisfies readonly (keyof TaskPatch)[];
+export { STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from '../storage-kit/task-fields.js';

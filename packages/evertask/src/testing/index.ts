@@ -1,5 +1,5 @@
 export { ManualClock, settle } from './manual-clock.js';
-export { describeStorageConformance, makeStoredTask } from './storage-conformance.js';
-export type { ConformanceOptions } from './storage-conformance.js';
+export { describeStorageConformance, makeStoredTask } from './storage-conformance/index.js';
+export type { ConformanceOptions } from './storage-conformance/index.js';
 export { describeEngineConformance } from './engine-conformance.js';
 export type { EngineConformanceOptions } from './engine-conformance.js';

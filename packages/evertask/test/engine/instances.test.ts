@@ -58,7 +58,7 @@ describe('instance registry', () => {
     const a = engineOn(storage, clock, 'engine-a');
     await a.start();
     // a crashed peer: registered once, never again
-    await storage.heartbeatInstance({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'] });
+    await storage.instances.heartbeat({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'] });
     expect((await a.instances()).find((i) => i.id === 'crashed')?.alive).toBe(true);
     for (let i = 0; i < 4; i++) {
       await clock.advance(10_000);
@@ -75,7 +75,7 @@ describe('instance registry', () => {
     // a custom storage that implements only the required contract
     const bare: TaskStorage = new Proxy(memory, {
       get(target, key, receiver) {
-        if (key === 'heartbeatInstance' || key === 'removeInstance' || key === 'listInstances') return undefined;
+        if (key === 'instances') return undefined;
         const value = Reflect.get(target, key, receiver) as unknown;
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
       },
@@ -84,7 +84,7 @@ describe('instance registry', () => {
     await a.start();
     const listed = await a.instances();
     expect(listed.map((i) => [i.id, i.self, i.alive])).toEqual([['engine-a', true, true]]);
-    expect(await memory.listInstances()).toEqual([]);
+    expect(await memory.instances.list()).toEqual([]);
   });
 });
 

@@ -102,7 +102,7 @@ describe('retention', () => {
     const storage = new MemoryStorage();
     await storage.open();
     // a peer that started first and then crashed: registered once, never refreshed
-    await storage.heartbeatInstance({
+    await storage.instances.heartbeat({
       id: 'crashed',
       hostname: 'h',
       pid: 9,

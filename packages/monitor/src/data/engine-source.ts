@@ -1,5 +1,6 @@
 import {
   LOG_LEVELS,
+  countExecutionLogs,
   type EverTask,
   type EverTaskEventName,
   type ExecutionLogEntry,
@@ -7,7 +8,7 @@ import {
   type TaskStorage,
   type Clock,
 } from 'evertask';
-import type { EngineEvent, ExecutionLogSlice, MonitorSource } from './monitor-source.js';
+import type { EngineEvent, ExecutionLogSlice, MonitorCapabilities, MonitorSource } from './monitor-source.js';
 import { deriveExecutionTimes, deriveOverview, deriveQueueMetrics, deriveSuccessRateTrend, deriveTaskTypes } from './derived-statistics.js';
 
 /** Every engine event, so that a new one added to `EverTaskEvents` fails to compile here until listed. */
@@ -50,8 +51,8 @@ export class EngineMonitorSource implements MonitorSource {
     this.#sampleSize = sampleSize;
   }
 
-  get capabilities() {
-    return this.#storage.capabilities;
+  get capabilities(): MonitorCapabilities {
+    return { ...this.#storage.capabilities, notifications: this.#storage.notifications !== undefined };
   }
 
   now(): number {
@@ -79,7 +80,7 @@ export class EngineMonitorSource implements MonitorSource {
   }
 
   countExecutionLogs(id: string) {
-    return this.#storage.countExecutionLogs(id);
+    return countExecutionLogs(this.#storage, id);
   }
 
   /**
@@ -89,7 +90,7 @@ export class EngineMonitorSource implements MonitorSource {
    */
   async executionLogs(id: string, skip: number, take: number, minLevel?: LogLevel): Promise<ExecutionLogSlice> {
     if (minLevel === undefined) {
-      const [logs, total] = await Promise.all([this.#storage.getExecutionLogs(id, skip, take), this.#storage.countExecutionLogs(id)]);
+      const [logs, total] = await Promise.all([this.#storage.getExecutionLogs(id, skip, take), countExecutionLogs(this.#storage, id)]);
       return { logs, total };
     }
     const minRank = LOG_LEVELS.indexOf(minLevel);

@@ -33,7 +33,7 @@ export interface ExecutionLogSlice {
  * port plug in when it has them.
  */
 export interface MonitorSource {
-  readonly capabilities: StorageCapabilities;
+  readonly capabilities: MonitorCapabilities;
   /** Current time (epoch ms) of the monitor's clock. */
   now(): number;
 
@@ -61,4 +61,10 @@ export interface MonitorSource {
   successRateTrend(days: 7 | 30 | 90): Promise<Omit<SuccessRateTrend, 'period'>>;
   taskTypes(range: TimeRange): Promise<TaskTypeCount[]>;
   executionTimes(range: TimeRange): Promise<ExecutionTimeBucket[]>;
+}
+
+/** What the storage can do, as the monitor reports it: its flags plus whether it has a wake-up channel. */
+export interface MonitorCapabilities extends StorageCapabilities {
+  /** The storage has a notification channel (other processes' events can reach this one). */
+  readonly notifications: boolean;
 }

@@ -1,7 +1,6 @@
-import { InvalidArgumentError, type ClaimRequest, type StoredTask } from 'evertask';
+import type { ClaimRequest, StoredTask } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { checkInteger, checkQueues, checkValue, isUuid } from '../input-validation.js';
-import { rowToTask, taskSelectList, type TaskRow } from '../row-mapping.js';
+import { readers, taskSelectList, type TaskRow } from '../row-mapping.js';
 
 /** Statuses a claim takes when due. */
 const WAITING = `('waiting', 'service-stopped')`;
@@ -64,46 +63,32 @@ WHERE id = ANY ($4::uuid[]) AND status IN ${LEASED} AND lease_owner = $1::text`,
   }
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    if (typeof request !== 'object' || request === null) throw new InvalidArgumentError('claimDue: "request" must be an object.');
     const connection = this.#context.connection;
-    const { owner, now, limit, leaseMs } = request;
-    if (typeof owner !== 'string' || owner === '') throw new InvalidArgumentError('claimDue: "owner" must be a non-empty string.');
-    checkValue('time', now, 'claimDue: "now"');
-    checkInteger(limit, 'claimDue: "limit"', 0);
-    checkInteger(leaseMs, 'claimDue: "leaseMs"', 1);
-    const queues = checkQueues(request.queues, 'claimDue: "queues"');
+    const { owner, now, limit, leaseMs, queues } = request;
     if (limit === 0 || (queues !== undefined && queues.length === 0)) return [];
     const config =
       queues === undefined
         ? connection.statement('claim', this.#sql.claim, [owner, now, limit, leaseMs])
         : connection.statement('claim_queues', this.#sql.claimQueues, [owner, now, limit, leaseMs, queues]);
     const res = await connection.run<TaskRow & { claim_key: string }>('claimDue', config);
-    const claimed = res.rows.map((row) => ({ key: Number(row.claim_key), task: rowToTask(row) }));
+    const claimed = res.rows.map((row) => ({ key: Number(row.claim_key), task: readers.task(row) }));
     claimed.sort((a, b) => a.key - b.key || (a.task.id < b.task.id ? -1 : a.task.id > b.task.id ? 1 : 0));
     return claimed.map((c) => c.task);
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
-    if (typeof owner !== 'string' || owner === '') throw new InvalidArgumentError('renewLeases: "owner" must be a non-empty string.');
-    checkValue('time', now, 'renewLeases: "now"');
     const connection = this.#context.connection;
-    checkInteger(leaseMs, 'renewLeases: "leaseMs"', 1);
     if (ids === undefined) {
       const res = await connection.run('renewLeases', connection.statement('renew', this.#sql.renew, [owner, now, leaseMs]));
       return res.rowCount ?? 0;
     }
-    if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
-      throw new InvalidArgumentError('renewLeases: "ids" must be an array of task ids.');
-    }
-    // an id that is no UUID names no stored task: nothing to renew
-    const uuids = ids.filter((id) => isUuid(id));
-    if (uuids.length === 0) return 0;
-    const res = await connection.run('renewLeases', connection.statement('renew_ids', this.#sql.renewIds, [owner, now, leaseMs, uuids]));
+    if (ids.length === 0) return 0;
+    const res = await connection.run('renewLeases', connection.statement('renew_ids', this.#sql.renewIds, [owner, now, leaseMs, ids]));
     return res.rowCount ?? 0;
   }
 
   async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    const list = checkQueues(queues, 'nextDueAt: "queues"');
+    const list = queues;
     const connection = this.#context.connection;
     if (list !== undefined && list.length === 0) return undefined;
     const config =

@@ -1,13 +1,12 @@
-import { InvalidArgumentError, StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
+import { StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { checkInteger, checkLog, isUuid } from '../input-validation.js';
 import { sqlState, toStorageError } from '../postgres-errors.js';
-import { rowToLog, rowToRunAudit, rowToStatusAudit } from '../row-mapping.js';
+import { readers } from '../row-mapping.js';
 
-/** The history of a task: its status and run audit trails and its execution logs. */
+/** The history of a task (arguments checked by the storage): its status and run audit trails and its execution logs. */
 export class HistoryQueries {
   readonly #context: QueryContext;
-  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string; countLogs: string };
+  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string };
 
   constructor(context: QueryContext) {
     this.#context = context;
@@ -23,29 +22,23 @@ FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4
   AS l(id, at, level, message, exception, sequence)`,
       getLogs: `SELECT id::text AS id, task_id::text AS task_id, at, level, message, exception, sequence
 FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
-      countLogs: `SELECT count(*)::int AS n FROM ${s}.execution_logs WHERE task_id = $1::uuid`,
     };
   }
 
   async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
     const connection = this.#context.connection;
-    if (!isUuid(taskId)) return [];
     const res = await connection.run('getStatusAudit', connection.statement('status_audit', this.#sql.statusAudit, [taskId]));
-    return res.rows.map(rowToStatusAudit);
+    return res.rows.map(readers.statusAudit);
   }
 
   async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
     const connection = this.#context.connection;
-    if (!isUuid(taskId)) return [];
     const res = await connection.run('getRunAudit', connection.statement('run_audit', this.#sql.runAudit, [taskId]));
-    return res.rows.map(rowToRunAudit);
+    return res.rows.map(readers.runAudit);
   }
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
     const connection = this.#context.connection;
-    if (!isUuid(taskId)) throw new InvalidArgumentError(`saveExecutionLogs: "taskId" must be a UUID string; received ${String(taskId)}.`);
-    if (!Array.isArray(logs)) throw new InvalidArgumentError('saveExecutionLogs: "logs" must be an array.');
-    logs.forEach((log, i) => checkLog(log, `saveExecutionLogs: logs[${i}]`));
     if (logs.length === 0) return;
     const config = connection.statement('save_logs', this.#sql.saveLogs, [
       taskId,
@@ -66,19 +59,11 @@ FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, executi
     }
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = 1000): Promise<ExecutionLogEntry[]> {
+  async getExecutionLogs(taskId: string, skip: number, take: number): Promise<ExecutionLogEntry[]> {
     const connection = this.#context.connection;
-    checkInteger(skip, 'getExecutionLogs: "skip"', 0);
-    checkInteger(take, 'getExecutionLogs: "take"', 0);
-    if (!isUuid(taskId) || take === 0) return [];
+    if (take === 0) return [];
     const res = await connection.run('getExecutionLogs', connection.statement('get_logs', this.#sql.getLogs, [taskId, skip, take]));
-    return res.rows.map(rowToLog);
+    return res.rows.map(readers.executionLog);
   }
 
-  async countExecutionLogs(taskId: string): Promise<number> {
-    const connection = this.#context.connection;
-    if (!isUuid(taskId)) return 0;
-    const res = await connection.run<{ n: number }>('countExecutionLogs', connection.statement('count_logs', this.#sql.countLogs, [taskId]));
-    return res.rows[0]?.n ?? 0;
-  }
 }

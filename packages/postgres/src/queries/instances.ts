@@ -1,6 +1,6 @@
 import { INSTANCE_RECORD_RETENTION_MS, checkInstanceId, checkInstanceRecord, type InstanceRecord } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { rowToInstance } from '../row-mapping.js';
+import { readers } from '../row-mapping.js';
 
 /** The instance registry: one row per running engine, upserted by its heartbeat. */
 export class InstanceQueries {
@@ -41,6 +41,6 @@ DELETE FROM ${s}.instances WHERE expires_at < $8::int8 AND id <> $1::text`,
   async listInstances(): Promise<InstanceRecord[]> {
     const connection = this.#context.connection;
     const res = await connection.run('listInstances', connection.statement('list_instances', this.#sql.listInstances, []));
-    return res.rows.map((row) => rowToInstance(row));
+    return res.rows.map((row) => readers.instance(row));
   }
 }

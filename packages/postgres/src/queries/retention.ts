@@ -1,6 +1,5 @@
-import { InvalidArgumentError, type RetentionPolicy, type RetentionResult } from 'evertask';
+import type { RetentionPolicy, RetentionResult } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { checkValue } from '../input-validation.js';
 
 /**
  * Retention: `cleanup` deletes old finished one-off tasks and old history in one statement. The
@@ -35,13 +34,7 @@ SELECT (SELECT count(*) FROM gone)::int AS tasks,
 
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
     const connection = this.#context.connection;
-    if (typeof policy !== 'object' || policy === null) throw new InvalidArgumentError('cleanup: "policy" must be an object.');
-    const times = (['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const).map((key) => {
-      const value = policy[key];
-      if (value === undefined) return null;
-      checkValue('time', value, `cleanup: "policy.${key}"`);
-      return value;
-    });
+    const times = (['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const).map((key) => policy[key] ?? null);
     const res = await connection.run<{ tasks: number; audits: number; logs: number }>('cleanup', {
       text: this.#cleanupSql,
       values: times,

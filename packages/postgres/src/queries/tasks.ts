@@ -1,9 +1,9 @@
 import { InvalidArgumentError, type AddOptions, type NewTask, type StoredTask, type TaskPatch, type TaskStatus } from 'evertask';
 import { isQueryable, type QueryContext, type Queryable } from '../connection.js';
-import { PATCH_FIELDS, checkNewTask, checkPatch, checkStatuses, isUuid } from '../input-validation.js';
 import { formatNotificationPayload } from '../notifications.js';
 import { sqlState, toStorageError, toTaskKeyConflict } from '../postgres-errors.js';
-import { TASK_COLUMNS, TASK_COLUMN_TYPES, arrayLiteral, taskValue } from '../row-mapping.js';
+import { COLUMN_OF_FIELD, TASK_COLUMNS, patchedFields } from 'evertask/storage-kit';
+import { TASK_COLUMN_TYPES, arrayLiteral, taskValue } from '../row-mapping.js';
 
 /**
  * How `add` sends one column of a chunk: an array with a value per row (`unnest`), one value for
@@ -83,7 +83,7 @@ export interface TaskWriteOptions {
   addChunkSize: number;
 }
 
-/** Writes of task rows: `add` (batched, optionally in the caller's transaction), `update`, `remove`. */
+/** Writes of task rows (arguments checked by the storage): `add` (batched, optionally in the caller's transaction), `update`, `remove`. */
 export class TaskQueries {
   readonly #context: QueryContext;
   readonly #options: TaskWriteOptions;
@@ -98,14 +98,12 @@ export class TaskQueries {
   }
 
   async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
-    if (!Array.isArray(tasks)) throw new InvalidArgumentError('add: "tasks" must be an array of tasks.');
-    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('add: "options" must be an object.');
-    tasks.forEach((task, index) => checkNewTask(task, index));
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('PostgresStorage.add: "options" must be an object.');
     if (tasks.length === 0) return;
     const tx = options.tx;
     if (tx !== undefined && !isQueryable(tx)) {
       throw new InvalidArgumentError(
-        'add: options.tx must be a pg client (from pool.connect() or new pg.Client()) inside a transaction you began.',
+        'PostgresStorage.add: options.tx must be a pg client (from pool.connect() or new pg.Client()) inside a transaction you began.',
       );
     }
     const connection = this.#context.connection;
@@ -123,7 +121,7 @@ export class TaskQueries {
           if (state === '22021' || state === '22P05') {
             // text PostgreSQL cannot store: a NUL character
             throw new InvalidArgumentError(
-              'add: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character, which PostgreSQL text cannot store.',
+              'PostgresStorage.add: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character, which PostgreSQL text cannot store.',
               { cause: error },
             );
           }
@@ -171,9 +169,7 @@ export class TaskQueries {
   }
 
   async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    const keys = checkPatch(patch, 'update: patch');
-    if (ifStatus !== undefined) checkStatuses(ifStatus, 'update: ifStatus');
-    if (!isUuid(id)) return false;
+    const keys = patchedFields(patch);
     const s = this.#context.quotedSchema;
     const values: unknown[] = [id];
     const where = [`id = $1::uuid`];
@@ -187,7 +183,7 @@ export class TaskQueries {
     }
     const sets = keys.map((key) => {
       values.push((patch as Record<string, unknown>)[key]);
-      return `${PATCH_FIELDS[key].column} = $${values.length}`;
+      return `${COLUMN_OF_FIELD[key]} = $${values.length}`;
     });
     const res = await this.#context.connection.run('update', {
       text: `UPDATE ${s}.tasks SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`,
@@ -197,7 +193,6 @@ export class TaskQueries {
   }
 
   async remove(id: string): Promise<boolean> {
-    if (!isUuid(id)) return false;
     const connection = this.#context.connection;
     const res = await connection.run('remove', connection.statement('remove', this.#removeSql, [id]));
     return (res.rowCount ?? 0) > 0;

@@ -1,15 +1,15 @@
-import { InvalidArgumentError, type ExecutionLogEntry, type TaskPatch, type TaskStatus, type TaskTransition } from 'evertask';
+import type { ExecutionLogEntry, TaskPatch, TaskStatus, TaskTransition } from 'evertask';
+import { COLUMN_OF_FIELD, TASK_PATCH_FIELDS, patchedFields } from 'evertask/storage-kit';
 import type { QueryContext, Queryable } from '../connection.js';
-import { PATCH_FIELDS, PATCH_KEYS, checkLog, checkPatch, checkStatuses, checkValue, isUuid } from '../input-validation.js';
 import { toStorageError } from '../postgres-errors.js';
 import { TASK_COLUMN_TYPES } from '../row-mapping.js';
 
 function patchAssignments(): string {
-  return PATCH_KEYS.map((key) => {
-    const { column } = PATCH_FIELDS[key];
+  return TASK_PATCH_FIELDS.map((key) => {
+    const column = COLUMN_OF_FIELD[key];
     const type = TASK_COLUMN_TYPES[column];
-    const value = type === 'text' ? `c.p ->> '${key}'` : `(c.p ->> '${key}')::${type}`;
-    return `${column} = CASE WHEN c.p ? '${key}' THEN ${value} ELSE t.${column} END`;
+    const value = type === 'text' ? `c.patch ->> '${key}'` : `(c.patch ->> '${key}')::${type}`;
+    return `${column} = CASE WHEN c.patch ? '${key}' THEN ${value} ELSE t.${column} END`;
   }).join(',\n    ');
 }
 
@@ -23,40 +23,41 @@ function patchAssignments(): string {
 function transitionSql(s: string): string {
   return `WITH c AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
-    AS c(i int, id uuid, f text[], o text, s text, at int8, p jsonb, a boolean, ae text, pa jsonb, r jsonb, l jsonb)
+    AS c(change_no int, id uuid, from_statuses text[], owner text, to_status text, at int8, patch jsonb,
+      audit boolean, audit_error text, prior_audits jsonb, run_audit jsonb, logs jsonb)
 ), u AS (
   UPDATE ${s}.tasks t SET
-    status = c.s,
+    status = c.to_status,
     updated_at = c.at,
     ${patchAssignments()}
   FROM c
-  WHERE t.id = c.id AND t.status = ANY (c.f) AND (c.o IS NULL OR t.lease_owner = c.o)
+  WHERE t.id = c.id AND t.status = ANY (c.from_statuses) AND (c.owner IS NULL OR t.lease_owner = c.owner)
   RETURNING t.id
 ), sa AS (
   INSERT INTO ${s}.status_audit (task_id, status, at, error)
   SELECT id, status, at, error FROM (
-    SELECT c.id, pa.status, pa.at, pa.error, c.i, pa.n AS n
+    SELECT c.id, prior.status, prior.at, prior.error, c.change_no, prior.prior_no
     FROM c JOIN u ON u.id = c.id
-    CROSS JOIN LATERAL jsonb_to_recordset(c.pa) AS pa(n int, status text, at int8, error text)
-    WHERE c.pa IS NOT NULL
+    CROSS JOIN LATERAL jsonb_to_recordset(c.prior_audits) AS prior(prior_no int, status text, at int8, error text)
+    WHERE c.prior_audits IS NOT NULL
     UNION ALL
-    SELECT c.id, c.s, c.at, c.ae, c.i, 2147483647 FROM c JOIN u ON u.id = c.id WHERE c.a
-  ) rows ORDER BY i, n
+    SELECT c.id, c.to_status, c.at, c.audit_error, c.change_no, 2147483647 FROM c JOIN u ON u.id = c.id WHERE c.audit
+  ) rows ORDER BY change_no, prior_no
   RETURNING 1
 ), ra AS (
   INSERT INTO ${s}.run_audit (task_id, at, status, execution_time_ms, error)
-  SELECT c.id, (c.r ->> 'at')::int8, c.r ->> 'status', (c.r ->> 'executionTimeMs')::float8, c.r ->> 'error'
-  FROM c JOIN u ON u.id = c.id WHERE c.r IS NOT NULL
+  SELECT c.id, (c.run_audit ->> 'at')::int8, c.run_audit ->> 'status', (c.run_audit ->> 'executionTimeMs')::float8, c.run_audit ->> 'error'
+  FROM c JOIN u ON u.id = c.id WHERE c.run_audit IS NOT NULL
   RETURNING 1
 ), lg AS (
   INSERT INTO ${s}.execution_logs (id, task_id, at, level, message, exception, sequence)
-  SELECT l.id, c.id, l.at, l.level, l.message, l.exception, l.sequence
+  SELECT log.id, c.id, log.at, log.level, log.message, log.exception, log.sequence
   FROM c JOIN u ON u.id = c.id
-  CROSS JOIN LATERAL jsonb_to_recordset(c.l)
-    AS l(id uuid, at int8, level text, message text, exception text, sequence int)
+  CROSS JOIN LATERAL jsonb_to_recordset(c.logs)
+    AS log(id uuid, at int8, level text, message text, exception text, sequence int)
   RETURNING 1
 )
-SELECT c.i FROM c JOIN u ON u.id = c.id`;
+SELECT c.change_no FROM c JOIN u ON u.id = c.id`;
 }
 
 /**
@@ -75,70 +76,45 @@ function transitionJson(round: readonly TransitionRow[]): string {
 
 /** One transition as the JSON row the transition statement reads. */
 interface TransitionRow {
-  i: number;
+  /** Position in the batch: the statement returns it for each change that applied. */
+  change_no: number;
   id: string;
-  f: readonly TaskStatus[];
-  o: string | null;
-  s: TaskStatus;
+  from_statuses: readonly TaskStatus[];
+  owner: string | null;
+  to_status: TaskStatus;
   at: number;
-  p: TaskPatch;
-  a: boolean;
-  ae: string | null;
-  pa?: { n: number; status: string; at: number; error: string | null }[];
-  r?: { at: number; status: TaskStatus; executionTimeMs: number; error: string | null };
-  l?: readonly ExecutionLogEntry[];
+  patch: TaskPatch;
+  /** Whether to write the status-audit row of the change (with `audit_error`). */
+  audit: boolean;
+  audit_error: string | null;
+  prior_audits?: { prior_no: number; status: string; at: number; error: string | null }[];
+  run_audit?: { at: number; status: TaskStatus; executionTimeMs: number; error: string | null };
+  logs?: readonly ExecutionLogEntry[];
 }
 
+/** One checked transition as its JSON row (only the patch fields it sets). */
 function transitionRow(change: TaskTransition, index: number): TransitionRow {
-  const what = `transition: changes[${index}]`;
-  if (typeof change !== 'object' || change === null) throw new InvalidArgumentError(`${what} must be an object.`);
-  if (typeof change.id !== 'string') throw new InvalidArgumentError(`${what}.id must be a string.`);
-  const from = checkStatuses(change.from, `${what}.from`);
-  checkValue('status', change.to, `${what}.to`);
-  checkValue('time', change.at, `${what}.at`);
-  if (change.owner !== undefined && typeof change.owner !== 'string') throw new InvalidArgumentError(`${what}.owner must be a string.`);
-  const keys = checkPatch(change.patch, `${what}.patch`);
   const patch: Record<string, unknown> = {};
-  for (const key of keys) patch[key] = (change.patch as Record<string, unknown>)[key];
+  if (change.patch !== undefined) for (const key of patchedFields(change.patch)) patch[key] = change.patch[key];
   const row: TransitionRow = {
-    i: index,
+    change_no: index,
     id: change.id,
-    f: from,
-    o: change.owner ?? null,
-    s: change.to,
+    from_statuses: change.from,
+    owner: change.owner ?? null,
+    to_status: change.to,
     at: change.at,
-    p: patch as TaskPatch,
-    a: change.audit !== undefined,
-    ae: null,
+    patch: patch as TaskPatch,
+    audit: change.audit !== undefined,
+    audit_error: change.audit?.error ?? null,
   };
-  if (change.audit !== undefined) {
-    if (typeof change.audit !== 'object' || change.audit === null) throw new InvalidArgumentError(`${what}.audit must be { error }.`);
-    checkValue('text?', change.audit.error ?? null, `${what}.audit.error`);
-    row.ae = change.audit.error ?? null;
-  }
   if (change.priorAudits !== undefined) {
-    if (!Array.isArray(change.priorAudits)) throw new InvalidArgumentError(`${what}.priorAudits must be an array.`);
-    row.pa = change.priorAudits.map((a, i) => {
-      checkValue('status', a?.status, `${what}.priorAudits[${i}].status`);
-      checkValue('time', a?.at, `${what}.priorAudits[${i}].at`);
-      checkValue('text?', a?.error ?? null, `${what}.priorAudits[${i}].error`);
-      return { n: i, status: a.status, at: a.at, error: a.error ?? null };
-    });
+    row.prior_audits = change.priorAudits.map((prior, priorNo) => ({ prior_no: priorNo, status: prior.status, at: prior.at, error: prior.error }));
   }
   if (change.runAudit !== undefined) {
-    const ra = change.runAudit;
-    if (typeof ra !== 'object' || ra === null) throw new InvalidArgumentError(`${what}.runAudit must be an object.`);
-    checkValue('time', ra.at, `${what}.runAudit.at`);
-    checkValue('status', ra.status, `${what}.runAudit.status`);
-    checkValue('number?', ra.executionTimeMs, `${what}.runAudit.executionTimeMs`);
-    checkValue('text?', ra.error ?? null, `${what}.runAudit.error`);
-    row.r = { at: ra.at, status: ra.status, executionTimeMs: ra.executionTimeMs ?? 0, error: ra.error ?? null };
+    const run = change.runAudit;
+    row.run_audit = { at: run.at, status: run.status, executionTimeMs: run.executionTimeMs, error: run.error };
   }
-  if (change.logs !== undefined) {
-    if (!Array.isArray(change.logs)) throw new InvalidArgumentError(`${what}.logs must be an array.`);
-    change.logs.forEach((log, i) => checkLog(log, `${what}.logs[${i}]`));
-    if (change.logs.length > 0) row.l = change.logs;
-  }
+  if (change.logs !== undefined && change.logs.length > 0) row.logs = change.logs;
   return row;
 }
 
@@ -153,27 +129,22 @@ export class TransitionQueries {
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    if (!Array.isArray(changes)) throw new InvalidArgumentError('transition: "changes" must be an array.');
     const connection = this.#context.connection;
     const rows = changes.map((change, index) => transitionRow(change, index));
     const applied = new Array<boolean>(changes.length).fill(false);
     if (rows.length === 0) return applied;
-    // Rows with ids that are not UUIDs cannot exist: they never apply.
-    const valid = rows.filter((row) => isUuid(row.id));
-    if (valid.length === 0) return applied;
     // Split into rounds in which every id appears once (an UPDATE touches a row once per
     // statement); changes of one id keep their order. Usually there is a single round.
     const rounds: TransitionRow[][] = [];
     const seen = new Map<string, number>();
-    for (const row of valid) {
-      const id = row.id.toLowerCase();
-      const round = seen.get(id) ?? 0;
-      seen.set(id, round + 1);
+    for (const row of rows) {
+      const round = seen.get(row.id) ?? 0;
+      seen.set(row.id, round + 1);
       (rounds[round] ??= []).push(row);
     }
     const runRound = async (db: Queryable, round: TransitionRow[]): Promise<void> => {
-      const res = await db.query<{ i: number }>(connection.statement('transition', this.#transitionSql, [transitionJson(round)]));
-      for (const r of res.rows) applied[r.i] = true;
+      const res = await db.query<{ change_no: number }>(connection.statement('transition', this.#transitionSql, [transitionJson(round)]));
+      for (const row of res.rows) applied[row.change_no] = true;
     };
     if (rounds.length === 1) {
       try {

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeWithPostgres, makeTask, useStorage } from '../pg-test-helpers.js';
+import { scheduledTasks } from 'evertask';
 
 const describePg = await describeWithPostgres();
 
@@ -21,7 +22,7 @@ describePg('PostgresStorage reads', () => {
     }
     const expected = [...tasks].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)).map((t) => t.id);
     expect(seen).toEqual(expected);
-    const scheduled = await fixture.storage.scheduled(4996, 10);
+    const scheduled = await scheduledTasks(fixture.storage, 4996, 10);
     expect(scheduled.map((t) => t.dueAt)).toEqual([4994, 4995, 4996]);
   });
 
@@ -44,7 +45,8 @@ describePg('PostgresStorage reads', () => {
     expect((await fixture.storage.query({ recurring: true })).items[0]?.name).toBe('Report');
     expect((await fixture.storage.query({ statuses: ['waiting'], queue: 'default' })).total).toBe(1);
     expect((await fixture.storage.query({ createdAfter: 2, createdBefore: 4 })).total).toBe(2);
-    expect((await fixture.storage.query({ ids: ['nope'] })).total).toBe(0);
+    expect((await fixture.storage.query({ ids: [] })).total).toBe(0);
+    await expect(fixture.storage.query({ ids: ['nope'] })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect((await fixture.storage.query({}, { sortBy: 'queue', descending: false })).items.map((t) => t.queue)).toEqual([
       'default',
       'default',

@@ -5,7 +5,7 @@
  * the statement is prepared, that each query's WHERE implies its index's predicate.
  */
 import type { StoredTask } from 'evertask';
-import { rowToTask } from '../row-mapping.js';
+import { readers } from '../row-mapping.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
 import { DUE_STATUSES_SQL, LEASED_STATUSES_SQL, type TableNames } from './tables.js';
 
@@ -78,7 +78,7 @@ export function claimDueTasks(session: SqliteSession, { owner, now, limit, lease
     const order = new Map<string, number>();
     candidates.forEach((candidate, index) => order.set(candidate.id, index));
     const rows = statements.claim.all(owner, now + leaseMs, now, JSON.stringify(candidates.map((candidate) => candidate.id)));
-    return rows.map(rowToTask).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    return rows.map(readers.task).sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   });
   // BEGIN IMMEDIATE: the write lock is taken before the candidates are read, so two processes
   // never pick the same rows.

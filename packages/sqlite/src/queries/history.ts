@@ -1,6 +1,6 @@
 /** The audit trail (status changes, runs) and execution logs of tasks. */
 import { StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
-import { rowToLog, rowToRunAudit, rowToStatusAudit } from '../row-mapping.js';
+import { readers } from '../row-mapping.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
 import type { TableNames } from './tables.js';
 
@@ -11,7 +11,6 @@ export interface HistoryStatements {
   statusAudit: Statement;
   runAudit: Statement;
   logs: Statement;
-  countLogs: Statement;
 }
 
 export function prepareHistoryStatements(prepare: Prepare, t: TableNames): HistoryStatements {
@@ -31,7 +30,6 @@ export function prepareHistoryStatements(prepare: Prepare, t: TableNames): Histo
       `SELECT id, task_id, at, level, message, exception, sequence FROM ${t.logs} WHERE task_id = ?
          ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
     ),
-    countLogs: prepare(`SELECT COUNT(*) AS n FROM ${t.logs} WHERE task_id = ?`),
   };
 }
 
@@ -40,11 +38,11 @@ export function insertLog(session: SqliteSession, taskId: string, log: Execution
 }
 
 export function statusAuditOf(session: SqliteSession, taskId: string): StatusAuditEntry[] {
-  return session.statements.history.statusAudit.all(taskId).map(rowToStatusAudit);
+  return session.statements.history.statusAudit.all(taskId).map(readers.statusAudit);
 }
 
 export function runAuditOf(session: SqliteSession, taskId: string): RunAuditEntry[] {
-  return session.statements.history.runAudit.all(taskId).map(rowToRunAudit);
+  return session.statements.history.runAudit.all(taskId).map(readers.runAudit);
 }
 
 /** Saves the logs of an existing task in one transaction; an unknown task is a `StorageError`. */
@@ -60,9 +58,5 @@ export function saveLogs(session: SqliteSession, taskId: string, logs: readonly 
 
 /** A task's logs ordered by (at, sequence, id), `take` of them after `skip`. */
 export function logsOf(session: SqliteSession, taskId: string, skip: number, take: number): ExecutionLogEntry[] {
-  return session.statements.history.logs.all(taskId, take, skip).map(rowToLog);
-}
-
-export function countLogsOf(session: SqliteSession, taskId: string): number {
-  return (session.statements.history.countLogs.get(taskId) as { n: number }).n;
+  return session.statements.history.logs.all(taskId, take, skip).map(readers.executionLog);
 }

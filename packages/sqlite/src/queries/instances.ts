@@ -1,6 +1,6 @@
 /** The instance registry: one row per running engine, upserted by its heartbeat. */
 import { INSTANCE_RECORD_RETENTION_MS, type InstanceRecord } from 'evertask';
-import { rowToInstance } from '../row-mapping.js';
+import { readers } from '../row-mapping.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
 import type { TableNames } from './tables.js';
 
@@ -41,5 +41,5 @@ export function removeInstance(session: SqliteSession, id: string): void {
 }
 
 export function listInstances(session: SqliteSession): InstanceRecord[] {
-  return session.statements.instances.list.all().map((row) => rowToInstance(row));
+  return session.statements.instances.list.all().map((row) => readers.instance(row));
 }

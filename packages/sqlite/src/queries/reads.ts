@@ -1,4 +1,4 @@
-/** Reading tasks: by id or key, the pending and scheduled lists, filtered pages and counts. */
+/** Reading tasks: by id or key, the pending list, filtered pages and counts. */
 import type Database from 'better-sqlite3';
 import {
   StorageError,
@@ -8,32 +8,20 @@ import {
   type StoredTask,
   type TaskFilter,
   type TaskQueryResult,
-  type TaskSortField,
   type TaskStatus,
 } from 'evertask';
-import type { ResolvedPage } from '../input-validation.js';
-import { rowToTask, type SqlValue } from '../row-mapping.js';
+import { COLUMN_OF_FIELD, type ResolvedTaskPage } from 'evertask/storage-kit';
+import { readers, type SqlValue } from '../row-mapping.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
-import { ACTIVE_STATUSES_SQL, DUE_STATUSES_SQL, type TableNames } from './tables.js';
+import { ACTIVE_STATUSES_SQL, type TableNames } from './tables.js';
 
 const STATUS_SET = new Set<string>(TASK_STATUSES);
-
-const SORT_COLUMNS: Readonly<Record<TaskSortField, string>> = {
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  dueAt: 'due_at',
-  lastExecutionAt: 'last_execution_at',
-  status: 'status',
-  name: 'name',
-  queue: 'queue',
-};
 
 export interface ReadStatements {
   get: Statement;
   getByKey: Statement;
   pendingFirst: Statement;
   pendingAfter: Statement;
-  scheduled: Statement;
 }
 
 export function prepareReadStatements(prepare: Prepare, t: TableNames): ReadStatements {
@@ -43,9 +31,6 @@ export function prepareReadStatements(prepare: Prepare, t: TableNames): ReadStat
     pendingFirst: prepare(`SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} ORDER BY created_at, id LIMIT ?`),
     pendingAfter: prepare(
       `SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_pending WHERE ${ACTIVE_STATUSES_SQL} AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
-    ),
-    scheduled: prepare(
-      `SELECT * FROM ${t.tasks} INDEXED BY ${t.tasks}_due WHERE ${DUE_STATUSES_SQL} AND status = 'waiting' AND due_at <= ? ORDER BY due_at, id LIMIT ?`,
     ),
   };
 }
@@ -63,12 +48,12 @@ export function registerReadFunctions(db: Database.Database): void {
 
 export function getTask(session: SqliteSession, id: string): StoredTask | undefined {
   const row = session.statements.reads.get.get(id);
-  return row ? rowToTask(row) : undefined;
+  return row ? readers.task(row) : undefined;
 }
 
 export function getTaskByKey(session: SqliteSession, taskKey: string): StoredTask | undefined {
   const row = session.statements.reads.getByKey.get(taskKey);
-  return row ? rowToTask(row) : undefined;
+  return row ? readers.task(row) : undefined;
 }
 
 /** Non-terminal tasks by (createdAt, id), after the cursor. */
@@ -76,12 +61,7 @@ export function pendingTasks(session: SqliteSession, after: PendingCursor | unde
   const statements = session.statements.reads;
   const rows =
     after === undefined ? statements.pendingFirst.all(limit) : statements.pendingAfter.all(after.createdAt, after.id, limit);
-  return rows.map(rowToTask);
-}
-
-/** Waiting tasks due at or before `until`, by due time. */
-export function scheduledTasks(session: SqliteSession, until: number, limit: number): StoredTask[] {
-  return session.statements.reads.scheduled.all(until, limit).map(rowToTask);
+  return rows.map(readers.task);
 }
 
 interface WhereClause {
@@ -118,6 +98,7 @@ export function whereClause(filter: TaskFilter): WhereClause {
   // createdAfter is inclusive, createdBefore exclusive: adjacent windows never count a task twice.
   if (filter.createdAfter !== undefined) add('ca', 'created_at >= ?', filter.createdAfter);
   if (filter.createdBefore !== undefined) add('cb', 'created_at < ?', filter.createdBefore);
+  if (filter.dueBefore !== undefined) add('db', 'due_at < ?', filter.dueBefore);
   if (filter.search !== undefined) {
     add('x', '(evertask_icontains(name, ?) OR evertask_icontains(task_key, ?))', filter.search, filter.search);
   }
@@ -125,9 +106,9 @@ export function whereClause(filter: TaskFilter): WhereClause {
 }
 
 /** One page of the tasks matching `where`, and their total, from one snapshot. */
-export function queryTasks(session: SqliteSession, where: WhereClause, page: ResolvedPage): TaskQueryResult {
+export function queryTasks(session: SqliteSession, where: WhereClause, page: ResolvedTaskPage): TaskQueryResult {
   const { offset, limit, sortBy, descending } = page;
-  const column = SORT_COLUMNS[sortBy];
+  const column = COLUMN_OF_FIELD[sortBy];
   const direction = descending ? 'DESC' : 'ASC';
   const tasks = session.tables.tasks;
   const read = session.db.transaction(() => {
@@ -147,7 +128,7 @@ export function queryTasks(session: SqliteSession, where: WhereClause, page: Res
     const rowsStatement = session.cached('qr', () => `SELECT * FROM ${tasks} WHERE id IN (SELECT value FROM json_each(?))`);
     const items = rowsStatement
       .all(JSON.stringify(pageIds))
-      .map(rowToTask)
+      .map(readers.task)
       .sort((a, b) => (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0));
     return { items, total };
   });

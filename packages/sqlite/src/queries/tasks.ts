@@ -1,6 +1,7 @@
 /** Writing tasks: insert (with the optional status-audit row), definition patches, removal. */
 import type { NewTask, TaskPatch, TaskStatus } from 'evertask';
-import { PATCH_COLUMNS, TASK_COLUMNS, taskToParams, toSqlValue, type SqlValue } from '../row-mapping.js';
+import { COLUMN_OF_FIELD, TASK_COLUMNS } from 'evertask/storage-kit';
+import { taskToParams, toSqlValue, type SqlValue } from '../row-mapping.js';
 import { insertFailure } from '../sqlite-errors.js';
 import type { Prepare, SqliteSession, Statement } from './session.js';
 import type { TableNames } from './tables.js';
@@ -12,7 +13,7 @@ export interface TaskStatements {
 }
 
 export function prepareTaskStatements(prepare: Prepare, t: TableNames): TaskStatements {
-  const columns = TASK_COLUMNS.map(([column]) => column).join(', ');
+  const columns = TASK_COLUMNS.join(', ');
   const marks = TASK_COLUMNS.map(() => '?').join(', ');
   return {
     insert: prepare(`INSERT INTO ${t.tasks} (${columns}) VALUES (${marks})`),
@@ -49,7 +50,7 @@ export function updateTask(
 ): boolean {
   const guard = ifStatus === undefined ? 0 : ifStatus.length;
   const statement = session.cached(`u|${fields.join(',')}|${guard}`, () => {
-    const sets = fields.map((field) => `${PATCH_COLUMNS[field]} = ?`);
+    const sets = fields.map((field) => `${COLUMN_OF_FIELD[field]} = ?`);
     const where = guard > 0 ? ` AND status IN (${Array(guard).fill('?').join(', ')})` : '';
     return sets.length > 0
       ? `UPDATE ${session.tables.tasks} SET ${sets.join(', ')} WHERE id = ?${where} RETURNING id`

@@ -1,6 +1,7 @@
 /** Status changes: each guarded update with its audit rows, run audit and logs, a batch in one transaction. */
 import type { TaskPatch, TaskTransition } from 'evertask';
-import { PATCH_COLUMNS, toSqlValue, type SqlValue } from '../row-mapping.js';
+import { COLUMN_OF_FIELD } from 'evertask/storage-kit';
+import { toSqlValue, type SqlValue } from '../row-mapping.js';
 import { insertLog } from './history.js';
 import type { SqliteSession } from './session.js';
 
@@ -26,7 +27,7 @@ export function applyTransitions(session: SqliteSession, prepared: readonly Prep
       const owner = change.owner !== undefined;
       const key = `t|${fields.join(',')}|${change.from.length}|${owner ? 1 : 0}`;
       const statement = session.cached(key, () => {
-        const sets = ['status = ?', 'updated_at = ?', ...fields.map((field) => `${PATCH_COLUMNS[field]} = ?`)];
+        const sets = ['status = ?', 'updated_at = ?', ...fields.map((field) => `${COLUMN_OF_FIELD[field]} = ?`)];
         return (
           `UPDATE ${session.tables.tasks} SET ${sets.join(', ')} WHERE id = ? ` +
           `AND status IN (${change.from.map(() => '?').join(', ')})${owner ? ' AND lease_owner = ?' : ''} RETURNING id`

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, uuidv7, type StoredTask } from 'evertask';
 import { T0, makeTask } from '../helpers.js';
 import { useFreshStorage } from '../fresh-storage.js';
+import { scheduledTasks } from 'evertask';
 
 describe('SQLite queries: reads', () => {
   const fixture = useFreshStorage();
@@ -30,7 +31,7 @@ describe('SQLite queries: reads', () => {
     const s2 = makeTask({ dueAt: T0 + 200 });
     const s3 = makeTask({ dueAt: T0 + 900 });
     await storage.add([s1, s2, s3]);
-    const scheduled = await storage.scheduled(T0 + 600, 10);
+    const scheduled = await scheduledTasks(storage, T0 + 600, 10);
     expect(scheduled.map((t) => t.id).slice(-2)).toEqual([s2.id, s1.id]);
     expect(scheduled.every((t) => t.status === 'waiting' && (t.dueAt as number) <= T0 + 600)).toBe(true);
   });

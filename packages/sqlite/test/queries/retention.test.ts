@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { T0, log, makeTask } from '../helpers.js';
 import { useFreshStorage } from '../fresh-storage.js';
+import { countExecutionLogs } from 'evertask';
 
 describe('SQLite queries: retention', () => {
   const fixture = useFreshStorage();
@@ -24,7 +25,7 @@ describe('SQLite queries: retention', () => {
     expect(await storage.get(recurringDone.id)).toBeDefined();
     expect(await storage.get(active.id)).toBeDefined();
     expect(await storage.get(newDone.id)).toBeDefined();
-    expect(await storage.countExecutionLogs(active.id)).toBe(1);
+    expect(await countExecutionLogs(storage, active.id)).toBe(1);
     expect(await storage.cleanup({})).toEqual({ tasks: 0, audits: 0, logs: 0 });
   });
 

@@ -1,12 +1,9 @@
 import { expect } from 'vitest';
-import type { TestContext } from 'vitest';
-import { uuidv7 } from '../ids.js';
-import type { ExecutionLogEntry, StoredTask } from '../ports/task-record.js';
-import type { TaskStorage } from '../ports/task-storage.js';
-import { newStoredTask } from '../storage/stored-task.js';
-
-/** Registers one conformance test (the suite wraps it with the skip list and a fresh storage). */
-type Register = (title: string, body: (storage: TaskStorage, context: TestContext) => Promise<void>) => void;
+import { uuidv7 } from '../../ids.js';
+import type { ExecutionLogEntry, StoredTask } from '../../ports/task-record.js';
+import type { TaskStorage } from '../../ports/task-storage.js';
+import { newStoredTask } from '../../storage/stored-task.js';
+import type { Register } from './fixtures.js';
 
 /** Base time of these tests: 2026-01-01T00:00:00Z. */
 const BASE = Date.UTC(2026, 0, 1);

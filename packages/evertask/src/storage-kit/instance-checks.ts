@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import type { InstanceRecord } from '../ports/task-storage.js';
-import { describeValue } from '../recurring/zoned-time.js';
+import { describeValue } from '../describe-value.js';
+import { isTime } from './field-types.js';
 
 /** How long after its expiry a storage may still list a dead instance (1 hour) before forgetting it. */
 export const INSTANCE_RECORD_RETENTION_MS = 3_600_000;
@@ -8,8 +9,8 @@ export const INSTANCE_RECORD_RETENTION_MS = 3_600_000;
 const TIME_FIELDS = ['startedAt', 'heartbeatAt', 'expiresAt'] as const;
 const INT32_MAX = 2_147_483_647;
 
-function fail(operation: string, field: string, value: unknown, expected: string): never {
-  throw new InvalidArgumentError(`${operation}: instance.${field} must be ${expected}; got ${describeValue(value)}.`);
+function invalidField(operation: string, field: string, value: unknown, expected: string): InvalidArgumentError {
+  return new InvalidArgumentError(`${operation}: instance.${field} must be ${expected}; got ${describeValue(value)}.`);
 }
 
 /**
@@ -20,17 +21,17 @@ export function checkInstanceRecord(value: unknown, operation: string): Instance
   if (typeof value !== 'object' || value === null) {
     throw new InvalidArgumentError(`${operation}: "instance" must be an InstanceRecord object; got ${describeValue(value)}.`);
   }
-  const r = value as Record<string, unknown>;
-  if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 200) fail(operation, 'id', r.id, 'a string of 1–200 characters');
-  if (typeof r.hostname !== 'string') fail(operation, 'hostname', r.hostname, 'a string');
-  if (!Number.isInteger(r.pid) || (r.pid as number) < 0 || (r.pid as number) > INT32_MAX) fail(operation, 'pid', r.pid, 'a non-negative 32-bit integer');
+  const record = value as Record<string, unknown>;
+  if (typeof record.id !== 'string' || record.id.length === 0 || record.id.length > 200) throw invalidField(operation, 'id', record.id, 'a string of 1–200 characters');
+  if (typeof record.hostname !== 'string') throw invalidField(operation, 'hostname', record.hostname, 'a string');
+  if (!Number.isInteger(record.pid) || (record.pid as number) < 0 || (record.pid as number) > INT32_MAX) throw invalidField(operation, 'pid', record.pid, 'a non-negative 32-bit integer');
   for (const field of TIME_FIELDS) {
-    if (!Number.isSafeInteger(r[field])) fail(operation, field, r[field], 'an integer number of epoch milliseconds');
+    if (!isTime(record[field])) throw invalidField(operation, field, record[field], 'an integer number of epoch milliseconds within ±8640000000000000');
   }
-  if (!Array.isArray(r.queues) || !r.queues.every((q) => typeof q === 'string' && q.length > 0)) {
-    fail(operation, 'queues', r.queues, 'an array of queue names');
+  if (!Array.isArray(record.queues) || !record.queues.every((queue) => typeof queue === 'string' && queue.length > 0)) {
+    throw invalidField(operation, 'queues', record.queues, 'an array of queue names');
   }
-  return r as unknown as InstanceRecord;
+  return record as unknown as InstanceRecord;
 }
 
 /** Throws `InvalidArgumentError` unless `id` is an instance id (a string of 1–200 characters). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IndexedMinHeap } from '../src/collections/indexed-min-heap.js';
+import { IndexedMinHeap } from '../../src/collections/indexed-min-heap.js';
 
 describe('IndexedMinHeap', () => {
   it('pops in priority order with FIFO ties, supports update and delete', () => {

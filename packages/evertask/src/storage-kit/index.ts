@@ -1,0 +1,41 @@
+/**
+ * `evertask/storage-kit`: the parts every storage adapter shares — the field table of a stored
+ * task, the argument checks of the storage contract, row readers, driver-error wrapping, and the
+ * page and sort defaults. See docs/custom-storage.md.
+ */
+export { describeValue } from '../describe-value.js';
+export {
+  DEFAULT_STORAGE_LIMITS,
+  EXECUTION_LOG_FIELDS,
+  RUN_AUDIT_FIELDS,
+  STATUS_AUDIT_FIELDS,
+  expectedOfField,
+  expectedOfType,
+  fitsField,
+  isCount,
+  isOfType,
+  isTime,
+  isUuid,
+} from './field-types.js';
+export type { FieldSpec, FieldType, StorageLimits } from './field-types.js';
+export {
+  COLUMN_OF_FIELD,
+  SPEC_OF_FIELD,
+  STORED_TASK_COLUMNS,
+  TASK_COLUMNS,
+  TASK_FIELDS,
+  TASK_PATCH_FIELDS,
+  copyTaskFields,
+  taskParameters,
+} from './task-fields.js';
+export type { PatchableField, TaskColumn, TaskFieldSpec } from './task-fields.js';
+export { applyPatch, findLogsProblem, findPatchProblem, findStatusesProblem, findTaskProblem, findTransitionProblem, patchedFields } from './record-checks.js';
+export type { Problem } from './record-checks.js';
+export { StorageChecks } from './storage-checks.js';
+export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './task-page.js';
+export type { ResolvedTaskPage } from './task-page.js';
+export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readTaskRow, rowReaders } from './row-reader.js';
+export type { Row, RowReaders } from './row-reader.js';
+export { wrapDriverError } from './driver-errors.js';
+export type { DriverErrorClass } from './driver-errors.js';
+export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
