@@ -34,7 +34,7 @@ function engineOn(storage: TaskStorage, clock: ManualClock, instanceId: string, 
 function withoutRegistry(storage: MemoryStorage): TaskStorage {
   return new Proxy(storage, {
     get(target, key, receiver) {
-      if (key === 'heartbeatInstance' || key === 'removeInstance' || key === 'listInstances') return undefined;
+      if (key === 'instances') return undefined; // the optional registry role, absent
       const value = Reflect.get(target, key, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
