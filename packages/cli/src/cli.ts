@@ -5,7 +5,9 @@
  *   evertask migrate [--schema <name>] [--from <version>] --print
  *                                                             print the SQL (postgresMigrationSql) instead
  *   evertask demo [--file <path>] [--seconds <n>]              run the demo on a SQLite file
+ *   evertask --version                                         print the version
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
 import { runDemo } from './demo.js';
@@ -20,16 +22,23 @@ export const USAGE = `Usage:
   evertask migrate [--schema <name>] [--from <version>] --print
                                                           print the migration SQL instead of applying it
   evertask demo [--file <path>] [--seconds <n>]           run the demo application on a SQLite file
+  evertask --version                                      print the version of the command line tool
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
   --schema <name>    schema of the EverTask tables (default: evertask)
-  --from <version>   with --print: the schema's current version (default 0, a fresh database)
+  --from <version>   with --print: the schema's current version, 0 to ${POSTGRES_SCHEMA_VERSION} (default 0, a fresh database)
   --print            print the SQL (one transaction) and touch no database
   --file <path>      demo: the SQLite file (default: evertask-demo.db)
   --seconds <n>      demo: how long it runs (default: 20)
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The version of this package (src/ and dist/ both sit one level below its package.json). */
+function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
 
 /** Runs the CLI; resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -46,6 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         file: { type: 'string', default: 'evertask-demo.db' },
         seconds: { type: 'string', default: '20' },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -55,6 +65,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const { values, positionals } = parsed;
   if (values.help) {
     io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.out(`${cliVersion()}\n`);
     return EXIT.ok;
   }
   if (positionals.length === 1 && positionals[0] === 'demo') {
@@ -76,8 +90,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
   const from = Number(values.from);
-  if (!Number.isInteger(from) || from < 0) {
-    io.err(`--from must be a non-negative integer; received "${values.from}".\n`);
+  if (!/^\d+$/.test(values.from) || !Number.isInteger(from) || from > POSTGRES_SCHEMA_VERSION) {
+    io.err(
+      `--from must be a schema version from 0 to ${POSTGRES_SCHEMA_VERSION} (the latest); received "${values.from}".\n`,
+    );
     return EXIT.usage;
   }
   try {

@@ -33,8 +33,6 @@ export interface EngineContext {
   isRunning(): boolean;
   /** Throws the engine-state error of `what` unless the engine is running. */
   assertRunning(what: string): void;
-  /** Marks that the storage may have due work, without claiming yet. */
-  markMaybeDue(): void;
   /** Marks that the storage may have due work and starts a claim round. */
   claimSoon(): void;
 }

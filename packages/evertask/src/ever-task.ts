@@ -8,7 +8,7 @@ import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
 import type { TaskExecution } from './worker/task-execution.js';
-import { TypedEmitter } from './events.js';
+import { TypedEmitter, assertSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
 import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
@@ -20,11 +20,18 @@ import { InstanceRegistration, type InstanceInfo } from './scheduler/instance-re
 import { QueueRunner } from './worker/queue-runner.js';
 import { RunFinisher } from './worker/run-finisher.js';
 import { TaskRunner } from './worker/task-runner.js';
+import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
 import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
+import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
+
+import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
+
+const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -71,6 +78,7 @@ export class EverTask {
   readonly #finisher: RunFinisher;
   readonly #runner: TaskRunner;
   readonly #dispatcher: Dispatcher;
+  readonly #retention: RetentionMaintenance;
   #state: EngineState = 'created';
   #unsubscribe: (() => Promise<void>) | undefined;
 
@@ -97,7 +105,6 @@ export class EverTask {
       running: this.#running,
       isRunning: () => this.#state === 'running',
       assertRunning: (what) => this.#assertRunning(what),
-      markMaybeDue: () => this.#claimer.markMaybeDue(),
       claimSoon: () => this.#claimSoon(),
     };
     this.#registration = new InstanceRegistration(ctx);
@@ -107,6 +114,7 @@ export class EverTask {
     const runner = new TaskRunner(ctx, this.#finisher);
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
+    this.#retention = new RetentionMaintenance(ctx, () => this.#registration.list());
     for (const config of this.#o.queues.values()) {
       this.#queues.set(
         config.name,
@@ -144,6 +152,9 @@ export class EverTask {
       if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
       await this.#registration.register();
     } catch (error) {
+      // a failed start leaves nothing behind: no subscription, the engine as it was
+      if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+      this.#unsubscribe = undefined;
       this.#state = 'created';
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
@@ -152,6 +163,7 @@ export class EverTask {
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
     this.#claimer.start();
+    this.#retention.start();
     await this.#claimer.claim();
   }
 
@@ -161,15 +173,21 @@ export class EverTask {
    * (a persistent storage runs them again at the next start).
    */
   async stop(options: StopOptions = {}): Promise<void> {
+    // every check before any state changes: a refused call leaves the engine as it was
+    assertOptionsObject(options, STOP_KEYS, 'stop options');
+    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
+    if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
+      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
+    }
     if (this.#state === 'stopped' || this.#state === 'created') {
       this.#state = 'stopped';
       if (options.closeStorage) await this.#storage.close();
       return;
     }
     this.#state = 'stopping';
-    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     this.#claimer.stop();
     this.#scheduler.stop();
+    const retentionStopped = this.#retention.stop(); // no new pass; one under way is awaited below
     await this.#claimer.idle();
     const now = this.#o.clock.now();
     const handBack: Promise<boolean>[] = [];
@@ -188,6 +206,7 @@ export class EverTask {
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+    await retentionStopped;
     await this.#registration.deregister();
     this.#state = 'stopped';
     if (options.closeStorage) await this.#storage.close();
@@ -249,6 +268,23 @@ export class EverTask {
     return task ? toTaskInfo(task, this.#o.codec) : undefined;
   }
 
+  /**
+   * The audit trail of a task, oldest first: every status change it went through (as its audit
+   * level records them) and, for a recurring series, every finished run. Empty lists for an
+   * unknown id. Works after `stop()` while the storage is open.
+   */
+  getTaskHistory(id: string): Promise<TaskHistory> {
+    return readTaskHistory(this.#storage, id);
+  }
+
+  /**
+   * A page of the execution log captured while the task ran (`defaults.logs.enabled`), oldest
+   * first, with the number of matching entries. `level` keeps that level and above.
+   */
+  getTaskLogs(id: string, query?: TaskLogQuery): Promise<TaskLogPage> {
+    return readTaskLogs(this.#storage, id, query);
+  }
+
   /** Filtered, paged tasks. */
   async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
     const result = await storageCall('query', () => this.#storage.query(filter, page));
@@ -292,7 +328,9 @@ export class EverTask {
     return out;
   }
 
+  /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
+    assertSubscription('on', event, listener);
     return this.#emitter.on(event, listener);
   }
 
@@ -302,6 +340,7 @@ export class EverTask {
 
   /** Resolves with the next event of this kind matching the predicate. */
   once<E extends EverTaskEventName>(event: E, predicate: (e: EverTaskEvents[E]) => boolean = () => true): Promise<EverTaskEvents[E]> {
+    assertSubscription('once', event, predicate);
     return new Promise((resolve) => {
       const off = this.on(event, (e) => {
         if (!predicate(e)) return;
@@ -320,6 +359,11 @@ export class EverTask {
       concurrency: q.config.concurrency,
       capacity: q.config.capacity,
     }));
+  }
+
+  /** The resolved configuration (queues, task definitions, lease, audit and log settings), safe to show. */
+  configuration(): EngineConfiguration {
+    return describeConfiguration(this.#o);
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

@@ -67,6 +67,15 @@ export function isTransientPgError(error: unknown): boolean {
   return TRANSIENT_MESSAGES.some((pattern) => pattern.test(message));
 }
 
+/** A short rendering of a bad value for an error message (strings quoted and cut at 60 characters). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) {
+    return String(value);
+  }
+  return typeof value;
+}
+
 function describeCause(error: unknown): string {
   const e = asDriverError(error);
   const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);

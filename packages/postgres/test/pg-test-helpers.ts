@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { describe } from 'vitest';
-import { newStoredTask, uuidv7, type StoredTask } from 'evertask';
+import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import { newStoredTask, uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
+import { PostgresStorage, type PostgresStorageOptions } from '../src/index.js';
 
 /** Connection string of the test database. */
 export const PG_URL = process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -83,4 +84,101 @@ export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'co
     if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A valid execution log line of a task. */
+export function makeLog(taskId: string, sequence: number, at = 1_700_000_000_100): ExecutionLogEntry {
+  return { id: uuidv7(), taskId, at, level: 'information', message: `line ${sequence}`, exception: null, sequence };
+}
+
+/** What `useStorage` hands a test file. */
+export interface StorageFixture {
+  /** The storage under test, open, on the file's own schema. */
+  readonly storage: PostgresStorage;
+  /** A separate pool for looking at (or tampering with) the tables directly. */
+  readonly admin: pg.Pool;
+  /** The file's schema. */
+  readonly schema: string;
+}
+
+/**
+ * Call inside a `describe`: opens one storage on a schema of the test file, empties its tasks
+ * (and with them their history) before each test, and drops the schema afterwards.
+ */
+export function useStorage(fileUrl: string): StorageFixture {
+  const schema = testSchema(fileUrl);
+  let storage: PostgresStorage | undefined;
+  let admin: pg.Pool | undefined;
+  beforeAll(async () => {
+    admin = testPool(2);
+    storage = new PostgresStorage({ connectionString: PG_URL, schema });
+    await storage.open();
+  });
+  beforeEach(async () => {
+    await admin?.query(`TRUNCATE "${schema}".tasks CASCADE`);
+  });
+  afterAll(async () => {
+    await storage?.close();
+    await admin?.end();
+    await dropSchemas(schema);
+  });
+  const opened = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useStorage: the fixture is set up in beforeAll; use it inside a test.');
+    return value;
+  };
+  return {
+    get storage() {
+      return opened(storage);
+    },
+    get admin() {
+      return opened(admin);
+    },
+    schema,
+  };
+}
+
+/** What `useStorages` hands a test file. */
+export interface StoragesFixture {
+  /** A separate pool for looking at (or tampering with) the tables directly. */
+  readonly admin: pg.Pool;
+  /** A new schema name of this file (dropped afterwards). */
+  fresh(): string;
+  /** A storage on the test database (closed afterwards); `options` wins over the connection string. */
+  make(options: Partial<PostgresStorageOptions> & { schema: string }): PostgresStorage;
+  /** Runs `fn` after the file's tests (pools the test opened, say). */
+  onCleanup(fn: () => Promise<void>): void;
+}
+
+/**
+ * Call inside a `describe`: for tests with several storages (several instances on one schema,
+ * or one schema each), every one closed and every schema dropped after the file's tests.
+ */
+export function useStorages(fileUrl: string): StoragesFixture {
+  const prefix = `${testSchema(fileUrl)}_i`;
+  const cleanup: (() => Promise<void>)[] = [];
+  let admin: pg.Pool | undefined;
+  let count = 0;
+  beforeAll(() => {
+    admin = testPool(3);
+  });
+  afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn().catch(() => undefined);
+    await admin?.end();
+    await dropSchemas(prefix);
+  });
+  return {
+    get admin() {
+      if (admin === undefined) throw new Error('useStorages: the fixture is set up in beforeAll; use it inside a test.');
+      return admin;
+    },
+    fresh: () => `${prefix}${++count}`,
+    make: (options) => {
+      const storage = new PostgresStorage({ connectionString: PG_URL, ...options } as PostgresStorageOptions);
+      cleanup.push(() => storage.close());
+      return storage;
+    },
+    onCleanup: (fn) => {
+      cleanup.push(fn);
+    },
+  };
 }

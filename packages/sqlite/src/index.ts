@@ -5,4 +5,4 @@ export type {
   SqliteStorageOptions,
   SqliteStorageTuning,
 } from './sqlite-storage-options.js';
-export { LATEST_SCHEMA_VERSION } from './migrations.js';
+export { LATEST_SCHEMA_VERSION } from './migrator.js';

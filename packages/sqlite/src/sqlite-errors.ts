@@ -1,7 +1,7 @@
-import { InvalidArgumentError, StorageError, TaskKeyConflictError } from 'evertask';
+import { InvalidArgumentError, StorageError, TaskKeyConflictError, type NewTask } from 'evertask';
 
 /** The `code` of a better-sqlite3 `SqliteError` (e.g. `SQLITE_BUSY`, `SQLITE_IOERR_WRITE`), if any. */
-export function sqliteCode(error: unknown): string | undefined {
+function sqliteCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
     const code = (error as { code: unknown }).code;
     if (typeof code === 'string' && code.startsWith('SQLITE_')) return code;
@@ -81,4 +81,22 @@ export function toStorageError(error: unknown, operation: string, location: stri
     );
   }
   return new StorageError(`${where}: ${operation} failed (${code ?? 'error'}: ${detail}).`, { cause: error });
+}
+
+/**
+ * The error of a failed task insert: a task-key conflict becomes `TaskKeyConflictError`, a duplicate
+ * id a `StorageError` naming it; anything else is returned unchanged (a busy error stays retryable).
+ */
+export function insertFailure(error: unknown, task: NewTask | undefined, location: string): unknown {
+  const code = sqliteCode(error);
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' && task?.taskKey != null && /task_key/.test(String(error))) {
+    return new TaskKeyConflictError(task.taskKey, { cause: error });
+  }
+  if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' && task) {
+    return new StorageError(
+      `SQLite storage (${location}): add failed: a task with id ${task.id} already exists; nothing was added.`,
+      { cause: error },
+    );
+  }
+  return error;
 }

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { InvalidArgumentError } from 'evertask';
 
 /** Options shared by both ways of pointing `SqliteStorage` at a database. */
 export interface SqliteStorageTuning {
@@ -65,9 +66,68 @@ export interface ResolvedSqliteStorageOptions {
   tablePrefix: string;
 }
 
+/** The default of every tuning option (documented on `SqliteStorageTuning`). */
 export const SQLITE_STORAGE_DEFAULTS = {
   migrate: true,
   busyTimeoutMs: 5000,
   synchronous: 'normal',
   tablePrefix: 'evertask_',
 } as const;
+
+const TABLE_PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+
+/** Checks the options and applies the defaults; throws `InvalidArgumentError` naming the bad option. */
+export function resolveOptions(options: SqliteStorageOptions): ResolvedSqliteStorageOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidArgumentError('SqliteStorage: options must be an object with "filename" or "database".');
+  }
+  const { filename, database } = options as { filename?: unknown; database?: unknown };
+  if (filename !== undefined && database !== undefined) {
+    throw new InvalidArgumentError('SqliteStorage: give either "filename" or "database", not both.');
+  }
+  if (database === undefined) {
+    if (typeof filename !== 'string' || filename.length === 0) {
+      throw new InvalidArgumentError(
+        `SqliteStorage: "filename" must be a non-empty path (or ':memory:'), got ${JSON.stringify(filename)}; ` +
+          `or pass an open better-sqlite3 database as "database".`,
+      );
+    }
+  } else if (
+    typeof database !== 'object' ||
+    database === null ||
+    typeof (database as { prepare?: unknown }).prepare !== 'function'
+  ) {
+    throw new InvalidArgumentError('SqliteStorage: "database" must be an open better-sqlite3 Database.');
+  }
+  const migrate = options.migrate ?? SQLITE_STORAGE_DEFAULTS.migrate;
+  if (typeof migrate !== 'boolean') {
+    throw new InvalidArgumentError(`SqliteStorage: "migrate" must be true or false, got ${JSON.stringify(migrate)}.`);
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? SQLITE_STORAGE_DEFAULTS.busyTimeoutMs;
+  if (typeof busyTimeoutMs !== 'number' || !Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new InvalidArgumentError(
+      `SqliteStorage: "busyTimeoutMs" must be a whole number of milliseconds >= 0, got ${String(busyTimeoutMs)}.`,
+    );
+  }
+  const synchronous = options.synchronous ?? SQLITE_STORAGE_DEFAULTS.synchronous;
+  if (synchronous !== 'normal' && synchronous !== 'full') {
+    throw new InvalidArgumentError(
+      `SqliteStorage: "synchronous" must be 'normal' or 'full', got ${JSON.stringify(synchronous)}.`,
+    );
+  }
+  const tablePrefix = options.tablePrefix ?? SQLITE_STORAGE_DEFAULTS.tablePrefix;
+  if (typeof tablePrefix !== 'string' || !TABLE_PREFIX_PATTERN.test(tablePrefix)) {
+    throw new InvalidArgumentError(
+      `SqliteStorage: "tablePrefix" must be letters, digits and underscores, starting with a letter or underscore, ` +
+        `at most 40 characters; got ${JSON.stringify(tablePrefix)}.`,
+    );
+  }
+  return {
+    filename: database === undefined ? (filename as string) : undefined,
+    database: database as BetterSqlite3.Database | undefined,
+    migrate,
+    busyTimeoutMs,
+    synchronous,
+    tablePrefix,
+  };
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newStoredTask, uuidv7, type StoredTask } from 'evertask';
+import { newStoredTask, uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
 
 /** A fresh temporary directory; `cleanup()` removes it with everything inside. */
 export function tempDir(label = 'evertask-sqlite-'): { dir: string; file: (name?: string) => string; cleanup: () => void } {
@@ -21,6 +21,11 @@ export const T0 = Date.UTC(2026, 0, 1);
 export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
   const createdAt = overrides.createdAt ?? T0;
   return newStoredTask({ id: uuidv7(createdAt), name: 'send-email', payload: '{"to":"a@b.c"}', createdAt, ...overrides });
+}
+
+/** An execution log entry of `taskId` (message `m<sequence>` unless given). */
+export function log(taskId: string, at: number, sequence: number, message = `m${sequence}`): ExecutionLogEntry {
+  return { id: uuidv7(at), taskId, at, level: 'information', message, exception: null, sequence };
 }
 
 const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -6,7 +6,8 @@ import type { RecurringRegistration } from '../recurring/recurring-task.js';
 import type { QueueRunner } from '../worker/queue-runner.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch-options.js';
 import { assertAuditLevel } from '../options.js';
-import { toMilliseconds } from '../duration.js';
+import { assertInstant, toMilliseconds } from '../duration.js';
+import { assertOptionsObject, optionKeys } from '../option-keys.js';
 import {
   InvalidArgumentError,
   InvalidPayloadError,
@@ -26,6 +27,17 @@ import { registerSchedule } from '../recurring/recurring-task.js';
 import { KeyedDispatch } from './keyed-dispatch.js';
 
 const DISPATCH_CHUNK = 1000;
+
+const DISPATCH_KEYS = optionKeys<DispatchOptions>({
+  delay: true,
+  runAt: true,
+  taskKey: true,
+  queue: true,
+  auditLevel: true,
+  recurring: true,
+  tx: true,
+});
+const DISPATCH_MANY_KEYS = DISPATCH_KEYS.filter((key) => key !== 'taskKey' && key !== 'recurring');
 
 interface DispatchPlan {
   now: number;
@@ -62,7 +74,7 @@ export class Dispatcher {
   async dispatch<P>(task: TaskDefinition<P>, payload: P, options: DispatchOptions = {}): Promise<string> {
     this.#ctx.assertRunning('dispatch');
     const def = this.#definition(task);
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('dispatch options must be an object.');
+    assertOptionsObject(options, DISPATCH_KEYS, 'dispatch options');
     let registration: RecurringRegistration | undefined;
     if (options.recurring !== undefined) {
       if (options.delay !== undefined || options.runAt !== undefined) {
@@ -70,11 +82,9 @@ export class Dispatcher {
       }
       registration = registerSchedule(options.recurring, this.#o.clock.now());
     }
-    const prepared = await this.#prepare(def, payload, options, registration);
-    const key = options.taskKey;
-    if (key !== undefined && key !== null && String(key).trim() !== '') {
-      return this.#keyed.dispatch(prepared, key, registration, options);
-    }
+    const ready = this.#prepare(def, payload, options, registration);
+    const prepared = ready instanceof Promise ? await ready : ready;
+    if (options.taskKey !== undefined) return this.#keyed.dispatch(prepared, options.taskKey, registration, options);
     return this.insertAndRoute(prepared, options);
   }
 
@@ -86,6 +96,7 @@ export class Dispatcher {
     if ((options as DispatchOptions).taskKey !== undefined || (options as DispatchOptions).recurring !== undefined) {
       throw new InvalidArgumentError('dispatchMany does not take taskKey or recurring; dispatch those one at a time.');
     }
+    assertOptionsObject(options, DISPATCH_MANY_KEYS, 'dispatchMany options');
     const prepared: PreparedTask[] = [];
     const plan = this.#plan(def, options); // one plan (times, queue, audit level) for the batch
     for (let i = 0; i < payloads.length; i++) {
@@ -125,11 +136,11 @@ export class Dispatcher {
     return ids;
   }
 
-  /** Checks and validates a dispatch and builds its record. */
-  async #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): Promise<PreparedTask> {
+  /** Checks and validates a dispatch and builds its record (at once, unless a schema must be awaited). */
+  #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): PreparedTask | Promise<PreparedTask> {
     const plan = this.#plan(def, options, registration);
-    const value = def.schema ? await validatePayload(def.name, def.schema, payload) : payload;
-    return this.#build(def, value, plan, registration);
+    if (!def.schema) return this.#build(def, payload, plan, registration);
+    return validatePayload(def.name, def.schema, payload).then((value) => this.#build(def, value, plan, registration));
   }
 
   /** Checks the dispatch options and works out when and where the task runs. */
@@ -142,13 +153,13 @@ export class Dispatcher {
     }
     if (options.delay !== undefined) {
       const delay = toMilliseconds(options.delay, 'delay');
-      dueAt = now + delay;
+      dueAt = assertInstant(now + delay, 'delay');
       scheduledAt = delay > 0 ? dueAt : null;
     } else if (options.runAt !== undefined) {
       if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
         throw new InvalidArgumentError(`runAt must be a valid Date; received ${String(options.runAt)}.`);
       }
-      scheduledAt = options.runAt.getTime();
+      scheduledAt = assertInstant(options.runAt.getTime(), 'runAt');
       dueAt = Math.max(now, scheduledAt);
     }
     if (registration) {
@@ -236,11 +247,8 @@ export class Dispatcher {
       let queue = this.#ctx.queues.get(record.queue) as QueueRunner;
       if (queue.space === 0) {
         const mode = queue.config.whenFull;
-        if (mode === 'throw') {
-          await this.#persist([record], options);
-          this.#ctx.markMaybeDue();
-          throw new QueueFullError(queue.name, record.id, queue.config.capacity);
-        }
+        // refused before anything is stored: a caller that retries on the error gets no duplicate
+        if (mode === 'throw') throw new QueueFullError(queue.name, queue.config.capacity);
         if (mode === 'fallback' && queue.name !== 'default') {
           this.#o.logger.warn(`Queue "${queue.name}" is full; task ${record.id} runs on the default queue.`);
           queue = this.#ctx.queues.get('default') as QueueRunner;

@@ -46,7 +46,7 @@ export class KeyedDispatch {
           });
         }
         if (existing.status === 'in-progress' || existing.status === 'queued') {
-          this.#o.logger.warn(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
+          this.#o.logger.debug(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
           return existing.id;
         }
         if (existing.status === 'waiting' || existing.status === 'service-stopped') {
@@ -93,7 +93,7 @@ export class KeyedDispatch {
       }
       if (existing && existing.recurring !== null && existing.status !== 'cancelled') {
         if (existing.status === 'in-progress') {
-          this.#o.logger.warn(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
+          this.#o.logger.debug(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
           return existing.id;
         }
         let sameRecurrence = false;
@@ -160,8 +160,11 @@ export class KeyedDispatch {
   }
 
   #validateTaskKey(key: unknown): asserts key is string {
-    if (typeof key !== 'string' || key.length > TASK_KEY_MAX) {
-      throw new InvalidArgumentError(`taskKey must be a string of at most ${TASK_KEY_MAX} characters; received ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
+    if (typeof key !== 'string' || key.trim() === '' || key.length > TASK_KEY_MAX) {
+      const received = typeof key !== 'string' ? typeof key : key.trim() === '' ? JSON.stringify(key) : `${key.length} characters`;
+      throw new InvalidArgumentError(
+        `taskKey must be a non-blank string of at most ${TASK_KEY_MAX} characters; received ${received}. Omit taskKey for a task without a key.`,
+      );
     }
   }
 }

@@ -136,9 +136,12 @@ export interface RetentionPolicy {
   logsBefore?: number;
 }
 
+/** What `cleanup` removed. A row is counted once, whether it went by age or with its task. */
 export interface RetentionResult {
   tasks: number;
+  /** Status-audit and run-audit rows, including those deleted together with their task. */
   audits: number;
+  /** Execution-log entries, including those deleted together with their task. */
   logs: number;
 }
 

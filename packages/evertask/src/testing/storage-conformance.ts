@@ -6,6 +6,7 @@ import type { ExecutionLogEntry, StoredTask, TaskPatch, TaskStatus } from '../po
 import type { InstanceRecord, StatusCount, StorageNotification, TaskSortField, TaskStorage, TaskTransition } from '../ports/task-storage.js';
 import { allowedSources } from '../state-machine.js';
 import { newStoredTask } from '../storage/stored-task.js';
+import { registerCleanupCountTests } from './cleanup-count-conformance.js';
 
 /** Options of {@link describeStorageConformance}. */
 export interface ConformanceOptions {
@@ -150,6 +151,7 @@ export function describeStorageConformance(
     describe('query and count', () => registerQueryTests(test));
     describe('history', () => registerHistoryTests(test));
     describe('cleanup', () => registerCleanupTests(test));
+    describe('cleanup counts', () => registerCleanupCountTests(test));
     describe('lifecycle and validation', () => registerLifecycleTests(test));
     describe('notifications', () => registerNotificationTests(test));
     describe('instance registry', () => registerInstanceTests(test));

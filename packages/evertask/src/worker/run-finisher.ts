@@ -28,7 +28,8 @@ export interface FinishedRun {
   startedAt: number;
   finishedAt: number;
   logs: ExecutionLogEntry[];
-  hookCtx: TaskHookContext<unknown>;
+  /** Built when first read (only hooks read it). */
+  readonly hookCtx: TaskHookContext<unknown>;
   reason: AbortReason | undefined;
   schedule: RecurringSchedule | undefined;
 }
@@ -98,7 +99,7 @@ export class RunFinisher {
    * write, its `in-progress` audit row kept as a prior row: the same result as the two writes.
    */
   complete(run: FinishedRun, start?: TaskTransition): void {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const { task, def, attempt, startedAt, finishedAt, logs } = run;
     const durationMs = finishedAt - startedAt;
     const change: TaskTransition =
       start === undefined
@@ -139,7 +140,7 @@ export class RunFinisher {
           if (this.#ctx.emitter.has('task:completed')) {
             this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
           }
-          if (def.options.onCompleted) this.track(this.hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
+          if (def.options.onCompleted) this.track(this.hook(task, 'onCompleted', () => def.options.onCompleted?.(run.hookCtx)));
         }
       } finally {
         this.#finished();
@@ -149,7 +150,7 @@ export class RunFinisher {
 
   /** Records the outcome of any run: success, retry, failure, or an abort (lost, cancel, shutdown, timeout). */
   async finish(run: FinishedRun, outcome: RunOutcome): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
+    const { task, def, attempt, startedAt, finishedAt, logs, reason } = run;
     const durationMs = finishedAt - startedAt;
     if (run.schedule && reason === undefined && (outcome.ok || !this.willRetry(run, outcome.error))) {
       await this.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error);
@@ -168,14 +169,14 @@ export class RunFinisher {
     }
     if (reason === 'cancel') {
       if (logs.length > 0) await this.#saveLogs(task.id, logs);
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
+      await this.hook(task, 'onError', () => def.options.onError?.(run.hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
       return;
     }
     if (reason === 'shutdown') {
       const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
       await this.transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
+      // no onError: the task is not over, it runs again at the next start
       this.#ctx.emitter.emit('task:stopped', base);
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
       return;
     }
     if (outcome.ok) {
@@ -209,7 +210,7 @@ export class RunFinisher {
     const applied = await this.transition(task, 'failed', finishedAt, { ...ended, dueAt: null, error: text }, logs, text);
     if (!applied) return;
     this.#ctx.emitter.emit('task:failed', { ...base, attempt, error, durationMs });
-    await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+    await this.hook(task, 'onError', () => def.options.onError?.(run.hookCtx, error));
   }
 
   /** True when the retry policy of the run gives the failed attempt another try. */
@@ -229,7 +230,7 @@ export class RunFinisher {
    * A failed run never ends the series by itself.
    */
   async finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined, start?: TaskTransition): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const { task, def, attempt, startedAt, finishedAt, logs } = run;
     const durationMs = finishedAt - startedAt;
     const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
     const outcome = error ? 'failed' : 'completed';
@@ -284,12 +285,12 @@ export class RunFinisher {
     }
     if (error) {
       this.#ctx.emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+      await this.hook(task, 'onError', () => def.options.onError?.(run.hookCtx, error));
     } else {
       if (this.#ctx.emitter.has('task:completed')) {
         this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
       }
-      if (def.options.onCompleted) await this.hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
+      if (def.options.onCompleted) await this.hook(task, 'onCompleted', () => def.options.onCompleted?.(run.hookCtx));
     }
   }
 

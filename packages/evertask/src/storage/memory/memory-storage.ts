@@ -741,8 +741,7 @@ type Listener = (notification: StorageNotification) => void;
  * Choices where the port leaves room: an empty `queues` list selects no queue; `update` leaves
  * `updatedAt` unchanged (it receives no time); the status-audit row written by `add` is dated
  * `createdAt`; `query` sorts nulls last in both directions and breaks ties by id in the sort
- * direction; `createdAfter` is inclusive and `createdBefore` exclusive; `cleanup` counts only the
- * audit rows and logs removed by age, not the history removed with a deleted task.
+ * direction; `createdAfter` is inclusive and `createdBefore` exclusive.
  *
  * @example
  * ```ts
@@ -1004,13 +1003,18 @@ export class MemoryStorage implements TaskStorage {
     for (const key of ['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const) {
       if (policy[key] !== undefined) validateTime(policy[key], `policy.${key}`);
     }
-    const audits =
+    let audits =
       policy.auditBefore === undefined
         ? 0
         : pruneByAge(this.#statusAudit, policy.auditBefore) + pruneByAge(this.#runAudit, policy.auditBefore);
-    const logs = policy.logsBefore === undefined ? 0 : pruneByAge(this.#logs, policy.logsBefore);
+    let logs = policy.logsBefore === undefined ? 0 : pruneByAge(this.#logs, policy.logsBefore);
     const expired = [...this.#tasks.values()].filter((task) => isExpired(task, policy));
-    for (const task of expired) this.#delete(task);
+    for (const task of expired) {
+      // the history that goes with the task counts too (after the by-age pass, so each row once)
+      audits += (this.#statusAudit.get(task.id)?.length ?? 0) + (this.#runAudit.get(task.id)?.length ?? 0);
+      logs += this.#logs.get(task.id)?.length ?? 0;
+      this.#delete(task);
+    }
     return { tasks: expired.length, audits, logs };
   }
 

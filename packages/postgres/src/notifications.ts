@@ -1,7 +1,17 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
-import type { StorageNotification } from 'evertask';
+import { InvalidArgumentError, type StorageNotification } from 'evertask';
+import type { PostgresConnection } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
+
+/** LISTEN channel of a schema: at most 63 bytes, distinct per schema. */
+export function notificationChannel(schema: string): string {
+  const name = `evertask_${schema}`;
+  if (name.length <= 63) return name;
+  const hash = createHash('sha1').update(schema).digest('hex').slice(0, 12);
+  return `${name.slice(0, 50)}_${hash}`;
+}
 
 /** Everything the listener needs from its storage. */
 export interface NotificationListenerOptions {
@@ -158,5 +168,104 @@ export class NotificationListener {
       );
     }, delay);
     this.#reconnectTimer.unref();
+  }
+}
+
+/** What `StorageNotifications` needs from its storage. */
+export interface StorageNotificationsOptions {
+  connection: PostgresConnection;
+  channel: string;
+  /** Option `notifications`: false turns `notify` into a no-op and `subscribe` into an error. */
+  enabled: boolean;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+/**
+ * The storage's notifications role: `notify` sends `pg_notify` on the channel of the schema,
+ * `subscribe` shares one `NotificationListener` among every subscriber, started with the first
+ * and stopped with the last.
+ */
+export class StorageNotifications {
+  readonly #options: StorageNotificationsOptions;
+  readonly #notifySql = 'SELECT pg_notify($1::text, $2::text)';
+  readonly #subscribers = new Set<(notification: StorageNotification) => void>();
+  #listener: NotificationListener | undefined;
+
+  constructor(options: StorageNotificationsOptions) {
+    this.#options = options;
+  }
+
+  async subscribe(subscriber: (notification: StorageNotification) => void): Promise<() => Promise<void>> {
+    if (typeof subscriber !== 'function') throw new InvalidArgumentError('subscribe: "listener" must be a function.');
+    if (!this.#options.enabled) {
+      throw new InvalidArgumentError('subscribe: notifications are off for this PostgresStorage (option "notifications": false).');
+    }
+    this.#subscribers.add(subscriber);
+    if (this.#listener === undefined) {
+      const created = new NotificationListener({
+        clientConfig: this.#options.connection.dedicatedClientConfig(),
+        channel: this.#options.channel,
+        initialBackoffMs: this.#options.initialBackoffMs,
+        maxBackoffMs: this.#options.maxBackoffMs,
+        onNotification: (notification) => this.#emit(notification),
+        onReconnect: () => this.#emit({ kind: 'task-available' }),
+      });
+      this.#listener = created;
+      try {
+        await created.start();
+      } catch (error) {
+        this.#listener = undefined;
+        this.#subscribers.delete(subscriber);
+        throw error;
+      }
+    } else {
+      await this.#listener.start();
+    }
+    let active = true;
+    return async () => {
+      if (!active) return;
+      active = false;
+      this.#subscribers.delete(subscriber);
+      if (this.#subscribers.size === 0 && this.#listener !== undefined) {
+        const current = this.#listener;
+        this.#listener = undefined;
+        await current.stop();
+      }
+    };
+  }
+
+  async notify(notification: StorageNotification): Promise<void> {
+    if (typeof notification !== 'object' || notification === null || !['task-available', 'task-cancelled'].includes(notification.kind)) {
+      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
+    }
+    if (!this.#options.enabled) return;
+    await this.#options.connection.run('notify', {
+      text: this.#notifySql,
+      values: [this.#options.channel, formatNotificationPayload(notification)],
+    });
+  }
+
+  /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */
+  get listenerProcessId(): number | undefined {
+    return this.#listener?.processId;
+  }
+
+  /** Drops every subscriber and closes the LISTEN connection. */
+  async stop(): Promise<void> {
+    this.#subscribers.clear();
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.stop();
+  }
+
+  #emit(notification: StorageNotification): void {
+    for (const subscriber of [...this.#subscribers]) {
+      try {
+        subscriber(notification);
+      } catch {
+        // A subscriber's failure must not stop the others or the LISTEN connection.
+      }
+    }
   }
 }

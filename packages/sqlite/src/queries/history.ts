@@ -1,0 +1,68 @@
+/** The audit trail (status changes, runs) and execution logs of tasks. */
+import { StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
+import { rowToLog, rowToRunAudit, rowToStatusAudit } from '../row-mapping.js';
+import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { TableNames } from './tables.js';
+
+export interface HistoryStatements {
+  insertStatusAudit: Statement;
+  insertRunAudit: Statement;
+  insertLog: Statement;
+  statusAudit: Statement;
+  runAudit: Statement;
+  logs: Statement;
+  countLogs: Statement;
+}
+
+export function prepareHistoryStatements(prepare: Prepare, t: TableNames): HistoryStatements {
+  return {
+    insertStatusAudit: prepare(`INSERT INTO ${t.statusAudit} (task_id, status, at, error) VALUES (?, ?, ?, ?)`),
+    insertRunAudit: prepare(
+      `INSERT INTO ${t.runAudit} (task_id, at, status, execution_time_ms, error) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    insertLog: prepare(
+      `INSERT INTO ${t.logs} (id, task_id, at, level, message, exception, sequence) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    statusAudit: prepare(`SELECT task_id, status, at, error FROM ${t.statusAudit} WHERE task_id = ? ORDER BY at, id`),
+    runAudit: prepare(
+      `SELECT task_id, at, status, execution_time_ms, error FROM ${t.runAudit} WHERE task_id = ? ORDER BY at, id`,
+    ),
+    logs: prepare(
+      `SELECT id, task_id, at, level, message, exception, sequence FROM ${t.logs} WHERE task_id = ?
+         ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
+    ),
+    countLogs: prepare(`SELECT COUNT(*) AS n FROM ${t.logs} WHERE task_id = ?`),
+  };
+}
+
+export function insertLog(session: SqliteSession, taskId: string, log: ExecutionLogEntry): void {
+  session.statements.history.insertLog.run(log.id, taskId, log.at, log.level, log.message, log.exception ?? null, log.sequence);
+}
+
+export function statusAuditOf(session: SqliteSession, taskId: string): StatusAuditEntry[] {
+  return session.statements.history.statusAudit.all(taskId).map(rowToStatusAudit);
+}
+
+export function runAuditOf(session: SqliteSession, taskId: string): RunAuditEntry[] {
+  return session.statements.history.runAudit.all(taskId).map(rowToRunAudit);
+}
+
+/** Saves the logs of an existing task in one transaction; an unknown task is a `StorageError`. */
+export function saveLogs(session: SqliteSession, taskId: string, logs: readonly ExecutionLogEntry[]): void {
+  const save = session.db.transaction(() => {
+    if (session.statements.tasks.exists.get(taskId) === undefined) {
+      throw new StorageError(`SQLite storage (${session.location}): cannot save logs of unknown task "${taskId}".`);
+    }
+    for (const log of logs) insertLog(session, taskId, log);
+  });
+  save.immediate();
+}
+
+/** A task's logs ordered by (at, sequence, id), `take` of them after `skip`. */
+export function logsOf(session: SqliteSession, taskId: string, skip: number, take: number): ExecutionLogEntry[] {
+  return session.statements.history.logs.all(taskId, take, skip).map(rowToLog);
+}
+
+export function countLogsOf(session: SqliteSession, taskId: string): number {
+  return (session.statements.history.countLogs.get(taskId) as { n: number }).n;
+}

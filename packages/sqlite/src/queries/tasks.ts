@@ -1,0 +1,67 @@
+/** Writing tasks: insert (with the optional status-audit row), definition patches, removal. */
+import type { NewTask, TaskPatch, TaskStatus } from 'evertask';
+import { PATCH_COLUMNS, TASK_COLUMNS, taskToParams, toSqlValue, type SqlValue } from '../row-mapping.js';
+import { insertFailure } from '../sqlite-errors.js';
+import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { TableNames } from './tables.js';
+
+export interface TaskStatements {
+  insert: Statement;
+  exists: Statement;
+  remove: Statement;
+}
+
+export function prepareTaskStatements(prepare: Prepare, t: TableNames): TaskStatements {
+  const columns = TASK_COLUMNS.map(([column]) => column).join(', ');
+  const marks = TASK_COLUMNS.map(() => '?').join(', ');
+  return {
+    insert: prepare(`INSERT INTO ${t.tasks} (${columns}) VALUES (${marks})`),
+    exists: prepare(`SELECT 1 FROM ${t.tasks} WHERE id = ?`),
+    remove: prepare(`DELETE FROM ${t.tasks} WHERE id = ?`),
+  };
+}
+
+/** Inserts validated tasks in one `BEGIN IMMEDIATE` transaction: all or none. */
+export function insertTasks(session: SqliteSession, tasks: readonly NewTask[], audit: boolean): void {
+  const { tasks: statements, history } = session.statements;
+  let current: NewTask | undefined;
+  const insert = session.db.transaction(() => {
+    for (const task of tasks) {
+      current = task;
+      statements.insert.run(taskToParams(task));
+      if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null);
+    }
+  });
+  try {
+    insert.immediate();
+  } catch (error) {
+    throw insertFailure(error, current, session.location);
+  }
+}
+
+/** Sets the patched definition fields (never the status), when the status is one of `ifStatus`. */
+export function updateTask(
+  session: SqliteSession,
+  id: string,
+  patch: TaskPatch,
+  fields: readonly (keyof TaskPatch)[],
+  ifStatus: readonly TaskStatus[] | undefined,
+): boolean {
+  const guard = ifStatus === undefined ? 0 : ifStatus.length;
+  const statement = session.cached(`u|${fields.join(',')}|${guard}`, () => {
+    const sets = fields.map((field) => `${PATCH_COLUMNS[field]} = ?`);
+    const where = guard > 0 ? ` AND status IN (${Array(guard).fill('?').join(', ')})` : '';
+    return sets.length > 0
+      ? `UPDATE ${session.tables.tasks} SET ${sets.join(', ')} WHERE id = ?${where} RETURNING id`
+      : `SELECT id FROM ${session.tables.tasks} WHERE id = ?${where}`;
+  });
+  const params: SqlValue[] = fields.map((field) => toSqlValue(patch[field]));
+  params.push(id);
+  if (ifStatus) params.push(...ifStatus);
+  return statement.get(params) !== undefined;
+}
+
+/** Deletes a task (its audit and logs go with it by cascade). */
+export function removeTask(session: SqliteSession, id: string): boolean {
+  return session.statements.tasks.remove.run(id).changes > 0;
+}
