@@ -13,8 +13,11 @@ import {
 } from 'evertask';
 import type { ResolvedPage } from '../input-validation.js';
 import { rowToTask, type SqlValue } from '../row-mapping.js';
-import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { Prepare, Statement, QuerySession } from './query-session.js';
 import { ACTIVE_STATUSES_SQL, DUE_STATUSES_SQL, type TableNames } from './tables.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ reads: ReadStatements }>;
 
 const STATUS_SET = new Set<string>(TASK_STATUSES);
 
@@ -61,18 +64,18 @@ export function registerReadFunctions(db: Database.Database): void {
   db.function('evertask_icontains', { deterministic: true }, icontains);
 }
 
-export function getTask(session: SqliteSession, id: string): StoredTask | undefined {
+export function getTask(session: Session, id: string): StoredTask | undefined {
   const row = session.statements.reads.get.get(id);
   return row ? rowToTask(row) : undefined;
 }
 
-export function getTaskByKey(session: SqliteSession, taskKey: string): StoredTask | undefined {
+export function getTaskByKey(session: Session, taskKey: string): StoredTask | undefined {
   const row = session.statements.reads.getByKey.get(taskKey);
   return row ? rowToTask(row) : undefined;
 }
 
 /** Non-terminal tasks by (createdAt, id), after the cursor. */
-export function pendingTasks(session: SqliteSession, after: PendingCursor | undefined, limit: number): StoredTask[] {
+export function pendingTasks(session: Session, after: PendingCursor | undefined, limit: number): StoredTask[] {
   const statements = session.statements.reads;
   const rows =
     after === undefined ? statements.pendingFirst.all(limit) : statements.pendingAfter.all(after.createdAt, after.id, limit);
@@ -80,7 +83,7 @@ export function pendingTasks(session: SqliteSession, after: PendingCursor | unde
 }
 
 /** Waiting tasks due at or before `until`, by due time. */
-export function scheduledTasks(session: SqliteSession, until: number, limit: number): StoredTask[] {
+export function scheduledTasks(session: Session, until: number, limit: number): StoredTask[] {
   return session.statements.reads.scheduled.all(until, limit).map(rowToTask);
 }
 
@@ -125,7 +128,7 @@ export function whereClause(filter: TaskFilter): WhereClause {
 }
 
 /** One page of the tasks matching `where`, and their total, from one snapshot. */
-export function queryTasks(session: SqliteSession, where: WhereClause, page: ResolvedPage): TaskQueryResult {
+export function queryTasks(session: Session, where: WhereClause, page: ResolvedPage): TaskQueryResult {
   const { offset, limit, sortBy, descending } = page;
   const column = SORT_COLUMNS[sortBy];
   const direction = descending ? 'DESC' : 'ASC';
@@ -156,7 +159,7 @@ export function queryTasks(session: SqliteSession, where: WhereClause, page: Res
 }
 
 /** How many tasks matching `where` each queue holds in each status. */
-export function countTasks(session: SqliteSession, where: WhereClause): StatusCount[] {
+export function countTasks(session: Session, where: WhereClause): StatusCount[] {
   const tasks = session.tables.tasks;
   const statement = session.cached(
     `c|${where.key}`,
