@@ -12,7 +12,7 @@ import { TypedEmitter, assertSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
 import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
-import { WriteCoalescer } from './dispatch/write-coalescer.js';
+import { WriteCoalescer } from './storage/write-coalescer.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
 import { Claimer } from './scheduler/claimer.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteCoalescer } from '../src/dispatch/write-coalescer.js';
+import { WriteCoalescer } from '../src/storage/write-coalescer.js';
 import { StorageError } from '../src/errors.js';
 import { MemoryStorage } from '../src/index.js';
 import { systemClock } from '../src/clock.js';

@@ -1,7 +1,7 @@
 import type { TaskDefinition } from '../define-task.js';
 import type { AnyTask, EngineContext } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
-import type { AuditLevel, StoredTask } from '../ports/task-record.js';
+import type { AuditLevel } from '../ports/task-record.js';
 import type { RecurringRegistration } from '../recurring/recurring-task.js';
 import type { QueueRunner } from '../worker/queue-runner.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch-options.js';
@@ -11,20 +11,18 @@ import { assertOptionsObject, optionKeys } from '../option-keys.js';
 import {
   InvalidArgumentError,
   InvalidPayloadError,
-  QueueFullError,
-  StorageError,
-  TaskKeyConflictError,
   UnknownQueueError,
   UnknownTaskError,
   toError,
 } from '../errors.js';
 import { PayloadEncodingError } from '../serialization/payload-codec.js';
-import { validatePayload } from '../worker/payload-validation.js';
-import { shouldAuditStatus } from '../audit/audit-policy.js';
+import { validatePayload } from '../serialization/payload-validation.js';
 import { uuidv7 } from '../ids.js';
 import { newStoredTask } from '../storage/stored-task.js';
 import { registerSchedule } from '../recurring/recurring-task.js';
 import { KeyedDispatch } from './keyed-dispatch.js';
+import { TaskRouter } from './task-router.js';
+import type { PreparedTask } from './prepared-task.js';
 
 const DISPATCH_CHUNK = 1000;
 
@@ -47,27 +45,22 @@ interface DispatchPlan {
   auditLevel: AuditLevel;
 }
 
-/** A dispatch that passed its checks: its definition and the record to store. */
-export interface PreparedTask {
-  def: AnyTask;
-  record: StoredTask;
-}
-
 /**
- * Prepares, persists and routes dispatches: option checks, payload validation and encoding, the
- * full-queue behaviour, leasing an immediate task locally so that it needs no claim, and handing
- * stored tasks to a queue or the scheduler. Keyed dispatches go through `KeyedDispatch`.
+ * Prepares dispatches: option checks, payload validation and encoding, the record to store.
+ * Keyed dispatches go on through `KeyedDispatch`, every dispatch ends in `TaskRouter`.
  * Internal to the engine.
  */
 export class Dispatcher {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
+  readonly #router: TaskRouter;
   readonly #keyed: KeyedDispatch;
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
     this.#o = ctx.options;
-    this.#keyed = new KeyedDispatch(ctx, this);
+    this.#router = new TaskRouter(ctx);
+    this.#keyed = new KeyedDispatch(ctx, this.#router);
   }
 
   /** What `EverTask.dispatch` does: checks, prepares, stores and routes one task. */
@@ -85,7 +78,7 @@ export class Dispatcher {
     const ready = this.#prepare(def, payload, options, registration);
     const prepared = ready instanceof Promise ? await ready : ready;
     if (options.taskKey !== undefined) return this.#keyed.dispatch(prepared, options.taskKey, registration, options);
-    return this.insertAndRoute(prepared, options);
+    return this.#router.insertAndRoute(prepared, options);
   }
 
   /** What `EverTask.dispatchMany` does: the batch is stored in chunks, each a single storage write. */
@@ -121,13 +114,13 @@ export class Dispatcher {
         const left = budget.get(queue.name) ?? Math.min(queue.space, queue.appetite);
         if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined) return p.record;
         budget.set(queue.name, left - 1);
-        return this.#leaseLocally(p.record, now, queue);
+        return this.#router.leaseLocally(p.record, now, queue);
       });
-      await this.#persist(records, options);
+      await this.#router.persist(records, options);
       let due = false;
       for (const r of records) {
         ids.push(r.id);
-        if (this.routeStored(r, true)) due = true;
+        if (this.#router.routeStored(r, true)) due = true;
       }
       if (due) {
         this.#ctx.claimSoon();
@@ -198,88 +191,6 @@ export class Dispatcher {
       runUntil: registration?.schedule.runUntil ?? null,
     });
     return { def, record };
-  }
-
-  /** Marks a freshly prepared (not yet stored) record as taken by this instance. */
-  #leaseLocally(record: StoredTask, now: number, queue: QueueRunner): StoredTask {
-    record.queue = queue.name;
-    record.status = 'queued';
-    record.leaseOwner = this.#o.instanceId;
-    record.leaseExpiresAt = now + this.#o.leaseMs;
-    return record;
-  }
-
-  /** Stores records (in the caller's transaction with `tx`) and emits `task:dispatched`. */
-  async #persist(records: StoredTask[], options: DispatchOptions): Promise<void> {
-    const audit = records.length > 0 && shouldAuditStatus(records[0]?.auditLevel ?? 'none', 'waiting', null);
-    try {
-      if (options.tx !== undefined) {
-        if (!this.#ctx.storage.capabilities.transactionalDispatch) {
-          throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
-        }
-        await this.#ctx.storage.add(records, { audit, tx: options.tx });
-      } else {
-        await this.#ctx.writer.add(records, audit);
-      }
-    } catch (error) {
-      if (error instanceof InvalidArgumentError || error instanceof TaskKeyConflictError || error instanceof StorageError) throw error;
-      throw new StorageError(`Could not store the task: ${toError(error).message}`, { cause: error });
-    }
-    if (!this.#ctx.emitter.has('task:dispatched')) return;
-    for (const r of records) {
-      this.#ctx.emitter.emit('task:dispatched', {
-        taskId: r.id,
-        taskName: r.name,
-        queue: r.queue,
-        at: r.createdAt,
-        dueAt: r.dueAt ?? r.createdAt,
-        taskKey: r.taskKey,
-      });
-    }
-  }
-
-  /** Routes an immediate task through the full-queue behaviour, persists it, and hands it to a worker. */
-  async insertAndRoute(prepared: PreparedTask, options: DispatchOptions): Promise<string> {
-    let record = prepared.record;
-    const now = this.#o.clock.now();
-    const inTx = options.tx !== undefined;
-    if (record.dueAt !== null && record.dueAt <= now && !inTx) {
-      let queue = this.#ctx.queues.get(record.queue) as QueueRunner;
-      if (queue.space === 0) {
-        const mode = queue.config.whenFull;
-        // refused before anything is stored: a caller that retries on the error gets no duplicate
-        if (mode === 'throw') throw new QueueFullError(queue.name, queue.config.capacity);
-        if (mode === 'fallback' && queue.name !== 'default') {
-          this.#o.logger.warn(`Queue "${queue.name}" is full; task ${record.id} runs on the default queue.`);
-          queue = this.#ctx.queues.get('default') as QueueRunner;
-        }
-        await queue.waitForSpace();
-        this.#ctx.assertRunning('dispatch');
-      }
-      record = this.#leaseLocally(record, this.#o.clock.now(), queue);
-    }
-    await this.#persist([record], options);
-    this.routeStored(record);
-    return record.id;
-  }
-
-  /**
-   * After a successful insert: hand a locally leased task to its queue, or remember when a waiting
-   * one is due. A waiting task due now starts a claim, or with `deferClaim` returns true so that
-   * the caller claims once for a whole batch.
-   */
-  routeStored(record: StoredTask, deferClaim = false): boolean {
-    if (record.status === 'queued' && record.leaseOwner === this.#o.instanceId) {
-      (this.#ctx.queues.get(record.queue) as QueueRunner).push(record);
-    } else if (record.dueAt !== null) {
-      if (record.dueAt <= this.#o.clock.now()) {
-        if (deferClaim) return true;
-        this.#ctx.claimSoon();
-      } else {
-        this.#ctx.scheduler.schedule(record.id, record.dueAt);
-      }
-    }
-    return false;
   }
 
   #definition(task: AnyTask): AnyTask {

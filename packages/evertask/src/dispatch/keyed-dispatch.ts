@@ -2,7 +2,8 @@ import type { EngineContext } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RecurringRegistration } from '../recurring/recurring-task.js';
 import type { DispatchOptions } from './dispatch-options.js';
-import type { Dispatcher, PreparedTask } from './dispatcher.js';
+import type { PreparedTask } from './prepared-task.js';
+import type { TaskRouter } from './task-router.js';
 import { InvalidArgumentError, TaskKeyConflictError } from '../errors.js';
 import { isTerminal } from '../state-machine.js';
 import { reRegisteredNext, scheduleIdentity, storedSchedule } from '../recurring/recurring-task.js';
@@ -18,13 +19,13 @@ const TASK_KEY_MAX = 200;
 export class KeyedDispatch {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
-  readonly #dispatcher: Dispatcher;
+  readonly #router: TaskRouter;
   readonly #keyLocks = new Map<string, Promise<unknown>>();
 
-  constructor(ctx: EngineContext, dispatcher: Dispatcher) {
+  constructor(ctx: EngineContext, router: TaskRouter) {
     this.#ctx = ctx;
     this.#o = ctx.options;
-    this.#dispatcher = dispatcher;
+    this.#router = router;
   }
 
   /** Dispatches a prepared task, or with `registration` registers a recurring series, under `key`. */
@@ -60,14 +61,14 @@ export class KeyedDispatch {
           );
           if (!updated) continue; // it moved on meanwhile: decide again
           this.#ctx.scheduler.unschedule(existing.id);
-          this.#dispatcher.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
+          this.#router.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
           return existing.id;
         }
         // terminal: replace it with a new task
         await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
       }
       try {
-        return await this.#dispatcher.insertAndRoute(prepared, options);
+        return await this.#router.insertAndRoute(prepared, options);
       } catch (error) {
         if (error instanceof TaskKeyConflictError) continue; // another process won the race: re-read the winner
         throw error;
@@ -123,7 +124,7 @@ export class KeyedDispatch {
           if (!updated) continue;
           if (existing.status !== 'queued') {
             this.#ctx.scheduler.unschedule(existing.id);
-            this.#dispatcher.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
+            this.#router.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
           }
           return existing.id;
         }
@@ -138,7 +139,7 @@ export class KeyedDispatch {
       }
       if (existing) await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
       try {
-        return await this.#dispatcher.insertAndRoute(prepared, options);
+        return await this.#router.insertAndRoute(prepared, options);
       } catch (error) {
         if (error instanceof TaskKeyConflictError) continue;
         throw error;

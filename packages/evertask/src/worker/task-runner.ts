@@ -9,7 +9,7 @@ import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskErro
 import { shouldAuditStatus } from '../audit/audit-policy.js';
 import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
 import { lateOccurrence, storedSchedule } from '../recurring/recurring-task.js';
-import { validatePayload } from './payload-validation.js';
+import { validatePayload } from '../serialization/payload-validation.js';
 import { TaskExecution, type AbortReason } from './task-execution.js';
 import { ActiveRun } from './active-run.js';
 import { DeadlineTimers } from '../scheduler/deadline-timers.js';

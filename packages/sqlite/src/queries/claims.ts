@@ -6,8 +6,11 @@
  */
 import type { StoredTask } from 'evertask';
 import { readers } from '../row-mapping.js';
-import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { Prepare, Statement, QuerySession } from './query-session.js';
 import { DUE_STATUSES_SQL, LEASED_STATUSES_SQL, type TableNames } from './tables.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ claims: ClaimStatements }>;
 
 export interface ClaimStatements {
   candidates: Statement;
@@ -66,7 +69,7 @@ export interface ClaimArguments {
 }
 
 /** Claims up to `limit` due or lease-expired tasks, earliest first, leased to `owner`. */
-export function claimDueTasks(session: SqliteSession, { owner, now, limit, leaseMs, queuesJson }: ClaimArguments): StoredTask[] {
+export function claimDueTasks(session: Session, { owner, now, limit, leaseMs, queuesJson }: ClaimArguments): StoredTask[] {
   const statements = session.statements.claims;
   const claim = session.db.transaction(() => {
     const candidates = (
@@ -86,14 +89,14 @@ export function claimDueTasks(session: SqliteSession, { owner, now, limit, lease
 }
 
 /** Extends the leases `owner` holds (all of them, or those of `ids`); returns how many. */
-export function renewLeases(session: SqliteSession, owner: string, expiresAt: number, ids: readonly string[] | undefined): number {
+export function renewLeases(session: Session, owner: string, expiresAt: number, ids: readonly string[] | undefined): number {
   const statements = session.statements.claims;
   if (ids === undefined) return statements.renew.run(expiresAt, owner).changes;
   return statements.renewIds.run(expiresAt, owner, JSON.stringify(ids)).changes;
 }
 
 /** The earliest due time or lease expiry (in `queues`, when given). */
-export function nextDueAt(session: SqliteSession, queues: readonly string[] | undefined): number | undefined {
+export function nextDueAt(session: Session, queues: readonly string[] | undefined): number | undefined {
   const statements = session.statements.claims;
   const row =
     queues === undefined

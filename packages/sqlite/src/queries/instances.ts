@@ -1,8 +1,11 @@
 /** The instance registry: one row per running engine, upserted by its heartbeat. */
 import { INSTANCE_RECORD_RETENTION_MS, type InstanceRecord } from 'evertask';
 import { readers } from '../row-mapping.js';
-import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { Prepare, Statement, QuerySession } from './query-session.js';
 import type { TableNames } from './tables.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ instances: InstanceStatements }>;
 
 export interface InstanceStatements {
   upsert: Statement;
@@ -25,7 +28,7 @@ export function prepareInstanceStatements(prepare: Prepare, t: TableNames): Inst
 }
 
 /** Upserts a (validated) instance record and purges records expired long enough ago. */
-export function heartbeat(session: SqliteSession, record: InstanceRecord): void {
+export function heartbeat(session: Session, record: InstanceRecord): void {
   const statements = session.statements.instances;
   const queues = JSON.stringify(record.queues);
   session.db
@@ -36,10 +39,10 @@ export function heartbeat(session: SqliteSession, record: InstanceRecord): void 
     .immediate();
 }
 
-export function removeInstance(session: SqliteSession, id: string): void {
+export function removeInstance(session: Session, id: string): void {
   session.statements.instances.remove.run(id);
 }
 
-export function listInstances(session: SqliteSession): InstanceRecord[] {
+export function listInstances(session: Session): InstanceRecord[] {
   return session.statements.instances.list.all().map((row) => readers.instance(row));
 }

@@ -1,8 +1,11 @@
 /** Retention cleanup: old finished one-off tasks and old history, deleted in short chunks. */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { RetentionPolicy, RetentionResult } from 'evertask';
-import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { Prepare, Statement, QuerySession } from './query-session.js';
 import type { TableNames } from './tables.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ retention: RetentionStatements }>;
 
 /** Rows deleted per transaction by `cleanup`, so other processes are not locked out for long. */
 const CLEANUP_CHUNK = 2000;
@@ -42,7 +45,7 @@ export function prepareRetentionStatements(prepare: Prepare, t: TableNames): Ret
 }
 
 /** Runs one unit of work on the open session (the connection's busy-retrying `run`). */
-export type RunOnSession = <T>(operation: string, work: (session: SqliteSession) => T) => Promise<T>;
+export type RunOnSession = <T>(operation: string, work: (session: Session) => T) => Promise<T>;
 
 /** What one chunk removed, and how many rows of the table it walks (a full chunk means: go on). */
 type ChunkResult = RetentionResult & { walked: number };

@@ -3,8 +3,11 @@ import type { NewTask, TaskPatch, TaskStatus } from 'evertask';
 import { COLUMN_OF_FIELD, TASK_COLUMNS } from 'evertask/storage-kit';
 import { taskToParams, toSqlValue, type SqlValue } from '../row-mapping.js';
 import { insertFailure } from '../sqlite-errors.js';
-import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { Prepare, QuerySession, Statement } from './query-session.js';
 import type { TableNames } from './tables.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ tasks: TaskStatements; history: { insertStatusAudit: Statement } }>;
 
 export interface TaskStatements {
   insert: Statement;
@@ -23,7 +26,7 @@ export function prepareTaskStatements(prepare: Prepare, t: TableNames): TaskStat
 }
 
 /** Inserts validated tasks in one `BEGIN IMMEDIATE` transaction: all or none. */
-export function insertTasks(session: SqliteSession, tasks: readonly NewTask[], audit: boolean): void {
+export function insertTasks(session: Session, tasks: readonly NewTask[], audit: boolean): void {
   const { tasks: statements, history } = session.statements;
   let current: NewTask | undefined;
   const insert = session.db.transaction(() => {
@@ -42,7 +45,7 @@ export function insertTasks(session: SqliteSession, tasks: readonly NewTask[], a
 
 /** Sets the patched definition fields (never the status), when the status is one of `ifStatus`. */
 export function updateTask(
-  session: SqliteSession,
+  session: Session,
   id: string,
   patch: TaskPatch,
   fields: readonly (keyof TaskPatch)[],
@@ -63,6 +66,6 @@ export function updateTask(
 }
 
 /** Deletes a task (its audit and logs go with it by cascade). */
-export function removeTask(session: SqliteSession, id: string): boolean {
+export function removeTask(session: Session, id: string): boolean {
   return session.statements.tasks.remove.run(id).changes > 0;
 }
