@@ -179,8 +179,8 @@ export class PostgresStorage implements TaskStorage {
     return this.#claims.renewLeases(owner, now, leaseMs, ids);
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'));
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
+    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
   }
 
   // ---- optional roles ------------------------------------------------------------------------

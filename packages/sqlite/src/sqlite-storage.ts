@@ -147,10 +147,11 @@ export class SqliteStorage implements TaskStorage {
   // ---- work distribution ---------------------------------------------------------------------------
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    const { owner, now, limit, leaseMs, queues } = checks.checkClaimRequest(request);
-    if (limit === 0 || queues?.length === 0) return [];
+    const { owner, now, limit, leaseMs, queues, names } = checks.checkClaimRequest(request);
+    if (limit === 0 || queues?.length === 0 || names?.length === 0) return [];
     const queuesJson = queues === undefined ? undefined : JSON.stringify(queues);
-    return this.#connection.run('claimDue', (session) => claimDueTasks(session, { owner, now, limit, leaseMs, queuesJson }));
+    const namesJson = names === undefined ? undefined : JSON.stringify(names);
+    return this.#connection.run('claimDue', (session) => claimDueTasks(session, { owner, now, limit, leaseMs, queuesJson, namesJson }));
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
@@ -158,10 +159,11 @@ export class SqliteStorage implements TaskStorage {
     return this.#connection.run('renewLeases', (session) => renewLeases(session, owner, now + leaseMs, ids));
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     checks.checkQueues(queues, 'nextDueAt');
-    if (queues?.length === 0) return undefined;
-    return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues));
+    checks.checkTaskNames(names, 'nextDueAt');
+    if (queues?.length === 0 || names?.length === 0) return undefined;
+    return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues, names));
   }
 
   // ---- instance registry ---------------------------------------------------------------------------

@@ -74,6 +74,13 @@ export interface ClaimRequest {
   leaseMs: number;
   /** Claim only from these queues (all when omitted). */
   queues?: readonly string[];
+  /**
+   * Claim only tasks with these names (all when omitted; an empty list claims nothing). The engine
+   * passes the names of its registered task definitions, so that during a rolling deploy an
+   * instance never takes a task it cannot run: such a task stays `waiting` (or, its lease lapsed,
+   * `queued`) for an instance that knows it.
+   */
+  names?: readonly string[];
 }
 
 /** Filter for `query` and `count`. Every field is optional; fields combine with AND. */
@@ -162,6 +169,8 @@ export interface InstanceRecord {
   expiresAt: number;
   /** The queues it runs, by name. */
   queues: string[];
+  /** The task names it runs (its registered definitions): the only tasks it claims. */
+  taskNames: string[];
 }
 
 /** What a wake-up says. */
@@ -200,7 +209,8 @@ export interface LeaseStore {
    * Atomically claims up to `limit` runnable tasks, earliest `dueAt` first: `waiting` or
    * `service-stopped` tasks with `dueAt <= now`, and `queued`/`in-progress` tasks whose lease
    * expired (`leaseExpiresAt <= now`). Claimed tasks become `queued` with the lease set to
-   * `owner` until `now + leaseMs`. Two concurrent claimers never receive the same task.
+   * `owner` until `now + leaseMs`; only of `queues` and of task `names` when given. Two concurrent
+   * claimers never receive the same task.
    */
   claimDue(request: ClaimRequest): Promise<StoredTask[]>;
   /**
@@ -213,9 +223,10 @@ export interface LeaseStore {
   /**
    * The earliest `dueAt` among `waiting`/`service-stopped` tasks and among expiring leases
    * (`leaseExpiresAt` of `queued`/`in-progress` tasks), or undefined when nothing is pending.
-   * Tells the scheduler when to wake up.
+   * Restricted, like `claimDue`, to `queues` and to task `names` when given. Tells the scheduler
+   * when to wake up.
    */
-  nextDueAt(queues?: readonly string[]): Promise<number | undefined>;
+  nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined>;
 }
 
 /** Reads of many tasks. (`scheduledTasks` from `evertask` derives the due list from `query`.) */

@@ -149,18 +149,27 @@ export class StorageChecks {
 
   /** An optional list of queue names (an empty list selects no queue). */
   checkQueues(queues: unknown, operation: string, argument = 'queues'): readonly string[] | undefined {
-    if (queues === undefined) return undefined;
-    if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string' && queue.length > 0)) {
-      throw this.invalidArgument(operation, argument, queues, 'an array of queue names (non-empty strings)');
+    return this.#checkNames(queues, operation, argument, 'queue');
+  }
+
+  /** An optional list of task names (an empty list selects no task). */
+  checkTaskNames(names: unknown, operation: string, argument = 'names'): readonly string[] | undefined {
+    return this.#checkNames(names, operation, argument, 'task');
+  }
+
+  #checkNames(names: unknown, operation: string, argument: string, kind: string): readonly string[] | undefined {
+    if (names === undefined) return undefined;
+    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && name.length > 0)) {
+      throw this.invalidArgument(operation, argument, names, `an array of ${kind} names (non-empty strings)`);
     }
-    return queues as readonly string[];
+    return names as readonly string[];
   }
 
   // ---- requests ----------------------------------------------------------------------------------
 
   /** A `claimDue` request. */
   checkClaimRequest(request: unknown, operation = 'claimDue'): ClaimRequest {
-    if (!isRecord(request)) throw this.invalidArgument(operation, 'request', request, 'a claim request { owner, now, limit, leaseMs, queues? }');
+    if (!isRecord(request)) throw this.invalidArgument(operation, 'request', request, 'a claim request { owner, now, limit, leaseMs, queues?, names? }');
     if (typeof request.owner !== 'string' || request.owner.length === 0) {
       throw this.invalidArgument(operation, 'request.owner', request.owner, 'a non-empty string');
     }
@@ -168,6 +177,7 @@ export class StorageChecks {
     this.checkCount(request.limit, operation, 'request.limit');
     this.checkLeaseMs(request.leaseMs, now, operation, 'request.leaseMs');
     this.checkQueues(request.queues, operation, 'request.queues');
+    this.checkTaskNames(request.names, operation, 'request.names');
     return request as unknown as ClaimRequest;
   }
 

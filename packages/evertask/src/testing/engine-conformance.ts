@@ -140,6 +140,28 @@ export function describeEngineConformance(
       expect((await storage.query({ taskKey: 'only-one' })).total).toBe(1);
     });
 
+    it('claims only the task names it registers: a task no running engine knows waits, visible, for one that does', async () => {
+      const known = defineTask({ name: 'known-everywhere', handler: () => {} });
+      const added = defineTask({ name: 'added-in-new-release', handler: () => {} });
+      // a new release stored a task, then its instance stopped (a rolling deploy rolled back)
+      const newRelease = engine({ tasks: [known, added], instanceId: 'new-release' });
+      await newRelease.start();
+      const waiting = await newRelease.dispatch(added, undefined, { delay: 50 });
+      await newRelease.stop();
+      const oldRelease = engine({ tasks: [known], instanceId: 'old-release' });
+      await oldRelease.start();
+      // a claim round after the unknown task fell due: it takes the known one only
+      const ran = await oldRelease.dispatch(known, undefined, { delay: 300 });
+      await reach(oldRelease, ran, 'completed');
+      expect(await oldRelease.getTask(waiting)).toMatchObject({ status: 'waiting', attempts: 0, error: null });
+      expect((await storage.getStatusAudit(waiting)).map((a) => a.status)).toEqual(['waiting']);
+      const alive = (await oldRelease.instances()).filter((i) => i.alive);
+      expect(alive.map((i) => [i.id, i.taskNames])).toEqual([['old-release', ['known-everywhere']]]);
+      const back = engine({ tasks: [known, added], instanceId: 'new-release-again' });
+      await back.start();
+      await reach(back, waiting, 'completed');
+    });
+
     it('stores captured execution logs with the final status', async () => {
       const task = defineTask({ name: 'chatty', handler: (_: void, ctx) => {
         ctx.logger.information('step {n}', 1);

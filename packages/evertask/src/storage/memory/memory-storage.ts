@@ -149,9 +149,9 @@ export class MemoryStorage implements TaskStorage {
     return renewOwnedLeases(this.#table, owner, now, leaseMs, ids);
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     this.#assertOpen();
-    return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'));
+    return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
   }
 
   // ---- queries ---------------------------------------------------------------------------------
