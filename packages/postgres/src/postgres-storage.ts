@@ -164,6 +164,11 @@ export class PostgresStorage implements TaskStorage {
     return this.#tasks.remove(checks.checkId(id, 'remove'));
   }
 
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    return this.#tasks.replace(previousId, ifStatus, task, options);
+  }
+
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     return this.#transitions.transition(checks.checkTransitions(changes, 'transition'));
   }

@@ -39,7 +39,7 @@ import {
 import { cleanup } from './queries/retention.js';
 import { createSession, type SqliteSession } from './queries/session.js';
 import { tableNames } from './queries/tables.js';
-import { insertTasks, removeTask, updateTask } from './queries/tasks.js';
+import { insertTasks, removeTask, replaceTask, updateTask } from './queries/tasks.js';
 import { applyTransitions } from './queries/transitions.js';
 import { resolveOptions, type SqliteStorageOptions } from './sqlite-storage-options.js';
 
@@ -101,11 +101,7 @@ export class SqliteStorage implements TaskStorage {
 
   async add(tasks: readonly NewTask[], options?: AddOptions): Promise<void> {
     checks.checkNewTasks(tasks, 'add');
-    if (options?.tx !== undefined) {
-      throw new InvalidArgumentError(
-        'SqliteStorage.add: "tx" is not supported (capabilities.transactionalDispatch is false).',
-      );
-    }
+    this.#refuseTx(options, 'add');
     if (tasks.length === 0) return;
     const audit = options?.audit === true;
     await this.#connection.run('add', (session) => insertTasks(session, tasks, audit));
@@ -129,6 +125,13 @@ export class SqliteStorage implements TaskStorage {
       if (ifStatus.length === 0) return false;
     }
     return this.#connection.run('update', (session) => updateTask(session, id, patch, fields, ifStatus));
+  }
+
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    this.#refuseTx(options, 'replace');
+    const audit = options?.audit === true;
+    return this.#connection.run('replace', (session) => replaceTask(session, previousId, ifStatus, task, audit));
   }
 
   async remove(id: string): Promise<boolean> {
@@ -233,5 +236,11 @@ export class SqliteStorage implements TaskStorage {
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
     checks.checkRetentionPolicy(policy);
     return cleanup((operation, work) => this.#connection.run(operation, work), policy);
+  }
+
+  #refuseTx(options: AddOptions | undefined, operation: string): void {
+    if (options?.tx !== undefined) {
+      throw new InvalidArgumentError(`SqliteStorage.${operation}: "tx" is not supported (capabilities.transactionalDispatch is false).`);
+    }
   }
 }

@@ -20,6 +20,7 @@ import {
 import { PayloadEncodingError } from '../serialization/payload-codec.js';
 import { validatePayload } from '../worker/payload-validation.js';
 import { shouldAuditStatus } from '../audit/audit-policy.js';
+import { TERMINAL_STATUSES } from '../state-machine.js';
 import { uuidv7 } from '../ids.js';
 import { newStoredTask } from '../storage/stored-task.js';
 import { registerSchedule } from '../recurring/recurring-task.js';
@@ -198,14 +199,24 @@ export class Dispatcher {
     return record;
   }
 
-  /** Stores records (in the caller's transaction with `tx`) and emits `task:dispatched`. */
-  async #persist(records: StoredTask[], options: DispatchOptions): Promise<void> {
+  /**
+   * Stores records (in the caller's transaction with `tx`) and emits `task:dispatched`. With
+   * `replacing`, the one record replaces that finished task in one storage call; returns false
+   * when it was no longer finished (nothing stored).
+   */
+  async #persist(records: StoredTask[], options: DispatchOptions, replacing?: string): Promise<boolean> {
     const audit = records.length > 0 && shouldAuditStatus(records[0]?.auditLevel ?? 'none', 'waiting', null);
     try {
-      if (options.tx !== undefined) {
-        if (!this.#ctx.storage.capabilities.transactionalDispatch) {
-          throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
-        }
+      if (options.tx !== undefined && !this.#ctx.storage.capabilities.transactionalDispatch) {
+        throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
+      }
+      if (replacing !== undefined) {
+        const replaced = await this.#ctx.storage.replace(replacing, TERMINAL_STATUSES, records[0] as StoredTask, {
+          audit,
+          ...(options.tx === undefined ? {} : { tx: options.tx }),
+        });
+        if (!replaced) return false;
+      } else if (options.tx !== undefined) {
         await this.#ctx.storage.add(records, { audit, tx: options.tx });
       } else {
         await this.#ctx.writer.add(records, audit);
@@ -214,7 +225,7 @@ export class Dispatcher {
       if (error instanceof InvalidArgumentError || error instanceof TaskKeyConflictError || error instanceof StorageError) throw error;
       throw new StorageError(`Could not store the task: ${toError(error).message}`, { cause: error });
     }
-    if (!this.#ctx.emitter.has('task:dispatched')) return;
+    if (!this.#ctx.emitter.has('task:dispatched')) return true;
     for (const r of records) {
       this.#ctx.emitter.emit('task:dispatched', {
         taskId: r.id,
@@ -225,10 +236,24 @@ export class Dispatcher {
         taskKey: r.taskKey,
       });
     }
+    return true;
   }
 
   /** Routes an immediate task through the full-queue behaviour, persists it, and hands it to a worker. */
   async insertAndRoute(prepared: PreparedTask, options: DispatchOptions): Promise<string> {
+    return (await this.#storeAndRoute(prepared, options, undefined)) as string;
+  }
+
+  /**
+   * What `insertAndRoute` does, the record replacing the finished task `previousId` in one storage
+   * call (which keeps its history under the new task). Resolves undefined, storing nothing, when
+   * `previousId` is no longer finished (another dispatch replaced it meanwhile).
+   */
+  replaceAndRoute(previousId: string, prepared: PreparedTask, options: DispatchOptions): Promise<string | undefined> {
+    return this.#storeAndRoute(prepared, options, previousId);
+  }
+
+  async #storeAndRoute(prepared: PreparedTask, options: DispatchOptions, replacing: string | undefined): Promise<string | undefined> {
     let record = prepared.record;
     const now = this.#o.clock.now();
     const inTx = options.tx !== undefined;
@@ -237,7 +262,7 @@ export class Dispatcher {
       if (queue.space === 0) {
         const mode = queue.config.whenFull;
         if (mode === 'throw') {
-          await this.#persist([record], options);
+          if (!(await this.#persist([record], options, replacing))) return undefined;
           this.#ctx.markMaybeDue();
           throw new QueueFullError(queue.name, record.id, queue.config.capacity);
         }
@@ -250,7 +275,7 @@ export class Dispatcher {
       }
       record = this.#leaseLocally(record, this.#o.clock.now(), queue);
     }
-    await this.#persist([record], options);
+    if (!(await this.#persist([record], options, replacing))) return undefined;
     this.routeStored(record);
     return record.id;
   }

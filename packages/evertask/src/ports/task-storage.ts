@@ -195,6 +195,16 @@ export interface TaskStore {
   /** Deletes a task with its audit rows and logs. Returns false when it did not exist. */
   remove(id: string): Promise<boolean>;
   /**
+   * Replaces task `previousId` by the new `task` in one atomic step (a finished keyed task
+   * dispatched again): applies only when `previousId` is stored with a status in `ifStatus`; then
+   * deletes that record, inserts `task` (which takes over its task key; a key held by any other
+   * task throws `TaskKeyConflictError`) and moves the previous task's status audit, run audit and
+   * execution logs under `task`, where they read before its own rows. Returns false, changing
+   * nothing, when the guard fails (the task is gone or in another status). `task.id` must differ
+   * from `previousId`. `options` as for `add` (`tx` only with `capabilities.transactionalDispatch`).
+   */
+  replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean>;
+  /**
    * Applies guarded status changes. Each applies atomically with its audit row, run-audit row
    * and logs; a batch may share one transaction. The engine never puts two changes of the same
    * task in one batch, so the changes of a batch are independent. Returns, per change, whether it

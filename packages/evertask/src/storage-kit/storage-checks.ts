@@ -181,6 +181,16 @@ export class StorageChecks {
     return request as unknown as ClaimRequest;
   }
 
+  /** The arguments of `replace`: an id, a guard of statuses and a new task of another id. */
+  checkReplacement(previousId: unknown, ifStatus: unknown, task: unknown, operation = 'replace'): void {
+    this.checkId(previousId, operation, 'previousId');
+    this.checkStatuses(ifStatus, operation, 'ifStatus');
+    const [checked] = this.checkNewTasks([task], operation);
+    if (checked?.id === previousId) {
+      throw this.invalidArgument(operation, 'task.id', previousId, 'a new id, not the id of the task it replaces');
+    }
+  }
+
   /** The arguments of `renewLeases`. */
   checkRenewal(owner: unknown, now: unknown, leaseMs: unknown, ids: unknown, operation = 'renewLeases'): void {
     this.checkText(owner, operation, 'owner');

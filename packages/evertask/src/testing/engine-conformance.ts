@@ -162,6 +162,27 @@ export function describeEngineConformance(
       await reach(back, waiting, 'completed');
     });
 
+    it('re-dispatching a finished keyed task replaces it in one step, once across engines, keeping its history', async () => {
+      const report = defineTask({ name: 'daily-report', handler: () => {} });
+      const first = engine({ tasks: [report], instanceId: 'first' });
+      const second = engine({ tasks: [report], instanceId: 'second' });
+      await first.start();
+      await second.start();
+      const finished = await first.dispatch(report, undefined, { taskKey: 'daily' });
+      await reach(first, finished, 'completed');
+      await waitFor('the completed audit row', () => storage.getStatusAudit(finished), (rows) => rows.at(-1)?.status === 'completed');
+      const again = await Promise.all([
+        first.dispatch(report, undefined, { taskKey: 'daily', delay: 60_000 }),
+        second.dispatch(report, undefined, { taskKey: 'daily', delay: 60_000 }),
+      ]);
+      expect(new Set(again).size).toBe(1);
+      const next = again[0] as string;
+      expect(next).not.toBe(finished);
+      expect(await first.getTask(finished)).toBeUndefined();
+      expect((await storage.query({ taskKey: 'daily' })).items.map((t) => t.id)).toEqual([next]);
+      expect((await storage.getStatusAudit(next)).map((row) => row.status)).toEqual(['queued', 'in-progress', 'completed', 'waiting']);
+    });
+
     it('stores captured execution logs with the final status', async () => {
       const task = defineTask({ name: 'chatty', handler: (_: void, ctx) => {
         ctx.logger.information('step {n}', 1);

@@ -130,6 +130,21 @@ export class MemoryStorage implements TaskStorage {
     return true;
   }
 
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    this.#assertOpen();
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    const previous = this.#table.get(previousId);
+    if (previous === undefined || !ifStatus.includes(previous.status)) return false;
+    const held = task.taskKey === null ? undefined : this.#table.byKey(task.taskKey);
+    if (held !== undefined && held.id !== previousId) throw new TaskKeyConflictError(task.taskKey as string);
+    if (this.#table.has(task.id)) throw new StorageError(`MemoryStorage.replace: a task with id "${task.id}" already exists.`);
+    this.#table.delete(previous);
+    this.#table.insert(copyTaskFields(task));
+    this.#history.moveTask(previousId, task.id);
+    if (options?.audit === true) this.#history.appendStatusAudit(task.id, task.status, task.createdAt, null);
+    return true;
+  }
+
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     this.#assertOpen();
     checks.checkTransitions(changes, 'transition');

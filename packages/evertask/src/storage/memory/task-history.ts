@@ -71,6 +71,14 @@ export class TaskHistory {
     return this.#logs.get(taskId)?.length ?? 0;
   }
 
+  /** Files every row of task `from` under task `to` (merged by time with any `to` has). */
+  moveTask(from: string, to: string): void {
+    for (const row of this.#statusAudit.get(from) ?? []) this.appendStatusAudit(to, row.status, row.at, row.error);
+    for (const row of this.#runAudit.get(from) ?? []) this.appendRunAudit(to, row);
+    this.appendLogs(to, this.#logs.get(from) ?? []);
+    this.deleteTask(from);
+  }
+
   /** Forgets everything of one task. */
   deleteTask(taskId: string): void {
     this.#statusAudit.delete(taskId);
