@@ -19,6 +19,7 @@ import type {
   TaskQueryResult,
   TaskStatus,
   TaskStorage,
+  LogLevel,
   TaskTransition,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
@@ -231,9 +232,9 @@ export class PostgresStorage implements TaskStorage {
     return this.#history.saveExecutionLogs(checks.checkId(taskId, 'saveExecutionLogs', 'taskId'), checks.checkLogs(logs, 'saveExecutionLogs'));
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    return this.#history.getExecutionLogs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
+    return this.#history.getExecutionLogs(taskId, skip, take, levels);
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

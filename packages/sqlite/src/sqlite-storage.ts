@@ -18,6 +18,7 @@ import {
   type TaskPatch,
   type TaskQueryResult,
   type TaskStatus,
+  type LogLevel,
   type TaskStorage,
   type TaskTransition,
 } from 'evertask';
@@ -223,12 +224,10 @@ export class SqliteStorage implements TaskStorage {
     await this.#connection.run('saveExecutionLogs', (session) => saveLogs(session, taskId, logs));
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    checks.checkCount(skip, 'getExecutionLogs', 'skip');
-    checks.checkCount(take, 'getExecutionLogs', 'take');
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     if (take === 0) return [];
-    return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take));
+    return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take, levels));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import type {
   AuditLevel,
   ExecutionLogEntry,
+  LogLevel,
   RunAuditEntry,
   StatusAuditEntry,
   StoredTask,
@@ -257,8 +258,12 @@ export interface HistoryStore {
   getRunAudit(taskId: string): Promise<RunAuditEntry[]>;
   /** Appends execution logs outside a transition. */
   saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void>;
-  /** Execution logs ordered by (at, sequence, id), paged (skip default 0, take default 1000). */
-  getExecutionLogs(taskId: string, skip?: number, take?: number): Promise<ExecutionLogEntry[]>;
+  /**
+   * Execution logs ordered by (at, sequence, id), paged (skip default 0, take default 1000). With
+   * `minLevel`, only the logs of that level and above (`LOG_LEVELS` order), the page counted among
+   * those: `skip` and `take` apply after the filter.
+   */
+  getExecutionLogs(taskId: string, skip?: number, take?: number, minLevel?: LogLevel): Promise<ExecutionLogEntry[]>;
 }
 
 /** Retention. */

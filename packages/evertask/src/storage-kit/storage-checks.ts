@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../describe-value.js';
-import type { StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from '../ports/task-record.js';
+import { LOG_LEVELS, type StoredTask, type TaskPatch, type TaskStatus, type ExecutionLogEntry, type LogLevel } from '../ports/task-record.js';
 import type {
   ClaimRequest,
   NewTask,
@@ -189,6 +189,20 @@ export class StorageChecks {
     if (checked?.id === previousId) {
       throw this.invalidArgument(operation, 'task.id', previousId, 'a new id, not the id of the task it replaces');
     }
+  }
+
+  /**
+   * The arguments of `getExecutionLogs`: returns the log levels to read — those at or above
+   * `minLevel` in `LOG_LEVELS` order, or undefined for every level when it is omitted.
+   */
+  checkLogRead(taskId: unknown, skip: unknown, take: unknown, minLevel: unknown, operation = 'getExecutionLogs'): readonly LogLevel[] | undefined {
+    this.checkId(taskId, operation, 'taskId');
+    this.checkCount(skip, operation, 'skip');
+    this.checkCount(take, operation, 'take');
+    if (minLevel === undefined) return undefined;
+    const index = LOG_LEVELS.indexOf(minLevel as LogLevel);
+    if (index < 0) throw this.invalidArgument(operation, 'minLevel', minLevel, `one of ${LOG_LEVELS.join(', ')}`);
+    return LOG_LEVELS.slice(index);
   }
 
   /** The arguments of `renewLeases`. */

@@ -1,5 +1,5 @@
 import { StorageError, TaskKeyConflictError } from '../../errors.js';
-import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask, TaskPatch, TaskStatus } from '../../ports/task-record.js';
+import type { ExecutionLogEntry, LogLevel, RunAuditEntry, StatusAuditEntry, StoredTask, TaskPatch, TaskStatus } from '../../ports/task-record.js';
 import type {
   AddOptions,
   ClaimRequest,
@@ -207,10 +207,10 @@ export class MemoryStorage implements TaskStorage {
     this.#history.appendLogs(taskId, logs);
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     this.#assertOpen();
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    return this.#history.logs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
+    return this.#history.logs(taskId, skip, take, levels);
   }
 
   // ---- maintenance -----------------------------------------------------------------------------

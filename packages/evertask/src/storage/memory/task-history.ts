@@ -1,5 +1,5 @@
 import { compareStrings, insertSorted } from '../../collections/sorted-insert.js';
-import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry } from '../../ports/task-record.js';
+import type { ExecutionLogEntry, LogLevel, RunAuditEntry, StatusAuditEntry } from '../../ports/task-record.js';
 
 function compareAt(a: { at: number }, b: { at: number }): number {
   return a.at - b.at;
@@ -63,8 +63,11 @@ export class TaskHistory {
     return (this.#runAudit.get(taskId) ?? []).map((row) => ({ ...row }));
   }
 
-  logs(taskId: string, skip: number, take: number): ExecutionLogEntry[] {
-    return (this.#logs.get(taskId) ?? []).slice(skip, skip + take).map((log) => ({ ...log }));
+  /** A page of a task's logs, of the given `levels` only when given (the page counted among those). */
+  logs(taskId: string, skip: number, take: number, levels: readonly LogLevel[] | undefined): ExecutionLogEntry[] {
+    const all = this.#logs.get(taskId) ?? [];
+    const selected = levels === undefined ? all : all.filter((log) => levels.includes(log.level));
+    return selected.slice(skip, skip + take).map((log) => ({ ...log }));
   }
 
   logCount(taskId: string): number {
