@@ -61,7 +61,6 @@ export interface TaskLogPage {
 }
 
 const LOG_QUERY_KEYS = optionKeys<TaskLogQuery>({ skip: true, take: true, level: true });
-const STORAGE_PAGE = 1000;
 
 function assertTaskId(id: unknown, method: string): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) {
@@ -83,7 +82,7 @@ export async function readTaskHistory(storage: TaskStorage, id: unknown): Promis
   };
 }
 
-function checkQuery(query: TaskLogQuery): { skip: number; take: number; minRank: number } {
+function checkQuery(query: TaskLogQuery): { skip: number; take: number; minLevel: LogLevel | undefined } {
   assertOptionsObject(query, LOG_QUERY_KEYS, 'getTaskLogs options');
   const skip = query.skip ?? 0;
   if (!Number.isInteger(skip) || skip < 0) throw new InvalidArgumentError(`getTaskLogs skip must be an integer ≥ 0; received ${String(skip)}.`);
@@ -94,35 +93,18 @@ function checkQuery(query: TaskLogQuery): { skip: number; take: number; minRank:
   if (query.level !== undefined && !LOG_LEVELS.includes(query.level)) {
     throw new InvalidArgumentError(`getTaskLogs level must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(query.level)}.`);
   }
-  return { skip, take, minRank: query.level === undefined ? 0 : LOG_LEVELS.indexOf(query.level) };
+  return { skip, take, minLevel: query.level };
 }
 
-/**
- * What `EverTask.getTaskLogs` returns. Without `level` it is one page of the storage; with one,
- * the port has no level filter yet, so the entries are read in pages of 1000 and filtered here.
- */
+/** What `EverTask.getTaskLogs` returns: one filtered page from the storage and the matching total. */
 export async function readTaskLogs(storage: TaskStorage, id: unknown, query: TaskLogQuery = {}): Promise<TaskLogPage> {
   assertTaskId(id, 'getTaskLogs');
-  const { skip, take, minRank } = checkQuery(query);
-  if (minRank === 0) {
-    const [rows, total] = await Promise.all([
-      storageCall('getExecutionLogs', () => storage.getExecutionLogs(id, skip, take)),
-      storageCall('countExecutionLogs', () => countExecutionLogs(storage, id)),
-    ]);
-    return { items: rows.map(toLogEntry), total };
-  }
-  const items: TaskLogEntry[] = [];
-  let total = 0;
-  for (let offset = 0; ; offset += STORAGE_PAGE) {
-    const rows = await storageCall('getExecutionLogs', () => storage.getExecutionLogs(id, offset, STORAGE_PAGE));
-    for (const row of rows) {
-      if (LOG_LEVELS.indexOf(row.level) < minRank) continue;
-      if (total >= skip && items.length < take) items.push(toLogEntry(row));
-      total++;
-    }
-    if (rows.length < STORAGE_PAGE) break;
-  }
-  return { items, total };
+  const { skip, take, minLevel } = checkQuery(query);
+  const [rows, total] = await Promise.all([
+    storageCall('getExecutionLogs', () => storage.getExecutionLogs(id, skip, take, minLevel)),
+    storageCall('countExecutionLogs', () => countExecutionLogs(storage, id, minLevel)),
+  ]);
+  return { items: rows.map(toLogEntry), total };
 }
 
 function toLogEntry(row: { id: string; at: number; level: LogLevel; message: string; exception: string | null; sequence: number }): TaskLogEntry {

@@ -103,7 +103,7 @@ describe('SqliteStorage files and faults', () => {
     await storage.open();
     expect((db.prepare('SELECT MAX(version) AS v FROM evertask_migrations').get() as { v: number }).v).toBe(LATEST_SCHEMA_VERSION);
     expect((await storage.get(t.id))?.id).toBe(t.id);
-    await storage.instances.heartbeat({ id: 'a', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    await storage.instances.heartbeat({ id: 'a', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'], taskNames: [] });
     expect((await storage.instances.list()).map((i) => i.id)).toEqual(['a']);
     await storage.close();
   });
@@ -112,7 +112,7 @@ describe('SqliteStorage files and faults', () => {
     const file = tmp.file();
     const storage = storageOn(file);
     await storage.open();
-    await storage.instances.heartbeat({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    await storage.instances.heartbeat({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'], taskNames: [] });
     const db = new Database(file);
     toClose.push(db);
     db.prepare(`UPDATE evertask_instances SET queues = 'not json' WHERE id = 'i-1'`).run();

@@ -4,6 +4,7 @@ import type { RecurringRegistration } from '../recurring/recurring-task.js';
 import type { DispatchOptions } from './dispatch-options.js';
 import type { PreparedTask } from './prepared-task.js';
 import type { TaskRouter } from './task-router.js';
+import type { StoredTask } from '../ports/task-record.js';
 import { InvalidArgumentError, TaskKeyConflictError } from '../errors.js';
 import { isTerminal } from '../state-machine.js';
 import { reRegisteredNext, scheduleIdentity, storedSchedule } from '../recurring/recurring-task.js';
@@ -64,15 +65,10 @@ export class KeyedDispatch {
           this.#router.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
           return existing.id;
         }
-        // terminal: replace it with a new task
-        await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
       }
-      try {
-        return await this.#router.insertAndRoute(prepared, options);
-      } catch (error) {
-        if (error instanceof TaskKeyConflictError) continue; // another process won the race: re-read the winner
-        throw error;
-      }
+      // none, or a finished one: the new task replaces it (keeping its history) in one storage call
+      const id = await this.#store(prepared, existing, options);
+      if (id !== undefined) return id;
     }
     throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent dispatches; try again.` });
   }
@@ -137,15 +133,26 @@ export class KeyedDispatch {
         prepared.record.dueAt = Math.max(now, next);
         prepared.record.scheduledAt = next;
       }
-      if (existing) await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
-      try {
-        return await this.#router.insertAndRoute(prepared, options);
-      } catch (error) {
-        if (error instanceof TaskKeyConflictError) continue;
-        throw error;
-      }
+      const id = await this.#store(prepared, existing, options);
+      if (id !== undefined) return id;
     }
     throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent registrations; try again.` });
+  }
+
+  /**
+   * Inserts the keyed task, or replaces the finished task `existing` by it (one storage call that
+   * keeps the finished task's history under the new one). Undefined when the key changed meanwhile
+   * (another process inserted or replaced first): the caller reads the key again.
+   */
+  async #store(prepared: PreparedTask, existing: StoredTask | undefined, options: DispatchOptions): Promise<string | undefined> {
+    try {
+      return existing === undefined
+        ? await this.#router.insertAndRoute(prepared, options)
+        : await this.#router.replaceAndRoute(existing.id, prepared, options);
+    } catch (error) {
+      if (error instanceof TaskKeyConflictError) return undefined; // another process won the race: re-read the winner
+      throw error;
+    }
   }
 
   async #withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {

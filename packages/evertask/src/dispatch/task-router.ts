@@ -6,6 +6,7 @@ import type { DispatchOptions } from './dispatch-options.js';
 import type { PreparedTask } from './prepared-task.js';
 import { InvalidArgumentError, QueueFullError, StorageError, TaskKeyConflictError, toError } from '../errors.js';
 import { shouldAuditStatus } from '../audit/audit-policy.js';
+import { TERMINAL_STATUSES } from '../state-machine.js';
 
 /**
  * Where every dispatch ends, keyed or not: the full-queue behaviour, leasing an immediate task to
@@ -30,14 +31,24 @@ export class TaskRouter {
     return record;
   }
 
-  /** Stores records (in the caller's transaction with `tx`) and emits `task:dispatched`. */
-  async persist(records: StoredTask[], options: DispatchOptions): Promise<void> {
+  /**
+   * Stores records (in the caller's transaction with `tx`) and emits `task:dispatched`. With
+   * `replacing`, the one record replaces that finished task in one storage call; returns false
+   * when it was no longer finished (nothing stored).
+   */
+  async persist(records: StoredTask[], options: DispatchOptions, replacing?: string): Promise<boolean> {
     const audit = records.length > 0 && shouldAuditStatus(records[0]?.auditLevel ?? 'none', 'waiting', null);
     try {
-      if (options.tx !== undefined) {
-        if (!this.#ctx.storage.capabilities.transactionalDispatch) {
-          throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
-        }
+      if (options.tx !== undefined && !this.#ctx.storage.capabilities.transactionalDispatch) {
+        throw new InvalidArgumentError('This storage does not support transactional dispatch (the tx option).');
+      }
+      if (replacing !== undefined) {
+        const replaced = await this.#ctx.storage.replace(replacing, TERMINAL_STATUSES, records[0] as StoredTask, {
+          audit,
+          ...(options.tx === undefined ? {} : { tx: options.tx }),
+        });
+        if (!replaced) return false;
+      } else if (options.tx !== undefined) {
         await this.#ctx.storage.add(records, { audit, tx: options.tx });
       } else {
         await this.#ctx.writer.add(records, audit);
@@ -46,7 +57,7 @@ export class TaskRouter {
       if (error instanceof InvalidArgumentError || error instanceof TaskKeyConflictError || error instanceof StorageError) throw error;
       throw new StorageError(`Could not store the task: ${toError(error).message}`, { cause: error });
     }
-    if (!this.#ctx.emitter.has('task:dispatched')) return;
+    if (!this.#ctx.emitter.has('task:dispatched')) return true;
     for (const r of records) {
       this.#ctx.emitter.emit('task:dispatched', {
         taskId: r.id,
@@ -57,10 +68,24 @@ export class TaskRouter {
         taskKey: r.taskKey,
       });
     }
+    return true;
   }
 
   /** Routes an immediate task through the full-queue behaviour, persists it, and hands it to a worker. */
   async insertAndRoute(prepared: PreparedTask, options: DispatchOptions): Promise<string> {
+    return (await this.#storeAndRoute(prepared, options, undefined)) as string;
+  }
+
+  /**
+   * What `insertAndRoute` does, the record replacing the finished task `previousId` in one storage
+   * call (which keeps its history under the new task). Resolves undefined, storing nothing, when
+   * `previousId` is no longer finished (another dispatch replaced it meanwhile).
+   */
+  replaceAndRoute(previousId: string, prepared: PreparedTask, options: DispatchOptions): Promise<string | undefined> {
+    return this.#storeAndRoute(prepared, options, previousId);
+  }
+
+  async #storeAndRoute(prepared: PreparedTask, options: DispatchOptions, replacing: string | undefined): Promise<string | undefined> {
     let record = prepared.record;
     const now = this.#options.clock.now();
     const inTx = options.tx !== undefined;
@@ -79,7 +104,7 @@ export class TaskRouter {
       }
       record = this.leaseLocally(record, this.#options.clock.now(), queue);
     }
-    await this.persist([record], options);
+    if (!(await this.persist([record], options, replacing))) return undefined;
     this.routeStored(record);
     return record.id;
   }

@@ -18,6 +18,8 @@ export class Claimer {
   readonly #ctx: EngineContext;
   readonly #o: ResolvedOptions;
   readonly #registration: InstanceRegistration;
+  /** The registered task names: this instance claims only tasks it can run. */
+  readonly #taskNames: readonly string[];
   #pumping = false;
   #pumpAgain = false;
   #pumpDone: Promise<void> = Promise.resolve();
@@ -30,6 +32,7 @@ export class Claimer {
     this.#ctx = ctx;
     this.#registration = registration;
     this.#o = ctx.options;
+    this.#taskNames = [...ctx.options.tasks.keys()];
   }
 
   /** Starts the lease heartbeat and, where other processes share the storage, the safety sweep. */
@@ -106,6 +109,7 @@ export class Claimer {
           now,
           limit,
           leaseMs: this.#o.leaseMs,
+          names: this.#taskNames,
           ...(hungry.length === this.#ctx.queues.size ? {} : { queues: hungry.map((q) => q.name) }),
         });
         if (!this.#ctx.isRunning()) {
@@ -127,7 +131,7 @@ export class Claimer {
         handedOut = claimed.length > 0;
       } while (this.#pumpAgain && this.#ctx.isRunning());
       if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
-        const next = await this.#ctx.storage.nextDueAt();
+        const next = await this.#ctx.storage.nextDueAt(undefined, this.#taskNames);
         this.#ctx.scheduler.hint(next);
       }
     } catch (error) {

@@ -154,6 +154,49 @@ export function describeEngineConformance(
       expect((await storage.query({ taskKey: 'only-one' })).total).toBe(1);
     });
 
+    it('claims only the task names it registers: a task no running engine knows waits, visible, for one that does', async () => {
+      const known = defineTask({ name: 'known-everywhere', handler: () => {} });
+      const added = defineTask({ name: 'added-in-new-release', handler: () => {} });
+      // a new release stored a task, then its instance stopped (a rolling deploy rolled back)
+      const newRelease = engine({ tasks: [known, added], instanceId: 'new-release' });
+      await newRelease.start();
+      const waiting = await newRelease.dispatch(added, null, { delay: 50 });
+      await newRelease.stop();
+      const oldRelease = engine({ tasks: [known], instanceId: 'old-release' });
+      await oldRelease.start();
+      // a claim round after the unknown task fell due: it takes the known one only
+      const ran = await oldRelease.dispatch(known, null, { delay: 300 });
+      await reach(oldRelease, ran, 'completed');
+      expect(await oldRelease.getTask(waiting)).toMatchObject({ status: 'waiting', attempts: 0, error: null });
+      expect((await storage.getStatusAudit(waiting)).map((a) => a.status)).toEqual(['waiting']);
+      const alive = (await oldRelease.instances()).filter((i) => i.alive);
+      expect(alive.map((i) => [i.id, i.taskNames])).toEqual([['old-release', ['known-everywhere']]]);
+      const back = engine({ tasks: [known, added], instanceId: 'new-release-again' });
+      await back.start();
+      await reach(back, waiting, 'completed');
+    });
+
+    it('re-dispatching a finished keyed task replaces it in one step, once across engines, keeping its history', async () => {
+      const report = defineTask({ name: 'daily-report', handler: () => {} });
+      const first = engine({ tasks: [report], instanceId: 'first' });
+      const second = engine({ tasks: [report], instanceId: 'second' });
+      await first.start();
+      await second.start();
+      const finished = await first.dispatch(report, null, { taskKey: 'daily' });
+      await reach(first, finished, 'completed');
+      await waitFor('the completed audit row', () => storage.getStatusAudit(finished), (rows) => rows.at(-1)?.status === 'completed');
+      const again = await Promise.all([
+        first.dispatch(report, null, { taskKey: 'daily', delay: 60_000 }),
+        second.dispatch(report, null, { taskKey: 'daily', delay: 60_000 }),
+      ]);
+      expect(new Set(again).size).toBe(1);
+      const next = again[0] as string;
+      expect(next).not.toBe(finished);
+      expect(await first.getTask(finished)).toBeUndefined();
+      expect((await storage.query({ taskKey: 'daily' })).items.map((t) => t.id)).toEqual([next]);
+      expect((await storage.getStatusAudit(next)).map((row) => row.status)).toEqual(['queued', 'in-progress', 'completed', 'waiting']);
+    });
+
     it('stores captured execution logs with the final status', async () => {
       const task = defineTask({ name: 'chatty', handler: (_: null, ctx) => {
         ctx.logger.information('step {n}', 1);

@@ -58,7 +58,7 @@ describe('instance registry', () => {
     const a = engineOn(storage, clock, 'engine-a');
     await a.start();
     // a crashed peer: registered once, never again
-    await storage.instances.heartbeat({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'] });
+    await storage.instances.heartbeat({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'], taskNames: [] });
     expect((await a.instances()).find((i) => i.id === 'crashed')?.alive).toBe(true);
     for (let i = 0; i < 4; i++) {
       await clock.advance(10_000);

@@ -110,6 +110,7 @@ describe('retention', () => {
       heartbeatAt: T0,
       expiresAt: T0 + 30_000,
       queues: ['default'],
+      taskNames: ['cleanup'],
     });
     const { engine, runs } = engineOn(storage, clock, 'engine-a', { completedTasks: '1d', interval: '20s' });
     const errors: unknown[] = [];

@@ -1,9 +1,7 @@
 import {
-  LOG_LEVELS,
   countExecutionLogs,
   type EverTask,
   type EverTaskEventName,
-  type ExecutionLogEntry,
   type LogLevel,
   type TaskStorage,
   type Clock,
@@ -30,9 +28,6 @@ const EVENT_NAMES: Record<EverTaskEventName, true> = {
 };
 
 export const ENGINE_EVENT_NAMES = Object.keys(EVENT_NAMES) as EverTaskEventName[];
-
-/** Execution-log rows read per storage call when a level filter must be applied here. */
-const LOG_SCAN_PAGE = 1000;
 
 /**
  * The monitor's data over what exists today: the engine (cancel, instances, configuration,
@@ -83,28 +78,12 @@ export class EngineMonitorSource implements MonitorSource {
     return countExecutionLogs(this.#storage, id);
   }
 
-  /**
-   * Without a level, one page of the storage. With one, the port has no level filter yet, so the
-   * lines are read in pages of 1000 and filtered here (a task keeps at most the engine's
-   * `logs.maxPerTask` lines, 1000 by default). NEXT SESSION: a level filter in the storage port.
-   */
+  /** One page of a task's logs (of `minLevel` and above, when given), filtered by the storage. */
   async executionLogs(id: string, skip: number, take: number, minLevel?: LogLevel): Promise<ExecutionLogSlice> {
-    if (minLevel === undefined) {
-      const [logs, total] = await Promise.all([this.#storage.getExecutionLogs(id, skip, take), countExecutionLogs(this.#storage, id)]);
-      return { logs, total };
-    }
-    const minRank = LOG_LEVELS.indexOf(minLevel);
-    const logs: ExecutionLogEntry[] = [];
-    let total = 0;
-    for (let offset = 0; ; offset += LOG_SCAN_PAGE) {
-      const rows = await this.#storage.getExecutionLogs(id, offset, LOG_SCAN_PAGE);
-      for (const row of rows) {
-        if (LOG_LEVELS.indexOf(row.level) < minRank) continue;
-        if (total >= skip && logs.length < take) logs.push(row);
-        total++;
-      }
-      if (rows.length < LOG_SCAN_PAGE) break;
-    }
+    const [logs, total] = await Promise.all([
+      this.#storage.getExecutionLogs(id, skip, take, minLevel),
+      countExecutionLogs(this.#storage, id, minLevel),
+    ]);
     return { logs, total };
   }
 

@@ -1,5 +1,5 @@
 /** The audit trail (status changes, runs) and execution logs of tasks. */
-import { StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
+import { StorageError, type ExecutionLogEntry, type LogLevel, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
 import { readers } from '../row-mapping.js';
 import type { Prepare, QuerySession, Statement } from './query-session.js';
 import type { TableNames } from './tables.js';
@@ -14,6 +14,7 @@ export interface HistoryStatements {
   statusAudit: Statement;
   runAudit: Statement;
   logs: Statement;
+  logsOfLevels: Statement;
 }
 
 export function prepareHistoryStatements(prepare: Prepare, t: TableNames): HistoryStatements {
@@ -32,6 +33,11 @@ export function prepareHistoryStatements(prepare: Prepare, t: TableNames): Histo
     logs: prepare(
       `SELECT id, task_id, at, level, message, exception, sequence FROM ${t.logs} WHERE task_id = ?
          ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
+    ),
+    // the level is checked on the rows of the task's (task_id, at, sequence, id) index, in order
+    logsOfLevels: prepare(
+      `SELECT id, task_id, at, level, message, exception, sequence FROM ${t.logs} WHERE task_id = ?
+         AND level IN (SELECT value FROM json_each(?)) ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
     ),
   };
 }
@@ -58,7 +64,9 @@ export function saveLogs(session: Session, taskId: string, logs: readonly Execut
   save.immediate();
 }
 
-/** A task's logs ordered by (at, sequence, id), `take` of them after `skip`. */
-export function logsOf(session: Session, taskId: string, skip: number, take: number): ExecutionLogEntry[] {
-  return session.statements.history.logs.all(taskId, take, skip).map(readers.executionLog);
+/** A task's logs ordered by (at, sequence, id), of `levels` only when given, `take` of them after `skip`. */
+export function logsOf(session: Session, taskId: string, skip: number, take: number, levels: readonly LogLevel[] | undefined): ExecutionLogEntry[] {
+  const { history } = session.statements;
+  const rows = levels === undefined ? history.logs.all(taskId, take, skip) : history.logsOfLevels.all(taskId, JSON.stringify(levels), take, skip);
+  return rows.map(readers.executionLog);
 }

@@ -17,9 +17,10 @@ export interface InstanceStatements {
 export function prepareInstanceStatements(prepare: Prepare, t: TableNames): InstanceStatements {
   return {
     upsert: prepare(
-      `INSERT INTO ${t.instances} (id, hostname, pid, started_at, heartbeat_at, expires_at, queues) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO ${t.instances} (id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid, started_at = excluded.started_at,
-           heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at, queues = excluded.queues`,
+           heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at, queues = excluded.queues,
+           task_names = excluded.task_names`,
     ),
     purge: prepare(`DELETE FROM ${t.instances} WHERE expires_at < ? AND id <> ?`),
     remove: prepare(`DELETE FROM ${t.instances} WHERE id = ?`),
@@ -31,9 +32,10 @@ export function prepareInstanceStatements(prepare: Prepare, t: TableNames): Inst
 export function heartbeat(session: Session, record: InstanceRecord): void {
   const statements = session.statements.instances;
   const queues = JSON.stringify(record.queues);
+  const taskNames = JSON.stringify(record.taskNames);
   session.db
     .transaction(() => {
-      statements.upsert.run(record.id, record.hostname, record.pid, record.startedAt, record.heartbeatAt, record.expiresAt, queues);
+      statements.upsert.run(record.id, record.hostname, record.pid, record.startedAt, record.heartbeatAt, record.expiresAt, queues, taskNames);
       statements.purge.run(record.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, record.id);
     })
     .immediate();

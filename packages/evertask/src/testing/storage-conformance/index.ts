@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskStorage } from '../../ports/task-storage.js';
 import type { ConformanceTest } from './fixtures.js';
 import { registerAddTests, registerCrudTests, registerSeedTests } from './tasks.js';
+import { registerReplacementTests } from './replacement.js';
 import { registerTransitionTests } from './transitions.js';
 import { registerClaimTests, registerNextDueTests } from './claims.js';
 import { registerPendingTests, registerQueryTests } from './reads.js';
@@ -83,6 +84,7 @@ export function describeStorageConformance(
     describe('seed: custom storage tests', () => registerSeedTests(test));
     describe('add', () => registerAddTests(test));
     describe('get, update, remove', () => registerCrudTests(test));
+    describe('replace', () => registerReplacementTests(test));
     describe('transition', () => registerTransitionTests(test));
     describe('claimDue and leases', () => registerClaimTests(test));
     describe('nextDueAt', () => registerNextDueTests(test));
