@@ -66,7 +66,7 @@ export interface RecurringSeries {
  * and status change in its storage.
  */
 export class EverTask {
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #storage: TaskStorage;
   readonly #emitter: TypedEmitter;
   readonly #queues = new Map<string, QueueRunner>();
@@ -83,20 +83,20 @@ export class EverTask {
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: EverTaskOptions) {
-    this.#o = resolveOptions(options, availableParallelism());
-    this.#storage = this.#o.storage ?? new MemoryStorage();
+    this.#options = resolveOptions(options, availableParallelism());
+    this.#storage = this.#options.storage ?? new MemoryStorage();
     this.#emitter = new TypedEmitter((error) =>
-      this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
+      this.#options.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
     );
-    this.#writer = new WriteCoalescer(this.#storage, this.#o.clock, {
+    this.#writer = new WriteCoalescer(this.#storage, this.#options.clock, {
       onError: (operation, error, willRetry) => {
-        this.#o.logger.error(`Storage ${operation} failed${willRetry ? '; retrying' : ''}: ${error.message}`, { error });
-        this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#o.clock.now() });
+        this.#options.logger.error(`Storage ${operation} failed${willRetry ? '; retrying' : ''}: ${error.message}`, { error });
+        this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#options.clock.now() });
       },
     });
-    this.#scheduler = new DueScheduler(this.#o.clock, () => this.#claimSoon());
+    this.#scheduler = new DueScheduler(this.#options.clock, () => this.#claimSoon());
     const ctx: EngineContext = {
-      options: this.#o,
+      options: this.#options,
       storage: this.#storage,
       emitter: this.#emitter,
       queues: this.#queues,
@@ -115,7 +115,7 @@ export class EverTask {
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
     this.#retention = new RetentionMaintenance(ctx, () => this.#registration.list());
-    for (const config of this.#o.queues.values()) {
+    for (const config of this.#options.queues.values()) {
       this.#queues.set(
         config.name,
         new QueueRunner(config, (task, queue, done) => runner.execute(task, queue, done), () => claimer.onSlotFree()),
@@ -125,7 +125,7 @@ export class EverTask {
 
   /** This process's identity in leases. */
   get instanceId(): string {
-    return this.#o.instanceId;
+    return this.#options.instanceId;
   }
 
   /** The storage this engine uses. */
@@ -144,12 +144,12 @@ export class EverTask {
         this.#unsubscribe = await this.#storage.notifications.subscribe((n) => {
           if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
-            if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
+            if (n.dueAt !== undefined && n.dueAt > this.#options.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
             else this.#claimSoon();
           }
         });
       }
-      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
+      if (this.#options.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
       await this.#registration.register();
     } catch (error) {
       // a failed start leaves nothing behind: no subscription, the engine as it was
@@ -175,7 +175,7 @@ export class EverTask {
   async stop(options: StopOptions = {}): Promise<void> {
     // every check before any state changes: a refused call leaves the engine as it was
     assertOptionsObject(options, STOP_KEYS, 'stop options');
-    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
+    const timeoutMs = options.timeout === undefined ? this.#options.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
       throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
     }
@@ -189,7 +189,7 @@ export class EverTask {
     this.#scheduler.stop();
     const retentionStopped = this.#retention.stop(); // no new pass; one under way is awaited below
     await this.#claimer.idle();
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const handBack: Promise<boolean>[] = [];
     for (const queue of this.#queues.values()) {
       queue.pause();
@@ -197,9 +197,9 @@ export class EverTask {
     }
     if (this.#running.size > 0) {
       let timer: unknown;
-      const deadline = new Promise<void>((resolve) => (timer = this.#o.clock.setTimer(resolve, timeoutMs)));
+      const deadline = new Promise<void>((resolve) => (timer = this.#options.clock.setTimer(resolve, timeoutMs)));
       await Promise.race([this.#finisher.allFinished(), deadline]);
-      this.#o.clock.clearTimer(timer);
+      this.#options.clock.clearTimer(timer);
       for (const id of [...this.#running.keys()]) this.#runner.abortLocal(id, 'shutdown');
     }
     await this.#finisher.allFinished();
@@ -240,7 +240,7 @@ export class EverTask {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`cancel takes a task id; received ${JSON.stringify(id)}.`);
     const task = await storageCall('get', () => this.#storage.get(id));
     if (!task || isTerminal(task.status)) return false;
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const applied = await this.#writer.transition({
       id,
       from: allowedSources('cancelled'),
@@ -265,7 +265,7 @@ export class EverTask {
   async getTask(id: string): Promise<TaskInfo | undefined> {
     if (typeof id !== 'string') throw new InvalidArgumentError(`getTask takes a task id; received ${typeof id}.`);
     const task = await storageCall('get', () => this.#storage.get(id));
-    return task ? toTaskInfo(task, this.#o.codec) : undefined;
+    return task ? toTaskInfo(task, this.#options.codec) : undefined;
   }
 
   /**
@@ -288,7 +288,7 @@ export class EverTask {
   /** Filtered, paged tasks. */
   async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
     const result = await storageCall('query', () => this.#storage.query(filter, page));
-    return { items: result.items.map((t) => toTaskInfo(t, this.#o.codec)), total: result.total };
+    return { items: result.items.map((t) => toTaskInfo(t, this.#options.codec)), total: result.total };
   }
 
   /**
@@ -363,7 +363,7 @@ export class EverTask {
 
   /** The resolved configuration (queues, task definitions, lease, audit and log settings), safe to show. */
   configuration(): EngineConfiguration {
-    return describeConfiguration(this.#o);
+    return describeConfiguration(this.#options);
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

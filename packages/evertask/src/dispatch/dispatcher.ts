@@ -52,13 +52,13 @@ interface DispatchPlan {
  */
 export class Dispatcher {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #router: TaskRouter;
   readonly #keyed: KeyedDispatch;
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
     this.#router = new TaskRouter(ctx);
     this.#keyed = new KeyedDispatch(ctx, this.#router);
   }
@@ -73,7 +73,7 @@ export class Dispatcher {
       if (options.delay !== undefined || options.runAt !== undefined) {
         throw new InvalidArgumentError('A recurring dispatch takes no delay or runAt; use runDelayed()/runAt() in the schedule builder.');
       }
-      registration = registerSchedule(options.recurring, this.#o.clock.now());
+      registration = registerSchedule(options.recurring, this.#options.clock.now());
     }
     const ready = this.#prepare(def, payload, options, registration);
     const prepared = ready instanceof Promise ? await ready : ready;
@@ -107,7 +107,7 @@ export class Dispatcher {
     const ids: string[] = [];
     for (let start = 0; start < prepared.length; start += DISPATCH_CHUNK) {
       const chunk = prepared.slice(start, start + DISPATCH_CHUNK);
-      const now = this.#o.clock.now();
+      const now = this.#options.clock.now();
       const budget = new Map<string, number>();
       const records = chunk.map((p) => {
         const queue = this.#ctx.queues.get(p.record.queue) as QueueRunner;
@@ -138,7 +138,7 @@ export class Dispatcher {
 
   /** Checks the dispatch options and works out when and where the task runs. */
   #plan(def: AnyTask, options: DispatchOptions, registration?: RecurringRegistration): DispatchPlan {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     let dueAt = now;
     let scheduledAt: number | null = null;
     if (options.delay !== undefined && options.runAt !== undefined) {
@@ -161,7 +161,7 @@ export class Dispatcher {
     }
     const queueName = options.queue ?? def.options.queue ?? (registration ? 'recurring' : 'default');
     if (!this.#ctx.queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#ctx.queues.keys()]);
-    const auditLevel = options.auditLevel ?? this.#o.auditLevel;
+    const auditLevel = options.auditLevel ?? this.#options.auditLevel;
     assertAuditLevel(auditLevel, 'auditLevel');
     return { now, dueAt, scheduledAt, queueName, auditLevel };
   }
@@ -171,7 +171,7 @@ export class Dispatcher {
     const { now, dueAt, scheduledAt, queueName, auditLevel } = plan;
     let text: string;
     try {
-      text = this.#o.codec.serialize(value);
+      text = this.#options.codec.serialize(value);
     } catch (error) {
       const path = error instanceof PayloadEncodingError ? error.path : '';
       throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
@@ -195,7 +195,7 @@ export class Dispatcher {
 
   #definition(task: AnyTask): AnyTask {
     if (!task || typeof task.name !== 'string') throw new InvalidArgumentError('dispatch takes a task definition created with defineTask().');
-    const def = this.#o.tasks.get(task.name);
+    const def = this.#options.tasks.get(task.name);
     if (!def) throw new UnknownTaskError(task.name);
     return def;
   }

@@ -19,13 +19,13 @@ const TASK_KEY_MAX = 200;
  */
 export class KeyedDispatch {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #router: TaskRouter;
   readonly #keyLocks = new Map<string, Promise<unknown>>();
 
   constructor(ctx: EngineContext, router: TaskRouter) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
     this.#router = router;
   }
 
@@ -48,7 +48,7 @@ export class KeyedDispatch {
           });
         }
         if (existing.status === 'in-progress' || existing.status === 'queued') {
-          this.#o.logger.debug(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
+          this.#options.logger.debug(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
           return existing.id;
         }
         if (existing.status === 'waiting' || existing.status === 'service-stopped') {
@@ -80,7 +80,7 @@ export class KeyedDispatch {
    */
   async #registerRecurringKeyed(prepared: PreparedTask, registration: RecurringRegistration, key: string, options: DispatchOptions): Promise<string> {
     prepared.record.taskKey = key;
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     for (let round = 0; round < 5; round++) {
       const existing = await storageCall('getByTaskKey', () => this.#ctx.storage.getByTaskKey(key));
       if (existing && existing.recurring === null && !isTerminal(existing.status)) {
@@ -90,7 +90,7 @@ export class KeyedDispatch {
       }
       if (existing && existing.recurring !== null && existing.status !== 'cancelled') {
         if (existing.status === 'in-progress') {
-          this.#o.logger.debug(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
+          this.#options.logger.debug(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
           return existing.id;
         }
         let sameRecurrence = false;

@@ -41,7 +41,7 @@ export interface FinishedRun {
  */
 export class RunFinisher {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
   #finishing = 0;
@@ -49,7 +49,7 @@ export class RunFinisher {
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
   }
 
   /** The error and delay of the failed attempt a retry follows, once (undefined after a restart). */
@@ -65,7 +65,7 @@ export class RunFinisher {
     work.then(
       () => this.#finished(),
       (error: unknown) => {
-        this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
+        this.#options.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
         this.#finished();
       },
     );
@@ -89,7 +89,7 @@ export class RunFinisher {
   }
 
   #retryPolicyFor(def: AnyTask, queue: QueueRunner): RetryPolicy {
-    return def.options.retry ?? this.queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
+    return def.options.retry ?? this.queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#options.retry;
   }
 
   /**
@@ -106,7 +106,7 @@ export class RunFinisher {
         ? {
             id: task.id,
             from: FROM_RUNNING,
-            owner: this.#o.instanceId,
+            owner: this.#options.instanceId,
             to: 'completed',
             at: finishedAt,
             patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
@@ -114,7 +114,7 @@ export class RunFinisher {
         : {
             id: task.id,
             from: start.from,
-            owner: this.#o.instanceId,
+            owner: this.#options.instanceId,
             to: 'completed',
             at: finishedAt,
             patch: {
@@ -135,7 +135,7 @@ export class RunFinisher {
     this.#ctx.writer.transitionThen(change, (applied, error) => {
       try {
         if (error !== undefined) {
-          this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
+          this.#options.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
         } else if (applied) {
           if (this.#ctx.emitter.has('task:completed')) {
             this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
@@ -163,7 +163,7 @@ export class RunFinisher {
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
     const ended = { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null };
     if (reason === 'lost') {
-      this.#o.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
+      this.#options.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
       if (logs.length > 0) await this.#saveLogs(task.id, logs);
       return;
     }
@@ -192,7 +192,7 @@ export class RunFinisher {
       try {
         delayMs = Math.max(0, Number(policy.delayBefore(attempt + 1, error)) || 0);
       } catch (e) {
-        this.#o.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
+        this.#options.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
       }
       const dueAt = finishedAt + delayMs;
       const applied = await this.transition(task, 'waiting', finishedAt, { ...ended, dueAt, error: describeError(error) }, logs, describeError(error));
@@ -219,7 +219,7 @@ export class RunFinisher {
     try {
       return run.attempt < policy.maxAttempts && policy.shouldRetry(error);
     } catch (e) {
-      this.#o.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
+      this.#options.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
       return false;
     }
   }
@@ -239,7 +239,7 @@ export class RunFinisher {
     try {
       next = nextRunAfter(task, schedule, finishedAt, runCount);
     } catch (e) {
-      this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
+      this.#options.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
     }
     const to: TaskStatus = next ? 'waiting' : outcome;
     // with `start` (the unsent in-progress change of a run that ended synchronously) one write
@@ -247,7 +247,7 @@ export class RunFinisher {
     const change: TaskTransition = {
       id: task.id,
       from: start === undefined ? FROM_RUNNING : start.from,
-      owner: this.#o.instanceId,
+      owner: this.#options.instanceId,
       to,
       at: finishedAt,
       patch: {
@@ -269,7 +269,7 @@ export class RunFinisher {
     if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
     if (logs.length > 0) change.logs = logs;
     const applied = await this.#ctx.writer.transition(change).catch((e: unknown) => {
-      this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
+      this.#options.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
       return false;
     });
     if (!applied) return;
@@ -307,7 +307,7 @@ export class RunFinisher {
       return await this.#ctx.writer.transition({
         id: task.id,
         from: ['in-progress', 'queued'],
-        owner: this.#o.instanceId,
+        owner: this.#options.instanceId,
         to,
         at,
         ...(patch ? { patch } : {}),
@@ -315,7 +315,7 @@ export class RunFinisher {
         ...(logs.length > 0 ? { logs } : {}),
       });
     } catch (e) {
-      this.#o.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
+      this.#options.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
       return false;
     }
   }
@@ -324,17 +324,17 @@ export class RunFinisher {
     try {
       await this.#ctx.storage.saveExecutionLogs(taskId, logs);
     } catch (error) {
-      this.#o.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
+      this.#options.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
     }
   }
 
   /** A task that cannot be run (unknown, bad payload or schedule): retried later, then failed. */
   async poison(task: StoredTask, error: Error, permanent = false): Promise<void> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const failures = task.recoveryFailures + 1;
-    const final = permanent || failures >= this.#o.poisonAttempts;
+    const final = permanent || failures >= this.#options.poisonAttempts;
     const text = `Task ${task.id} ("${task.name}") cannot be run: ${error.message}`;
-    this.#o.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#o.poisonAttempts}; retrying later.`);
+    this.#options.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#options.poisonAttempts}; retrying later.`);
     const base = { leaseOwner: null, leaseExpiresAt: null, recoveryFailures: failures, error: text };
     if (final) {
       await this.transition(task, 'failed', now, { ...base, dueAt: null }, [], text);
@@ -352,8 +352,8 @@ export class RunFinisher {
       await call();
     } catch (error) {
       const err = toError(error);
-      this.#o.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
-      this.#ctx.emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
+      this.#options.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
+      this.#ctx.emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#options.clock.now(), hook, error: err });
     }
   }
 }

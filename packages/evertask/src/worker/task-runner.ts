@@ -27,7 +27,7 @@ const NO_ERROR = Symbol('no error');
  */
 export class TaskRunner {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #finisher: RunFinisher;
   readonly #limiter = new KeyedRateLimiter();
   readonly #now: () => number;
@@ -36,9 +36,9 @@ export class TaskRunner {
 
   constructor(ctx: EngineContext, finisher: RunFinisher) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
     this.#finisher = finisher;
-    const clock = this.#o.clock;
+    const clock = this.#options.clock;
     this.#now = () => clock.now();
     this.#timeouts = new DeadlineTimers(clock);
   }
@@ -54,7 +54,7 @@ export class TaskRunner {
    * hooks, a synchronous handler) runs without a promise of its own.
    */
   execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
-    const def = this.#o.tasks.get(task.name);
+    const def = this.#options.tasks.get(task.name);
     if (!def) {
       this.#finisher.track(this.#finisher.poison(task, new UnknownTaskError(task.name)));
       done();
@@ -62,7 +62,7 @@ export class TaskRunner {
     }
     let payload: unknown;
     try {
-      payload = this.#o.codec.parse(task.payload);
+      payload = this.#options.codec.parse(task.payload);
     } catch (error) {
       this.#finisher.track(this.#finisher.poison(task, toError(error)));
       done();
@@ -78,7 +78,7 @@ export class TaskRunner {
         else done();
       },
       (error: unknown) => {
-        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
+        this.#options.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
         done();
       },
     );
@@ -114,13 +114,13 @@ export class TaskRunner {
   /** Marks the task in progress, runs the start hooks, then the handler. */
   #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
     const attempt = task.attempts + 1;
-    const startedAt = this.#o.clock.now();
-    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
+    const startedAt = this.#options.clock.now();
+    const execution = new TaskExecution(task, attempt, this.#options.logger, this.#options.logs, this.#now);
     // runCount: this run's number in the series (1 on the first run); task.runCount counts finished runs
     if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount + 1 };
-    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
+    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#options.leaseMs };
     if (schedule) patch.scheduledAt = task.scheduledAt;
-    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
+    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#options.instanceId, to: 'in-progress', at: startedAt, patch };
     if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
     const hooks = def.options;
     const run = new ActiveRun(task, def, queue, execution, payload, schedule, change, done);
@@ -170,7 +170,7 @@ export class TaskRunner {
    */
   #runHandler(run: ActiveRun): void {
     const { task, def, queue, execution } = run;
-    const calledAt = this.#o.clock.now();
+    const calledAt = this.#options.clock.now();
     let pending: PromiseLike<unknown> | undefined;
     try {
       pending = execution.run(def.options, run.payload);
@@ -186,7 +186,7 @@ export class TaskRunner {
     this.#ctx.running.set(task.id, execution);
     // settled after the abort's caller went on (as the cancel, stop and lease paths expect)
     execution.onAbort = (error) => queueMicrotask(() => this.#ranHandler(run, error));
-    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
+    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#options.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) {
       // counted from the call, so a handler's synchronous part before its first await counts too
       run.timeout = this.#timeouts.add(
@@ -224,7 +224,7 @@ export class TaskRunner {
       this.#ctx.running.delete(task.id);
       const outcome: RunOutcome =
         error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-      run.finishedAt = this.#o.clock.now();
+      run.finishedAt = this.#options.clock.now();
       run.logs = execution.drainLogs();
       run.reason = execution.reason;
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
@@ -259,13 +259,13 @@ export class TaskRunner {
    * ends the series. True when it should run now.
    */
   async #onTime(task: StoredTask, schedule: RecurringSchedule): Promise<boolean> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const late = lateOccurrence(task, schedule, now);
     if (!late) return true;
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
     if (late.next && late.next.missed > 0) {
       this.#ctx.emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
-      this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
+      this.#options.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
     }
     if (late.run && late.next) {
       task.scheduledAt = late.next.at;
@@ -292,10 +292,10 @@ export class TaskRunner {
     try {
       key = limit.key?.(payload) ?? '';
     } catch (error) {
-      this.#o.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
+      this.#options.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
       return true;
     }
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
     if (decision.ok) return true;
     this.#ctx.emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
