@@ -62,11 +62,11 @@ export const EVENT_NAMES = optionKeys<EverTaskEvents>({
   'hook:error': true,
   'storage:error': true,
   'retention:run': true,
-});
+}) as readonly EverTaskEventName[];
 
 /** Refuses an unknown event name (a typo would never fire) or a listener that is not a function. */
 export function assertSubscription(method: string, event: unknown, listener: unknown): void {
-  if (typeof event !== 'string' || !EVENT_NAMES.includes(event)) {
+  if (typeof event !== 'string' || !(EVENT_NAMES as readonly string[]).includes(event)) {
     throw new InvalidArgumentError(`${method}: unknown event ${JSON.stringify(event)}; events are: ${EVENT_NAMES.join(', ')}.`);
   }
   if (typeof listener !== 'function') throw new InvalidArgumentError(`${method}("${event}", …) takes a function; received ${typeof listener}.`);

@@ -17,6 +17,7 @@ export type { RetentionOptions } from './maintenance/retention-options.js';
 export type { TaskInfo } from './task-info.js';
 export type { TaskHistory, TaskStatusChange, TaskRun, TaskLogEntry, TaskLogPage, TaskLogQuery } from './task-history.js';
 export type { EverTaskEvents, EverTaskEventName, EverTaskListener } from './events.js';
+export { EVENT_NAMES } from './events.js';
 export { linearRetry, exponentialRetry, noRetry, FilteredRetryPolicy } from './retry/retry-policy.js';
 export type { RetryPolicy, ExponentialRetryOptions } from './retry/retry-policy.js';
 export type { TaskLogger, LogCaptureOptions } from './logs/task-logger.js';

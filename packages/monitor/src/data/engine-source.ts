@@ -1,4 +1,5 @@
 import {
+  EVENT_NAMES,
   countExecutionLogs,
   type EverTask,
   type EverTaskEventName,
@@ -9,25 +10,8 @@ import {
 import type { EngineEvent, ExecutionLogSlice, MonitorCapabilities, MonitorSource } from './monitor-source.js';
 import { deriveExecutionTimes, deriveOverview, deriveQueueMetrics, deriveSuccessRateTrend, deriveTaskTypes } from './derived-statistics.js';
 
-/** Every engine event, so that a new one added to `EverTaskEvents` fails to compile here until listed. */
-const EVENT_NAMES: Record<EverTaskEventName, true> = {
-  'task:dispatched': true,
-  'task:started': true,
-  'task:completed': true,
-  'task:failed': true,
-  'task:retrying': true,
-  'task:cancelled': true,
-  'task:stopped': true,
-  'task:recovered': true,
-  'task:poisoned': true,
-  'task:rate-limited': true,
-  'recurring:missed': true,
-  'hook:error': true,
-  'storage:error': true,
-  'retention:run': true,
-};
-
-export const ENGINE_EVENT_NAMES = Object.keys(EVENT_NAMES) as EverTaskEventName[];
+/** Every engine event the live stream relays (all of them). */
+export const ENGINE_EVENT_NAMES: readonly EverTaskEventName[] = EVENT_NAMES;
 
 /**
  * The monitor's data over what exists today: the engine (cancel, instances, configuration,
