@@ -48,6 +48,8 @@ Options:
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Errors that mean a bad flag (exit 2), not a failure (exit 1). */
+const USAGE_ERRORS = new Set(['ERR_CLI_ARGUMENT', 'ERR_MONITOR_OPTIONS', 'ERR_MONITOR_UNSAFE_BIND']);
 
 /** The version of this package (src/ and dist/ both sit one level below its package.json). */
 function cliVersion(): string {
@@ -154,7 +156,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.ok;
     } catch (error) {
       io.err(`evertask dashboard failed: ${(error as Error).message}\n`);
-      return (error as { code?: string }).code === 'ERR_CLI_ARGUMENT' ? EXIT.usage : EXIT.failed;
+      return USAGE_ERRORS.has((error as { code?: string }).code ?? '') ? EXIT.usage : EXIT.failed;
     }
   }
   if (positionals.length !== 1 || positionals[0] !== 'migrate') {

@@ -100,6 +100,8 @@ describe('evertask dashboard', () => {
     [['--sqlite', 'a.db', '--port', '70000'], '--port must be a port number'],
     [['--sqlite', 'a.db', '--port', 'http'], 'received "http"'],
     [['--sqlite', join(dir, 'bind.db'), '--host', '0.0.0.0'], 'loopback address only'],
+    [['--sqlite', join(dir, 'bind.db'), '--host', '0.0.0.0', '--no-auth'], 'will not listen on "0.0.0.0" without credentials'],
+    [['--sqlite', join(dir, 'short.db'), '--port', '0', '--user', 'ops', '--password', 'short'], 'password must be a string of at least 8 characters'],
   ])('refuses %j with exit code 2 and says why', async (args, message) => {
     let err = '';
     expect(await runCli(['dashboard', ...args], { out: () => undefined, err: (text) => (err += text) })).toBe(2);

@@ -18,7 +18,7 @@ export function TaskHistory({ statuses, runs }: { statuses: StatusAuditItem[]; r
       </div>
       <div className="card">
         <h2>Runs</h2>
-        {runs.length === 0 ? <p className="state state-empty">Not run yet.</p> : (
+        {runs.length === 0 ? <p className="state state-empty">No run recorded.</p> : (
           <ol className="timeline" aria-label="Runs">
             {runs.map((run, index) => (
               <li key={`${run.at}-${index}`}><StatusBadge status={run.status} /> <time>{formatTime(run.at)}</time> · {formatDuration(run.executionTimeMs)}{run.error !== null && <div className="error-text small">{run.error.split('\n', 1)[0]}</div>}</li>
