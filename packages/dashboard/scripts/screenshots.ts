@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: takes the screenshots of docs/screenshots/ in headless Chromium, over a
  * seeded engine on SQLite (the end-to-end tests' fixture): login, overview, task list, task
- * detail, queues, instances, live events at 1280 px, and the task list on a phone.
+ * detail, recurring series, queues, instances, live events at 1280 px, and the task list on a phone.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,8 @@ for (let invoice = 1; invoice <= 8; invoice++) await everTask.dispatch(invoiceTa
 for (let invoice = 9; invoice <= 11; invoice++) await everTask.dispatch(invoiceTask, { invoice }, { delay: '2h' });
 await everTask.dispatch(chargeTask, { amount: 120 });
 await everTask.dispatch(chargeTask, { amount: 80 });
+await everTask.dispatch(reportTask, { month: 'rolling', lines: 2 }, { recurring: (s) => s.every(2).hours(), taskKey: 'two-hourly-report' });
+await everTask.dispatch(invoiceTask, { invoice: 0 }, { recurring: (s) => s.everyDay().atTime('09:00').timeZone('Europe/Rome'), taskKey: 'daily-invoice-run' });
 
 const browser = await launchChromium();
 async function shot(page: Page, name: string): Promise<void> {
@@ -46,6 +48,10 @@ try {
   await page.goto(`${monitor.url}tasks/${finished[0]}`);
   await countIs(page.getByRole('list', { name: 'Log lines' }).getByRole('listitem'), 5);
   await shot(page, 'task-detail');
+
+  await nav.getByRole('link', { name: 'Recurring' }).click();
+  await visible(page.locator('tr[data-task-id]'));
+  await shot(page, 'recurring');
 
   await nav.getByRole('link', { name: 'Queues' }).click();
   await visible(page.getByRole('article', { name: 'Queue billing' }));

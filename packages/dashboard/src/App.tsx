@@ -9,6 +9,7 @@ import { TaskDetailView } from './views/TaskDetailView';
 import { QueuesView } from './views/QueuesView';
 import { InstancesView } from './views/InstancesView';
 import { LiveEventsView } from './views/LiveEventsView';
+import { RecurringView } from './views/RecurringView';
 
 type Session = { state: 'checking' } | { state: 'signed-out' } | { state: 'signed-in'; username: string; role: string } | { state: 'unreachable'; message: string };
 
@@ -18,6 +19,7 @@ function View({ route, canAct }: { route: string; canAct: boolean }) {
   if (task?.[1] !== undefined) return <TaskDetailView id={decodeURIComponent(task[1])} canAct={canAct} />;
   switch (path) {
     case '/tasks': return <TasksView />;
+    case '/recurring': return <RecurringView />;
     case '/queues': return <QueuesView />;
     case '/instances': return <InstancesView />;
     case '/events': return <LiveEventsView />;

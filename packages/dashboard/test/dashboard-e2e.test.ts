@@ -55,6 +55,19 @@ describe('the dashboard in headless Chromium', () => {
     expect(await lines.first().textContent()).toContain('has no totals row');
   });
 
+  it('lists a recurring series with its schedule in words and its next run', async () => {
+    const id = await monitor.everTask.dispatch(reportTask, { month: 'rolling', lines: 1 }, { recurring: (s) => s.every(2).hours(), taskKey: 'two-hourly-report' });
+    const stored = await monitor.everTask.storage.get(id);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Recurring' }).click();
+    const row = page.locator(`tr[data-task-id="${id}"]`);
+    await visible(row.filter({ hasText: 'two-hourly-report' }));
+    const schedule = await row.getByRole('cell').nth(1).textContent();
+    expect(schedule).not.toBe('—');
+    expect(schedule?.length).toBeGreaterThan(3);
+    expect(stored?.dueAt).toBeGreaterThan(Date.now());
+    expect(await row.getByRole('cell').nth(2).textContent()).not.toBe('—');
+  });
+
   it('lists tasks with a status filter and cancels a waiting task after confirmation', async () => {
     const waiting = await monitor.everTask.dispatch(invoiceTask, { invoice: 42 }, { delay: '1h' });
     await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Tasks' }).click();

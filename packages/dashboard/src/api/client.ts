@@ -4,7 +4,7 @@
  * session travels in the HttpOnly cookie the login sets; actions carry the CSRF header.
  */
 import type {
-  ApiErrorBody, CancelResponse, EngineConfigResponse, ExecutionLogsPage, InstanceItem, LoginResponse, MonitorConfigResponse,
+  ApiErrorBody, CancelResponse, EngineConfigResponse, ExecutionLogsPage, ExecutionTimeBucket, InstanceItem, LoginResponse, MonitorConfigResponse,
   Overview, QueueMetrics, SuccessRateTrend, TaskDetail, TasksPage, TimeRange,
 } from '@evertask/monitor';
 
@@ -71,6 +71,7 @@ export const api = {
   engine: () => request<EngineConfigResponse>('engine'),
   overview: (range: TimeRange) => request<Overview>(`dashboard/overview${query({ range })}`),
   successRateTrend: () => request<SuccessRateTrend>('statistics/success-rate-trend'),
+  executionTimes: (range: TimeRange) => request<ExecutionTimeBucket[]>(`statistics/execution-times${query({ range })}`),
   tasks: (parameters: TaskQuery) => request<TasksPage>(`tasks${query({ ...parameters })}`),
   task: (id: string) => request<TaskDetail>(`tasks/${encodeURIComponent(id)}`),
   logs: (id: string, skip: number, take: number, level: string | undefined) =>

@@ -3,6 +3,7 @@ import { href, navigate } from '../router';
 const LINKS = [
   { route: '/', label: 'Overview' },
   { route: '/tasks', label: 'Tasks' },
+  { route: '/recurring', label: 'Recurring' },
   { route: '/queues', label: 'Queues' },
   { route: '/instances', label: 'Instances' },
   { route: '/events', label: 'Live events' },

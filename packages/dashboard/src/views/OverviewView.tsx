@@ -7,6 +7,7 @@ import { BarChart } from '../components/BarChart';
 import { LineChart } from '../components/LineChart';
 import { StatusDistribution } from '../components/StatusDistribution';
 import { ActivityList } from './ActivityList';
+import { ExecutionTimeChart } from './ExecutionTimeChart';
 import { formatDuration, formatPercent } from '../format';
 
 const RANGES: TimeRange[] = ['today', 'week', 'month', 'all'];
@@ -16,6 +17,7 @@ export function OverviewView() {
   const [range, setRange] = useState<TimeRange>('today');
   const overview = useResource(() => api.overview(range), range, 5000);
   const trend = useResource(() => api.successRateTrend(), 'trend', 30_000);
+  const executionTimes = useResource(() => api.executionTimes(range), `times-${range}`, 30_000);
   return (
     <section>
       <header className="view-header">
@@ -71,9 +73,15 @@ export function OverviewView() {
                 </LoadState>
               </div>
               <div className="card">
-                <h2>Recent activity</h2>
-                <ActivityList items={data.recentActivity} />
+                <h2>Average execution time ({range === 'today' ? 'by hour' : 'by day'})</h2>
+                <LoadState resource={executionTimes}>
+                  {(buckets) => <ExecutionTimeChart buckets={buckets} daily={range !== 'today'} />}
+                </LoadState>
               </div>
+            </div>
+            <div className="card">
+              <h2>Recent activity</h2>
+              <ActivityList items={data.recentActivity} />
             </div>
           </>
         )}
