@@ -4,13 +4,18 @@
  *   evertask migrate --postgres <url> [--schema <name>]       apply the migrations (as PostgresStorage.open() does)
  *   evertask migrate [--schema <name>] [--from <version>] --print
  *                                                             print the SQL (postgresMigrationSql) instead
- *   evertask demo [--file <path>] [--seconds <n>]              run the demo on a SQLite file
+ *   evertask demo [--file <path>] [--seconds <n>] [--port <n>] [--host <h>] [--no-dashboard]
+ *                                                             run the demo on a SQLite file, serving the dashboard
+ *   evertask dashboard --sqlite <file> | --postgres <url> [--port <n>] [--host <h>] [--user <u> --password <p> | --no-auth]
+ *                                                             serve the monitor and the dashboard over a storage
  *   evertask --version                                         print the version
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
 import { runDemo } from './demo.js';
+import { runDashboardCommand } from './dashboard-command.js';
+import type { DashboardLogin } from './serve-dashboard.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -21,7 +26,10 @@ export const USAGE = `Usage:
   evertask migrate --postgres <url> [--schema <name>]      apply the PostgreSQL migrations
   evertask migrate [--schema <name>] [--from <version>] --print
                                                           print the migration SQL instead of applying it
-  evertask demo [--file <path>] [--seconds <n>]           run the demo application on a SQLite file
+  evertask demo [--file <path>] [--seconds <n>] [--port <n>] [--host <h>] [--no-dashboard]
+                                                          run the demo application on a SQLite file and serve its dashboard
+  evertask dashboard --sqlite <file> | --postgres <url> [--port <n>] [--host <h>] [--user <u> --password <p> | --no-auth]
+                                                          serve the monitor API and the dashboard over a storage
   evertask --version                                      print the version of the command line tool
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
@@ -29,15 +37,70 @@ Options:
   --from <version>   with --print: the schema's current version, 0 to ${POSTGRES_SCHEMA_VERSION} (default 0, a fresh database)
   --print            print the SQL (one transaction) and touch no database
   --file <path>      demo: the SQLite file (default: evertask-demo.db)
-  --seconds <n>      demo: how long it runs (default: 20)
+  --seconds <n>      demo: how long it runs (default: until Ctrl+C; 20 with --no-dashboard)
+  --no-dashboard     demo: do not serve the dashboard
+  --sqlite <file>    dashboard: the SQLite file to read
+  --port <n>         dashboard, demo: port to listen on, 0 for a free one (default: 3300)
+  --host <h>         dashboard, demo: address to listen on (default: 127.0.0.1)
+  --user <u>, --password <p>
+                     dashboard: the admin account (default: admin with a generated password, shown once; loopback only)
+  --no-auth          dashboard: no sign-in (loopback only)
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** Errors that mean a bad flag (exit 2), not a failure (exit 1). */
+const USAGE_ERRORS = new Set(['ERR_CLI_ARGUMENT', 'ERR_MONITOR_OPTIONS', 'ERR_MONITOR_UNSAFE_BIND']);
 
 /** The version of this package (src/ and dist/ both sit one level below its package.json). */
 function cliVersion(): string {
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   return manifest.version;
+}
+
+interface ServeValues {
+  file: string;
+  seconds?: string | undefined;
+  host: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  'no-auth': boolean;
+  'no-dashboard': boolean;
+}
+
+/** The sign-in the flags ask for, or undefined (after printing why) when they contradict. */
+function dashboardLogin(values: ServeValues, io: CliIo): DashboardLogin | undefined {
+  if (values['no-auth']) {
+    if (values.user !== undefined || values.password !== undefined) {
+      io.err('--no-auth and --user/--password contradict each other; give one of them.\n');
+      return undefined;
+    }
+    return false;
+  }
+  if ((values.user === undefined) !== (values.password === undefined)) {
+    io.err('--user and --password go together; give both, or neither for a generated password.\n');
+    return undefined;
+  }
+  return values.user === undefined || values.password === undefined ? 'generate' : { username: values.user, password: values.password };
+}
+
+async function demo(values: ServeValues, port: number, io: CliIo): Promise<number> {
+  const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+  if (seconds !== undefined && (!Number.isFinite(seconds) || seconds <= 0)) {
+    io.err(`--seconds must be a positive number; received "${values.seconds}".\n`);
+    return EXIT.usage;
+  }
+  try {
+    await runDemo({
+      filename: values.file,
+      seconds,
+      dashboard: values['no-dashboard'] ? false : { host: values.host, port },
+      out: (line) => io.out(`${line}\n`),
+    });
+    return EXIT.ok;
+  } catch (error) {
+    io.err(`evertask demo failed: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
 }
 
 /** Runs the CLI; resolves with the exit code. */
@@ -53,7 +116,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         from: { type: 'string', default: '0' },
         print: { type: 'boolean', default: false },
         file: { type: 'string', default: 'evertask-demo.db' },
-        seconds: { type: 'string', default: '20' },
+        seconds: { type: 'string' },
+        sqlite: { type: 'string' },
+        port: { type: 'string', default: '3300' },
+        host: { type: 'string', default: '127.0.0.1' },
+        user: { type: 'string' },
+        password: { type: 'string' },
+        'no-auth': { type: 'boolean', default: false },
+        'no-dashboard': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -71,18 +141,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(`${cliVersion()}\n`);
     return EXIT.ok;
   }
-  if (positionals.length === 1 && positionals[0] === 'demo') {
-    const seconds = Number(values.seconds);
-    if (!Number.isFinite(seconds) || seconds <= 0) {
-      io.err(`--seconds must be a positive number; received "${values.seconds}".\n`);
+  const command = positionals.length === 1 ? positionals[0] : undefined;
+  if (command === 'demo' || command === 'dashboard') {
+    const port = Number(values.port);
+    if (!/^\d+$/.test(values.port) || port > 65_535) {
+      io.err(`--port must be a port number from 0 to 65535 (0 picks a free one); received "${values.port}".\n`);
       return EXIT.usage;
     }
+    if (command === 'demo') return demo(values, port, io);
+    const login = dashboardLogin(values, io);
+    if (login === undefined) return EXIT.usage;
     try {
-      await runDemo({ filename: values.file, seconds, out: (line) => io.out(`${line}\n`) });
+      await runDashboardCommand({ sqlite: values.sqlite, postgres: values.postgres, schema: values.schema, host: values.host, port, login, out: (line) => io.out(`${line}\n`) });
       return EXIT.ok;
     } catch (error) {
-      io.err(`evertask demo failed: ${(error as Error).message}\n`);
-      return EXIT.failed;
+      io.err(`evertask dashboard failed: ${(error as Error).message}\n`);
+      return USAGE_ERRORS.has((error as { code?: string }).code ?? '') ? EXIT.usage : EXIT.failed;
     }
   }
   if (positionals.length !== 1 || positionals[0] !== 'migrate') {

@@ -7,12 +7,19 @@
  */
 import { SqliteStorage } from '@evertask/sqlite';
 import { defineTask, EverTask, linearRetry, NonRetryableError, type EverTaskEvents } from 'evertask';
+import type { MonitorServer } from '@evertask/monitor';
+import { serveDashboard } from './serve-dashboard.js';
 
 export interface DemoOptions {
   /** SQLite file. @defaultValue 'evertask-demo.db' */
   filename?: string;
-  /** How long the demo runs. @defaultValue 20 */
-  seconds?: number;
+  /** How long the demo runs, in seconds. @defaultValue 20 without the dashboard; until Ctrl+C / SIGTERM with it */
+  seconds?: number | undefined;
+  /**
+   * Serve the monitor and the dashboard over the demo's storage, signed in with a generated
+   * password for `admin` (printed once; loopback only). @defaultValue false
+   */
+  dashboard?: { host?: string | undefined; port?: number | undefined } | false;
   /** Where the demo prints. @defaultValue the console */
   out?: (line: string) => void;
   /** Listen for Ctrl+C / SIGTERM to stop early. @defaultValue true */
@@ -22,7 +29,8 @@ export interface DemoOptions {
 /** Runs the demo; resolves once it has stopped gracefully. */
 export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const filename = options.filename ?? 'evertask-demo.db';
-  const seconds = options.seconds ?? 20;
+  const dashboard = options.dashboard ?? false;
+  const seconds = options.seconds ?? (dashboard === false ? 20 : undefined);
   const print = options.out ?? ((line: string) => print(line));
   const started = Date.now();
   const stamp = () => `+${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
@@ -110,6 +118,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   const doomed = await everTask.dispatch(sendWelcome, { email: 'nobody@example.com' }, { delay: '10s' });
   await everTask.dispatch(heartbeat, null, { recurring: (s) => s.runNow().then().every(5).seconds(), taskKey: 'demo-heartbeat' });
   const cancelTimer = setTimeout(() => void everTask.cancel(doomed).catch(() => undefined), 2_000);
+  // keep tasks moving for whoever watches the dashboard
+  let round = 0;
+  const moreWork = setInterval(() => {
+    round++;
+    void everTask.dispatch(sendWelcome, { email: `user${round}@example.com` }).catch(() => undefined);
+    void everTask.dispatch(partnerCall, { partner: round % 2 === 0 ? 'acme' : 'globex' }).catch(() => undefined);
+    if (round % 3 === 0) void everTask.dispatch(invalidInput, { amount: -round }).catch(() => undefined);
+    if (round % 2 === 0) void everTask.dispatch(sendWelcome, { email: `later${round}@example.com` }, { delay: '30s' }).catch(() => undefined);
+  }, 4_000);
+  let monitor: MonitorServer | undefined;
+  if (dashboard !== false) {
+    try {
+      monitor = await serveDashboard({ everTask, host: dashboard.host, port: dashboard.port, login: 'generate', out: (line) => print(`${stamp()}  ${line}`) });
+    } catch (error) {
+      clearTimeout(cancelTimer);
+      clearInterval(moreWork);
+      await everTask.stop({ timeout: '5s' });
+      await storage.close();
+      throw error;
+    }
+  }
 
   const series = await everTask.recurring();
   for (const s of series) print(`${stamp()}  recurring   ${s.name.padEnd(20)} ${s.description}, next at ${s.nextRunAt?.toISOString()}, ${s.runCount} run(s) so far`);
@@ -120,9 +149,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     if (stopping) return stopped;
     stopping = true;
     clearTimeout(cancelTimer);
+    clearInterval(moreWork);
     let done!: () => void;
     stopped = new Promise<void>((resolve) => (done = resolve));
     print(`\n${stamp()}  ${reason}: stopping gracefully…`);
+    await monitor?.close();
     await everTask.stop({ timeout: '5s' });
     const counts = await storage.count();
     const byStatus = new Map<string, number>();
@@ -143,10 +174,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     process.once('SIGINT', onInt);
     process.once('SIGTERM', onTerm);
   }
-  const timer = setTimeout(wake, seconds * 1000);
+  const timer = seconds === undefined ? undefined : setTimeout(wake, seconds * 1000);
   await interrupted;
   clearTimeout(timer);
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
-  await shutdown(`${seconds} s elapsed`);
+  await shutdown(`${seconds ?? 0} s elapsed`);
 }

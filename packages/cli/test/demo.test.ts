@@ -14,8 +14,26 @@ describe('evertask demo', () => {
   it('runs the demo on a SQLite file, stops gracefully, and a second run continues the same file', async () => {
     const file = join(dir, 'demo.db');
     let out = '';
-    const code = await runCli(['demo', '--file', file, '--seconds', '4'], { out: (t) => (out += t), err: (t) => (out += t) });
-    expect(code).toBe(0);
+    let served!: (url: string) => void;
+    const dashboardUrl = new Promise<string>((resolve) => (served = resolve));
+    const running = runCli(['demo', '--file', file, '--seconds', '4', '--port', '0'], {
+      out: (t) => {
+        out += t;
+        const url = /Dashboard at (\S+)/.exec(t)?.[1];
+        if (url !== undefined) served(url);
+      },
+      err: (t) => (out += t),
+    });
+    // the dashboard is served while the demo runs, behind a generated password
+    const url = await dashboardUrl;
+    const page = await fetch(url);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<div id="root">');
+    expect((await fetch(`${url}api/tasks`)).status).toBe(401);
+    const password = /with password (\S+) \(generated/.exec(out)?.[1];
+    const login = await fetch(`${url}api/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password }) });
+    expect(login.status).toBe(200);
+    expect(await running).toBe(0);
     for (const line of ['completed   send-welcome-email', 'retrying    import-orders', 'failed      charge-card', 'throttled   call-partner', 'cancelled   send-welcome-email', 'completed   heartbeat', 'stopping gracefully']) {
       expect(out).toContain(line);
     }
@@ -26,7 +44,7 @@ describe('evertask demo', () => {
     await storage.close();
 
     let again = '';
-    expect(await runCli(['demo', '--file', file, '--seconds', '1'], { out: (t) => (again += t), err: (t) => (again += t) })).toBe(0);
+    expect(await runCli(['demo', '--file', file, '--seconds', '1', '--no-dashboard'], { out: (t) => (again += t), err: (t) => (again += t) })).toBe(0);
     const storage2 = new SqliteStorage({ filename: file });
     await storage2.open();
     expect((await storage2.query({ recurring: true })).total).toBe(1); // re-registered, not duplicated

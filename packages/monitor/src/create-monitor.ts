@@ -24,6 +24,7 @@ import { systemRoutes } from './routes/system-routes.js';
 import { LiveEventStreams } from './live-events.js';
 import { EngineMetrics } from './metrics.js';
 import { noQuery, parseQuery } from './validation.js';
+import { staticApp } from './static-files.js';
 
 /** A Node request handler; with `next` (Express, Connect) a request outside the monitor's path is passed on. */
 export type NodeHandler = (request: IncomingMessage, response: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -148,6 +149,14 @@ export function createMonitor(options: MonitorOptions): Monitor {
     );
   }
   app.route('/api', api);
+  if (o.dashboard !== undefined) {
+    const serveDashboard = staticApp(o.dashboard, o.basePath);
+    app.on(['GET', 'HEAD'], '*', (c) => {
+      const path = new URL(c.req.url).pathname.slice(o.basePath.length);
+      if (path === '/api' || path.startsWith('/api/')) throw new ApiError('ERR_NOT_FOUND', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`);
+      return serveDashboard(c);
+    });
+  }
   root.notFound((c) => errorAnswer(new ApiError('ERR_NOT_FOUND', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), c, o.logger));
   root.onError((error, c) => errorAnswer(error, c, o.logger));
 

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { consoleWarningsLogger, systemClock, toMilliseconds, type Clock, type Duration, type EverTask, type Logger, type TaskStorage } from 'evertask';
 import type { MonitorRole } from './api-types.js';
 import { MonitorOptionsError } from './errors.js';
@@ -71,6 +73,12 @@ export interface MonitorOptions {
   clock?: Clock;
   /** Where actions (`info`, with the user) and failed requests (`error`: storage faults, bugs) are reported. @defaultValue warnings and errors to the console */
   logger?: Logger;
+  /**
+   * Directory of a built dashboard (a single-page app with an `index.html`, e.g.
+   * `dashboardDirectory` of `@evertask/dashboard`) to serve at `basePath`: its files, and
+   * `index.html` for every other path outside `/api` and `/metrics`. @defaultValue none (API only)
+   */
+  dashboard?: string;
 }
 
 export interface ResolvedAuth {
@@ -96,11 +104,12 @@ export interface ResolvedMonitorOptions {
   averageSampleSize: number;
   clock: Clock;
   logger: Logger;
+  dashboard: string | undefined;
 }
 
 const KNOWN_KEYS = new Set([
   'everTask', 'storage', 'auth', 'basePath', 'allowIps', 'trustProxy', 'sseHeartbeat',
-  'maxSseConnections', 'maxPageSize', 'averageSampleSize', 'clock', 'logger',
+  'maxSseConnections', 'maxPageSize', 'averageSampleSize', 'clock', 'logger', 'dashboard',
 ]);
 const AUTH_KEYS = new Set(['users', 'secret', 'tokenTtl', 'maxLoginAttempts', 'loginWindow', 'secureCookie', 'publicMetrics']);
 const BASE_PATH_RE = /^(\/[A-Za-z0-9._~-]+)*$/;
@@ -187,6 +196,19 @@ function checkedLogger(logger: Logger | undefined): Logger {
   return logger;
 }
 
+function dashboardDirectory(directory: unknown): string | undefined {
+  if (directory === undefined) return undefined;
+  if (typeof directory !== 'string' || directory.length === 0) {
+    throw new MonitorOptionsError(`Monitor option dashboard must be the directory of a built dashboard; received ${JSON.stringify(directory)}.`);
+  }
+  if (!existsSync(join(directory, 'index.html'))) {
+    throw new MonitorOptionsError(
+      `Monitor option dashboard: ${JSON.stringify(directory)} holds no index.html; build the dashboard first (npm run build --workspace @evertask/dashboard).`,
+    );
+  }
+  return directory;
+}
+
 /** Validates the options and fills in every default, in one place. */
 export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorOptions {
   if (typeof options !== 'object' || options === null) throw new MonitorOptionsError('createMonitor takes an options object { everTask, auth }.');
@@ -225,5 +247,6 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     averageSampleSize: positiveInteger(options.averageSampleSize, 'averageSampleSize', 200),
     clock: options.clock ?? systemClock,
     logger: checkedLogger(options.logger),
+    dashboard: dashboardDirectory(options.dashboard),
   };
 }

@@ -1,0 +1,87 @@
+/**
+ * The built dashboard in real headless Chromium (Debian's package, driven by playwright-core)
+ * against a real engine on SQLite behind the monitor. Every wait is a condition (Playwright's
+ * auto-waiting assertions), never a fixed sleep.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './support/browser.js';
+import { countIs, visible } from './support/wait.js';
+import { OPERATOR, invoiceTask, reportTask, startSeededMonitor, type SeededMonitor } from './support/seeded-monitor.js';
+
+let monitor: SeededMonitor;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+
+beforeAll(async () => {
+  monitor = await startSeededMonitor();
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await monitor?.close();
+});
+
+describe('the dashboard in headless Chromium', () => {
+  it('refuses a wrong password, then logs in and shows the overview', async () => {
+    await page.goto(monitor.url);
+    await page.getByLabel('Username').fill(OPERATOR.username);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('alert').filter({ hasText: 'Wrong username or password' }));
+    await page.getByLabel('Password').fill(OPERATOR.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('heading', { name: 'Overview' }));
+    await visible(page.getByLabel('Tasks by status'));
+  });
+
+  it('shows a dispatched task live, opens it and reads its logs with a level filter', async () => {
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Live events' }).click();
+    await visible(page.getByLabel('connected', { exact: true }));
+    const id = await monitor.everTask.dispatch(reportTask, { month: '2026-11', lines: 3 });
+    const row = page.getByRole('list', { name: 'Events' }).getByRole('listitem').filter({ hasText: 'task:completed' }).filter({ hasText: id.slice(-8) });
+    await visible(row);
+    await visible(page.getByRole('list', { name: 'Events' }).getByRole('listitem').filter({ hasText: 'task:dispatched' }).filter({ hasText: id.slice(-8) }));
+    await row.getByRole('link').click();
+    await visible(page.getByRole('heading', { name: /build-report/ }));
+    expect(await page.getByLabel('Payload', { exact: true }).textContent()).toContain('"month": "2026-11"');
+    const lines = page.getByRole('list', { name: 'Log lines' }).getByRole('listitem');
+    await countIs(lines, 4);
+    expect(await lines.first().textContent()).toContain('report line 1 for 2026-11');
+    await page.getByLabel('Level').selectOption('warning');
+    await countIs(lines, 1);
+    expect(await lines.first().textContent()).toContain('has no totals row');
+  });
+
+  it('lists a recurring series with its schedule in words and its next run', async () => {
+    const id = await monitor.everTask.dispatch(reportTask, { month: 'rolling', lines: 1 }, { recurring: (s) => s.every(2).hours(), taskKey: 'two-hourly-report' });
+    const stored = await monitor.everTask.storage.get(id);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Recurring' }).click();
+    const row = page.locator(`tr[data-task-id="${id}"]`);
+    await visible(row.filter({ hasText: 'two-hourly-report' }));
+    const schedule = await row.getByRole('cell').nth(1).textContent();
+    expect(schedule).not.toBe('—');
+    expect(schedule?.length).toBeGreaterThan(3);
+    expect(stored?.dueAt).toBeGreaterThan(Date.now());
+    expect(await row.getByRole('cell').nth(2).textContent()).not.toBe('—');
+  });
+
+  it('lists tasks with a status filter and cancels a waiting task after confirmation', async () => {
+    const waiting = await monitor.everTask.dispatch(invoiceTask, { invoice: 42 }, { delay: '1h' });
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Tasks' }).click();
+    await page.getByLabel('Status').selectOption('waiting');
+    const row = page.locator(`tr[data-task-id="${waiting}"]`);
+    await visible(row.filter({ hasText: 'waiting' }));
+    await row.getByRole('link', { name: 'send-invoice' }).click();
+    await visible(page.getByRole('heading', { name: /send-invoice/ }).filter({ hasText: 'waiting' }));
+    await page.getByRole('button', { name: 'Cancel task' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this task?' });
+    await visible(dialog);
+    await dialog.getByRole('button', { name: 'Cancel task' }).click();
+    await visible(page.getByRole('heading', { name: /send-invoice/ }).filter({ hasText: 'cancelled' }));
+    await countIs(page.getByRole('button', { name: 'Cancel task' }), 0);
+    expect((await monitor.everTask.storage.get(waiting))?.status).toBe('cancelled');
+  });
+});

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EverTask, defineTask, noRetry, silentLogger } from 'evertask';
+import { SqliteStorage } from '@evertask/sqlite';
+import { startMonitorServer, type MonitorServer } from '@evertask/monitor';
+import { ensureDashboardBuilt } from '../../locate.js';
+
+export const OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
+
+export const reportTask = defineTask({
+  name: 'build-report',
+  handler: async (payload: { month: string; lines: number }, ctx) => {
+    for (let line = 1; line <= payload.lines; line++) ctx.logger.information('report line {line} for {month}', line, payload.month);
+    ctx.logger.warning('report {month} has no totals row', payload.month);
+  },
+});
+
+export const invoiceTask = defineTask({ name: 'send-invoice', queue: 'billing', handler: async (_payload: { invoice: number }) => undefined });
+
+export const chargeTask = defineTask({
+  name: 'charge-card',
+  retry: noRetry(),
+  handler: async (payload: { amount: number }) => {
+    throw new Error(`card declined for amount ${payload.amount}`);
+  },
+});
+
+/** A running engine on a temporary SQLite file with the monitor and the built dashboard in front. */
+export interface SeededMonitor {
+  everTask: EverTask;
+  server: MonitorServer;
+  /** The dashboard's address, ending in '/'. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the dashboard if `dist` is missing, starts the engine and the monitor on a free port. */
+export async function startSeededMonitor(): Promise<SeededMonitor> {
+  const dashboard = ensureDashboardBuilt();
+  const directory = mkdtempSync(join(tmpdir(), 'evertask-dashboard-e2e-'));
+  const everTask = new EverTask({
+    storage: new SqliteStorage({ filename: join(directory, 'tasks.db') }),
+    tasks: [reportTask, invoiceTask, chargeTask],
+    queues: { billing: { concurrency: 2 } },
+    defaults: { logs: { enabled: true } },
+    logger: silentLogger,
+  });
+  await everTask.start();
+  const server = await startMonitorServer({ everTask, auth: { users: [{ ...OPERATOR, role: 'admin' }] }, port: 0, dashboard, logger: silentLogger });
+  return {
+    everTask,
+    server,
+    url: `${server.url}/`,
+    close: async () => {
+      await server.close();
+      await everTask.stop();
+      await everTask.storage.close();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
