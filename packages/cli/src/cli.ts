@@ -4,9 +4,12 @@
  *   evertask migrate --postgres <url> [--schema <name>]       apply the migrations (as PostgresStorage.open() does)
  *   evertask migrate [--schema <name>] [--from <version>] --print
  *                                                             print the SQL (postgresMigrationSql) instead
+ *   evertask migrate --mysql <url> [--table-prefix <p>] [--print]
+ *                                                             the same for MySQL/MariaDB (mysqlMigrationSql)
  *   evertask demo [--file <path>] [--seconds <n>]              run the demo on a SQLite file
  */
 import { parseArgs } from 'node:util';
+import { MySqlStorage, MYSQL_SCHEMA_VERSION, mysqlMigrationSql } from '@evertask/mysql';
 import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
 import { runDemo } from './demo.js';
 
@@ -19,10 +22,14 @@ export const USAGE = `Usage:
   evertask migrate --postgres <url> [--schema <name>]      apply the PostgreSQL migrations
   evertask migrate [--schema <name>] [--from <version>] --print
                                                           print the migration SQL instead of applying it
+  evertask migrate --mysql <url> [--table-prefix <p>] [--from <version>] [--print]
+                                                          the same for MySQL 8 / MariaDB 10.6+
   evertask demo [--file <path>] [--seconds <n>]           run the demo application on a SQLite file
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
+  --mysql <url>      MySQL URI, e.g. mysql://user:password@host:3306/db (with --print: only picks the dialect)
   --schema <name>    schema of the EverTask tables (default: evertask)
+  --table-prefix <p> MySQL: prefix of the EverTask tables (default: evertask_)
   --from <version>   with --print: the schema's current version (default 0, a fresh database)
   --print            print the SQL (one transaction) and touch no database
   --file <path>      demo: the SQLite file (default: evertask-demo.db)
@@ -40,6 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       allowPositionals: true,
       options: {
         postgres: { type: 'string' },
+        mysql: { type: 'string' },
+        'table-prefix': { type: 'string', default: 'evertask_' },
         schema: { type: 'string', default: 'evertask' },
         from: { type: 'string', default: '0' },
         print: { type: 'boolean', default: false },
@@ -80,6 +89,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`--from must be a non-negative integer; received "${values.from}".\n`);
     return EXIT.usage;
   }
+  if (values.mysql !== undefined) {
+    if (values.postgres !== undefined) {
+      io.err(`migrate takes one of --postgres or --mysql, not both.\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    return migrateMySql(values.mysql, values['table-prefix'], from, values.print, io);
+  }
   try {
     if (values.print) {
       io.out(postgresMigrationSql(values.schema, from));
@@ -96,6 +112,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await storage.close();
     }
     io.out(`Schema "${values.schema}" is at version ${POSTGRES_SCHEMA_VERSION}.\n`);
+    return EXIT.ok;
+  } catch (error) {
+    io.err(`evertask migrate failed: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** `evertask migrate --mysql <url>`: prints the script, or applies it as `MySqlStorage.open()` does. */
+async function migrateMySql(uri: string, tablePrefix: string, from: number, print: boolean, io: CliIo): Promise<number> {
+  try {
+    if (print) {
+      io.out(mysqlMigrationSql(tablePrefix, from));
+      return EXIT.ok;
+    }
+    const storage = new MySqlStorage({ uri, tablePrefix, connectionLimit: 1, transientRetries: 0 });
+    try {
+      await storage.open();
+    } finally {
+      await storage.close();
+    }
+    io.out(`Tables "${tablePrefix}*" are at version ${MYSQL_SCHEMA_VERSION}.\n`);
     return EXIT.ok;
   } catch (error) {
     io.err(`evertask migrate failed: ${(error as Error).message}\n`);
