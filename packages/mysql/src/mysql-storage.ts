@@ -42,7 +42,7 @@ const checks = new StorageChecks('MySqlStorage');
  * - Batched inserts and transition batches (with their audit, run-audit and log rows) are one
  *   round trip each.
  * - No notification channel: wake-ups come from the engine's local dispatch, its timers and its
- *   safety sweep (`sweepIntervalMs`), which also picks up what other processes added.
+ *   safety sweep (the `sweepInterval` option), which also picks up what other processes added.
  * - Deadlocks, lock wait timeouts and failed connects are retried with backoff.
  * - `add` can join the caller's transaction (`options.tx`, a mysql2/promise connection inside
  *   `START TRANSACTION`).

@@ -3,8 +3,12 @@ import { affectedRows, rowsOf, type QueryContext } from '../connection.js';
 import { readers, taskSelectList } from '../row-mapping.js';
 
 /** Statuses a claim takes when due. */
-const WAITING = `('waiting', 'service-stopped')`;
+const WAITING_STATUSES = ['waiting', 'service-stopped'];
 /** Statuses that hold a lease (claimed again when it lapses). */
+const LEASED_STATUSES = ['queued', 'in-progress'];
+/** Statuses a claim takes when due, as an SQL list. */
+const WAITING = `('waiting', 'service-stopped')`;
+/** Statuses that hold a lease, as an SQL list. */
 const LEASED = `('queued', 'in-progress')`;
 
 /**
@@ -27,14 +31,18 @@ export class ClaimQueries {
     };
   }
 
+  /**
+   * One branch per status, so that each walks its `(status, time)` index in order and stops at
+   * the limit: a branch over two statuses would sort them (and lock every row it sorts).
+   */
   #lockingRead(withQueues: boolean): string {
     const t = this.#context.tables.tasks;
     const q = withQueues ? ' AND queue IN (?)' : '';
-    return `(SELECT ${taskSelectList()}, due_at AS claim_key FROM ${t}
-  WHERE status IN ${WAITING} AND due_at <= ?${q} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)
-UNION ALL
-(SELECT ${taskSelectList()}, COALESCE(LEAST(due_at, lease_expires_at), lease_expires_at) AS claim_key FROM ${t}
-  WHERE status IN ${LEASED} AND lease_expires_at <= ?${q} ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)`;
+    const due = (status: string): string => `(SELECT ${taskSelectList()}, due_at AS claim_key FROM ${t}
+  WHERE status = '${status}' AND due_at <= ?${q} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)`;
+    const lapsed = (status: string): string => `(SELECT ${taskSelectList()}, COALESCE(LEAST(due_at, lease_expires_at), lease_expires_at) AS claim_key FROM ${t}
+  WHERE status = '${status}' AND lease_expires_at <= ?${q} ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)`;
+    return [...WAITING_STATUSES.map(due), ...LEASED_STATUSES.map(lapsed)].join('\nUNION ALL\n');
   }
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
@@ -46,7 +54,7 @@ UNION ALL
     return this.#context.connection.transaction(
       'claimDue',
       async (db) => {
-        const [locked] = await db.query(read, [...branch, ...branch]);
+        const [locked] = await db.query(read, [...branch, ...branch, ...branch, ...branch]);
         const candidates = rowsOf(locked as never).map((row) => ({ key: Number(row.claim_key), row }));
         candidates.sort((a, b) => a.key - b.key || compareText(String(a.row.id), String(b.row.id)));
         const picked = candidates.slice(0, limit);

@@ -17,6 +17,12 @@ const JSON_TYPE_OF: Readonly<Record<FieldType, string>> = {
   duration: 'DOUBLE',
 };
 
+/**
+ * Ids as JSON_TABLE reads them: in the id columns' character set and collation, so that the join
+ * to the tasks table goes by primary key (a utf8mb4 id would be converted row by row: a full scan).
+ */
+const ASCII_ID = 'CHAR(36) CHARACTER SET ascii COLLATE ascii_bin';
+
 /** JSON_TABLE columns of one patch field: its value and whether the patch has it. */
 const PATCH_COLUMNS = TASK_PATCH_FIELDS.map((field) => {
   const column = COLUMN_OF_FIELD[field];
@@ -59,7 +65,7 @@ export class TransitionQueries {
     const { tasks, statusAudit, runAudit, executionLogs } = context.tables;
     this.#sql = {
       update: `UPDATE ${tasks} t JOIN JSON_TABLE(?, '$[*]' COLUMNS(
-    change_no INT PATH '$.change_no', id CHAR(36) PATH '$.id', from_statuses VARCHAR(200) PATH '$.from',
+    change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id', from_statuses VARCHAR(200) PATH '$.from',
     owner LONGTEXT PATH '$.owner', to_status VARCHAR(20) PATH '$.to', at BIGINT PATH '$.at',
     ${PATCH_COLUMNS})) c ON t.id = c.id
 SET t.status = c.to_status, t.updated_at = c.at,
@@ -68,21 +74,21 @@ SET t.status = c.to_status, t.updated_at = c.at,
 WHERE FIND_IN_SET(t.status, c.from_statuses) > 0 AND (c.owner IS NULL OR t.lease_owner = c.owner)`,
       statusAudit: `INSERT INTO ${statusAudit} (task_id, status, at, error)
 SELECT a.id, a.status, a.at, a.error FROM JSON_TABLE(?, '$[*]' COLUMNS(
-    change_no INT PATH '$.change_no', id CHAR(36) PATH '$.id', status VARCHAR(20) PATH '$.status',
+    change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id', status VARCHAR(20) PATH '$.status',
     at BIGINT PATH '$.at', error LONGTEXT PATH '$.error', row_no FOR ORDINALITY)) a
 ${appliedJoin(tasks, 'a')} ORDER BY a.row_no`,
       runAudit: `INSERT INTO ${runAudit} (task_id, at, status, execution_time_ms, error)
 SELECT r.id, r.at, r.status, r.execution_time_ms, r.error FROM JSON_TABLE(?, '$[*]' COLUMNS(
-    change_no INT PATH '$.change_no', id CHAR(36) PATH '$.id', at BIGINT PATH '$.at', status VARCHAR(20) PATH '$.status',
+    change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id', at BIGINT PATH '$.at', status VARCHAR(20) PATH '$.status',
     execution_time_ms DOUBLE PATH '$.executionTimeMs', error LONGTEXT PATH '$.error', row_no FOR ORDINALITY)) r
 ${appliedJoin(tasks, 'r')} ORDER BY r.row_no`,
       logs: `INSERT INTO ${executionLogs} (id, task_id, at, level, message, exception, sequence)
 SELECT l.log_id, l.id, l.at, l.level, l.message, l.exception, l.sequence FROM JSON_TABLE(?, '$[*]' COLUMNS(
-    change_no INT PATH '$.change_no', id CHAR(36) PATH '$.id', log_id CHAR(36) PATH '$.log_id', at BIGINT PATH '$.at',
+    change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id', log_id ${ASCII_ID} PATH '$.log_id', at BIGINT PATH '$.at',
     level VARCHAR(20) PATH '$.level', message LONGTEXT PATH '$.message', exception LONGTEXT PATH '$.exception',
     sequence INT PATH '$.sequence', row_no FOR ORDINALITY)) l
 ${appliedJoin(tasks, 'l')} ORDER BY l.row_no`,
-      applied: `SELECT c.change_no FROM JSON_TABLE(?, '$[*]' COLUMNS(change_no INT PATH '$.change_no', id CHAR(36) PATH '$.id')) c
+      applied: `SELECT c.change_no FROM JSON_TABLE(?, '$[*]' COLUMNS(change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id')) c
 ${appliedJoin(tasks, 'c')}`,
     };
   }
