@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { StorageError } from 'evertask';
+import { EXECUTION_LOG_FIELDS, RUN_AUDIT_FIELDS, STATUS_AUDIT_FIELDS, TASK_COLUMNS } from 'evertask/storage-kit';
 import type { TableNames } from './queries/tables.js';
 
 export interface Migration {
@@ -69,15 +70,10 @@ export function migrationsTableSql(tables: TableNames): string {
 /** Columns each table must have after migration (checked on open, so a foreign table of the same name is caught). */
 function expectedColumns(tables: TableNames): Record<string, readonly string[]> {
   return {
-    [tables.tasks]: [
-      'id', 'name', 'payload', 'status', 'queue', 'task_key', 'audit_level', 'created_at', 'updated_at',
-      'scheduled_at', 'due_at', 'attempts', 'last_execution_at', 'execution_time_ms', 'error', 'lease_owner',
-      'lease_expires_at', 'recovery_failures', 'recurring', 'recurring_info', 'run_count', 'max_runs', 'run_until',
-      'last_outcome',
-    ],
-    [tables.statusAudit]: ['id', 'task_id', 'status', 'at', 'error'],
-    [tables.runAudit]: ['id', 'task_id', 'at', 'status', 'execution_time_ms', 'error'],
-    [tables.logs]: ['id', 'task_id', 'at', 'level', 'message', 'exception', 'sequence'],
+    [tables.tasks]: TASK_COLUMNS,
+    [tables.statusAudit]: ['id', ...STATUS_AUDIT_FIELDS.map((spec) => spec.column)],
+    [tables.runAudit]: ['id', ...RUN_AUDIT_FIELDS.map((spec) => spec.column)],
+    [tables.logs]: EXECUTION_LOG_FIELDS.map((spec) => spec.column),
     [tables.instances]: ['id', 'hostname', 'pid', 'started_at', 'heartbeat_at', 'expires_at', 'queues'],
     [tables.migrations]: ['version', 'name', 'applied_at'],
   };

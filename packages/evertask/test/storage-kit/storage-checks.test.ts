@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_STORAGE_LIMITS, DEFAULT_TASK_PAGE, StorageChecks, isUuid } from 'evertask/storage-kit';
+import { DEFAULT_STORAGE_LIMITS, DEFAULT_TASK_PAGE, StorageChecks, TASK_FIELDS, findTaskProblem, isUuid, type FieldType } from 'evertask/storage-kit';
 import { makeStoredTask } from 'evertask/testing';
 import { uuidv7, type StoredTask } from 'evertask';
 
@@ -104,5 +104,26 @@ describe('StorageChecks', () => {
     const narrow = new StorageChecks('TinyStorage', { maxInteger: 255 });
     expect(rejection(() => narrow.checkCount(256, 'pending', 'limit'))).toMatch(/^TinyStorage\.pending: limit must be an integer from 0 to 255; got 256\.$/);
     expect(narrow.checkCount(255, 'pending', 'limit')).toBe(255);
+  });
+});
+
+describe('the task check against the field table', () => {
+  const BAD_VALUE: Record<FieldType, unknown> = {
+    uuid: 'task-1',
+    name: '',
+    text: 5,
+    status: 'running',
+    'audit-level': 'loud',
+    outcome: 'cancelled',
+    'log-level': 'loud',
+    time: 1.5,
+    count: -1,
+    duration: 'fast',
+  };
+
+  it.each(TASK_FIELDS.map((spec) => [spec.field, spec] as const))('names %s when it holds a value its type does not allow, or null when not nullable', (field, spec) => {
+    expect(findTaskProblem({ ...makeStoredTask(), [field]: BAD_VALUE[spec.type] }, DEFAULT_STORAGE_LIMITS)?.path).toBe(`.${field}`);
+    const withNull = findTaskProblem({ ...makeStoredTask(), [field]: null }, DEFAULT_STORAGE_LIMITS);
+    expect(withNull?.path).toBe(spec.nullable ? undefined : `.${field}`);
   });
 });
