@@ -138,33 +138,15 @@ export class MySqlConnection {
    * transaction run again after a deadlock or lock wait timeout.
    */
   async transaction<T>(operation: string, fn: (db: PoolConnection) => Promise<T>, options: RunOptions = {}): Promise<T> {
-    return this.#retrying(operation, options, async () => {
-      let db: PoolConnection;
-      try {
-        db = await this.#pool.getConnection();
-      } catch (error) {
-        throw new ConnectFailure(error);
-      }
-      let broken = false;
-      try {
+    return this.#retrying(operation, options, () =>
+      this.#onConnection(async (db) => {
         await db.query('SET TRANSACTION ISOLATION LEVEL READ COMMITTED');
         await db.query('START TRANSACTION');
         const result = await fn(db);
         await db.query('COMMIT');
         return result;
-      } catch (error) {
-        try {
-          await db.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        throw error;
-      } finally {
-        // A connection whose ROLLBACK failed is not reusable: destroy it instead of returning it.
-        if (broken) db.destroy();
-        else db.release();
-      }
-    });
+      }),
+    );
   }
 
   /**
@@ -174,37 +156,52 @@ export class MySqlConnection {
    */
   async script(operation: string, statements: readonly { sql: string; values: unknown[] }[], options: RunOptions = {}): Promise<StatementResult[]> {
     if (!this.multipleStatements) {
-      return this.transaction(operation, async (db) => {
-        const results: StatementResult[] = [];
-        for (const statement of statements) results.push((await db.query(statement.sql, statement.values))[0] as StatementResult);
-        return results;
-      }, options);
+      return this.transaction(
+        operation,
+        async (db) => {
+          const results: StatementResult[] = [];
+          for (const statement of statements) results.push((await db.query(statement.sql, statement.values))[0] as StatementResult);
+          return results;
+        },
+        options,
+      );
     }
     const sql = ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED', 'START TRANSACTION', ...statements.map((s) => s.sql), 'COMMIT'].join(';\n');
-    const values = statements.flatMap((s) => s.values);
-    return this.#retrying(operation, options, async () => {
-      let db: PoolConnection;
-      try {
-        db = await this.#pool.getConnection();
-      } catch (error) {
-        throw new ConnectFailure(error);
-      }
-      let broken = false;
-      try {
-        const [results] = await db.query(mysql.format(sql, values as never[]));
+    const text = mysql.format(sql, statements.flatMap((s) => s.values) as never[]);
+    return this.#retrying(operation, options, () =>
+      this.#onConnection(async (db) => {
+        const [results] = await db.query(text);
+        // the results of the statements between START TRANSACTION and COMMIT
         return (results as StatementResult[]).slice(2, 2 + statements.length);
-      } catch (error) {
-        try {
-          await db.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        throw error;
-      } finally {
-        if (broken) db.destroy();
-        else db.release();
+      }),
+    );
+  }
+
+  /**
+   * Runs `fn` on a connection of the pool, sending ROLLBACK when it fails (whatever transaction it
+   * left open), and returns the connection, or destroys it when even the ROLLBACK failed.
+   */
+  async #onConnection<T>(fn: (db: PoolConnection) => Promise<T>): Promise<T> {
+    let db: PoolConnection;
+    try {
+      db = await this.#pool.getConnection();
+    } catch (error) {
+      throw new ConnectFailure(error);
+    }
+    let broken = false;
+    try {
+      return await fn(db);
+    } catch (error) {
+      try {
+        await db.query('ROLLBACK');
+      } catch {
+        broken = true;
       }
-    });
+      throw error;
+    } finally {
+      if (broken) db.destroy();
+      else db.release();
+    }
   }
 }
 
