@@ -3,7 +3,8 @@
  * graphile-worker, in one process, on one database, the backend cleaned (schema dropped) before
  * every phase. Settings of the peers as in reference/peer-bench.md.
  *
- * Workload (no-op tasks with payload {i}):
+ * Workload (no-op tasks with payload {i}; every library's handler is `async`, EverTask's too, with
+ * one extra EverTask drain on a synchronous handler):
  * - bulk enqueue: 20 sequential bulk calls of 1,000;
  * - single enqueue: 5,000 from 16 concurrent producers, each awaiting one enqueue at a time;
  * - drain: 20,000 pre-filled tasks at concurrency 16, clock from the worker's start until the
@@ -11,15 +12,12 @@
  * - latency: an idle worker (started 1 s before), 500 enqueues 5 ms apart, from just before the
  *   enqueue call to the first line of the handler; p50/p95/p99.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import pg from 'pg';
-import { PgBoss } from 'pg-boss';
-import { Logger as GraphileLogger, makeWorkerUtils, run as runGraphile } from 'graphile-worker';
 import { defineTask, EverTask, newStoredTask, silentLogger, uuidv7, type AuditLevel, type StoredTask } from 'evertask';
 import { PostgresStorage } from '@evertask/postgres';
 import { median, sleep, summarize } from '../lib/stats.js';
 import type { Row } from '../lib/report.js';
+import { loadGraphileWorker, loadPgBoss, peerVersion, type GraphileWorkerModule, type PgBossInstance, type PgBossModule } from '../lib/peer-libraries.js';
 
 export const PG_URL = process.env.EVERTASK_BENCH_PG_URL ?? process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -34,14 +32,6 @@ const LATENCY_SPACING_MS = 5;
 const POOL = 20;
 
 const SCHEMA = { evertask: 'bench_evertask', pgboss: 'bench_pgboss', graphile: 'bench_graphile_worker' } as const;
-
-const require = createRequire(import.meta.url);
-/** The installed version of a package (read from its package.json, which some packages do not export). */
-function versionOf(name: string): string {
-  const entry = require.resolve(name);
-  const root = entry.slice(0, entry.lastIndexOf(`/node_modules/${name}/`) + `/node_modules/${name}`.length);
-  return (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string }).version;
-}
 
 export const S = {
   bulk: `postgres: bulk enqueue ${BULK / 1000}k (${BULK / BULK_CALL} × ${BULK_CALL.toLocaleString('en-US')})`,
@@ -128,8 +118,9 @@ function storedTask(i: number, now: number, auditLevel: AuditLevel): StoredTask 
 /** Storage statements issued by the last EverTask phase (to show the coalescing at work). */
 export const statements = { add: 0, transition: 0, claimDue: 0 };
 
-function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLevel) {
-  const noop = defineTask({ name: 'noop', handler });
+/** An engine whose no-op handler is `async` (what users write, and what the peers' are), or plain with `sync`. */
+function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLevel, kind: 'async' | 'sync' = 'async') {
+  const noop = defineTask({ name: 'noop', handler: kind === 'async' ? async (p: { i: number }) => handler(p) : handler });
   const storage = new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA.evertask, max: POOL });
   statements.add = statements.transition = statements.claimDue = 0;
   for (const op of ['add', 'transition', 'claimDue'] as const) {
@@ -149,10 +140,10 @@ function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLe
   return { noop, storage, engine };
 }
 
-async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel): Promise<number> {
+async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel, kind: 'async' | 'sync' = 'async'): Promise<number> {
   await dropSchema(admin, SCHEMA.evertask);
   let handled = 0;
-  const { engine, storage } = everTaskEngine(() => void handled++, auditLevel);
+  const { engine, storage } = everTaskEngine(() => void handled++, auditLevel, kind);
   await storage.open();
   const now = Date.now();
   for (let i = 0; i < DRAIN; i += BULK_CALL) {
@@ -169,10 +160,11 @@ async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel): Promise<nu
   return rate;
 }
 
-export function everTaskPeer(log: (line: string) => void): Peer & { drainFull(admin: pg.Pool): Promise<number> } {
+export function everTaskPeer(log: (line: string) => void): Peer & { drainFull(admin: pg.Pool): Promise<number>; drainSync(admin: pg.Pool): Promise<number> } {
   return {
     library: 'evertask (PostgresStorage)',
     drainFull: (admin) => everTaskDrain(admin, 'full'),
+    drainSync: (admin) => everTaskDrain(admin, 'none', 'sync'),
     async run(admin) {
       // bulk
       await dropSchema(admin, SCHEMA.evertask);
@@ -233,13 +225,13 @@ export function everTaskPeer(log: (line: string) => void): Peer & { drainFull(ad
 
 // ---- pg-boss ----------------------------------------------------------------------------------
 
-function pgBossPeer(): Peer {
+function pgBossPeer({ PgBoss }: PgBossModule): Peer {
   const boss = () => {
     const b = new PgBoss({ connectionString: PG_URL, schema: SCHEMA.pgboss, max: POOL, useListenNotify: true });
     b.on('error', (error: Error) => console.error(`[pg-boss] ${error.message}`));
     return b;
   };
-  const fresh = async (admin: pg.Pool): Promise<PgBoss> => {
+  const fresh = async (admin: pg.Pool): Promise<PgBossInstance> => {
     await dropSchema(admin, SCHEMA.pgboss);
     const b = boss();
     await b.start();
@@ -248,12 +240,12 @@ function pgBossPeer(): Peer {
   };
   const unfinished = `SELECT count(*)::int AS n FROM "${SCHEMA.pgboss}".job WHERE name = 'bench' AND state IN ('created', 'retry', 'active')`;
   const all = `SELECT count(*)::int AS n FROM "${SCHEMA.pgboss}".job WHERE name = 'bench'`;
-  const insertAll = async (b: PgBoss, n: number): Promise<void> => {
+  const insertAll = async (b: PgBossInstance, n: number): Promise<void> => {
     for (let i = 0; i < n; i += BULK_CALL) await b.insert('bench', Array.from({ length: BULK_CALL }, (_, j) => ({ data: { i: i + j } })));
   };
   const batch16 = { batchSize: 16, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5 };
   return {
-    library: `pg-boss ${versionOf('pg-boss')} (batch16)`,
+    library: `pg-boss ${peerVersion('pg-boss')} (batch16)`,
     async run(admin) {
       let b = await fresh(admin);
       let started = performance.now();
@@ -297,7 +289,7 @@ function pgBossPeer(): Peer {
 
 // ---- graphile-worker --------------------------------------------------------------------------
 
-function graphilePeer(): Peer {
+function graphilePeer({ Logger: GraphileLogger, makeWorkerUtils, run: runGraphile }: GraphileWorkerModule): Peer {
   const logger = new GraphileLogger(() => (level, message) => {
     if (level === 'error' || level === 'warning') console.error(`[graphile-worker] ${level}: ${message}`);
   });
@@ -317,7 +309,7 @@ function graphilePeer(): Peer {
     }
   };
   return {
-    library: `graphile-worker ${versionOf('graphile-worker')}`,
+    library: `graphile-worker ${peerVersion('graphile-worker')}`,
     async run(admin) {
       let utils = await fresh(admin);
       let started = performance.now();
@@ -365,9 +357,10 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
   const server = (await admin.query<{ v: string; sc: string }>(`SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc`)).rows[0];
   log(`PostgreSQL ${server?.v} (synchronous_commit ${server?.sc}) at ${PG_URL.replace(/:[^:@/]*@/, ':***@')}, Node ${process.version}`);
   const ours = everTaskPeer(log);
-  const peers: Peer[] = [ours, pgBossPeer(), graphilePeer()];
+  const peers: Peer[] = [ours, pgBossPeer(await loadPgBoss()), graphilePeer(await loadGraphileWorker())];
   const results = new Map<string, Results[]>(peers.map((p) => [p.library, []]));
   const drainFull: number[] = [];
+  const drainSync: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
       const order = r % 2 === 0 ? peers : [...peers].reverse();
@@ -381,6 +374,8 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
       }
       drainFull.push(await ours.drainFull(admin));
       log(`  run ${r + 1}: evertask drain with audit full ${Math.round(drainFull.at(-1) as number)}/s`);
+      drainSync.push(await ours.drainSync(admin));
+      log(`  run ${r + 1}: evertask drain with a synchronous handler ${Math.round(drainSync.at(-1) as number)}/s`);
     }
   } finally {
     for (const s of Object.values(SCHEMA)) await dropSchema(admin, s).catch(() => undefined);
@@ -397,6 +392,7 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
     for (const peer of peers) add(scenario, peer.library, 'throughput', 'tasks/s', (results.get(peer.library) as Results[]).map(pick));
     const only = scenario === S.bulk ? (x: Results) => x.bulkOnly : scenario === S.single ? (x: Results) => x.singleOnly : undefined;
     if (only) add(scenario, 'evertask (enqueue only: delay 1m)', 'throughput', 'tasks/s', (results.get(ours.library) as Results[]).map((x) => only(x) ?? 0));
+    if (scenario === S.drain) add(scenario, 'evertask (sync handler)', 'throughput', 'tasks/s', drainSync);
   }
   add(S.drainFull, 'evertask (PostgresStorage, audit full)', 'throughput', 'tasks/s', drainFull);
   for (const peer of peers.slice(1)) add(S.drainFull, peer.library, 'throughput', 'tasks/s', (results.get(peer.library) as Results[]).map((x) => x.drain));

@@ -3,11 +3,14 @@
  * The peers' current releases need Node ≥ 22.18 (graphile-worker 0.18) and ≥ 22.12 (pg-boss 12).
  * On an older Node the suite re-executes itself, ours included, on Node 22 taken from the npm
  * registry's `node` package (`npx -y node@22.23.3`), so every library runs on the same runtime.
+ * The peers are not dependencies of the workspace: they are installed on demand into
+ * `bench/peers/` (see lib/peer-libraries.ts).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Report, Row } from '../lib/report.js';
+import { PEERS_DIR, installPeers, peersInstalled } from '../lib/peer-libraries.js';
 
 export const NODE_FOR_PEERS = '22.23.3';
 export const ROW_MARKER = '@@evertask-bench-row@@';
@@ -18,6 +21,10 @@ function nodeIsRecentEnough(): boolean {
 }
 
 export async function runPostgres(report: Report, runs: number): Promise<void> {
+  if (!peersInstalled()) {
+    console.log(`Installing the peer libraries into ${PEERS_DIR} (once; \`npm run bench:install\` does the same)`);
+    installPeers();
+  }
   if (nodeIsRecentEnough()) {
     const { postgresRows } = await import('./postgres-suite.js');
     for (const row of await postgresRows(runs, (line) => console.log(line))) report.add(row);

@@ -7,7 +7,9 @@
  *   evertask migrate --mysql <url> [--table-prefix <p>] [--print]
  *                                                             the same for MySQL/MariaDB (mysqlMigrationSql)
  *   evertask demo [--file <path>] [--seconds <n>]              run the demo on a SQLite file
+ *   evertask --version                                         print the version
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MySqlStorage, MYSQL_SCHEMA_VERSION, mysqlMigrationSql } from '@evertask/mysql';
 import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
@@ -25,18 +27,25 @@ export const USAGE = `Usage:
   evertask migrate --mysql <url> [--table-prefix <p>] [--from <version>] [--print]
                                                           the same for MySQL 8 / MariaDB 10.6+
   evertask demo [--file <path>] [--seconds <n>]           run the demo application on a SQLite file
+  evertask --version                                      print the version of the command line tool
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
   --mysql <url>      MySQL URI, e.g. mysql://user:password@host:3306/db (with --print: only picks the dialect)
   --schema <name>    schema of the EverTask tables (default: evertask)
   --table-prefix <p> MySQL: prefix of the EverTask tables (default: evertask_)
-  --from <version>   with --print: the schema's current version (default 0, a fresh database)
+  --from <version>   with --print: the schema's current version, 0 to the latest (PostgreSQL ${POSTGRES_SCHEMA_VERSION}, MySQL ${MYSQL_SCHEMA_VERSION}; default 0, a fresh database)
   --print            print the SQL (one transaction) and touch no database
   --file <path>      demo: the SQLite file (default: evertask-demo.db)
   --seconds <n>      demo: how long it runs (default: 20)
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The version of this package (src/ and dist/ both sit one level below its package.json). */
+function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
 
 /** Runs the CLI; resolves with the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -55,6 +64,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         file: { type: 'string', default: 'evertask-demo.db' },
         seconds: { type: 'string', default: '20' },
         help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
       },
     });
   } catch (error) {
@@ -64,6 +74,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const { values, positionals } = parsed;
   if (values.help) {
     io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.out(`${cliVersion()}\n`);
     return EXIT.ok;
   }
   if (positionals.length === 1 && positionals[0] === 'demo') {
@@ -85,8 +99,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
   const from = Number(values.from);
-  if (!Number.isInteger(from) || from < 0) {
-    io.err(`--from must be a non-negative integer; received "${values.from}".\n`);
+  const latest = values.mysql !== undefined ? MYSQL_SCHEMA_VERSION : POSTGRES_SCHEMA_VERSION;
+  if (!/^\d+$/.test(values.from) || !Number.isInteger(from) || from > latest) {
+    io.err(`--from must be a schema version from 0 to ${latest} (the latest); received "${values.from}".\n`);
     return EXIT.usage;
   }
   if (values.mysql !== undefined) {

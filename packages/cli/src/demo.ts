@@ -75,7 +75,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
 
   const heartbeat = defineTask({
     name: 'heartbeat',
-    handler: async (_p: void, ctx) => void ctx.logger.information('tick {n}', ctx.occurrence?.runCount ?? 0),
+    handler: async (_p: null, ctx) => void ctx.logger.information('tick {n}', ctx.occurrence?.runCount ?? 0),
   });
 
   const storage = new SqliteStorage({ filename });
@@ -108,7 +108,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
   await everTask.dispatch(invalidInput, { amount: -5 });
   for (let i = 0; i < 5; i++) await everTask.dispatch(partnerCall, { partner: 'acme' });
   const doomed = await everTask.dispatch(sendWelcome, { email: 'nobody@example.com' }, { delay: '10s' });
-  await everTask.dispatch(heartbeat, undefined, { recurring: (s) => s.runNow().then().every(5).seconds(), taskKey: 'demo-heartbeat' });
+  await everTask.dispatch(heartbeat, null, { recurring: (s) => s.runNow().then().every(5).seconds(), taskKey: 'demo-heartbeat' });
   const cancelTimer = setTimeout(() => void everTask.cancel(doomed).catch(() => undefined), 2_000);
 
   const series = await everTask.recurring();

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,21 @@ describe('evertask CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/evertask migrate failed: .*schema/i);
     expect((await cli('--help')).out).toContain('evertask migrate --postgres <url>');
+  });
+
+  it('refuses a --from newer than the latest schema version instead of printing an empty migration', async () => {
+    for (const from of [String(POSTGRES_SCHEMA_VERSION + 1), '9', '1.5', '']) {
+      const r = await cli('migrate', '--print', '--from', from);
+      expect(r.code, from).toBe(2);
+      expect(r.out).toBe('');
+      expect(r.err).toContain(`--from must be a schema version from 0 to ${POSTGRES_SCHEMA_VERSION} (the latest)`);
+    }
+    expect((await cli('migrate', '--print', '--from', String(POSTGRES_SCHEMA_VERSION))).code).toBe(0);
+  });
+
+  it('prints its version with --version', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await cli('--version')).toEqual({ code: 0, out: `${manifest.version}\n`, err: '' });
   });
 
   it('runs as the evertask bin', () => {

@@ -2,9 +2,11 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { Duration } from './duration.js';
 import type { RetryPolicy } from './retry/retry-policy.js';
 import type { TaskLogger } from './logs/task-logger.js';
+import type { JsonPayloadCheck } from './json-payload.js';
 import { InvalidArgumentError } from './errors.js';
 import { assertRetryPolicy } from './retry/retry-policy.js';
 import { toMilliseconds } from './duration.js';
+import { assertOptionsObject, optionKeys } from './option-keys.js';
 import { resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from './rate-limit/keyed-rate-limiter.js';
 
 /** What a handler receives besides its payload. */
@@ -22,7 +24,10 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Logs to the application logger and, when capture is on, into the task's execution log. */
   readonly logger: TaskLogger;
-  /** For recurring tasks: the occurrence being run (epoch ms) and how many runs came before. */
+  /**
+   * For recurring tasks: the occurrence being run (`scheduledAt`, epoch ms) and its number in the
+   * series (`runCount`: 1 on the first run, counting the initial run of `runNow()`/`runAt()`).
+   */
   readonly occurrence?: { readonly scheduledAt: number; readonly runCount: number };
 }
 
@@ -59,7 +64,10 @@ export interface TaskDefinitionOptions<P> {
   onStarted?: (ctx: TaskHookContext<P>) => unknown;
   /** Called after success. Throwing is logged and changes nothing. */
   onCompleted?: (ctx: TaskHookContext<P>) => unknown;
-  /** Called on final failure, cancellation and shutdown. Throwing is logged and changes nothing. */
+  /**
+   * Called on final failure and cancellation — not on a graceful shutdown, after which the task
+   * runs again (see the `task:stopped` event). Throwing is logged and changes nothing.
+   */
   onError?: (ctx: TaskHookContext<P>, error: Error) => unknown;
   /** Called right before retry `attempt` runs, with the previous error and the delay waited. */
   onRetry?: (ctx: TaskHookContext<P>, attempt: number, error: Error, delayMs: number) => unknown;
@@ -81,6 +89,20 @@ export interface TaskDefinition<P = unknown> {
 
 export type PayloadOf<T> = T extends TaskDefinition<infer P> ? P : never;
 
+const DEFINITION_KEYS = optionKeys<TaskDefinitionOptions<unknown> & { schema: unknown }>({
+  name: true,
+  handler: true,
+  schema: true,
+  queue: true,
+  retry: true,
+  timeout: true,
+  rateLimit: true,
+  onStarted: true,
+  onCompleted: true,
+  onError: true,
+  onRetry: true,
+});
+
 const NAME_RE = /^[A-Za-z0-9._:\-/]{1,200}$/;
 
 /** A task whose payload is validated by a Standard Schema (zod, valibot, arktype…). */
@@ -90,8 +112,12 @@ export function defineTask<S extends StandardSchemaV1>(
     handler: TaskHandler<StandardSchemaV1.InferOutput<S>>;
   },
 ): TaskDefinition<StandardSchemaV1.InferInput<S>>;
-/** A task whose payload type comes from the handler's first parameter. */
-export function defineTask<P = void>(options: TaskDefinitionOptions<P>): TaskDefinition<P>;
+/**
+ * A task whose payload type comes from the handler's first parameter. The type must be a JSON
+ * value (see `JsonPayload`): a `Date` in it is a compile error, since the handler would receive a
+ * string. A handler without a parameter takes a `null` payload: `dispatch(task, null)`.
+ */
+export function defineTask<P = null>(options: TaskDefinitionOptions<P> & JsonPayloadCheck<P>): TaskDefinition<P>;
 export function defineTask(options: TaskDefinitionOptions<unknown> & { schema?: StandardSchemaV1 }): TaskDefinition<unknown> {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError('defineTask takes an options object with a name and a handler.');
   const { name, handler, schema } = options;
@@ -100,6 +126,7 @@ export function defineTask(options: TaskDefinitionOptions<unknown> & { schema?: 
       `defineTask name must be 1–200 characters of letters, digits and ._:-/; received ${JSON.stringify(name)}.`,
     );
   }
+  assertOptionsObject(options, DEFINITION_KEYS, `Task "${name}": defineTask options`);
   if (typeof handler !== 'function') throw new InvalidArgumentError(`Task "${name}": handler must be a function.`);
   if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
     throw new InvalidArgumentError(`Task "${name}": schema must be a Standard Schema (zod, valibot, arktype…).`);

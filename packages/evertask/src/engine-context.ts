@@ -2,7 +2,7 @@ import type { TaskDefinition } from './define-task.js';
 import type { TypedEmitter } from './events.js';
 import type { ResolvedOptions } from './options.js';
 import type { TaskStorage } from './ports/task-storage.js';
-import type { WriteCoalescer } from './dispatch/write-coalescer.js';
+import type { WriteCoalescer } from './storage/write-coalescer.js';
 import type { DueScheduler } from './scheduler/due-scheduler.js';
 import type { QueueRunner } from './worker/queue-runner.js';
 import type { TaskExecution } from './worker/task-execution.js';
@@ -33,8 +33,6 @@ export interface EngineContext {
   isRunning(): boolean;
   /** Throws the engine-state error of `what` unless the engine is running. */
   assertRunning(what: string): void;
-  /** Marks that the storage may have due work, without claiming yet. */
-  markMaybeDue(): void;
   /** Marks that the storage may have due work and starts a claim round. */
   claimSoon(): void;
 }

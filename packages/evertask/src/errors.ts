@@ -80,19 +80,20 @@ export class DuplicateTaskError extends EverTaskError {
   }
 }
 
-/** The target queue is full and its `whenFull` behaviour is `'throw'`. The task stays stored. */
+/**
+ * The target queue is full and its `whenFull` behaviour is `'throw'`. Nothing was stored: the
+ * dispatch may be retried later without creating a duplicate.
+ */
 export class QueueFullError extends EverTaskError {
   readonly queue: string;
-  readonly taskId: string;
 
-  constructor(queue: string, taskId: string, capacity: number) {
+  constructor(queue: string, capacity: number) {
     super(
       'ERR_QUEUE_FULL',
-      `Queue "${queue}" is full (capacity ${capacity}); task ${taskId} is stored and will run when a worker picks it up. ` +
-        `Raise the queue's "capacity" or use whenFull: 'wait'.`,
+      `Queue "${queue}" is full (capacity ${capacity}); the task was not stored. ` +
+        `Dispatch it again later, raise the queue's "capacity", or use whenFull: 'wait' or 'fallback'.`,
     );
     this.queue = queue;
-    this.taskId = taskId;
   }
 }
 

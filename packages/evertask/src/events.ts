@@ -1,4 +1,7 @@
 import type { TaskStatus } from './ports/task-record.js';
+import type { RetentionPolicy, RetentionResult } from './ports/task-storage.js';
+import { InvalidArgumentError } from './errors.js';
+import { optionKeys } from './option-keys.js';
 
 interface TaskEventBase {
   taskId: string;
@@ -34,9 +37,40 @@ export interface EverTaskEvents {
   'hook:error': TaskEventBase & { hook: 'onStarted' | 'onCompleted' | 'onError' | 'onRetry'; error: Error };
   /** A storage write failed (transient faults are retried; see `willRetry`). */
   'storage:error': { operation: string; error: Error; willRetry: boolean; at: number };
+  /**
+   * This engine applied the `retention` option: the rows removed (audit rows and logs counted
+   * whether they went by age or with their task) and the cutoffs used (epoch ms).
+   */
+  'retention:run': RetentionResult & { policy: RetentionPolicy; at: number };
 }
 
 export type EverTaskEventName = keyof EverTaskEvents;
+
+/** Every event name, at run time (typed so that the list stays complete). */
+export const EVENT_NAMES = optionKeys<EverTaskEvents>({
+  'task:dispatched': true,
+  'task:started': true,
+  'task:completed': true,
+  'task:failed': true,
+  'task:retrying': true,
+  'task:cancelled': true,
+  'task:stopped': true,
+  'task:recovered': true,
+  'task:poisoned': true,
+  'task:rate-limited': true,
+  'recurring:missed': true,
+  'hook:error': true,
+  'storage:error': true,
+  'retention:run': true,
+});
+
+/** Refuses an unknown event name (a typo would never fire) or a listener that is not a function. */
+export function assertSubscription(method: string, event: unknown, listener: unknown): void {
+  if (typeof event !== 'string' || !EVENT_NAMES.includes(event)) {
+    throw new InvalidArgumentError(`${method}: unknown event ${JSON.stringify(event)}; events are: ${EVENT_NAMES.join(', ')}.`);
+  }
+  if (typeof listener !== 'function') throw new InvalidArgumentError(`${method}("${event}", …) takes a function; received ${typeof listener}.`);
+}
 export type EverTaskListener<E extends EverTaskEventName> = (event: EverTaskEvents[E]) => void;
 
 /** A small typed emitter; a throwing listener is reported to `onListenerError` and never breaks the engine. */

@@ -8,11 +8,11 @@ import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
 import type { TaskExecution } from './worker/task-execution.js';
-import { TypedEmitter } from './events.js';
+import { TypedEmitter, assertSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
 import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
-import { WriteCoalescer } from './dispatch/write-coalescer.js';
+import { WriteCoalescer } from './storage/write-coalescer.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
 import { DueScheduler } from './scheduler/due-scheduler.js';
 import { Claimer } from './scheduler/claimer.js';
@@ -20,11 +20,18 @@ import { InstanceRegistration, type InstanceInfo } from './scheduler/instance-re
 import { QueueRunner } from './worker/queue-runner.js';
 import { RunFinisher } from './worker/run-finisher.js';
 import { TaskRunner } from './worker/task-runner.js';
+import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
 import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
+import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
+
+import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
+
+const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
 
 type EngineState = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -59,7 +66,7 @@ export interface RecurringSeries {
  * and status change in its storage.
  */
 export class EverTask {
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #storage: TaskStorage;
   readonly #emitter: TypedEmitter;
   readonly #queues = new Map<string, QueueRunner>();
@@ -71,24 +78,25 @@ export class EverTask {
   readonly #finisher: RunFinisher;
   readonly #runner: TaskRunner;
   readonly #dispatcher: Dispatcher;
+  readonly #retention: RetentionMaintenance;
   #state: EngineState = 'created';
   #unsubscribe: (() => Promise<void>) | undefined;
 
   constructor(options: EverTaskOptions) {
-    this.#o = resolveOptions(options, availableParallelism());
-    this.#storage = this.#o.storage ?? new MemoryStorage();
+    this.#options = resolveOptions(options, availableParallelism());
+    this.#storage = this.#options.storage ?? new MemoryStorage();
     this.#emitter = new TypedEmitter((error) =>
-      this.#o.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
+      this.#options.logger.error('An event listener threw; the engine carries on.', { error: toError(error) }),
     );
-    this.#writer = new WriteCoalescer(this.#storage, this.#o.clock, {
+    this.#writer = new WriteCoalescer(this.#storage, this.#options.clock, {
       onError: (operation, error, willRetry) => {
-        this.#o.logger.error(`Storage ${operation} failed${willRetry ? '; retrying' : ''}: ${error.message}`, { error });
-        this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#o.clock.now() });
+        this.#options.logger.error(`Storage ${operation} failed${willRetry ? '; retrying' : ''}: ${error.message}`, { error });
+        this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#options.clock.now() });
       },
     });
-    this.#scheduler = new DueScheduler(this.#o.clock, () => this.#claimSoon());
+    this.#scheduler = new DueScheduler(this.#options.clock, () => this.#claimSoon());
     const ctx: EngineContext = {
-      options: this.#o,
+      options: this.#options,
       storage: this.#storage,
       emitter: this.#emitter,
       queues: this.#queues,
@@ -97,7 +105,6 @@ export class EverTask {
       running: this.#running,
       isRunning: () => this.#state === 'running',
       assertRunning: (what) => this.#assertRunning(what),
-      markMaybeDue: () => this.#claimer.markMaybeDue(),
       claimSoon: () => this.#claimSoon(),
     };
     this.#registration = new InstanceRegistration(ctx);
@@ -107,7 +114,8 @@ export class EverTask {
     const runner = new TaskRunner(ctx, this.#finisher);
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
-    for (const config of this.#o.queues.values()) {
+    this.#retention = new RetentionMaintenance(ctx, () => this.#registration.list());
+    for (const config of this.#options.queues.values()) {
       this.#queues.set(
         config.name,
         new QueueRunner(config, (task, queue, done) => runner.execute(task, queue, done), () => claimer.onSlotFree()),
@@ -117,7 +125,7 @@ export class EverTask {
 
   /** This process's identity in leases. */
   get instanceId(): string {
-    return this.#o.instanceId;
+    return this.#options.instanceId;
   }
 
   /** The storage this engine uses. */
@@ -136,14 +144,17 @@ export class EverTask {
         this.#unsubscribe = await this.#storage.notifications.subscribe((n) => {
           if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
-            if (n.dueAt !== undefined && n.dueAt > this.#o.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
+            if (n.dueAt !== undefined && n.dueAt > this.#options.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
             else this.#claimSoon();
           }
         });
       }
-      if (this.#o.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
+      if (this.#options.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
       await this.#registration.register();
     } catch (error) {
+      // a failed start leaves nothing behind: no subscription, the engine as it was
+      if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+      this.#unsubscribe = undefined;
       this.#state = 'created';
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
@@ -152,6 +163,7 @@ export class EverTask {
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
     this.#claimer.start();
+    this.#retention.start();
     await this.#claimer.claim();
   }
 
@@ -161,17 +173,23 @@ export class EverTask {
    * (a persistent storage runs them again at the next start).
    */
   async stop(options: StopOptions = {}): Promise<void> {
+    // every check before any state changes: a refused call leaves the engine as it was
+    assertOptionsObject(options, STOP_KEYS, 'stop options');
+    const timeoutMs = options.timeout === undefined ? this.#options.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
+    if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
+      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
+    }
     if (this.#state === 'stopped' || this.#state === 'created') {
       this.#state = 'stopped';
       if (options.closeStorage) await this.#storage.close();
       return;
     }
     this.#state = 'stopping';
-    const timeoutMs = options.timeout === undefined ? this.#o.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     this.#claimer.stop();
     this.#scheduler.stop();
+    const retentionStopped = this.#retention.stop(); // no new pass; one under way is awaited below
     await this.#claimer.idle();
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const handBack: Promise<boolean>[] = [];
     for (const queue of this.#queues.values()) {
       queue.pause();
@@ -179,15 +197,16 @@ export class EverTask {
     }
     if (this.#running.size > 0) {
       let timer: unknown;
-      const deadline = new Promise<void>((resolve) => (timer = this.#o.clock.setTimer(resolve, timeoutMs)));
+      const deadline = new Promise<void>((resolve) => (timer = this.#options.clock.setTimer(resolve, timeoutMs)));
       await Promise.race([this.#finisher.allFinished(), deadline]);
-      this.#o.clock.clearTimer(timer);
+      this.#options.clock.clearTimer(timer);
       for (const id of [...this.#running.keys()]) this.#runner.abortLocal(id, 'shutdown');
     }
     await this.#finisher.allFinished();
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
+    await retentionStopped;
     await this.#registration.deregister();
     this.#state = 'stopped';
     if (options.closeStorage) await this.#storage.close();
@@ -221,7 +240,7 @@ export class EverTask {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`cancel takes a task id; received ${JSON.stringify(id)}.`);
     const task = await storageCall('get', () => this.#storage.get(id));
     if (!task || isTerminal(task.status)) return false;
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const applied = await this.#writer.transition({
       id,
       from: allowedSources('cancelled'),
@@ -246,13 +265,30 @@ export class EverTask {
   async getTask(id: string): Promise<TaskInfo | undefined> {
     if (typeof id !== 'string') throw new InvalidArgumentError(`getTask takes a task id; received ${typeof id}.`);
     const task = await storageCall('get', () => this.#storage.get(id));
-    return task ? toTaskInfo(task, this.#o.codec) : undefined;
+    return task ? toTaskInfo(task, this.#options.codec) : undefined;
+  }
+
+  /**
+   * The audit trail of a task, oldest first: every status change it went through (as its audit
+   * level records them) and, for a recurring series, every finished run. Empty lists for an
+   * unknown id. Works after `stop()` while the storage is open.
+   */
+  getTaskHistory(id: string): Promise<TaskHistory> {
+    return readTaskHistory(this.#storage, id);
+  }
+
+  /**
+   * A page of the execution log captured while the task ran (`defaults.logs.enabled`), oldest
+   * first, with the number of matching entries. `level` keeps that level and above.
+   */
+  getTaskLogs(id: string, query?: TaskLogQuery): Promise<TaskLogPage> {
+    return readTaskLogs(this.#storage, id, query);
   }
 
   /** Filtered, paged tasks. */
   async queryTasks(filter: TaskFilter = {}, page?: TaskPage): Promise<{ items: TaskInfo[]; total: number }> {
     const result = await storageCall('query', () => this.#storage.query(filter, page));
-    return { items: result.items.map((t) => toTaskInfo(t, this.#o.codec)), total: result.total };
+    return { items: result.items.map((t) => toTaskInfo(t, this.#options.codec)), total: result.total };
   }
 
   /**
@@ -292,7 +328,9 @@ export class EverTask {
     return out;
   }
 
+  /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
+    assertSubscription('on', event, listener);
     return this.#emitter.on(event, listener);
   }
 
@@ -302,6 +340,7 @@ export class EverTask {
 
   /** Resolves with the next event of this kind matching the predicate. */
   once<E extends EverTaskEventName>(event: E, predicate: (e: EverTaskEvents[E]) => boolean = () => true): Promise<EverTaskEvents[E]> {
+    assertSubscription('once', event, predicate);
     return new Promise((resolve) => {
       const off = this.on(event, (e) => {
         if (!predicate(e)) return;
@@ -320,6 +359,11 @@ export class EverTask {
       concurrency: q.config.concurrency,
       capacity: q.config.capacity,
     }));
+  }
+
+  /** The resolved configuration (queues, task definitions, lease, audit and log settings), safe to show. */
+  configuration(): EngineConfiguration {
+    return describeConfiguration(this.#options);
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 export { EverTask } from './ever-task.js';
 export type { StopOptions, RecurringSeries } from './ever-task.js';
 export type { InstanceInfo } from './scheduler/instance-registration.js';
+export type { EngineConfiguration, QueueConfiguration, TaskDefinitionSummary } from './engine-configuration.js';
 export { defineTask } from './define-task.js';
 export type {
   TaskDefinition,
@@ -12,7 +13,9 @@ export type {
 } from './define-task.js';
 export type { DispatchOptions, DispatchManyOptions } from './dispatch/dispatch-options.js';
 export type { EverTaskOptions, QueueOptions, EngineDefaults, WhenFull } from './options.js';
+export type { RetentionOptions } from './maintenance/retention-options.js';
 export type { TaskInfo } from './task-info.js';
+export type { TaskHistory, TaskStatusChange, TaskRun, TaskLogEntry, TaskLogPage, TaskLogQuery } from './task-history.js';
 export type { EverTaskEvents, EverTaskEventName, EverTaskListener } from './events.js';
 export { linearRetry, exponentialRetry, noRetry, FilteredRetryPolicy } from './retry/retry-policy.js';
 export type { RetryPolicy, ExponentialRetryOptions } from './retry/retry-policy.js';
@@ -25,6 +28,8 @@ export * from './errors.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
 export type { Duration } from './duration.js';
+export { MIN_INSTANT_MS, MAX_INSTANT_MS, MAX_DURATION_MS } from './duration.js';
+export type { JsonPayload } from './json-payload.js';
 export { toMilliseconds } from './duration.js';
 export { uuidv7 } from './ids.js';
 export * from './ports/task-record.js';
@@ -43,6 +48,8 @@ export type {
   Weekday,
   RecurringSchedule,
   NextOccurrencesOptions,
+  CronOptions,
+  CronDayMatch,
 } from './recurring/index.js';
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';

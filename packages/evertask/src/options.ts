@@ -9,6 +9,7 @@ import { AUDIT_LEVELS, LOG_LEVELS } from './ports/task-record.js';
 import type { RetryPolicy } from './retry/retry-policy.js';
 import type { LogCaptureOptions, ResolvedLogCapture } from './logs/task-logger.js';
 import type { PayloadCodec } from './serialization/payload-codec.js';
+import type { ResolvedRetention, RetentionOptions } from './maintenance/retention-options.js';
 import { systemClock } from './clock.js';
 import { consoleWarningsLogger } from './logger.js';
 import { jsonPayloadCodec } from './serialization/payload-codec.js';
@@ -16,6 +17,9 @@ import { linearRetry, assertRetryPolicy } from './retry/retry-policy.js';
 import { optionalMilliseconds, toMilliseconds } from './duration.js';
 import { DuplicateTaskError, InvalidArgumentError } from './errors.js';
 import { uuidv7 } from './ids.js';
+import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { resolveLogger } from './logger.js';
+import { resolveRetention } from './maintenance/retention-options.js';
 
 /** What a queue does when its local buffer is full at dispatch time. */
 export type WhenFull = 'wait' | 'fallback' | 'throw';
@@ -83,6 +87,12 @@ export interface EverTaskOptions {
   poisonAttempts?: number;
   /** How long `stop()` lets running tasks finish before aborting them. @defaultValue '30s' */
   stopTimeout?: Duration;
+  /**
+   * Deletes finished tasks, audit rows and logs by age, at start and then every
+   * `retention.interval`, on one engine of all those sharing the storage. Off by default: the audit
+   * trail is kept until you choose how long to keep it. @defaultValue none (nothing is deleted)
+   */
+  retention?: RetentionOptions;
 }
 
 export interface ResolvedQueue {
@@ -114,7 +124,29 @@ export interface ResolvedOptions {
   sweepMs: number;
   poisonAttempts: number;
   stopTimeoutMs: number;
+  /** Undefined when retention is off. */
+  retention: ResolvedRetention | undefined;
 }
+
+const ENGINE_KEYS = optionKeys<EverTaskOptions>({
+  storage: true,
+  tasks: true,
+  queues: true,
+  defaults: true,
+  logger: true,
+  clock: true,
+  payloadCodec: true,
+  instanceId: true,
+  lease: true,
+  heartbeat: true,
+  sweepInterval: true,
+  poisonAttempts: true,
+  stopTimeout: true,
+  retention: true,
+});
+const QUEUE_KEYS = optionKeys<QueueOptions>({ concurrency: true, capacity: true, whenFull: true, timeout: true, retry: true });
+const DEFAULTS_KEYS = optionKeys<EngineDefaults>({ retry: true, timeout: true, auditLevel: true, logs: true });
+const LOG_CAPTURE_KEYS = optionKeys<LogCaptureOptions>({ enabled: true, minLevel: true, maxPerTask: true });
 
 const QUEUE_NAME_RE = /^[A-Za-z0-9._:\-/]{1,100}$/;
 
@@ -136,6 +168,7 @@ function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: 
     throw new InvalidArgumentError(`Queue name ${JSON.stringify(name)} must be 1–100 characters of letters, digits and ._:-/.`);
   }
   const o = options ?? {};
+  assertOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
   const whenFull = o.whenFull ?? (builtIn ? 'wait' : 'fallback');
   if (!['wait', 'fallback', 'throw'].includes(whenFull)) {
     throw new InvalidArgumentError(`queues.${name}.whenFull must be 'wait', 'fallback' or 'throw'; received ${JSON.stringify(whenFull)}.`);
@@ -154,6 +187,7 @@ function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: 
 /** Validates the options and fills in every default, in one place. */
 export function resolveOptions(options: EverTaskOptions, cpuCount: number): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError('new EverTask() takes an options object with at least "tasks".');
+  assertOptionsObject(options, ENGINE_KEYS, 'EverTask options');
   if (!Array.isArray(options.tasks)) throw new InvalidArgumentError('EverTask option "tasks" must be an array of task definitions (defineTask(...)).');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const tasks = new Map<string, TaskDefinition<any>>();
@@ -167,7 +201,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   const cpuDefault = Math.max(4, cpuCount * 2);
   const queues = new Map<string, ResolvedQueue>();
   const configured = options.queues ?? {};
-  if (typeof configured !== 'object') throw new InvalidArgumentError('EverTask option "queues" must be an object of { name: options }.');
+  if (configured === null || typeof configured !== 'object') throw new InvalidArgumentError('EverTask option "queues" must be an object of { name: options }.');
   queues.set('default', resolveQueue('default', configured.default, true, cpuDefault));
   queues.set('recurring', resolveQueue('recurring', configured.recurring ?? configured.default, true, cpuDefault));
   for (const [name, q] of Object.entries(configured)) {
@@ -182,10 +216,15 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     }
   }
   const d = options.defaults ?? {};
+  assertOptionsObject(d, DEFAULTS_KEYS, 'defaults');
   if (d.retry !== undefined) assertRetryPolicy(d.retry, 'defaults.retry');
   const auditLevel = d.auditLevel ?? 'full';
   assertAuditLevel(auditLevel, 'defaults.auditLevel');
   const logs = d.logs ?? {};
+  assertOptionsObject(logs, LOG_CAPTURE_KEYS, 'defaults.logs');
+  if (logs.enabled !== undefined && typeof logs.enabled !== 'boolean') {
+    throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${JSON.stringify(logs.enabled)}.`);
+  }
   const minLevel = logs.minLevel ?? 'information';
   if (!LOG_LEVELS.includes(minLevel)) {
     throw new InvalidArgumentError(`defaults.logs.minLevel must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(minLevel)}.`);
@@ -214,7 +253,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
       minLevel,
       maxPerTask: positiveInteger(logs.maxPerTask ?? 1000, 'defaults.logs.maxPerTask'),
     },
-    logger: options.logger ?? consoleWarningsLogger,
+    logger: options.logger === undefined ? consoleWarningsLogger : resolveLogger(options.logger),
     clock: options.clock ?? systemClock,
     codec: options.payloadCodec ?? jsonPayloadCodec,
     instanceId,
@@ -224,6 +263,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     sweepMs,
     poisonAttempts: positiveInteger(options.poisonAttempts ?? 5, 'poisonAttempts'),
     stopTimeoutMs: toMilliseconds(options.stopTimeout ?? '30s', 'stopTimeout'),
+    retention: resolveRetention(options.retention),
   };
 }
 

@@ -43,5 +43,8 @@ export function isTerminal(status: TaskStatus): boolean {
   return ALLOWED[status].length === 0;
 }
 
+/** Statuses of finished tasks (no change leads out of them). */
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
 /** Statuses of tasks that still have work to do. */
 export const ACTIVE_STATUSES: readonly TaskStatus[] = ['waiting', 'queued', 'in-progress', 'service-stopped'];

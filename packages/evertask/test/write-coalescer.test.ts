@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WriteCoalescer } from '../src/dispatch/write-coalescer.js';
+import { WriteCoalescer } from '../src/storage/write-coalescer.js';
 import { StorageError } from '../src/errors.js';
 import { MemoryStorage } from '../src/index.js';
 import { systemClock } from '../src/clock.js';
@@ -94,6 +94,46 @@ describe('WriteCoalescer', () => {
     expect(batches).toEqual([
       [{ id: 'a', from: ['queued'], owner: 'me', to: 'completed', at: 2, patch: { attempts: 1, error: null }, audit: { error: null }, priorAudits: [{ status: 'in-progress', at: 1, error: null }] }],
     ]);
+  });
+
+  it('withdraws an unsent change (never written, never settled), but not one already sent or merged', async () => {
+    const { storage, batches } = recordingStorage();
+    const writer = new WriteCoalescer(storage, systemClock, noHooks);
+    const settled: string[] = [];
+    const start = change('a', 'in-progress');
+    writer.transitionThen(start, () => settled.push('a'));
+    writer.transitionThen(change('b', 'in-progress'), () => settled.push('b'));
+    expect(writer.withdraw(start)).toBe(true);
+    expect(writer.withdraw(start)).toBe(false);
+    await writer.drain();
+    expect(batches.map((b) => b.map((c) => c.id))).toEqual([['b']]);
+    expect(settled).toEqual(['b']);
+
+    // sent already: too late
+    const sent = change('c', 'in-progress');
+    writer.transitionThen(sent, () => settled.push('c'));
+    await writer.drain();
+    expect(writer.withdraw(sent)).toBe(false);
+
+    // merged with a later change of its task: the merged change stays
+    const first: TaskTransition = { id: 'd', from: ['queued'], owner: 'me', to: 'in-progress', at: 1 };
+    writer.transitionThen(first, () => settled.push('d:start'));
+    writer.transitionThen({ id: 'd', from: ['in-progress'], owner: 'me', to: 'completed', at: 2 }, () => settled.push('d:done'));
+    expect(writer.withdraw(first)).toBe(false);
+    await writer.drain();
+    expect(batches.map((b) => b.map((c) => `${c.id}:${c.to}`))).toEqual([['b:in-progress'], ['c:in-progress'], ['d:completed']]);
+    expect(settled).toEqual(['b', 'c', 'd:start', 'd:done']);
+  });
+
+  it('writes nothing for a batch whose every change was withdrawn, and reports idle', async () => {
+    const { storage, batches } = recordingStorage();
+    const writer = new WriteCoalescer(storage, systemClock, noHooks);
+    const only = change('a', 'in-progress');
+    writer.transitionThen(only, () => {});
+    writer.withdraw(only);
+    await writer.drain();
+    expect(batches).toEqual([]);
+    expect(writer.idle).toBe(true);
   });
 
   it('applies start and completion of the same task written in one tick against a real storage', async () => {

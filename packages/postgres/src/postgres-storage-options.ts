@@ -128,6 +128,27 @@ export function quoteIdent(name: string): string {
 }
 
 /**
+ * Refuses a connection string that pg would not read as a URL: pg falls back to reading it as a
+ * host named "base", which then fails as a transient-looking `ENOTFOUND base`. A socket path
+ * (starting with `/`) passes. The message never repeats the string, which may hold a password.
+ */
+function checkConnectionUrl(url: string): void {
+  if (url.startsWith('/')) return;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:' && protocol !== 'socket:') {
+    throw new InvalidArgumentError(
+      `PostgresStorage option "connectionString" is not a PostgreSQL URL (${protocol === undefined ? 'it does not parse as a URL' : `its scheme is "${protocol}"`}); ` +
+        'use postgres://user:password@host:5432/database, with special characters in the password percent-encoded (# as %23, @ as %40).',
+    );
+  }
+}
+
+/**
  * Checks the options of `new PostgresStorage(...)` and applies the defaults; throws
  * `InvalidArgumentError` naming the bad option and what it accepts.
  */
@@ -150,6 +171,7 @@ export function resolvePostgresOptions(options: PostgresStorageOptions): Resolve
       `PostgresStorage option "connectionString" must be a non-empty string such as "postgres://user@host:5432/db"; received ${String(options.connectionString)}.`,
     );
   }
+  if (hasUrl) checkConnectionUrl(options.connectionString as string);
   if (hasPool && !isQueryable(options.pool)) {
     throw new InvalidArgumentError('PostgresStorage option "pool" must be a pg.Pool (something with query() and connect()).');
   }

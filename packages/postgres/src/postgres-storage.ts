@@ -19,6 +19,7 @@ import type {
   TaskQueryResult,
   TaskStatus,
   TaskStorage,
+  LogLevel,
   TaskTransition,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
@@ -164,6 +165,11 @@ export class PostgresStorage implements TaskStorage {
     return this.#tasks.remove(checks.checkId(id, 'remove'));
   }
 
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    return this.#tasks.replace(previousId, ifStatus, task, options);
+  }
+
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     return this.#transitions.transition(checks.checkTransitions(changes, 'transition'));
   }
@@ -179,8 +185,8 @@ export class PostgresStorage implements TaskStorage {
     return this.#claims.renewLeases(owner, now, leaseMs, ids);
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'));
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
+    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
   }
 
   // ---- optional roles ------------------------------------------------------------------------
@@ -226,9 +232,9 @@ export class PostgresStorage implements TaskStorage {
     return this.#history.saveExecutionLogs(checks.checkId(taskId, 'saveExecutionLogs', 'taskId'), checks.checkLogs(logs, 'saveExecutionLogs'));
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    return this.#history.getExecutionLogs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
+    return this.#history.getExecutionLogs(taskId, skip, take, levels);
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

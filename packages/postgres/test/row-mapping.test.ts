@@ -19,7 +19,7 @@ describePg('PostgresStorage row mapping', () => {
   });
 
   it('reports a malformed instance row naming the instance and the field', async () => {
-    await fixture.storage.instances.heartbeat({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'] });
+    await fixture.storage.instances.heartbeat({ id: 'i-1', hostname: 'h', pid: 1, startedAt: 1, heartbeatAt: 1, expiresAt: 2, queues: ['default'], taskNames: [] });
     await fixture.admin.query(`UPDATE "${fixture.schema}".instances SET queues = ARRAY['']::text[] WHERE id = 'i-1'`);
     const error = await fixture.storage.instances.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);

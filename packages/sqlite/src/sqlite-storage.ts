@@ -18,6 +18,7 @@ import {
   type TaskPatch,
   type TaskQueryResult,
   type TaskStatus,
+  type LogLevel,
   type TaskStorage,
   type TaskTransition,
 } from 'evertask';
@@ -39,7 +40,7 @@ import {
 import { cleanup } from './queries/retention.js';
 import { createSession, type SqliteSession } from './queries/session.js';
 import { tableNames } from './queries/tables.js';
-import { insertTasks, removeTask, updateTask } from './queries/tasks.js';
+import { insertTasks, removeTask, replaceTask, updateTask } from './queries/tasks.js';
 import { applyTransitions } from './queries/transitions.js';
 import { resolveOptions, type SqliteStorageOptions } from './sqlite-storage-options.js';
 
@@ -101,11 +102,7 @@ export class SqliteStorage implements TaskStorage {
 
   async add(tasks: readonly NewTask[], options?: AddOptions): Promise<void> {
     checks.checkNewTasks(tasks, 'add');
-    if (options?.tx !== undefined) {
-      throw new InvalidArgumentError(
-        'SqliteStorage.add: "tx" is not supported (capabilities.transactionalDispatch is false).',
-      );
-    }
+    this.#refuseTx(options, 'add');
     if (tasks.length === 0) return;
     const audit = options?.audit === true;
     await this.#connection.run('add', (session) => insertTasks(session, tasks, audit));
@@ -131,6 +128,13 @@ export class SqliteStorage implements TaskStorage {
     return this.#connection.run('update', (session) => updateTask(session, id, patch, fields, ifStatus));
   }
 
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    this.#refuseTx(options, 'replace');
+    const audit = options?.audit === true;
+    return this.#connection.run('replace', (session) => replaceTask(session, previousId, ifStatus, task, audit));
+  }
+
   async remove(id: string): Promise<boolean> {
     checks.checkId(id, 'remove');
     return this.#connection.run('remove', (session) => removeTask(session, id));
@@ -147,10 +151,11 @@ export class SqliteStorage implements TaskStorage {
   // ---- work distribution ---------------------------------------------------------------------------
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    const { owner, now, limit, leaseMs, queues } = checks.checkClaimRequest(request);
-    if (limit === 0 || queues?.length === 0) return [];
+    const { owner, now, limit, leaseMs, queues, names } = checks.checkClaimRequest(request);
+    if (limit === 0 || queues?.length === 0 || names?.length === 0) return [];
     const queuesJson = queues === undefined ? undefined : JSON.stringify(queues);
-    return this.#connection.run('claimDue', (session) => claimDueTasks(session, { owner, now, limit, leaseMs, queuesJson }));
+    const namesJson = names === undefined ? undefined : JSON.stringify(names);
+    return this.#connection.run('claimDue', (session) => claimDueTasks(session, { owner, now, limit, leaseMs, queuesJson, namesJson }));
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
@@ -158,10 +163,11 @@ export class SqliteStorage implements TaskStorage {
     return this.#connection.run('renewLeases', (session) => renewLeases(session, owner, now + leaseMs, ids));
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     checks.checkQueues(queues, 'nextDueAt');
-    if (queues?.length === 0) return undefined;
-    return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues));
+    checks.checkTaskNames(names, 'nextDueAt');
+    if (queues?.length === 0 || names?.length === 0) return undefined;
+    return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues, names));
   }
 
   // ---- instance registry ---------------------------------------------------------------------------
@@ -218,12 +224,10 @@ export class SqliteStorage implements TaskStorage {
     await this.#connection.run('saveExecutionLogs', (session) => saveLogs(session, taskId, logs));
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    checks.checkCount(skip, 'getExecutionLogs', 'skip');
-    checks.checkCount(take, 'getExecutionLogs', 'take');
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     if (take === 0) return [];
-    return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take));
+    return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take, levels));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------------
@@ -231,5 +235,11 @@ export class SqliteStorage implements TaskStorage {
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
     checks.checkRetentionPolicy(policy);
     return cleanup((operation, work) => this.#connection.run(operation, work), policy);
+  }
+
+  #refuseTx(options: AddOptions | undefined, operation: string): void {
+    if (options?.tx !== undefined) {
+      throw new InvalidArgumentError(`SqliteStorage.${operation}: "tx" is not supported (capabilities.transactionalDispatch is false).`);
+    }
   }
 }

@@ -1,40 +1,62 @@
 import { TimeIndex } from './time-index.js';
 
-/** One `TimeIndex` per queue, so a claim restricted to some queues never looks at the others. */
+/**
+ * One `TimeIndex` per (queue, task name), so that a claim restricted to some queues or to the
+ * task names an instance can run never looks at the others.
+ */
 export class QueueTimeIndex {
-  readonly #indexes = new Map<string, TimeIndex>();
+  readonly #queues = new Map<string, Map<string, TimeIndex>>();
 
-  /** Moves `id` from where it was (`before`) to where it belongs now (`after`); null = absent. */
-  move(id: string, beforeQueue: string, before: number | null, afterQueue: string, after: number | null): void {
-    if (before !== null && (after === null || beforeQueue !== afterQueue)) {
-      const index = this.#indexes.get(beforeQueue);
-      if (index !== undefined) {
+  /**
+   * Moves `id` from where it was (`before` in `beforeQueue`/`beforeName`) to where it belongs now
+   * (`after` in `afterQueue`/`afterName`); a null time means absent.
+   */
+  move(id: string, beforeQueue: string, beforeName: string, before: number | null, afterQueue: string, afterName: string, after: number | null): void {
+    const samePlace = beforeQueue === afterQueue && beforeName === afterName;
+    if (before !== null && (after === null || !samePlace)) {
+      const names = this.#queues.get(beforeQueue);
+      const index = names?.get(beforeName);
+      if (names !== undefined && index !== undefined) {
         index.delete(id);
-        if (index.size === 0) this.#indexes.delete(beforeQueue);
+        if (index.size === 0) names.delete(beforeName);
+        if (names.size === 0) this.#queues.delete(beforeQueue);
       }
     }
     if (after === null) return;
-    let index = this.#indexes.get(afterQueue);
+    let names = this.#queues.get(afterQueue);
+    if (names === undefined) {
+      names = new Map();
+      this.#queues.set(afterQueue, names);
+    }
+    let index = names.get(afterName);
     if (index === undefined) {
       index = new TimeIndex();
-      this.#indexes.set(afterQueue, index);
+      names.set(afterName, index);
     }
     index.set(id, after);
   }
 
-  /** The indexes of the given queues (all when omitted). */
-  select(queues: readonly string[] | undefined): TimeIndex[] {
-    if (queues === undefined) return [...this.#indexes.values()];
+  /** The indexes of the given queues and task names (all when omitted; an empty list selects none). */
+  select(queues: readonly string[] | undefined, names?: readonly string[]): TimeIndex[] {
     const selected: TimeIndex[] = [];
-    for (const queue of new Set(queues)) {
-      const index = this.#indexes.get(queue);
-      if (index !== undefined) selected.push(index);
-    }
+    const wanted = names === undefined ? undefined : new Set(names);
+    const pick = (byName: Map<string, TimeIndex> | undefined): void => {
+      if (byName === undefined) return;
+      if (wanted === undefined) selected.push(...byName.values());
+      else if (wanted.size < byName.size) {
+        for (const name of wanted) {
+          const index = byName.get(name);
+          if (index !== undefined) selected.push(index);
+        }
+      } else for (const [name, index] of byName) if (wanted.has(name)) selected.push(index);
+    };
+    if (queues === undefined) for (const byName of this.#queues.values()) pick(byName);
+    else for (const queue of new Set(queues)) pick(this.#queues.get(queue));
     return selected;
   }
 
   *ids(): IterableIterator<string> {
-    for (const index of this.#indexes.values()) yield* index.ids();
+    for (const names of this.#queues.values()) for (const index of names.values()) yield* index.ids();
   }
 }
 

@@ -2,7 +2,9 @@ import type { EngineContext } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { RecurringRegistration } from '../recurring/recurring-task.js';
 import type { DispatchOptions } from './dispatch-options.js';
-import type { Dispatcher, PreparedTask } from './dispatcher.js';
+import type { PreparedTask } from './prepared-task.js';
+import type { TaskRouter } from './task-router.js';
+import type { StoredTask } from '../ports/task-record.js';
 import { InvalidArgumentError, TaskKeyConflictError } from '../errors.js';
 import { isTerminal } from '../state-machine.js';
 import { reRegisteredNext, scheduleIdentity, storedSchedule } from '../recurring/recurring-task.js';
@@ -17,14 +19,14 @@ const TASK_KEY_MAX = 200;
  */
 export class KeyedDispatch {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
-  readonly #dispatcher: Dispatcher;
+  readonly #options: ResolvedOptions;
+  readonly #router: TaskRouter;
   readonly #keyLocks = new Map<string, Promise<unknown>>();
 
-  constructor(ctx: EngineContext, dispatcher: Dispatcher) {
+  constructor(ctx: EngineContext, router: TaskRouter) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
-    this.#dispatcher = dispatcher;
+    this.#options = ctx.options;
+    this.#router = router;
   }
 
   /** Dispatches a prepared task, or with `registration` registers a recurring series, under `key`. */
@@ -46,7 +48,7 @@ export class KeyedDispatch {
           });
         }
         if (existing.status === 'in-progress' || existing.status === 'queued') {
-          this.#o.logger.warn(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
+          this.#options.logger.debug(`Task key "${key}": task ${existing.id} is ${existing.status}; the dispatch is a no-op.`);
           return existing.id;
         }
         if (existing.status === 'waiting' || existing.status === 'service-stopped') {
@@ -60,18 +62,13 @@ export class KeyedDispatch {
           );
           if (!updated) continue; // it moved on meanwhile: decide again
           this.#ctx.scheduler.unschedule(existing.id);
-          this.#dispatcher.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
+          this.#router.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
           return existing.id;
         }
-        // terminal: replace it with a new task
-        await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
       }
-      try {
-        return await this.#dispatcher.insertAndRoute(prepared, options);
-      } catch (error) {
-        if (error instanceof TaskKeyConflictError) continue; // another process won the race: re-read the winner
-        throw error;
-      }
+      // none, or a finished one: the new task replaces it (keeping its history) in one storage call
+      const id = await this.#store(prepared, existing, options);
+      if (id !== undefined) return id;
     }
     throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent dispatches; try again.` });
   }
@@ -83,7 +80,7 @@ export class KeyedDispatch {
    */
   async #registerRecurringKeyed(prepared: PreparedTask, registration: RecurringRegistration, key: string, options: DispatchOptions): Promise<string> {
     prepared.record.taskKey = key;
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     for (let round = 0; round < 5; round++) {
       const existing = await storageCall('getByTaskKey', () => this.#ctx.storage.getByTaskKey(key));
       if (existing && existing.recurring === null && !isTerminal(existing.status)) {
@@ -93,7 +90,7 @@ export class KeyedDispatch {
       }
       if (existing && existing.recurring !== null && existing.status !== 'cancelled') {
         if (existing.status === 'in-progress') {
-          this.#o.logger.warn(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
+          this.#options.logger.debug(`Task key "${key}": recurring task ${existing.id} is running; the registration is a no-op.`);
           return existing.id;
         }
         let sameRecurrence = false;
@@ -123,7 +120,7 @@ export class KeyedDispatch {
           if (!updated) continue;
           if (existing.status !== 'queued') {
             this.#ctx.scheduler.unschedule(existing.id);
-            this.#dispatcher.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
+            this.#router.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
           }
           return existing.id;
         }
@@ -136,15 +133,26 @@ export class KeyedDispatch {
         prepared.record.dueAt = Math.max(now, next);
         prepared.record.scheduledAt = next;
       }
-      if (existing) await storageCall('remove', () => this.#ctx.storage.remove(existing.id));
-      try {
-        return await this.#dispatcher.insertAndRoute(prepared, options);
-      } catch (error) {
-        if (error instanceof TaskKeyConflictError) continue;
-        throw error;
-      }
+      const id = await this.#store(prepared, existing, options);
+      if (id !== undefined) return id;
     }
     throw new TaskKeyConflictError(key, { message: `Task key "${key}" kept changing under concurrent registrations; try again.` });
+  }
+
+  /**
+   * Inserts the keyed task, or replaces the finished task `existing` by it (one storage call that
+   * keeps the finished task's history under the new one). Undefined when the key changed meanwhile
+   * (another process inserted or replaced first): the caller reads the key again.
+   */
+  async #store(prepared: PreparedTask, existing: StoredTask | undefined, options: DispatchOptions): Promise<string | undefined> {
+    try {
+      return existing === undefined
+        ? await this.#router.insertAndRoute(prepared, options)
+        : await this.#router.replaceAndRoute(existing.id, prepared, options);
+    } catch (error) {
+      if (error instanceof TaskKeyConflictError) return undefined; // another process won the race: re-read the winner
+      throw error;
+    }
   }
 
   async #withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -160,8 +168,11 @@ export class KeyedDispatch {
   }
 
   #validateTaskKey(key: unknown): asserts key is string {
-    if (typeof key !== 'string' || key.length > TASK_KEY_MAX) {
-      throw new InvalidArgumentError(`taskKey must be a string of at most ${TASK_KEY_MAX} characters; received ${typeof key === 'string' ? `${key.length} characters` : typeof key}.`);
+    if (typeof key !== 'string' || key.trim() === '' || key.length > TASK_KEY_MAX) {
+      const received = typeof key !== 'string' ? typeof key : key.trim() === '' ? JSON.stringify(key) : `${key.length} characters`;
+      throw new InvalidArgumentError(
+        `taskKey must be a non-blank string of at most ${TASK_KEY_MAX} characters; received ${received}. Omit taskKey for a task without a key.`,
+      );
     }
   }
 }

@@ -29,7 +29,11 @@ export interface LogCaptureOptions {
   enabled?: boolean;
   /** Lowest level saved (all levels still reach the application logger). @defaultValue 'information' */
   minLevel?: LogLevel;
-  /** Entries saved per execution; past it one warning marker is saved instead. @defaultValue 1000 */
+  /**
+   * Entries saved per execution. Past it the first half and the last half are kept (so the final
+   * error line survives) with one warning marker between them saying how many were cut.
+   * @defaultValue 1000
+   */
   maxPerTask?: number;
 }
 
@@ -68,8 +72,14 @@ export class TaskLogCollector implements TaskLogger {
   readonly #appLogger: Logger;
   readonly #capture: ResolvedLogCapture;
   readonly #now: () => number;
-  #entries: ExecutionLogEntry[] = [];
-  #dropped = 0;
+  /** The first `floor(maxPerTask / 2)` entries. */
+  #head: ExecutionLogEntry[] = [];
+  /** The latest entries after the head, a ring of at most `ceil(maxPerTask / 2)` starting at `#tailStart`. */
+  #tail: ExecutionLogEntry[] = [];
+  #tailStart = 0;
+  /** Entries cut between head and tail, and the first of them (its place marks the cut). */
+  #cut = 0;
+  #firstCut: ExecutionLogEntry | undefined;
   #sequence = 0;
 
   constructor(taskId: string, taskName: string, appLogger: Logger, capture: ResolvedLogCapture, now: () => number) {
@@ -105,21 +115,40 @@ export class TaskLogCollector implements TaskLogger {
     this.#log('critical', template, args);
   }
 
-  /** The captured entries, with a truncation marker when the cap was reached. */
+  /**
+   * The captured entries in order. When more than `maxPerTask` were logged: the head, one marker
+   * (with the time and sequence of the first cut entry, so it sorts between), then the tail.
+   */
   drain(): ExecutionLogEntry[] {
-    const out = this.#entries;
-    if (this.#dropped > 0) {
-      out.push(
-        this.#entry(
-          'warning',
-          `[EverTask] ${this.#dropped} log entries truncated: maxPerTask (${this.#capture.maxPerTask}) reached`,
-          null,
-        ),
-      );
+    const out = this.#head;
+    if (this.#firstCut !== undefined) {
+      const { id, at, sequence } = this.#firstCut;
+      const kept = `the first ${this.#head.length} and the last ${this.#tail.length} are kept`;
+      const message = `[EverTask] ${this.#cut} log entries cut here: maxPerTask (${this.#capture.maxPerTask}) reached; ${kept}`;
+      out.push({ id, taskId: this.#taskId, at, level: 'warning', message, exception: null, sequence });
     }
-    this.#entries = [];
-    this.#dropped = 0;
+    out.push(...this.#tail.slice(this.#tailStart), ...this.#tail.slice(0, this.#tailStart));
+    this.#head = [];
+    this.#tail = [];
+    this.#tailStart = 0;
+    this.#cut = 0;
+    this.#firstCut = undefined;
     return out;
+  }
+
+  /** Keeps an entry in the head, else in the tail ring, evicting the oldest tail entry into the cut. */
+  #keep(entry: ExecutionLogEntry): void {
+    const headSize = Math.floor(this.#capture.maxPerTask / 2);
+    const tailSize = this.#capture.maxPerTask - headSize;
+    if (this.#head.length < headSize) this.#head.push(entry);
+    else if (this.#tail.length < tailSize) this.#tail.push(entry);
+    else {
+      const evicted = this.#tail[this.#tailStart] as ExecutionLogEntry;
+      this.#tail[this.#tailStart] = entry;
+      this.#tailStart = (this.#tailStart + 1) % tailSize;
+      this.#firstCut ??= evicted;
+      this.#cut++;
+    }
   }
 
   #entry(level: LogLevel, message: string, exception: string | null): ExecutionLogEntry {
@@ -142,10 +171,6 @@ export class TaskLogCollector implements TaskLogger {
     }
     if (!this.#capture.enabled) return;
     if ((RANK.get(level) ?? 0) < (RANK.get(this.#capture.minLevel) ?? 0)) return;
-    if (this.#entries.length >= this.#capture.maxPerTask) {
-      this.#dropped++;
-      return;
-    }
-    this.#entries.push(this.#entry(level, message.slice(0, 4000), error ? describeError(error) : null));
+    this.#keep(this.#entry(level, message.slice(0, 4000), error ? describeError(error) : null));
   }
 }

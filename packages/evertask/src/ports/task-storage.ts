@@ -1,6 +1,7 @@
 import type {
   AuditLevel,
   ExecutionLogEntry,
+  LogLevel,
   RunAuditEntry,
   StatusAuditEntry,
   StoredTask,
@@ -74,6 +75,13 @@ export interface ClaimRequest {
   leaseMs: number;
   /** Claim only from these queues (all when omitted). */
   queues?: readonly string[];
+  /**
+   * Claim only tasks with these names (all when omitted; an empty list claims nothing). The engine
+   * passes the names of its registered task definitions, so that during a rolling deploy an
+   * instance never takes a task it cannot run: such a task stays `waiting` (or, its lease lapsed,
+   * `queued`) for an instance that knows it.
+   */
+  names?: readonly string[];
 }
 
 /** Filter for `query` and `count`. Every field is optional; fields combine with AND. */
@@ -137,9 +145,12 @@ export interface RetentionPolicy {
   logsBefore?: number;
 }
 
+/** What `cleanup` removed. A row is counted once, whether it went by age or with its task. */
 export interface RetentionResult {
   tasks: number;
+  /** Status-audit and run-audit rows, including those deleted together with their task. */
   audits: number;
+  /** Execution-log entries, including those deleted together with their task. */
   logs: number;
 }
 
@@ -162,6 +173,8 @@ export interface InstanceRecord {
   expiresAt: number;
   /** The queues it runs, by name. */
   queues: string[];
+  /** The task names it runs (its registered definitions): the only tasks it claims. */
+  taskNames: string[];
 }
 
 /** What a wake-up says. */
@@ -186,6 +199,16 @@ export interface TaskStore {
   /** Deletes a task with its audit rows and logs. Returns false when it did not exist. */
   remove(id: string): Promise<boolean>;
   /**
+   * Replaces task `previousId` by the new `task` in one atomic step (a finished keyed task
+   * dispatched again): applies only when `previousId` is stored with a status in `ifStatus`; then
+   * deletes that record, inserts `task` (which takes over its task key; a key held by any other
+   * task throws `TaskKeyConflictError`) and moves the previous task's status audit, run audit and
+   * execution logs under `task`, where they read before its own rows. Returns false, changing
+   * nothing, when the guard fails (the task is gone or in another status). `task.id` must differ
+   * from `previousId`. `options` as for `add` (`tx` only with `capabilities.transactionalDispatch`).
+   */
+  replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean>;
+  /**
    * Applies guarded status changes. Each applies atomically with its audit row, run-audit row
    * and logs; a batch may share one transaction. The engine never puts two changes of the same
    * task in one batch, so the changes of a batch are independent. Returns, per change, whether it
@@ -200,7 +223,8 @@ export interface LeaseStore {
    * Atomically claims up to `limit` runnable tasks, earliest `dueAt` first: `waiting` or
    * `service-stopped` tasks with `dueAt <= now`, and `queued`/`in-progress` tasks whose lease
    * expired (`leaseExpiresAt <= now`). Claimed tasks become `queued` with the lease set to
-   * `owner` until `now + leaseMs`. Two concurrent claimers never receive the same task.
+   * `owner` until `now + leaseMs`; only of `queues` and of task `names` when given. Two concurrent
+   * claimers never receive the same task.
    */
   claimDue(request: ClaimRequest): Promise<StoredTask[]>;
   /**
@@ -213,9 +237,10 @@ export interface LeaseStore {
   /**
    * The earliest `dueAt` among `waiting`/`service-stopped` tasks and among expiring leases
    * (`leaseExpiresAt` of `queued`/`in-progress` tasks), or undefined when nothing is pending.
-   * Tells the scheduler when to wake up.
+   * Restricted, like `claimDue`, to `queues` and to task `names` when given. Tells the scheduler
+   * when to wake up.
    */
-  nextDueAt(queues?: readonly string[]): Promise<number | undefined>;
+  nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined>;
 }
 
 /** Reads of many tasks. (`scheduledTasks` from `evertask` derives the due list from `query`.) */
@@ -236,8 +261,12 @@ export interface HistoryStore {
   getRunAudit(taskId: string): Promise<RunAuditEntry[]>;
   /** Appends execution logs outside a transition. */
   saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void>;
-  /** Execution logs ordered by (at, sequence, id), paged (skip default 0, take default 1000). */
-  getExecutionLogs(taskId: string, skip?: number, take?: number): Promise<ExecutionLogEntry[]>;
+  /**
+   * Execution logs ordered by (at, sequence, id), paged (skip default 0, take default 1000). With
+   * `minLevel`, only the logs of that level and above (`LOG_LEVELS` order), the page counted among
+   * those: `skip` and `take` apply after the filter.
+   */
+  getExecutionLogs(taskId: string, skip?: number, take?: number, minLevel?: LogLevel): Promise<ExecutionLogEntry[]>;
 }
 
 /** Retention. */

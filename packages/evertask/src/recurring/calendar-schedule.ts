@@ -1,7 +1,7 @@
 /**
  * Wall-clock schedules (days, weeks, months) in a time zone: candidate dates are enumerated in
  * order, each date's times of day are resolved to instants with the DST rules of
- * `resolveWallTime`.
+ * `resolveWallTime`; a date the zone skipped entirely has no occurrences.
  */
 import type { CalendarRule } from './schedule-spec.js';
 import { civilDate, dayNumber, daysInMonth, DAY_MS, resolveWallTime, toWallTime, wallDay, weekdayOf } from './zoned-time.js';
@@ -18,8 +18,9 @@ export function calendarAfter(rule: CalendarRule, zone: string, after: number): 
   for (const day of candidateDays(rule, startDay)) {
     if (++examined > MAX_DATES) return undefined;
     for (const seconds of rule.times) {
-      const { instant } = resolveWallTime(zone, day * DAY_MS + seconds * 1000);
-      if (instant > after) return instant;
+      const resolved = resolveWallTime(zone, day * DAY_MS + seconds * 1000);
+      if (resolved.dateSkipped === true) break;
+      if (resolved.instant > after) return resolved.instant;
     }
   }
   return undefined;

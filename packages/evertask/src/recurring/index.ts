@@ -17,14 +17,15 @@
  */
 import { InvalidScheduleError } from '../errors.js';
 import type { RecurringBuilder } from './schedule-builder.js';
-import { buildSchedule } from './schedule-builder.js';
+import { buildSchedule } from './build-schedule.js';
 import { describe } from './schedule-description.js';
 import { listOccurrences } from './next-occurrence.js';
 import { parseInstant } from './schedule-values.js';
 import { describeValue } from '../describe-value.js';
 
 export type { RecurringBuilder, IntervalUnits, InitialRunStep } from './schedule-builder.js';
-export { ScheduleBuilder, buildSchedule } from './schedule-builder.js';
+export { ScheduleBuilder } from './schedule-builder.js';
+export { buildSchedule } from './build-schedule.js';
 export type {
   RecurringSchedule,
   ScheduleRule,
@@ -46,6 +47,7 @@ export {
 } from './next-occurrence.js';
 export { describe } from './schedule-description.js';
 export type { Weekday } from './schedule-values.js';
+export type { CronOptions, CronDayMatch } from './cron-schedule.js';
 
 /** Options of `nextOccurrences`. */
 export interface NextOccurrencesOptions {
@@ -66,7 +68,7 @@ export interface NextOccurrencesOptions {
  * @throws InvalidScheduleError for an invalid schedule or options.
  */
 export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurrencesOptions = {}): Date[] {
-  const from = options.from === undefined ? Date.now() : parseInstant(options.from, `nextOccurrences({ from: ${describeValue(options.from)} })`);
+  const from = options.from === undefined ? Date.now() : parseInstant(options.from, `nextOccurrences({ from: ${describeValue(options.from)} })`, 'any');
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0 || count > 10_000) {
     throw new InvalidScheduleError(`nextOccurrences: count must be an integer from 0 to 10000; received ${String(count)}.`);
@@ -80,5 +82,5 @@ export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurr
  * @throws InvalidScheduleError for an invalid schedule.
  */
 export function describeSchedule(recurring: RecurringBuilder, now: number | Date = Date.now()): string {
-  return describe(buildSchedule(recurring, parseInstant(now, `describeSchedule(…, ${describeValue(now)})`)));
+  return describe(buildSchedule(recurring, parseInstant(now, `describeSchedule(…, ${describeValue(now)})`, 'any')));
 }

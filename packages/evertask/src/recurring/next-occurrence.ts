@@ -6,7 +6,7 @@
 import { InvalidScheduleError } from '../errors.js';
 import { calendarAfter } from './calendar-schedule.js';
 import { compileCron, cronAfter } from './cron-schedule.js';
-import { intervalAfter, intervalAtOrBefore, intervalCount } from './interval-schedule.js';
+import { intervalAfter, intervalAtOrBefore, intervalCount, intervalPeriod } from './interval-schedule.js';
 import type { RecurringSchedule } from './schedule-spec.js';
 
 /**
@@ -41,8 +41,25 @@ export function occurrenceAfter(schedule: RecurringSchedule, after: number): num
     case 'calendar':
       return calendarAfter(rule, schedule.timeZone, after);
     case 'cron':
-      return cronAfter(compileCron(rule.expression), schedule.timeZone, after);
+      return cronAfter(compileCron(rule.expression, rule.dayMatch), schedule.timeZone, after);
   }
+}
+
+/**
+ * The first recurrence strictly after `after` that may follow the initial run. An initial run
+ * (`runNow`, `runAt`, `runDelayed`) of an interval schedule stands in for a grid instant less than
+ * half a period after it, so the two never run back to back: `runNow().then().every(5).seconds()`
+ * started at :04.9 runs at :04.9, :10, :15… (not :04.9 and :05), and `runNow().then().everyHour()`
+ * started at 10:20 runs at 10:20, 11:00, 12:00… Calendar and cron schedules name wall-clock times
+ * and resume at their first occurrence strictly after the initial run.
+ */
+function recurrenceAfter(schedule: RecurringSchedule, after: number): number | undefined {
+  const { rule, initialRun } = schedule;
+  if (rule.kind === 'interval' && initialRun !== undefined) {
+    const earliest = initialRun + Math.ceil(intervalPeriod(rule) / 2);
+    return occurrenceAfter(schedule, Math.max(after, earliest - 1));
+  }
+  return occurrenceAfter(schedule, after);
 }
 
 /**
@@ -78,7 +95,7 @@ export function nextOccurrence(
 ): NextRun | undefined {
   const { scheduledAt, now, runCount } = checkTimes(options);
   if (schedule.maxRuns !== undefined && runCount >= schedule.maxRuns) return undefined;
-  const next = occurrenceAfter(schedule, scheduledAt);
+  const next = recurrenceAfter(schedule, scheduledAt);
   if (next === undefined || isPastEnd(schedule, next)) return undefined;
   if (next >= now - LATE_GRACE_MS) return { at: next, missed: 0 };
   return skipForward(schedule, next, 0, now);
@@ -99,7 +116,7 @@ export function resumeOccurrence(
   if (schedule.maxRuns !== undefined && runCount >= schedule.maxRuns) return undefined;
   if (isPastEnd(schedule, plannedAt)) return undefined;
   if (plannedAt >= now - LATE_GRACE_MS) return { at: plannedAt, missed: 0 };
-  const following = occurrenceAfter(schedule, plannedAt);
+  const following = recurrenceAfter(schedule, plannedAt);
   if (following === undefined || following > now || isPastEnd(schedule, following)) return { at: plannedAt, missed: 0 };
   return skipForward(schedule, following, 1, now);
 }
@@ -113,7 +130,7 @@ function skipForward(schedule: RecurringSchedule, firstMissed: number, alreadyMi
   const { count, last } = countMissed(schedule, firstMissed, limit);
   const missed = alreadyMissed + count;
   if (schedule.catchUp === 'last') return { at: last, missed: missed - 1 };
-  const next = occurrenceAfter(schedule, now);
+  const next = recurrenceAfter(schedule, now);
   if (next === undefined || isPastEnd(schedule, next)) return undefined;
   return { at: next, missed };
 }
@@ -164,7 +181,7 @@ export function listOccurrences(schedule: RecurringSchedule, from: number, count
     }
   }
   while (out.length < count && (schedule.maxRuns === undefined || runs < schedule.maxRuns)) {
-    const next = occurrenceAfter(schedule, cursor);
+    const next = recurrenceAfter(schedule, cursor);
     if (next === undefined || isPastEnd(schedule, next)) break;
     out.push(next);
     runs++;

@@ -3,7 +3,7 @@ import type { RecurringBuilder } from './schedule-builder.js';
 import type { NextRun } from './next-occurrence.js';
 import type { RecurringSchedule } from './schedule-spec.js';
 import { InvalidScheduleError } from '../errors.js';
-import { buildSchedule } from './schedule-builder.js';
+import { buildSchedule } from './build-schedule.js';
 import { describe } from './schedule-description.js';
 import { firstOccurrence, nextOccurrence, occurrenceAfter, resumeOccurrence, LATE_GRACE_MS } from './next-occurrence.js';
 import { parseSchedule, serializeSchedule } from './schedule-spec.js';

@@ -1,18 +1,18 @@
 /**
- * The fluent schedule builder (`(s) => s.everyDay().atTime('03:00')`) and its translation into a
- * validated `RecurringSchedule`.
+ * The fluent schedule builder (`(s) => s.everyDay().atTime('03:00')`): each call validates its
+ * argument and records it; `build-schedule.ts` turns the record into a `RecurringSchedule`.
  */
 import type { Duration } from '../duration.js';
 import { toMilliseconds } from '../duration.js';
 import { InvalidScheduleError } from '../errors.js';
-import { compileCron } from './cron-schedule.js';
-import type { CalendarRule, IntervalRule, RecurringSchedule, ScheduleRule } from './schedule-spec.js';
-import { firstOccurrence } from './next-occurrence.js';
-import { MAX_STEP, SCHEDULE_VERSION } from './schedule-spec.js';
+import type { CronOptions } from './cron-schedule.js';
+import { cronRule } from './cron-schedule.js';
+import { MAX_STEP } from './schedule-spec.js';
 import type { Weekday } from './schedule-values.js';
 import { parseInstant, parseInteger, parseTimeOfDay, parseWeekday, sortedUnique } from './schedule-values.js';
 import { describeValue } from '../describe-value.js';
-import { canonicalTimeZone, civilDate, DAY_MS, resolveWallTime, toWallTime, wallDay, weekdayOf } from './zoned-time.js';
+import { canonicalTimeZone } from './zoned-time.js';
+import { initState, stateOf, type BuilderState, type Initial, type Unit } from './builder-state.js';
 
 /** The callback users pass as `recurring`: it receives a fresh builder and configures it. */
 export type RecurringBuilder = (schedule: ScheduleBuilder) => ScheduleBuilder | void;
@@ -39,34 +39,6 @@ export interface InitialRunStep {
   then(): ScheduleBuilder;
 }
 
-type Unit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month';
-type Initial = { kind: 'now' } | { kind: 'at'; at: number } | { kind: 'delay'; ms: number };
-
-interface BuilderState {
-  unit?: Unit;
-  every?: number;
-  unitCall?: string;
-  cron?: string;
-  atSecond?: number;
-  atMinute?: number;
-  times?: number[];
-  timesCall?: string;
-  days?: { values: readonly unknown[]; call: string };
-  weekdayOfMonth?: { nth: 'first' | 'last'; weekday: number; call: string };
-  months?: number[];
-  timeZone?: string;
-  initial?: Initial;
-  maxRuns?: number;
-  runUntil?: number;
-  catchUp?: 'last';
-}
-
-const states = new WeakMap<ScheduleBuilder, BuilderState>();
-
-function stateOf(builder: ScheduleBuilder): BuilderState {
-  return states.get(builder) as BuilderState;
-}
-
 /**
  * Fluent description of a recurring schedule. Each method validates its argument and throws
  * `InvalidScheduleError` naming the call; combinations are checked when the schedule is built.
@@ -84,7 +56,7 @@ function stateOf(builder: ScheduleBuilder): BuilderState {
  */
 export class ScheduleBuilder {
   constructor() {
-    states.set(this, {});
+    initState(this);
   }
 
   /** Starts an interval of `n` units: `every(5).minutes()`. `n` is an integer ≥ 1. */
@@ -200,13 +172,14 @@ export class ScheduleBuilder {
 
   /**
    * A cron expression: 5 fields (minute hour day-of-month month day-of-week) or 6 with leading
-   * seconds; lists, ranges, steps, names, `L`, `W`, `#`. Evaluated on the wall clock of `timeZone`.
-   * Cannot be combined with the interval calls (`every…`, `at…`, `on…`).
+   * seconds, in the syntax of the .NET EverTask (Cronos): lists, ranges (wrapping: `22-2`), steps
+   * (`*\/5`, `10/5`), names, `L`, `L-n`, `W`, `LW`, `L-nW`, `nL`, `#`, `?`. Evaluated on the wall
+   * clock of `timeZone`. `options.dayMatch` (default `'or'`) says how a restricted day-of-month
+   * and day-of-week combine. Cannot be combined with the interval calls (`every…`, `at…`, `on…`).
    */
-  cron(expression: string): this {
+  cron(expression: string, options?: CronOptions): this {
     const s = this.fresh('cron', 'cron()');
-    compileCron(expression);
-    s.cron = expression.trim();
+    s.cron = cronRule(expression, options);
     return this;
   }
 
@@ -306,138 +279,3 @@ export class ScheduleBuilder {
   }
 }
 
-/**
- * Runs the user's builder callback and validates the result into a plain, JSON-serialisable
- * schedule. `now` (epoch ms) is the build time: it resolves `runNow`/`runDelayed`, anchors
- * interval grids and step counts, and `runUntil` must be after it.
- * @throws InvalidScheduleError for any invalid or conflicting call, naming the call and the fix.
- */
-export function buildSchedule(recurring: RecurringBuilder, now: number): RecurringSchedule {
-  if (typeof recurring !== 'function') {
-    throw new InvalidScheduleError(
-      `recurring must be a function such as (s) => s.everyDay().atTime('03:00'); received ${describeValue(recurring)}.`,
-    );
-  }
-  if (!Number.isFinite(now)) throw new InvalidScheduleError(`buildSchedule: now must be epoch milliseconds; received ${String(now)}.`);
-  const builder = new ScheduleBuilder();
-  try {
-    recurring(builder);
-  } catch (error) {
-    if (error instanceof InvalidScheduleError) throw error;
-    throw new InvalidScheduleError(`The recurring builder callback threw: ${(error as Error)?.message ?? String(error)}`, {
-      cause: error,
-    });
-  }
-  const s = stateOf(builder);
-  const timeZone = s.timeZone ?? 'UTC';
-  const rule = buildRule(s, timeZone, now);
-  const schedule: { -readonly [K in keyof RecurringSchedule]: RecurringSchedule[K] } = { version: SCHEDULE_VERSION, rule, timeZone };
-  if (s.initial !== undefined) {
-    schedule.initialRun = s.initial.kind === 'now' ? now : s.initial.kind === 'at' ? s.initial.at : now + s.initial.ms;
-  }
-  if (s.maxRuns !== undefined) schedule.maxRuns = s.maxRuns;
-  if (s.runUntil !== undefined) {
-    if (s.runUntil <= now) {
-      throw new InvalidScheduleError(
-        `runUntil(${new Date(s.runUntil).toISOString()}) is not in the future (now is ${new Date(now).toISOString()}); pass a later end or drop runUntil().`,
-      );
-    }
-    schedule.runUntil = s.runUntil;
-  }
-  if (s.catchUp !== undefined) schedule.catchUp = s.catchUp;
-  if (firstOccurrence(schedule, now) === undefined) {
-    throw new InvalidScheduleError(
-      schedule.runUntil !== undefined
-        ? `The schedule never fires before runUntil(${new Date(schedule.runUntil).toISOString()}); move runUntil later or change the recurrence.`
-        : 'The schedule never fires: its day, month and weekday selections exclude each other (for example cron "0 0 31 2 *" or every(12).months() with onMonths() outside the counted months).',
-    );
-  }
-  return schedule;
-}
-
-function buildRule(s: BuilderState, zone: string, now: number): ScheduleRule {
-  if (s.cron !== undefined) {
-    const extra = [
-      s.atSecond !== undefined && 'atSecond()',
-      s.atMinute !== undefined && 'atMinute()',
-      s.timesCall,
-      s.days && `${s.days.call}()`,
-      s.weekdayOfMonth?.call,
-      s.months && 'onMonths()',
-    ].find((x) => typeof x === 'string');
-    if (extra) {
-      throw new InvalidScheduleError(
-        `cron() cannot be combined with ${extra}: the cron expression is the whole recurrence; put that part in the expression.`,
-      );
-    }
-    return { kind: 'cron', expression: s.cron };
-  }
-  const unit = s.unit;
-  const every = s.every ?? 1;
-  const call = s.unitCall ?? '';
-  if (unit === undefined) {
-    throw new InvalidScheduleError(
-      "The schedule has no recurrence: call every(n).minutes(), everyDay().atTime('03:00'), cron('0 3 * * *') or another every…() method" +
-        (s.initial ? ' after .then().' : '.'),
-    );
-  }
-  const reject = (present: unknown, part: string, hint: string): void => {
-    if (present !== undefined && present !== false) {
-      throw new InvalidScheduleError(`${part} does not apply to ${call}; ${hint}.`);
-    }
-  };
-  const wall = toWallTime(zone, now);
-  if (unit === 'second' || unit === 'minute' || unit === 'hour') {
-    const calendarHint = 'it refines day, week and month schedules (everyDay(), everyWeek(), everyMonth()) or use cron()';
-    reject(s.timesCall, s.timesCall ?? '', calendarHint);
-    reject(s.days, `${s.days?.call}()`, calendarHint);
-    reject(s.weekdayOfMonth, s.weekdayOfMonth?.call ?? '', 'it refines month schedules (everyMonth())');
-    reject(s.months, 'onMonths()', calendarHint);
-    reject(unit !== 'minute' && s.atSecond !== undefined, 'atSecond()', 'it refines minute schedules (everyMinute(), every(n).minutes())');
-    reject(unit !== 'hour' && s.atMinute !== undefined, 'atMinute()', 'it refines hour schedules (everyHour(), every(n).hours())');
-    const span = unit === 'second' ? 60_000 : unit === 'minute' ? 3_600_000 : DAY_MS;
-    const shift = unit === 'minute' ? (s.atSecond ?? 0) * 1000 : unit === 'hour' ? (s.atMinute ?? 0) * 60_000 : 0;
-    const anchor = resolveWallTime(zone, Math.floor(wall / span) * span + shift).instant;
-    const rule: { -readonly [K in keyof IntervalRule]: IntervalRule[K] } = { kind: 'interval', unit, every, anchor };
-    if (s.atSecond !== undefined) rule.atSecond = s.atSecond;
-    if (s.atMinute !== undefined) rule.atMinute = s.atMinute;
-    return rule;
-  }
-  reject(s.atSecond, 'atSecond()', 'use atTime(\'HH:mm:ss\') on day, week and month schedules');
-  reject(s.atMinute, 'atMinute()', "use atTime('HH:mm') on day, week and month schedules");
-  const today = wallDay(wall);
-  const date = civilDate(today);
-  const rule: { -readonly [K in keyof CalendarRule]: CalendarRule[K] } = {
-    kind: 'calendar',
-    unit,
-    every,
-    start: unit === 'day' ? today : unit === 'week' ? today - ((weekdayOf(today) + 6) % 7) : date.year * 12 + date.month - 1,
-    times: s.times ?? [0],
-  };
-  if (unit === 'month') {
-    if (s.days !== undefined && s.weekdayOfMonth !== undefined) {
-      throw new InvalidScheduleError(
-        `${s.days.call}() conflicts with ${s.weekdayOfMonth.call}: a month schedule runs on days of the month or on the first/last weekday, not both.`,
-      );
-    }
-    if (s.weekdayOfMonth !== undefined) {
-      rule.weekdayOfMonth = { nth: s.weekdayOfMonth.nth, weekday: s.weekdayOfMonth.weekday };
-    } else {
-      const days = s.days;
-      rule.monthDays = days
-        ? sortedUnique(
-            days.values.map((d) =>
-              parseInteger(d, `${days.call}(${describeValue(d)})`, 1, 31, 'for the day of the month (31 = the last day of any month)'),
-            ),
-          )
-        : [1];
-    }
-  } else {
-    reject(s.weekdayOfMonth, s.weekdayOfMonth?.call ?? '', 'it refines month schedules (everyMonth()); for weekdays use onDay()');
-    const days = s.days;
-    if (days !== undefined) rule.weekdays = sortedUnique(days.values.map((d) => parseWeekday(d, `${days.call}(${describeValue(d)})`)));
-    else if (unit === 'week') rule.weekdays = [1];
-  }
-  if (s.months !== undefined) rule.months = s.months;
-  return rule;
-}

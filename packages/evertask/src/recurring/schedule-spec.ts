@@ -4,6 +4,7 @@
  */
 import { InvalidScheduleError } from '../errors.js';
 import { compileCron } from './cron-schedule.js';
+import type { CronRule } from './cron-rule.js';
 import { describeValue } from '../describe-value.js';
 import { canonicalTimeZone } from './zoned-time.js';
 
@@ -55,12 +56,7 @@ export interface CalendarRule {
   readonly months?: readonly number[];
 }
 
-/** A cron expression evaluated on the wall clock of the schedule's time zone. */
-export interface CronRule {
-  readonly kind: 'cron';
-  /** 5 fields (minute hour day-of-month month day-of-week) or 6 with leading seconds. */
-  readonly expression: string;
-}
+export type { CronRule } from './cron-rule.js';
 
 export type ScheduleRule = IntervalRule | CalendarRule | CronRule;
 
@@ -193,12 +189,13 @@ function validateRule(value: unknown): ScheduleRule {
       return rule;
     }
     case 'cron': {
-      allowKeys(o, 'schedule.rule', ['kind', 'expression']);
+      allowKeys(o, 'schedule.rule', ['kind', 'expression', 'dayMatch']);
       if (typeof o.expression !== 'string' || o.expression.trim() === '') {
         fail('schedule.rule.expression', o.expression, 'a cron expression');
       }
-      compileCron(o.expression);
-      return { kind: 'cron', expression: o.expression };
+      if (o.dayMatch !== undefined && o.dayMatch !== 'and') fail('schedule.rule.dayMatch', o.dayMatch, "'and' or absent");
+      compileCron(o.expression, o.dayMatch);
+      return o.dayMatch === undefined ? { kind: 'cron', expression: o.expression } : { kind: 'cron', expression: o.expression, dayMatch: 'and' };
     }
     default:
       return fail('schedule.rule.kind', o.kind, "'interval', 'calendar' or 'cron'");

@@ -1,5 +1,6 @@
 /** Parsing of the values the schedule builder accepts: weekdays, times of day, months, instants. */
 import { InvalidScheduleError } from '../errors.js';
+import { MAX_INSTANT_MS, MIN_INSTANT_MS } from '../duration.js';
 
 /**
  * A weekday: a number 0-6 (0 = Sunday, 1 = Monday … 6 = Saturday, as `Date.getDay()`) or an
@@ -94,8 +95,12 @@ export function parseInteger(value: unknown, part: string, min: number, max: num
   );
 }
 
-/** Converts a `Date`, epoch milliseconds or ISO-8601 string to epoch milliseconds. */
-export function parseInstant(value: unknown, part: string): number {
+/**
+ * Converts a `Date`, epoch milliseconds or ISO-8601 string to epoch milliseconds. A `stored`
+ * instant (a schedule's `runAt`, `runUntil`) must lie within what every storage holds; a
+ * computation-only one (`nextOccurrences`' `from`) may be any instant `Date` holds.
+ */
+export function parseInstant(value: unknown, part: string, range: 'stored' | 'any' = 'stored'): number {
   let ms = Number.NaN;
   if (value instanceof Date) ms = value.getTime();
   else if (typeof value === 'number') ms = value;
@@ -105,6 +110,11 @@ export function parseInstant(value: unknown, part: string): number {
   if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) {
     throw new InvalidScheduleError(
       `${part} is not an instant; pass a valid Date, epoch milliseconds or an ISO-8601 string with an offset ('2026-05-01T09:00:00Z').`,
+    );
+  }
+  if (range === 'stored' && (ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS)) {
+    throw new InvalidScheduleError(
+      `${part} is outside the instants EverTask stores, 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z; pass a time within them.`,
     );
   }
   return Math.trunc(ms);
@@ -119,4 +129,23 @@ export function sortedUnique(values: readonly number[]): number[] {
 export function joinAnd(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+}
+
+/** "every minute", "every 5 minutes". */
+export function every(n: number, unit: string): string {
+  return n === 1 ? `every ${unit}` : `every ${n} ${unit}s`;
+}
+
+/** "1st", "22nd". */
+export function ordinal(n: number): string {
+  const suffix = n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
+/** "weekdays", "weekends", "Monday and Friday" (0 = Sunday). */
+export function describeWeekdays(days: readonly number[]): string {
+  const key = days.join(',');
+  if (key === '1,2,3,4,5') return 'weekdays';
+  if (key === '0,6') return 'weekends';
+  return joinAnd(days.map((d) => WEEKDAY_NAMES[d] as string));
 }

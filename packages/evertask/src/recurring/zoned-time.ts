@@ -14,6 +14,7 @@ import { describeValue } from '../describe-value.js';
 import { InvalidScheduleError } from '../errors.js';
 
 const MINUTE_MS = 60_000;
+const MAX_DATE_MS = 8.64e15;
 const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
@@ -64,7 +65,8 @@ class ZoneOffsets {
   }
 
   private raw(instant: number): number {
-    const seconds = Math.floor(instant / 1000) * 1000;
+    // Beyond the range of `Date` the offset is the one at its edge.
+    const seconds = Math.floor(Math.min(Math.max(instant, -MAX_DATE_MS), MAX_DATE_MS) / 1000) * 1000;
     const parts = (this.format as Intl.DateTimeFormat).formatToParts(seconds);
     let year = 0;
     let month = 1;
@@ -181,12 +183,18 @@ export interface ResolvedWallTime {
   readonly repeated?: number;
   /** True when the wall time does not exist (spring-forward gap). */
   readonly skipped?: boolean;
+  /**
+   * True when no time of the wall time's calendar date exists: the zone skipped the whole date
+   * (Pacific/Apia, 30 December 2011). Schedules have no occurrences on such a date.
+   */
+  readonly dateSkipped?: boolean;
 }
 
 /**
  * Maps a wall time in `zone` to instants, applying the two DST rules:
  * a nonexistent wall time → the first valid instant after it; a repeated wall time → the earlier
- * instant (the later one is reported in `repeated`).
+ * instant (the later one is reported in `repeated`). A wall time on a date the zone skipped
+ * entirely is flagged `dateSkipped`: schedules skip it.
  */
 export function resolveWallTime(zone: string, wall: number): ResolvedWallTime {
   const z = zoneOffsets(zone);
@@ -216,7 +224,9 @@ export function resolveWallTime(zone: string, wall: number): ResolvedWallTime {
     if (z.offsetAt(mid) === startOffset) lo = mid;
     else hi = mid;
   }
-  return { instant: hi, skipped: true };
+  const day = wallDay(wall) * DAY_MS;
+  const dateSkipped = hi + z.offsetAt(hi - 1000) <= day && hi + z.offsetAt(hi) >= day + DAY_MS;
+  return dateSkipped ? { instant: hi, skipped: true, dateSkipped } : { instant: hi, skipped: true };
 }
 
 /** Calendar fields of a wall time (or of an instant in UTC). */

@@ -1,14 +1,17 @@
 import { InvalidArgumentError, NonRetryableError, TaskCancelledError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../duration.js';
+import { assertOptionsObject, optionKeys } from '../option-keys.js';
 
 /**
- * Decides whether and when a failed attempt is tried again. Retries are persisted and wait in
+ * Decides whether and when a failed attempt is tried again. Throughout EverTask an *attempt* is
+ * one execution (the first one included) and a *retry* is an attempt after a failure: a policy
+ * allowing `maxAttempts` attempts retries up to `maxAttempts - 1` times. Retries are persisted and wait in
  * the scheduler: a task waiting to retry holds no worker slot and keeps its count across restarts.
  *
  * Implement this interface for a custom policy.
  */
 export interface RetryPolicy {
-  /** Total attempts allowed, the first one included. */
+  /** Attempts allowed in total, the first one included (1 = never retry). */
   readonly maxAttempts: number;
   /** Whether this error may be retried at all (checked before `delayBefore`). */
   shouldRetry(error: unknown): boolean;
@@ -80,6 +83,7 @@ class LinearRetryPolicy extends FilteredRetryPolicy {
   readonly #delays: readonly number[];
 
   constructor(retries: number, delays: readonly number[], filter?: ErrorFilter) {
+    // linearRetry counts retries (as the .NET LinearRetryPolicy); maxAttempts counts attempts
     super(filter);
     this.maxAttempts = retries + 1;
     this.#delays = delays;
@@ -96,24 +100,30 @@ class LinearRetryPolicy extends FilteredRetryPolicy {
 }
 
 /**
- * Retries `count` times (so up to `count + 1` attempts), waiting `delay` before each retry, or
- * `delays[i]` before retry i (the last delay repeats when `count` exceeds the list).
+ * Retries up to `retries` times after the first failure — so up to `retries + 1` attempts, its
+ * `maxAttempts` — waiting `delay` before each retry, or `delays[i]` before retry i (the last
+ * delay repeats when `retries` exceeds the list).
  *
- * @example linearRetry(3, '500ms'); linearRetry(3, [1000, 5000, 30000])
+ * @example linearRetry(3, '500ms') // up to 4 attempts; linearRetry(3, [1000, 5000, 30000])
  */
-export function linearRetry(count: number, delay: Duration | readonly Duration[] = 500): FilteredRetryPolicy {
-  if (!Number.isInteger(count) || count < 0) {
-    throw new InvalidArgumentError(`linearRetry count must be a non-negative integer; received ${String(count)}.`);
+export function linearRetry(retries: number, delay: Duration | readonly Duration[] = 500): FilteredRetryPolicy {
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new InvalidArgumentError(
+      `linearRetry(retries, delay): retries must be a non-negative integer (retries after the first attempt: 3 means up to 4 attempts); received ${String(retries)}.`,
+    );
   }
   const list = Array.isArray(delay) ? delay : [delay as Duration];
   if (list.length === 0) throw new InvalidArgumentError('linearRetry delays must not be an empty list.');
   const delays = list.map((d, i) => toMilliseconds(d, `linearRetry delay[${i}]`));
-  return new LinearRetryPolicy(count, delays);
+  return new LinearRetryPolicy(retries, delays);
 }
 
 /** Options of `exponentialRetry`. */
 export interface ExponentialRetryOptions {
-  /** Retries after the first failure (so up to `attempts + 1` executions). @defaultValue 5 */
+  /**
+   * Attempts in total, the first one included — the policy's `maxAttempts` (`attempts: 4` runs at
+   * most 4 times: the first attempt and 3 retries). At least 1. @defaultValue 5
+   */
   attempts?: number;
   /** Delay before the first retry; doubles each retry. @defaultValue 1000 */
   base?: Duration;
@@ -135,7 +145,7 @@ class ExponentialRetryPolicy extends FilteredRetryPolicy {
 
   constructor(attempts: number, base: number, max: number, jitter: number | 'full', random: () => number, filter?: ErrorFilter) {
     super(filter);
-    this.maxAttempts = attempts + 1;
+    this.maxAttempts = attempts;
     this.#base = base;
     this.#max = max;
     this.#jitter = jitter;
@@ -151,18 +161,25 @@ class ExponentialRetryPolicy extends FilteredRetryPolicy {
   }
 
   protected withFilter(filter: ErrorFilter): this {
-    return new ExponentialRetryPolicy(this.maxAttempts - 1, this.#base, this.#max, this.#jitter, this.#random, filter) as this;
+    return new ExponentialRetryPolicy(this.maxAttempts, this.#base, this.#max, this.#jitter, this.#random, filter) as this;
   }
 }
 
+const EXPONENTIAL_KEYS = optionKeys<ExponentialRetryOptions>({ attempts: true, base: true, max: true, jitter: true });
+
 /**
- * Retries with exponentially growing delays: `base`, `2·base`, `4·base`… capped at `max`, with
- * jitter.
+ * Up to `attempts` attempts in total, with exponentially growing delays before the retries:
+ * `base`, `2·base`, `4·base`… capped at `max`, with jitter.
+ *
+ * @example exponentialRetry({ attempts: 4, base: '1s' }) // runs at most 4 times: waits 1 s, 2 s, 4 s
  */
 export function exponentialRetry(options: ExponentialRetryOptions = {}, random: () => number = Math.random): FilteredRetryPolicy {
+  assertOptionsObject(options, EXPONENTIAL_KEYS, 'exponentialRetry options');
   const attempts = options.attempts ?? 5;
-  if (!Number.isInteger(attempts) || attempts < 0) {
-    throw new InvalidArgumentError(`exponentialRetry attempts must be a non-negative integer; received ${String(attempts)}.`);
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new InvalidArgumentError(
+      `exponentialRetry attempts (attempts in total, the first one included) must be an integer ≥ 1; received ${String(attempts)}.`,
+    );
   }
   const base = toMilliseconds(options.base ?? 1000, 'exponentialRetry base');
   const max = toMilliseconds(options.max ?? '1h', 'exponentialRetry max');

@@ -6,6 +6,9 @@ import type { QueueRunner } from '../worker/queue-runner.js';
 import type { InstanceRegistration } from './instance-registration.js';
 import { toError } from '../errors.js';
 
+/** Microtask turns a claim round waits, at most, for the tasks it just handed out to start. */
+const SETTLE_HOPS = 64;
+
 /**
  * Takes due work from the storage into the local queues: the claim loop, handing back claimed
  * tasks that will not run here, the lease heartbeat, the safety sweep and, with a stable instance
@@ -13,8 +16,10 @@ import { toError } from '../errors.js';
  */
 export class Claimer {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #registration: InstanceRegistration;
+  /** The registered task names: this instance claims only tasks it can run. */
+  readonly #taskNames: readonly string[];
   #pumping = false;
   #pumpAgain = false;
   #pumpDone: Promise<void> = Promise.resolve();
@@ -26,31 +31,27 @@ export class Claimer {
   constructor(ctx: EngineContext, registration: InstanceRegistration) {
     this.#ctx = ctx;
     this.#registration = registration;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
+    this.#taskNames = [...ctx.options.tasks.keys()];
   }
 
   /** Starts the lease heartbeat and, where other processes share the storage, the safety sweep. */
   start(): void {
-    this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+    this.#heartbeatTimer = this.#options.clock.setTimer(() => this.#heartbeat(), this.#options.heartbeatMs);
     // the safety sweep finds work other processes stored; a storage no other process can share
     // has none to find (every local write wakes the scheduler itself)
-    if (this.#ctx.storage.capabilities.multiProcess) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+    if (this.#ctx.storage.capabilities.multiProcess) this.#sweepTimer = this.#options.clock.setTimer(() => this.#sweep(), this.#options.sweepMs);
   }
 
   /** Stops the timers of `start`. */
   stop(): void {
-    this.#o.clock.clearTimer(this.#heartbeatTimer);
-    this.#o.clock.clearTimer(this.#sweepTimer);
+    this.#options.clock.clearTimer(this.#heartbeatTimer);
+    this.#options.clock.clearTimer(this.#sweepTimer);
   }
 
   /** Resolves once a claim round under way has ended. */
   idle(): Promise<void> {
     return this.#pumpDone;
-  }
-
-  /** Marks that the storage may have due work, without claiming yet. */
-  markMaybeDue(): void {
-    this.#storageMayHaveDue = true;
   }
 
   /** Marks that the storage may have due work and runs a claim round; resolves when it ends. */
@@ -76,10 +77,11 @@ export class Claimer {
     this.#pumping = true;
     let done!: () => void;
     this.#pumpDone = new Promise<void>((resolve) => (done = resolve));
+    let handedOut = false;
     try {
       do {
         this.#pumpAgain = false;
-        const now = this.#o.clock.now();
+        const now = this.#options.clock.now();
         this.#ctx.scheduler.takeDue(now);
         const hungry: QueueRunner[] = [];
         let limit = 0;
@@ -91,17 +93,28 @@ export class Claimer {
         }
         if (hungry.length === 0) break;
         if (!this.#storageMayHaveDue && !hungry.some((q) => this.#skippedQueues.has(q.name))) break;
+        if (handedOut && hungry.length < this.#ctx.queues.size) {
+          // the last claim just filled some queue: let its tasks run first (short async handlers
+          // finish within a few microtasks) rather than claim for the other queues alone, a
+          // round trip that mostly finds nothing while the full queue drains; waiting in
+          // microtasks keeps the round in this turn, so its status changes still batch together
+          handedOut = false;
+          this.#pumpAgain = true;
+          for (let hop = 0; hop < SETTLE_HOPS && this.#someTaskWaitsForASlot(); hop++) await Promise.resolve();
+          continue;
+        }
         this.#skippedQueues = new Set([...this.#ctx.queues.keys()].filter((n) => !hungry.some((q) => q.name === n)));
         const claimed = await this.#ctx.storage.claimDue({
-          owner: this.#o.instanceId,
+          owner: this.#options.instanceId,
           now,
           limit,
-          leaseMs: this.#o.leaseMs,
+          leaseMs: this.#options.leaseMs,
+          names: this.#taskNames,
           ...(hungry.length === this.#ctx.queues.size ? {} : { queues: hungry.map((q) => q.name) }),
         });
         if (!this.#ctx.isRunning()) {
           // stop() began while claiming: hand these back at once
-          await Promise.allSettled(claimed.map((task) => this.handBack(task, this.#o.clock.now())));
+          await Promise.allSettled(claimed.map((task) => this.handBack(task, this.#options.clock.now())));
           return;
         }
         for (const task of claimed) {
@@ -115,20 +128,27 @@ export class Claimer {
         }
         this.#storageMayHaveDue = claimed.length >= limit;
         if (this.#storageMayHaveDue) this.#pumpAgain = true;
+        handedOut = claimed.length > 0;
       } while (this.#pumpAgain && this.#ctx.isRunning());
       if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
-        const next = await this.#ctx.storage.nextDueAt();
+        const next = await this.#ctx.storage.nextDueAt(undefined, this.#taskNames);
         this.#ctx.scheduler.hint(next);
       }
     } catch (error) {
       const err = toError(error);
-      this.#o.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
-      this.#ctx.emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#o.clock.now() });
-      this.#ctx.scheduler.hint(this.#o.clock.now() + 1000);
+      this.#options.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
+      this.#ctx.emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#options.clock.now() });
+      this.#ctx.scheduler.hint(this.#options.clock.now() + 1000);
     } finally {
       this.#pumping = false;
       done();
     }
+  }
+
+  /** True while some queue holds claimed tasks that have not started yet. */
+  #someTaskWaitsForASlot(): boolean {
+    for (const q of this.#ctx.queues.values()) if (q.buffered > 0) return true;
+    return false;
   }
 
   /** Returns a claimed task that will not run here to the storage, due as before. */
@@ -136,7 +156,7 @@ export class Claimer {
     return this.#ctx.writer.transition({
       id: task.id,
       from: ['queued'],
-      owner: this.#o.instanceId,
+      owner: this.#options.instanceId,
       to: 'waiting',
       at: now,
       patch: { leaseOwner: null, leaseExpiresAt: null, dueAt: task.dueAt ?? now },
@@ -145,19 +165,19 @@ export class Claimer {
 
   #heartbeat(): void {
     if (!this.#ctx.isRunning()) return;
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     // only the leases of tasks held here (buffered or in a worker slot, which running ones are):
     // one this instance lost track of lapses and is claimed again
     const held: string[] = [];
     for (const q of this.#ctx.queues.values()) held.push(...q.heldIds);
-    const renewal = held.length === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#o.instanceId, now, this.#o.leaseMs, held);
+    const renewal = held.length === 0 ? Promise.resolve(0) : this.#ctx.storage.renewLeases(this.#options.instanceId, now, this.#options.leaseMs, held);
     const renewed = renewal.catch((error: unknown) => {
       const err = toError(error);
-      this.#o.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
+      this.#options.logger.error(`Lease renewal failed: ${err.message}`, { error: err });
       this.#ctx.emitter.emit('storage:error', { operation: 'renewLeases', error: err, willRetry: true, at: now });
     });
     void Promise.all([renewed, this.#registration.beat(now)]).finally(() => {
-      if (this.#ctx.isRunning()) this.#heartbeatTimer = this.#o.clock.setTimer(() => this.#heartbeat(), this.#o.heartbeatMs);
+      if (this.#ctx.isRunning()) this.#heartbeatTimer = this.#options.clock.setTimer(() => this.#heartbeat(), this.#options.heartbeatMs);
     });
   }
 
@@ -165,20 +185,20 @@ export class Claimer {
     if (!this.#ctx.isRunning()) return;
     this.#storageMayHaveDue = true;
     void this.#pump().finally(() => {
-      if (this.#ctx.isRunning()) this.#sweepTimer = this.#o.clock.setTimer(() => this.#sweep(), this.#o.sweepMs);
+      if (this.#ctx.isRunning()) this.#sweepTimer = this.#options.clock.setTimer(() => this.#sweep(), this.#options.sweepMs);
     });
   }
 
   /** With a stable instance id, tasks this id held before a crash are taken back at once. */
   async takeBackOwnLeases(): Promise<void> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const mine: TaskTransition[] = [];
     let cursor: { createdAt: number; id: string } | undefined;
     for (;;) {
       const page = await this.#ctx.storage.pending(cursor, 500);
       for (const t of page) {
-        if (t.leaseOwner === this.#o.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
-          mine.push({ id: t.id, from: [t.status], owner: this.#o.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
+        if (t.leaseOwner === this.#options.instanceId && (t.status === 'queued' || t.status === 'in-progress')) {
+          mine.push({ id: t.id, from: [t.status], owner: this.#options.instanceId, to: 'queued', at: now, patch: { leaseExpiresAt: now - 1 } });
         }
       }
       const last = page.at(-1);

@@ -19,6 +19,11 @@ export interface InstanceInfo {
   self: boolean;
   /** The queues it runs. */
   queues: string[];
+  /**
+   * The task names it runs (its registered definitions): it claims no other task. A waiting task
+   * whose name no alive instance lists waits for an instance that knows it.
+   */
+  taskNames: string[];
 }
 
 /**
@@ -46,6 +51,7 @@ export class InstanceRegistration {
       heartbeatAt: now,
       expiresAt: now + o.leaseMs,
       queues: [...this.#ctx.queues.keys()],
+      taskNames: [...o.tasks.keys()],
     };
   }
 
@@ -97,6 +103,7 @@ export class InstanceRegistration {
       alive: r.expiresAt > now,
       self: r.id === this.#ctx.options.instanceId,
       queues: [...r.queues],
+      taskNames: [...r.taskNames],
     }));
   }
 }

@@ -36,7 +36,15 @@ function check(value: unknown, path: (string | number)[], ancestors: object[]): 
       }
       return;
     case 'undefined':
-      return; // omitted in objects, as JSON does; arrays turn it into null
+      // an object property that is undefined is omitted and reads back undefined: faithful.
+      // Anywhere else JSON would turn it into null, so it is refused.
+      if (typeof path.at(-1) === 'string') return;
+      throw new PayloadEncodingError(
+        describePath(path),
+        path.length === 0
+          ? 'the payload is undefined, which JSON would store as null; pass null (or an object) explicitly'
+          : 'undefined in an array would be stored as null; use null',
+      );
     case 'bigint':
       throw new PayloadEncodingError(describePath(path), 'BigInt is not serialisable without a codec (pass payloadCodec, or send it as a string)');
     case 'function':
@@ -82,7 +90,7 @@ const PATH: (string | number)[] = [];
 const ANCESTORS: object[] = [];
 let checking = false;
 
-/** Strict JSON: refuses BigInt, functions, symbols, cycles, NaN/Infinity, Map/Set and binary data. */
+/** Strict JSON: refuses undefined (but in object properties), BigInt, functions, symbols, cycles, NaN/Infinity, Map/Set and binary data. */
 export const jsonPayloadCodec: PayloadCodec = {
   serialize(value) {
     if (checking) check(value, [], []); // re-entered from a getter: fresh stacks
@@ -96,7 +104,7 @@ export const jsonPayloadCodec: PayloadCodec = {
         ANCESTORS.length = 0;
       }
     }
-    return value === undefined ? 'null' : JSON.stringify(value);
+    return JSON.stringify(value);
   },
   parse(text) {
     return JSON.parse(text) as unknown;

@@ -31,6 +31,9 @@ export function checkInstanceRecord(value: unknown, operation: string): Instance
   if (!Array.isArray(record.queues) || !record.queues.every((queue) => typeof queue === 'string' && queue.length > 0)) {
     throw invalidField(operation, 'queues', record.queues, 'an array of queue names');
   }
+  if (!Array.isArray(record.taskNames) || !record.taskNames.every((name) => typeof name === 'string' && name.length > 0)) {
+    throw invalidField(operation, 'taskNames', record.taskNames, 'an array of task names');
+  }
   return record as unknown as InstanceRecord;
 }
 

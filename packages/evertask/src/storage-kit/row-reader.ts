@@ -81,9 +81,9 @@ export function readExecutionLogRow(row: Row, storageName: string, limits?: Stor
 }
 
 /**
- * An instances row (`id, hostname, pid, started_at, heartbeat_at, expires_at, queues`) as an
- * `InstanceRecord`: 64-bit integers returned as text or `bigint` become numbers, `queues` may be an
- * array or its JSON text. A row the contract does not allow throws `StorageError` naming it.
+ * An instances row (`id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names`)
+ * as an `InstanceRecord`: 64-bit integers returned as text or `bigint` become numbers, `queues` and
+ * `task_names` may be arrays or their JSON text. A row the contract does not allow throws `StorageError` naming it.
  */
 export function readInstanceRow(row: Row, storageName: string): InstanceRecord {
   const number = (value: unknown): unknown =>
@@ -94,14 +94,15 @@ export function readInstanceRow(row: Row, storageName: string): InstanceRecord {
         'The stored data was changed outside EverTask; repair or delete the row.',
       { cause },
     );
-  let queues: unknown = row.queues;
-  if (typeof queues === 'string') {
+  const list = (column: string, kind: string): unknown => {
+    const value = row[column];
+    if (typeof value !== 'string') return value;
     try {
-      queues = JSON.parse(queues);
+      return JSON.parse(value) as unknown;
     } catch (error) {
-      throw malformed(`column "queues" holds ${describeValue(row.queues)}, expected a JSON array of queue names.`, error);
+      throw malformed(`column "${column}" holds ${describeValue(value)}, expected a JSON array of ${kind} names.`, error);
     }
-  }
+  };
   const record = {
     id: row.id,
     hostname: row.hostname,
@@ -109,7 +110,8 @@ export function readInstanceRow(row: Row, storageName: string): InstanceRecord {
     startedAt: number(row.started_at),
     heartbeatAt: number(row.heartbeat_at),
     expiresAt: number(row.expires_at),
-    queues,
+    queues: list('queues', 'queue'),
+    taskNames: list('task_names', 'task'),
   };
   try {
     return checkInstanceRecord(record, `${storageName}.listInstances`);

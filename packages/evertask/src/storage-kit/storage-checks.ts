@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { describeValue } from '../describe-value.js';
-import type { StoredTask, TaskPatch, TaskStatus, ExecutionLogEntry } from '../ports/task-record.js';
+import { LOG_LEVELS, type StoredTask, type TaskPatch, type TaskStatus, type ExecutionLogEntry, type LogLevel } from '../ports/task-record.js';
 import type {
   ClaimRequest,
   NewTask,
@@ -149,18 +149,27 @@ export class StorageChecks {
 
   /** An optional list of queue names (an empty list selects no queue). */
   checkQueues(queues: unknown, operation: string, argument = 'queues'): readonly string[] | undefined {
-    if (queues === undefined) return undefined;
-    if (!Array.isArray(queues) || !queues.every((queue) => typeof queue === 'string' && queue.length > 0)) {
-      throw this.invalidArgument(operation, argument, queues, 'an array of queue names (non-empty strings)');
+    return this.#checkNames(queues, operation, argument, 'queue');
+  }
+
+  /** An optional list of task names (an empty list selects no task). */
+  checkTaskNames(names: unknown, operation: string, argument = 'names'): readonly string[] | undefined {
+    return this.#checkNames(names, operation, argument, 'task');
+  }
+
+  #checkNames(names: unknown, operation: string, argument: string, kind: string): readonly string[] | undefined {
+    if (names === undefined) return undefined;
+    if (!Array.isArray(names) || !names.every((name) => typeof name === 'string' && name.length > 0)) {
+      throw this.invalidArgument(operation, argument, names, `an array of ${kind} names (non-empty strings)`);
     }
-    return queues as readonly string[];
+    return names as readonly string[];
   }
 
   // ---- requests ----------------------------------------------------------------------------------
 
   /** A `claimDue` request. */
   checkClaimRequest(request: unknown, operation = 'claimDue'): ClaimRequest {
-    if (!isRecord(request)) throw this.invalidArgument(operation, 'request', request, 'a claim request { owner, now, limit, leaseMs, queues? }');
+    if (!isRecord(request)) throw this.invalidArgument(operation, 'request', request, 'a claim request { owner, now, limit, leaseMs, queues?, names? }');
     if (typeof request.owner !== 'string' || request.owner.length === 0) {
       throw this.invalidArgument(operation, 'request.owner', request.owner, 'a non-empty string');
     }
@@ -168,7 +177,32 @@ export class StorageChecks {
     this.checkCount(request.limit, operation, 'request.limit');
     this.checkLeaseMs(request.leaseMs, now, operation, 'request.leaseMs');
     this.checkQueues(request.queues, operation, 'request.queues');
+    this.checkTaskNames(request.names, operation, 'request.names');
     return request as unknown as ClaimRequest;
+  }
+
+  /** The arguments of `replace`: an id, a guard of statuses and a new task of another id. */
+  checkReplacement(previousId: unknown, ifStatus: unknown, task: unknown, operation = 'replace'): void {
+    this.checkId(previousId, operation, 'previousId');
+    this.checkStatuses(ifStatus, operation, 'ifStatus');
+    const [checked] = this.checkNewTasks([task], operation);
+    if (checked?.id === previousId) {
+      throw this.invalidArgument(operation, 'task.id', previousId, 'a new id, not the id of the task it replaces');
+    }
+  }
+
+  /**
+   * The arguments of `getExecutionLogs`: returns the log levels to read — those at or above
+   * `minLevel` in `LOG_LEVELS` order, or undefined for every level when it is omitted.
+   */
+  checkLogRead(taskId: unknown, skip: unknown, take: unknown, minLevel: unknown, operation = 'getExecutionLogs'): readonly LogLevel[] | undefined {
+    this.checkId(taskId, operation, 'taskId');
+    this.checkCount(skip, operation, 'skip');
+    this.checkCount(take, operation, 'take');
+    if (minLevel === undefined) return undefined;
+    const index = LOG_LEVELS.indexOf(minLevel as LogLevel);
+    if (index < 0) throw this.invalidArgument(operation, 'minLevel', minLevel, `one of ${LOG_LEVELS.join(', ')}`);
+    return LOG_LEVELS.slice(index);
   }
 
   /** The arguments of `renewLeases`. */

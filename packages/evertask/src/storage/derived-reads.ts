@@ -1,4 +1,4 @@
-import type { StoredTask } from '../ports/task-record.js';
+import type { LogLevel, StoredTask } from '../ports/task-record.js';
 import type { HistoryStore, TaskReads } from '../ports/task-storage.js';
 import { DEFAULT_LOG_PAGE_SIZE } from '../storage-kit/task-page.js';
 
@@ -16,11 +16,14 @@ export async function scheduledTasks(storage: TaskReads, until: number, limit: n
   return result.items;
 }
 
-/** How many execution logs a task has: derived from paged `getExecutionLogs` reads. */
-export async function countExecutionLogs(storage: HistoryStore, taskId: string): Promise<number> {
+/**
+ * How many execution logs a task has (of `minLevel` and above, when given): derived from paged
+ * `getExecutionLogs` reads.
+ */
+export async function countExecutionLogs(storage: HistoryStore, taskId: string, minLevel?: LogLevel): Promise<number> {
   let count = 0;
   for (;;) {
-    const page = await storage.getExecutionLogs(taskId, count, DEFAULT_LOG_PAGE_SIZE);
+    const page = await storage.getExecutionLogs(taskId, count, DEFAULT_LOG_PAGE_SIZE, minLevel);
     count += page.length;
     if (page.length < DEFAULT_LOG_PAGE_SIZE) return count;
   }

@@ -28,7 +28,8 @@ export interface FinishedRun {
   startedAt: number;
   finishedAt: number;
   logs: ExecutionLogEntry[];
-  hookCtx: TaskHookContext<unknown>;
+  /** Built when first read (only hooks read it). */
+  readonly hookCtx: TaskHookContext<unknown>;
   reason: AbortReason | undefined;
   schedule: RecurringSchedule | undefined;
 }
@@ -40,7 +41,7 @@ export interface FinishedRun {
  */
 export class RunFinisher {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #retryInfo = new Map<string, { error: Error; delayMs: number }>();
   /** Finishing work (status writes, hooks) not yet settled, and who waits for it to reach zero. */
   #finishing = 0;
@@ -48,7 +49,7 @@ export class RunFinisher {
 
   constructor(ctx: EngineContext) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
   }
 
   /** The error and delay of the failed attempt a retry follows, once (undefined after a restart). */
@@ -64,7 +65,7 @@ export class RunFinisher {
     work.then(
       () => this.#finished(),
       (error: unknown) => {
-        this.#o.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
+        this.#options.logger.error(`Finishing a task failed: ${toError(error).message}`, { error: toError(error) });
         this.#finished();
       },
     );
@@ -88,7 +89,7 @@ export class RunFinisher {
   }
 
   #retryPolicyFor(def: AnyTask, queue: QueueRunner): RetryPolicy {
-    return def.options.retry ?? this.queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#o.retry;
+    return def.options.retry ?? this.queueConfigOf(def)?.retry ?? queue.config.retry ?? this.#options.retry;
   }
 
   /**
@@ -98,14 +99,14 @@ export class RunFinisher {
    * write, its `in-progress` audit row kept as a prior row: the same result as the two writes.
    */
   complete(run: FinishedRun, start?: TaskTransition): void {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const { task, def, attempt, startedAt, finishedAt, logs } = run;
     const durationMs = finishedAt - startedAt;
     const change: TaskTransition =
       start === undefined
         ? {
             id: task.id,
             from: FROM_RUNNING,
-            owner: this.#o.instanceId,
+            owner: this.#options.instanceId,
             to: 'completed',
             at: finishedAt,
             patch: { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null, dueAt: null, error: null },
@@ -113,7 +114,7 @@ export class RunFinisher {
         : {
             id: task.id,
             from: start.from,
-            owner: this.#o.instanceId,
+            owner: this.#options.instanceId,
             to: 'completed',
             at: finishedAt,
             patch: {
@@ -134,12 +135,12 @@ export class RunFinisher {
     this.#ctx.writer.transitionThen(change, (applied, error) => {
       try {
         if (error !== undefined) {
-          this.#o.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
+          this.#options.logger.error(`Could not record completed for task ${task.id}: ${error.message}`, { error });
         } else if (applied) {
           if (this.#ctx.emitter.has('task:completed')) {
             this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
           }
-          if (def.options.onCompleted) this.track(this.hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx)));
+          if (def.options.onCompleted) this.track(this.hook(task, 'onCompleted', () => def.options.onCompleted?.(run.hookCtx)));
         }
       } finally {
         this.#finished();
@@ -149,7 +150,7 @@ export class RunFinisher {
 
   /** Records the outcome of any run: success, retry, failure, or an abort (lost, cancel, shutdown, timeout). */
   async finish(run: FinishedRun, outcome: RunOutcome): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx, reason } = run;
+    const { task, def, attempt, startedAt, finishedAt, logs, reason } = run;
     const durationMs = finishedAt - startedAt;
     if (run.schedule && reason === undefined && (outcome.ok || !this.willRetry(run, outcome.error))) {
       await this.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error);
@@ -162,20 +163,20 @@ export class RunFinisher {
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt };
     const ended = { lastExecutionAt: finishedAt, executionTimeMs: durationMs, leaseOwner: null, leaseExpiresAt: null };
     if (reason === 'lost') {
-      this.#o.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
+      this.#options.logger.warn(`Task ${task.id} was taken over or cancelled elsewhere while it ran here; its result is dropped.`);
       if (logs.length > 0) await this.#saveLogs(task.id, logs);
       return;
     }
     if (reason === 'cancel') {
       if (logs.length > 0) await this.#saveLogs(task.id, logs);
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
+      await this.hook(task, 'onError', () => def.options.onError?.(run.hookCtx, new TaskCancelledError(`Task ${task.id} was cancelled.`)));
       return;
     }
     if (reason === 'shutdown') {
       const error = new TaskCancelledError(`Task ${task.id} was interrupted by shutdown; it runs again at the next start.`);
       await this.transition(task, 'service-stopped', finishedAt, { ...ended, dueAt: finishedAt }, logs, describeError(error));
+      // no onError: the task is not over, it runs again at the next start
       this.#ctx.emitter.emit('task:stopped', base);
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
       return;
     }
     if (outcome.ok) {
@@ -191,7 +192,7 @@ export class RunFinisher {
       try {
         delayMs = Math.max(0, Number(policy.delayBefore(attempt + 1, error)) || 0);
       } catch (e) {
-        this.#o.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
+        this.#options.logger.error(`Retry policy of "${task.name}" threw in delayBefore; retrying at once: ${toError(e).message}`);
       }
       const dueAt = finishedAt + delayMs;
       const applied = await this.transition(task, 'waiting', finishedAt, { ...ended, dueAt, error: describeError(error) }, logs, describeError(error));
@@ -209,7 +210,7 @@ export class RunFinisher {
     const applied = await this.transition(task, 'failed', finishedAt, { ...ended, dueAt: null, error: text }, logs, text);
     if (!applied) return;
     this.#ctx.emitter.emit('task:failed', { ...base, attempt, error, durationMs });
-    await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+    await this.hook(task, 'onError', () => def.options.onError?.(run.hookCtx, error));
   }
 
   /** True when the retry policy of the run gives the failed attempt another try. */
@@ -218,7 +219,7 @@ export class RunFinisher {
     try {
       return run.attempt < policy.maxAttempts && policy.shouldRetry(error);
     } catch (e) {
-      this.#o.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
+      this.#options.logger.error(`Retry policy of "${run.task.name}" threw; not retrying: ${toError(e).message}`);
       return false;
     }
   }
@@ -229,7 +230,7 @@ export class RunFinisher {
    * A failed run never ends the series by itself.
    */
   async finishOccurrence(run: FinishedRun, schedule: RecurringSchedule, error: Error | undefined, start?: TaskTransition): Promise<void> {
-    const { task, def, attempt, startedAt, finishedAt, logs, hookCtx } = run;
+    const { task, def, attempt, startedAt, finishedAt, logs } = run;
     const durationMs = finishedAt - startedAt;
     const runCount = Math.min(task.runCount + 1, 2 ** 31 - 1);
     const outcome = error ? 'failed' : 'completed';
@@ -238,7 +239,7 @@ export class RunFinisher {
     try {
       next = nextRunAfter(task, schedule, finishedAt, runCount);
     } catch (e) {
-      this.#o.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
+      this.#options.logger.error(`Recurring task ${task.id}: computing the next run failed; ending the series: ${toError(e).message}`);
     }
     const to: TaskStatus = next ? 'waiting' : outcome;
     // with `start` (the unsent in-progress change of a run that ended synchronously) one write
@@ -246,7 +247,7 @@ export class RunFinisher {
     const change: TaskTransition = {
       id: task.id,
       from: start === undefined ? FROM_RUNNING : start.from,
-      owner: this.#o.instanceId,
+      owner: this.#options.instanceId,
       to,
       at: finishedAt,
       patch: {
@@ -268,7 +269,7 @@ export class RunFinisher {
     if (shouldAuditRun(task.auditLevel, outcome, errorText)) change.runAudit = { at: finishedAt, status: outcome, executionTimeMs: durationMs, error: errorText };
     if (logs.length > 0) change.logs = logs;
     const applied = await this.#ctx.writer.transition(change).catch((e: unknown) => {
-      this.#o.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
+      this.#options.logger.error(`Could not record the run of recurring task ${task.id}: ${toError(e).message}`);
       return false;
     });
     if (!applied) return;
@@ -284,12 +285,12 @@ export class RunFinisher {
     }
     if (error) {
       this.#ctx.emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, error, durationMs });
-      await this.hook(task, 'onError', () => def.options.onError?.(hookCtx, error));
+      await this.hook(task, 'onError', () => def.options.onError?.(run.hookCtx, error));
     } else {
       if (this.#ctx.emitter.has('task:completed')) {
         this.#ctx.emitter.emit('task:completed', { taskId: task.id, taskName: task.name, queue: task.queue, at: finishedAt, attempt, durationMs });
       }
-      if (def.options.onCompleted) await this.hook(task, 'onCompleted', () => def.options.onCompleted?.(hookCtx));
+      if (def.options.onCompleted) await this.hook(task, 'onCompleted', () => def.options.onCompleted?.(run.hookCtx));
     }
   }
 
@@ -306,7 +307,7 @@ export class RunFinisher {
       return await this.#ctx.writer.transition({
         id: task.id,
         from: ['in-progress', 'queued'],
-        owner: this.#o.instanceId,
+        owner: this.#options.instanceId,
         to,
         at,
         ...(patch ? { patch } : {}),
@@ -314,7 +315,7 @@ export class RunFinisher {
         ...(logs.length > 0 ? { logs } : {}),
       });
     } catch (e) {
-      this.#o.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
+      this.#options.logger.error(`Could not record ${to} for task ${task.id}: ${toError(e).message}`, { error: toError(e) });
       return false;
     }
   }
@@ -323,17 +324,17 @@ export class RunFinisher {
     try {
       await this.#ctx.storage.saveExecutionLogs(taskId, logs);
     } catch (error) {
-      this.#o.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
+      this.#options.logger.error(`Could not save the execution logs of task ${taskId}: ${toError(error).message}`);
     }
   }
 
   /** A task that cannot be run (unknown, bad payload or schedule): retried later, then failed. */
   async poison(task: StoredTask, error: Error, permanent = false): Promise<void> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const failures = task.recoveryFailures + 1;
-    const final = permanent || failures >= this.#o.poisonAttempts;
+    const final = permanent || failures >= this.#options.poisonAttempts;
     const text = `Task ${task.id} ("${task.name}") cannot be run: ${error.message}`;
-    this.#o.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#o.poisonAttempts}; retrying later.`);
+    this.#options.logger.error(final ? `${text}. Failing it after ${failures} attempts.` : `${text}. Attempt ${failures} of ${this.#options.poisonAttempts}; retrying later.`);
     const base = { leaseOwner: null, leaseExpiresAt: null, recoveryFailures: failures, error: text };
     if (final) {
       await this.transition(task, 'failed', now, { ...base, dueAt: null }, [], text);
@@ -351,8 +352,8 @@ export class RunFinisher {
       await call();
     } catch (error) {
       const err = toError(error);
-      this.#o.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
-      this.#ctx.emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#o.clock.now(), hook, error: err });
+      this.#options.logger.error(`The ${hook} hook of "${task.name}" threw for task ${task.id}; the task's outcome is unchanged: ${err.message}`, { error: err });
+      this.#ctx.emitter.emit('hook:error', { taskId: task.id, taskName: task.name, queue: task.queue, at: this.#options.clock.now(), hook, error: err });
     }
   }
 }

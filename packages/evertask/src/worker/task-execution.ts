@@ -24,7 +24,8 @@ export class TaskExecution implements TaskContext {
   timeoutError: TaskTimeoutError | undefined;
   #controller: AbortController | undefined;
   #abortError: Error | undefined;
-  #rejectWait: ((error: Error) => void) | undefined;
+  /** Called once when the execution is aborted (the runner stops waiting for the handler). */
+  onAbort: ((error: Error) => void) | undefined = undefined;
   #logger: TaskLogCollector | undefined;
   readonly #appLogger: Logger;
   readonly #capture: ResolvedLogCapture;
@@ -64,28 +65,21 @@ export class TaskExecution implements TaskContext {
     this.reason = reason;
     this.#abortError = error;
     this.#controller?.abort(error);
-    this.#rejectWait?.(error);
+    this.onAbort?.(error);
   }
 
   /**
    * Runs `task.handler` (called as a method, as the user wrote it). A synchronous handler settles
    * here: `run` returns undefined, or throws what the handler threw (or the abort error when the
-   * execution was aborted before it started). An asynchronous one gives a promise that rejects
-   * when it rejects or as soon as the execution is aborted.
+   * execution was aborted before it started). An asynchronous one gives back what it returned,
+   * for the caller to wait on (no promise of its own per run); `onAbort` tells the caller when
+   * the execution is aborted before that settles.
    */
-  run(task: { handler: (payload: never, ctx: TaskContext) => unknown }, payload: unknown): Promise<void> | undefined {
+  run(task: { handler: (payload: never, ctx: TaskContext) => unknown }, payload: unknown): PromiseLike<unknown> | undefined {
     if (this.#abortError) throw this.#abortError;
     const result = task.handler(payload as never, this);
-    if (!(result instanceof Promise) && !(result && typeof (result as PromiseLike<unknown>).then === 'function')) {
-      return undefined;
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.#rejectWait = reject;
-      (result as PromiseLike<unknown>).then(
-        () => resolve(),
-        (error: unknown) => reject(error),
-      );
-    });
+    if (result instanceof Promise || (result && typeof (result as PromiseLike<unknown>).then === 'function')) return result as PromiseLike<unknown>;
+    return undefined;
   }
 
   /** Captured log entries (empty when the handler never logged). */

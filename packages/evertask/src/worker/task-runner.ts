@@ -1,40 +1,24 @@
-import type { TaskHookContext } from '../define-task.js';
 import type { AnyTask, EngineContext } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StoredTask, TaskPatch, TaskStatus } from '../ports/task-record.js';
 import type { TaskTransition } from '../ports/task-storage.js';
 import type { RecurringSchedule } from '../recurring/schedule-spec.js';
 import type { QueueRunner } from './queue-runner.js';
-import type { FinishedRun, RunFinisher, RunOutcome } from './run-finisher.js';
+import type { RunFinisher, RunOutcome } from './run-finisher.js';
 import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskError, describeError, toError } from '../errors.js';
 import { shouldAuditStatus } from '../audit/audit-policy.js';
 import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
 import { lateOccurrence, storedSchedule } from '../recurring/recurring-task.js';
-import { validatePayload } from './payload-validation.js';
+import { validatePayload } from '../serialization/payload-validation.js';
 import { TaskExecution, type AbortReason } from './task-execution.js';
+import { ActiveRun } from './active-run.js';
+import { DeadlineTimers } from '../scheduler/deadline-timers.js';
 import { OK } from './run-finisher.js';
 
 const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
 
 /** Marks a handler that returned normally (any thrown value, even undefined, is an error). */
 const NO_ERROR = Symbol('no error');
-
-/** A run between its start and its handler settling. */
-interface ActiveRun {
-  task: StoredTask;
-  def: AnyTask;
-  queue: QueueRunner;
-  attempt: number;
-  startedAt: number;
-  execution: TaskExecution;
-  payload: unknown;
-  schedule: RecurringSchedule | undefined;
-  hookCtx: TaskHookContext<unknown>;
-  timer: unknown;
-  done: () => void;
-  /** The `in-progress` change, until it is queued (see `#sendStart`). */
-  start: TaskTransition | undefined;
-}
 
 /**
  * Runs a claimed task to its outcome: the checks before a run (payload schema, late recurring
@@ -43,17 +27,20 @@ interface ActiveRun {
  */
 export class TaskRunner {
   readonly #ctx: EngineContext;
-  readonly #o: ResolvedOptions;
+  readonly #options: ResolvedOptions;
   readonly #finisher: RunFinisher;
   readonly #limiter = new KeyedRateLimiter();
   readonly #now: () => number;
+  /** The timeouts of the running attempts, on one clock timer. */
+  readonly #timeouts: DeadlineTimers;
 
   constructor(ctx: EngineContext, finisher: RunFinisher) {
     this.#ctx = ctx;
-    this.#o = ctx.options;
+    this.#options = ctx.options;
     this.#finisher = finisher;
-    const clock = this.#o.clock;
+    const clock = this.#options.clock;
     this.#now = () => clock.now();
+    this.#timeouts = new DeadlineTimers(clock);
   }
 
   /** Gives back the rate-limit slot a cancelled task held. */
@@ -67,7 +54,7 @@ export class TaskRunner {
    * hooks, a synchronous handler) runs without a promise of its own.
    */
   execute(task: StoredTask, queue: QueueRunner, done: () => void): void {
-    const def = this.#o.tasks.get(task.name);
+    const def = this.#options.tasks.get(task.name);
     if (!def) {
       this.#finisher.track(this.#finisher.poison(task, new UnknownTaskError(task.name)));
       done();
@@ -75,7 +62,7 @@ export class TaskRunner {
     }
     let payload: unknown;
     try {
-      payload = this.#o.codec.parse(task.payload);
+      payload = this.#options.codec.parse(task.payload);
     } catch (error) {
       this.#finisher.track(this.#finisher.poison(task, toError(error)));
       done();
@@ -91,7 +78,7 @@ export class TaskRunner {
         else done();
       },
       (error: unknown) => {
-        this.#o.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
+        this.#options.logger.error(`Starting task ${task.id} failed: ${toError(error).message}`, { error: toError(error) });
         done();
       },
     );
@@ -127,18 +114,16 @@ export class TaskRunner {
   /** Marks the task in progress, runs the start hooks, then the handler. */
   #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
     const attempt = task.attempts + 1;
-    const startedAt = this.#o.clock.now();
-    const execution = new TaskExecution(task, attempt, this.#o.logger, this.#o.logs, this.#now);
-    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount };
-    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#o.leaseMs };
+    const startedAt = this.#options.clock.now();
+    const execution = new TaskExecution(task, attempt, this.#options.logger, this.#options.logs, this.#now);
+    // runCount: this run's number in the series (1 on the first run); task.runCount counts finished runs
+    if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount + 1 };
+    const patch: TaskPatch = { attempts: attempt, recoveryFailures: 0, leaseExpiresAt: startedAt + this.#options.leaseMs };
     if (schedule) patch.scheduledAt = task.scheduledAt;
-    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#o.instanceId, to: 'in-progress', at: startedAt, patch };
+    const change: TaskTransition = { id: task.id, from: FROM_QUEUED, owner: this.#options.instanceId, to: 'in-progress', at: startedAt, patch };
     if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
     const hooks = def.options;
-    const run: ActiveRun = {
-      task, def, queue, attempt, startedAt, execution, payload, schedule, done, timer: undefined, start: change,
-      hookCtx: { taskId: task.id, taskName: task.name, attempt, payload },
-    };
+    const run = new ActiveRun(task, def, queue, execution, payload, schedule, change, done);
     if (this.#ctx.emitter.has('task:started')) {
       this.#ctx.emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
@@ -170,6 +155,7 @@ export class TaskRunner {
     const change = run.start;
     if (change === undefined) return;
     run.start = undefined;
+    run.queuedStart = change;
     const id = run.task.id;
     this.#ctx.writer.transitionThen(change, (applied, error) => {
       if (error !== undefined || !applied) this.abortLocal(id, 'lost');
@@ -178,14 +164,14 @@ export class TaskRunner {
 
   /**
    * Calls the handler. Nothing can interrupt a synchronous handler, so it settles at once and
-   * needs no timeout timer and no entry among the running executions; an asynchronous one gets
-   * both (its timeout counts from the call).
+   * needs no timeout and no entry among the running executions; an asynchronous one gets both
+   * (its timeout counts from the call) and settles with its promise or with an abort, whichever
+   * comes first.
    */
   #runHandler(run: ActiveRun): void {
     const { task, def, queue, execution } = run;
-    const clock = this.#o.clock;
-    const calledAt = clock.now();
-    let pending: Promise<void> | undefined;
+    const calledAt = this.#options.clock.now();
+    let pending: PromiseLike<unknown> | undefined;
     try {
       pending = execution.run(def.options, run.payload);
     } catch (error) {
@@ -198,51 +184,73 @@ export class TaskRunner {
     }
     this.#sendStart(run);
     this.#ctx.running.set(task.id, execution);
-    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#o.timeoutMs;
+    // settled after the abort's caller went on (as the cancel, stop and lease paths expect)
+    execution.onAbort = (error) => queueMicrotask(() => this.#ranHandler(run, error));
+    const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#options.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) {
-      run.timer = clock.setTimer(() => {
-        execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
-        this.abortLocal(task.id, 'timeout');
-      }, Math.max(0, timeoutMs - (clock.now() - calledAt)));
+      // counted from the call, so a handler's synchronous part before its first await counts too
+      run.timeout = this.#timeouts.add(
+        timeoutMs,
+        () => {
+          execution.timeoutError = new TaskTimeoutError(task.name, timeoutMs);
+          this.abortLocal(task.id, 'timeout');
+        },
+        calledAt,
+      );
     }
-    pending.then(() => this.#ranHandler(run, NO_ERROR), (error: unknown) => this.#ranHandler(run, error));
+    try {
+      pending.then(
+        () => this.#ranHandler(run, NO_ERROR),
+        (error: unknown) => this.#ranHandler(run, error),
+      );
+    } catch (error) {
+      // a thenable whose then() throws
+      this.#ranHandler(run, error);
+    }
   }
 
-  /** The handler settled (`error` is `NO_ERROR` on success): record the outcome and free the slot. */
-  #ranHandler(active: ActiveRun, error: unknown): void {
+  /**
+   * The handler settled or the run was aborted, whichever came first (`error` is `NO_ERROR` on
+   * success): record the outcome and free the slot.
+   */
+  #ranHandler(run: ActiveRun, error: unknown): void {
+    if (run.settled) return;
+    run.settled = true;
     try {
-      const { task, execution } = active;
-      if (active.timer !== undefined) this.#o.clock.clearTimer(active.timer);
+      const { task, execution } = run;
+      if (run.timeout !== undefined) this.#timeouts.cancel(run.timeout);
+      run.timeout = undefined;
+      execution.onAbort = undefined;
       this.#ctx.running.delete(task.id);
       const outcome: RunOutcome =
         error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-      const run: FinishedRun = {
-        task,
-        def: active.def,
-        queue: active.queue,
-        attempt: active.attempt,
-        startedAt: active.startedAt,
-        finishedAt: this.#o.clock.now(),
-        logs: execution.drainLogs(),
-        hookCtx: active.hookCtx,
-        reason: execution.reason,
-        schedule: active.schedule,
-      };
-      const start = active.start;
+      run.finishedAt = this.#options.clock.now();
+      run.logs = execution.drainLogs();
+      run.reason = execution.reason;
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
-        active.start = undefined;
-        this.#finisher.complete(run, start);
+        this.#finisher.complete(run, this.#takeStart(run));
       } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#finisher.willRetry(run, outcome.error))) {
-        active.start = undefined;
-        this.#finisher.track(this.#finisher.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, start));
+        this.#finisher.track(this.#finisher.finishOccurrence(run, run.schedule, outcome.ok ? undefined : outcome.error, this.#takeStart(run)));
       } else {
-        this.#sendStart(active);
+        this.#sendStart(run);
         this.#finisher.track(this.#finisher.finish(run, outcome));
       }
     } finally {
       // the worker slot is freed whatever happened above
-      active.done();
+      run.done();
     }
+  }
+
+  /**
+   * The run's `in-progress` change when it is not written yet, for its finish to carry it (one
+   * write instead of two): never queued (a synchronous handler), or queued and still unsent (an
+   * asynchronous handler that settled within the tick), which the coalescer then gives back.
+   */
+  #takeStart(active: ActiveRun): TaskTransition | undefined {
+    const start = active.start ?? (active.queuedStart !== undefined && this.#ctx.writer.withdraw(active.queuedStart) ? active.queuedStart : undefined);
+    active.start = undefined;
+    active.queuedStart = undefined;
+    return start;
   }
 
   /**
@@ -251,13 +259,13 @@ export class TaskRunner {
    * ends the series. True when it should run now.
    */
   async #onTime(task: StoredTask, schedule: RecurringSchedule): Promise<boolean> {
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const late = lateOccurrence(task, schedule, now);
     if (!late) return true;
     const base = { taskId: task.id, taskName: task.name, queue: task.queue, at: now };
     if (late.next && late.next.missed > 0) {
       this.#ctx.emitter.emit('recurring:missed', { ...base, missed: late.next.missed, nextAt: late.next.at });
-      this.#o.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
+      this.#options.logger.warn(`Recurring task ${task.id} ("${task.name}") missed ${late.next.missed} occurrence(s) while no engine ran.`);
     }
     if (late.run && late.next) {
       task.scheduledAt = late.next.at;
@@ -284,10 +292,10 @@ export class TaskRunner {
     try {
       key = limit.key?.(payload) ?? '';
     } catch (error) {
-      this.#o.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
+      this.#options.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
       return true;
     }
-    const now = this.#o.clock.now();
+    const now = this.#options.clock.now();
     const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
     if (decision.ok) return true;
     this.#ctx.emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });

@@ -34,15 +34,28 @@ describe('TimeIndex', () => {
 describe('QueueTimeIndex', () => {
   it('keeps one index per queue and selects only the named queues', () => {
     const times = new QueueTimeIndex();
-    times.move('a', 'mail', null, 'mail', 50);
-    times.move('b', 'sms', null, 'sms', 10);
+    times.move('a', 'mail', 'send', null, 'mail', 'send', 50);
+    times.move('b', 'sms', 'send', null, 'sms', 'send', 10);
     expect(earliestIndex(times.select(['mail']))?.peekId()).toBe('a');
     expect(earliestIndex(times.select(undefined))?.peekId()).toBe('b');
     expect(times.select([])).toEqual([]);
-    times.move('b', 'sms', 10, 'mail', 5);
+    times.move('b', 'sms', 'send', 10, 'mail', 'send', 5);
     expect(times.select(['sms'])).toEqual([]);
     expect(earliestIndex(times.select(['mail']))?.peekId()).toBe('b');
     expect([...times.ids()].sort()).toEqual(['a', 'b']);
+  });
+
+  it('selects by task name within the selected queues', () => {
+    const times = new QueueTimeIndex();
+    times.move('a', 'mail', 'send', null, 'mail', 'send', 50);
+    times.move('b', 'mail', 'bounce', null, 'mail', 'bounce', 10);
+    times.move('c', 'sms', 'bounce', null, 'sms', 'bounce', 5);
+    expect(earliestIndex(times.select(['mail'], ['send']))?.peekId()).toBe('a');
+    expect(earliestIndex(times.select(undefined, ['bounce']))?.peekId()).toBe('c');
+    expect(times.select(undefined, [])).toEqual([]);
+    expect(times.select(['mail'], ['unknown'])).toEqual([]);
+    times.move('a', 'mail', 'send', 50, 'mail', 'send', null);
+    expect(times.select(['mail'], ['send'])).toEqual([]);
   });
 });
 

@@ -76,7 +76,7 @@ describe('dispatch', () => {
     engine.on('task:completed', () => events.push('completed'));
     await engine.start();
     const done = engine.once('task:completed');
-    await engine.dispatch(task, undefined);
+    await engine.dispatch(task, null);
     await done;
     expect(events).toEqual(['dispatched', 'started', 'completed']);
   });
@@ -136,7 +136,7 @@ describe('dispatch', () => {
     };
     const engine = track(new EverTask({ storage, tasks: [task], logger: silentLogger }));
     await engine.start();
-    const error = await engine.dispatch(task, undefined).catch((e: unknown) => e);
+    const error = await engine.dispatch(task, null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageError);
     expect((error as StorageError).cause).toBe(cause);
   });
@@ -149,7 +149,7 @@ describe('delayed and scheduled dispatch', () => {
     const task = defineTask({ name: 'later', handler: () => void runs++ });
     const engine = track(createEngine({ tasks: [task], clock }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined, { delay: '5m' });
+    const id = await engine.dispatch(task, null, { delay: '5m' });
     await clock.advance(299_999);
     expect(runs).toBe(0);
     expect((await engine.getTask(id))?.status).toBe('waiting');
@@ -216,5 +216,24 @@ describe('dispatchMany', () => {
     expect(error).toBeInstanceOf(InvalidPayloadError);
     expect((error as Error).message).toContain('[1].n');
     expect((await storage.query({})).total).toBe(0);
+  });
+});
+
+describe('keyed no-op dispatch', () => {
+  it('logs a dispatch of a running key at debug, not as a warning', async () => {
+    const lines: string[] = [];
+    const logger = { debug: (m: string) => void lines.push(`debug ${m}`), info() {}, warn: (m: string) => void lines.push(`warn ${m}`), error: (m: string) => void lines.push(`error ${m}`) };
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const task = defineTask({ name: 'busy', handler: () => gate });
+    const engine = track(createEngine({ tasks: [task], logger }));
+    await engine.start();
+    const started = engine.once('task:started');
+    const id = await engine.dispatch(task, null, { taskKey: 'busy-1' });
+    await started;
+    expect(await engine.dispatch(task, null, { taskKey: 'busy-1' })).toBe(id);
+    release();
+    await waitForStatus(engine, id, 'completed');
+    expect(lines.filter((l) => l.includes('busy-1'))).toEqual([expect.stringMatching(/^debug Task key "busy-1".*no-op/)]);
   });
 });

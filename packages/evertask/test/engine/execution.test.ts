@@ -8,6 +8,7 @@ import {
   noRetry,
   NonRetryableError,
   silentLogger,
+  QueueFullError,
   TaskTimeoutError,
   type Logger,
 } from '../../src/index.js';
@@ -27,7 +28,7 @@ describe('retries', () => {
     const task = defineTask({
       name: 'flaky',
       retry: linearRetry(3, [1000, 5000]),
-      handler: (_: void, ctx) => {
+      handler: (_: null, ctx) => {
         attempts.push(ctx.attempt);
         if (ctx.attempt < 3) throw new TransientError(`boom ${ctx.attempt}`);
       },
@@ -35,7 +36,7 @@ describe('retries', () => {
     });
     const engine = track(createEngine({ tasks: [task], clock }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined);
+    const id = await engine.dispatch(task, null);
     await settle(20);
     expect(attempts).toEqual([1]);
     let info = await engine.getTask(id);
@@ -61,16 +62,16 @@ describe('retries', () => {
   it('does not hold a worker slot while waiting to retry', async () => {
     const clock = new ManualClock();
     const ran: string[] = [];
-    const failing = defineTask({ name: 'fails-once', retry: linearRetry(1, '1h'), handler: (_: void, ctx) => {
+    const failing = defineTask({ name: 'fails-once', retry: linearRetry(1, '1h'), handler: (_: null, ctx) => {
       ran.push(`fail-${ctx.attempt}`);
       if (ctx.attempt === 1) throw new Error('first');
     } });
     const other = defineTask({ name: 'other', handler: () => void ran.push('other') });
     const engine = track(createEngine({ tasks: [failing, other], clock, queues: { default: { concurrency: 1 } } }));
     await engine.start();
-    await engine.dispatch(failing, undefined);
+    await engine.dispatch(failing, null);
     await settle(20);
-    await engine.dispatch(other, undefined);
+    await engine.dispatch(other, null);
     await settle(20);
     expect(ran).toEqual(['fail-1', 'other']);
   });
@@ -88,7 +89,7 @@ describe('retries', () => {
     const engine = track(createEngine({ tasks: [task] }));
     await engine.start();
     const failed = engine.once('task:failed');
-    const id = await engine.dispatch(task, undefined);
+    const id = await engine.dispatch(task, null);
     const event = await failed;
     expect(event.attempt).toBe(3);
     const info = await waitForStatus(engine, id, 'failed');
@@ -117,21 +118,48 @@ describe('retries', () => {
     ];
     const engine = track(createEngine({ tasks }));
     await engine.start();
-    const ids = await Promise.all(tasks.map((t) => engine.dispatch(t, undefined)));
+    const ids = await Promise.all(tasks.map((t) => engine.dispatch(t, null)));
     for (const id of ids) await waitForStatus(engine, id, 'failed');
     expect(Object.fromEntries(counts)).toEqual({ 'non-retryable': 1, 'handle-match': 3, 'handle-miss': 1, 'dont-handle': 1, when: 3 });
     expect(() => linearRetry(1, 0).handle(TransientError).doNotHandle(FatalError)).toThrow(/both/);
   });
 
   it('computes exponential delays with a cap, and noRetry fails at once', () => {
-    const p = exponentialRetry({ attempts: 6, base: 100, max: 1000, jitter: false });
+    const p = exponentialRetry({ attempts: 7, base: 100, max: 1000, jitter: false });
     expect([2, 3, 4, 5, 6, 7].map((a) => p.delayBefore(a, new Error()))).toEqual([100, 200, 400, 800, 1000, 1000]);
     expect(p.maxAttempts).toBe(7);
+    expect(exponentialRetry().maxAttempts).toBe(5);
+    expect(exponentialRetry({ attempts: 1 }).maxAttempts).toBe(1);
+    expect(() => exponentialRetry({ attempts: 0 })).toThrow(/attempts in total.*≥ 1; received 0/);
+    expect(() => exponentialRetry({ retries: 3 } as never)).toThrow(/Unknown exponentialRetry options key "retries"/);
+    expect(linearRetry(3).maxAttempts).toBe(4);
     const full = exponentialRetry({ attempts: 3, base: 1000, jitter: true }, () => 0.5);
     expect(full.delayBefore(3, new Error())).toBe(1000);
     expect(noRetry().maxAttempts).toBe(1);
     expect(() => exponentialRetry({ base: 10, max: 5 })).toThrow(/max/);
-    expect(() => linearRetry(-1)).toThrow(/count/);
+    expect(() => linearRetry(-1)).toThrow(/retries must be a non-negative integer/);
+  });
+
+  it('exponentialRetry({ attempts: 4 }) runs the handler 4 times in all', async () => {
+    const clock = new ManualClock();
+    let runs = 0;
+    const task = defineTask({
+      name: 'four',
+      retry: exponentialRetry({ attempts: 4, base: 10, jitter: false }),
+      handler: () => {
+        runs++;
+        throw new Error(`run ${runs}`);
+      },
+    });
+    const engine = track(createEngine({ tasks: [task], clock }));
+    await engine.start();
+    const id = await engine.dispatch(task, null);
+    for (let i = 0; i < 10 && (await engine.getTask(id))?.status !== 'failed'; i++) {
+      await settle(20);
+      await clock.advance(100);
+    }
+    expect(await engine.getTask(id)).toMatchObject({ status: 'failed', attempts: 4 });
+    expect(runs).toBe(4);
   });
 });
 
@@ -143,7 +171,7 @@ describe('timeouts', () => {
       name: 'slow',
       timeout: '2s',
       retry: linearRetry(1, 0),
-      handler: (_: void, ctx) =>
+      handler: (_: null, ctx) =>
         new Promise<void>((_resolve, reject) => {
           ctx.signal.addEventListener('abort', () => {
             aborted.push(ctx.signal.reason);
@@ -154,7 +182,7 @@ describe('timeouts', () => {
     const engine = track(createEngine({ tasks: [task], clock }));
     await engine.start();
     const failed = engine.once('task:failed');
-    const id = await engine.dispatch(task, undefined);
+    const id = await engine.dispatch(task, null);
     await settle(10);
     await clock.advance(1999);
     expect(aborted).toHaveLength(0);
@@ -179,7 +207,7 @@ describe('timeouts', () => {
       createEngine({ tasks: [own, viaQueue, viaDefault], clock, queues: { q: { concurrency: 4, timeout: 200 } }, defaults: { timeout: 300 } }),
     );
     await engine.start();
-    const ids = [await engine.dispatch(own, undefined), await engine.dispatch(viaQueue, undefined), await engine.dispatch(viaDefault, undefined)];
+    const ids = [await engine.dispatch(own, null), await engine.dispatch(viaQueue, null), await engine.dispatch(viaDefault, null)];
     await settle(10);
     const statusAt = async () => Promise.all(ids.map(async (id) => (await engine.getTask(id))?.status));
     await clock.advance(100);
@@ -194,6 +222,39 @@ describe('timeouts', () => {
   });
 });
 
+describe('timeouts counted from the call', () => {
+  it('counts a handler\'s synchronous part before its first await', async () => {
+    const manual = new ManualClock();
+    let syncWorkMs = 0;
+    // a clock whose time also moves while the handler's synchronous part runs
+    const clock = {
+      now: () => manual.now() + syncWorkMs,
+      setTimer: (callback: () => void, ms: number) => manual.setTimer(callback, ms),
+      clearTimer: (handle: unknown) => manual.clearTimer(handle),
+    };
+    const task = defineTask({
+      name: 'busy-then-waits',
+      timeout: 100,
+      retry: noRetry(),
+      handler: () => {
+        syncWorkMs = 60; // 60 ms of synchronous work before the handler awaits
+        return new Promise<void>(() => {});
+      },
+    });
+    const engine = track(createEngine({ tasks: [task], clock }));
+    await engine.start();
+    const id = await engine.dispatch(task, null);
+    await settle(10);
+    expect((await engine.getTask(id))?.status).toBe('in-progress');
+    await manual.advance(39); // 99 ms after the call
+    await settle(10);
+    expect((await engine.getTask(id))?.status).toBe('in-progress');
+    await manual.advance(1); // 100 ms after the call
+    const info = await waitForStatus(engine, id, 'failed');
+    expect(info.error).toContain('timed out after 100 ms');
+  });
+});
+
 describe('cancellation', () => {
   it('stops a waiting task from ever running', async () => {
     const clock = new ManualClock();
@@ -201,7 +262,7 @@ describe('cancellation', () => {
     const task = defineTask({ name: 'c', handler: () => void runs++ });
     const engine = track(createEngine({ tasks: [task], clock }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined, { delay: 1000 });
+    const id = await engine.dispatch(task, null, { delay: 1000 });
     expect(await engine.cancel(id)).toBe(true);
     await clock.advance(5000);
     await settle(20);
@@ -216,7 +277,7 @@ describe('cancellation', () => {
     let sawAbort = false;
     const task = defineTask({
       name: 'running',
-      handler: async (_: void, ctx) => {
+      handler: async (_: null, ctx) => {
         started.resolve();
         ctx.signal.addEventListener('abort', () => (sawAbort = true));
         await release.promise; // ignores the signal and "succeeds" later
@@ -226,7 +287,7 @@ describe('cancellation', () => {
     });
     const engine = track(createEngine({ tasks: [task] }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined);
+    const id = await engine.dispatch(task, null);
     await started.promise;
     expect(await engine.cancel(id)).toBe(true);
     expect(sawAbort).toBe(true);
@@ -240,7 +301,7 @@ describe('cancellation', () => {
     const task = defineTask({ name: 'done', handler: () => {} });
     const engine = track(createEngine({ tasks: [task] }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined);
+    const id = await engine.dispatch(task, null);
     await waitForStatus(engine, id, 'completed');
     expect(await engine.cancel(id)).toBe(false);
     expect((await engine.getTask(id))?.status).toBe('completed');
@@ -289,37 +350,41 @@ describe('queues', () => {
     });
     const engine = track(createEngine({ tasks: [task], queues: { limited: { concurrency: 3 } } }));
     await engine.start();
-    const ids = await Promise.all(Array.from({ length: 30 }, () => engine.dispatch(task, undefined)));
+    const ids = await Promise.all(Array.from({ length: 30 }, () => engine.dispatch(task, null)));
     for (const id of ids) await waitForStatus(engine, id, 'completed');
     expect(peak).toBe(3);
   });
 
-  it("whenFull 'throw' stores the task, rejects with QueueFullError, and the task still runs", async () => {
+  it("whenFull 'throw' rejects with QueueFullError and stores nothing, so a retried dispatch makes no duplicate", async () => {
     const gate = deferred();
     const ran: number[] = [];
     const task = defineTask({ name: 'full', queue: 'tiny', handler: async (n: number) => {
       await gate.promise;
       ran.push(n);
     } });
-    const engine = track(createEngine({ tasks: [task], queues: { tiny: { concurrency: 1, capacity: 1, whenFull: 'throw' } } }));
+    const storage = new MemoryStorage();
+    const engine = track(createEngine({ storage, tasks: [task], queues: { tiny: { concurrency: 1, capacity: 1, whenFull: 'throw' } } }));
     await engine.start();
     const firstStarted = engine.once('task:started');
     await engine.dispatch(task, 1); // running
     await firstStarted;
     await engine.dispatch(task, 2); // buffered
     const error = await engine.dispatch(task, 3).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueFullError);
     expect(error).toMatchObject({ code: 'ERR_QUEUE_FULL', queue: 'tiny' });
-    const id3 = (error as { taskId: string }).taskId;
-    expect((await engine.getTask(id3))?.status).toBe('waiting');
+    expect((error as Error).message).toMatch(/not stored/);
+    expect((await storage.query({}, { limit: 10 })).total).toBe(2);
     gate.resolve();
-    await waitForStatus(engine, id3, 'completed');
+    const retried = await until(() => engine.stats().find((q) => q.queue === 'tiny')?.buffered === 0).then(() => engine.dispatch(task, 3));
+    await waitForStatus(engine, retried, 'completed');
     expect(ran.sort()).toEqual([1, 2, 3]);
+    expect((await storage.query({}, { limit: 10 })).total).toBe(3);
   });
 
   it("whenFull 'fallback' runs the task on the default queue; 'wait' holds dispatch until there is room", async () => {
     const gate = deferred();
     const queuesSeen: string[] = [];
-    const fb = defineTask({ name: 'fb', queue: 'fbq', handler: async (_: void, ctx) => {
+    const fb = defineTask({ name: 'fb', queue: 'fbq', handler: async (_: null, ctx) => {
       queuesSeen.push(ctx.queue);
       await gate.promise;
     } });
@@ -328,20 +393,20 @@ describe('queues', () => {
       createEngine({ tasks: [fb, wt], queues: { fbq: { concurrency: 1, capacity: 1, whenFull: 'fallback' }, wq: { concurrency: 1, capacity: 1, whenFull: 'wait' } } }),
     );
     await engine.start();
-    await engine.dispatch(fb, undefined);
+    await engine.dispatch(fb, null);
     await until(() => queuesSeen.length === 1);
-    await engine.dispatch(fb, undefined);
-    const fallbackId = await engine.dispatch(fb, undefined);
+    await engine.dispatch(fb, null);
+    const fallbackId = await engine.dispatch(fb, null);
     await until(() => queuesSeen.length === 2);
     expect(queuesSeen).toEqual(['fbq', 'default']);
     expect((await engine.getTask(fallbackId))?.queue).toBe('default');
 
     const wtStarted = engine.once('task:started', (e) => e.taskName === 'wt');
-    await engine.dispatch(wt, undefined);
+    await engine.dispatch(wt, null);
     await wtStarted;
-    await engine.dispatch(wt, undefined);
+    await engine.dispatch(wt, null);
     let third: string | undefined;
-    const pending = engine.dispatch(wt, undefined).then((id) => (third = id));
+    const pending = engine.dispatch(wt, null).then((id) => (third = id));
     await new Promise((r) => setTimeout(r, 20));
     expect(third).toBeUndefined();
     gate.resolve();
@@ -393,7 +458,7 @@ describe('task keys', () => {
     const storage = new MemoryStorage();
     const engine = track(createEngine({ tasks: [task], storage }));
     await engine.start();
-    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => engine.dispatch(task, undefined, { taskKey: 'same', delay: 1000 + i })));
+    const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => engine.dispatch(task, null, { taskKey: 'same', delay: 1000 + i })));
     expect(new Set(ids).size).toBe(1);
     expect((await storage.query({ taskKey: 'same' })).total).toBe(1);
   });
@@ -405,7 +470,7 @@ describe('task keys', () => {
     const e2 = track(createEngine({ tasks: [task], storage }));
     await e1.start();
     await e2.start();
-    const ids = await Promise.all([e1, e2, e1, e2].map((e) => e.dispatch(task, undefined, { taskKey: 'shared', delay: 60_000 })));
+    const ids = await Promise.all([e1, e2, e1, e2].map((e) => e.dispatch(task, null, { taskKey: 'shared', delay: 60_000 })));
     expect(new Set(ids).size).toBe(1);
   });
 });
@@ -421,7 +486,7 @@ describe('audit levels', () => {
     await engine.start();
     const statuses = async (id: string) => (await storage.getStatusAudit(id)).map((a) => a.status);
     const run = async (task: typeof ok, level: 'full' | 'minimal' | 'errors-only' | 'none', end: 'completed' | 'failed') => {
-      const id = await engine.dispatch(task, undefined, { auditLevel: level });
+      const id = await engine.dispatch(task, null, { auditLevel: level });
       await waitForStatus(engine, id, end);
       await new Promise((r) => setTimeout(r, 2));
       return statuses(id);
@@ -431,7 +496,7 @@ describe('audit levels', () => {
     expect(await run(bad, 'minimal', 'failed')).toEqual(['failed']);
     expect(await run(bad, 'errors-only', 'failed')).toEqual(['failed']);
     expect(await run(bad, 'none', 'failed')).toEqual([]);
-    const id = await engine.dispatch(bad, undefined);
+    const id = await engine.dispatch(bad, null);
     await waitForStatus(engine, id, 'failed');
     const rows = await storage.getStatusAudit(id);
     expect(rows.at(-1)?.error).toContain('Error: x');
@@ -439,22 +504,23 @@ describe('audit levels', () => {
 });
 
 describe('execution logs', () => {
-  it('forwards to the app logger and captures entries with a cap and a truncation marker', async () => {
+  it('forwards to the app logger and, past the cap, keeps the head and the tail with a marker between (the final error survives)', async () => {
     const storage = new MemoryStorage();
     const appLines: string[] = [];
     const logger: Logger = { debug: (m) => appLines.push(`debug ${m}`), info: (m) => appLines.push(`info ${m}`), warn: (m) => appLines.push(`warn ${m}`), error: (m) => appLines.push(`error ${m}`) };
     const task = defineTask({
       name: 'logs',
-      handler: (_: void, ctx) => {
+      handler: (_: null, ctx) => {
         ctx.logger.debug('hidden from capture');
         ctx.logger.information('Sent {count} mails to {user}', 3, 'ada');
         ctx.logger.error('failed {what}', 'x', new Error('inner'));
         for (let i = 0; i < 5; i++) ctx.logger.warning('w{i}', i);
+        ctx.logger.error('giving up after {n} tries', 5, new Error('final'));
       },
     });
     const engine = track(new EverTask({ storage, tasks: [task], logger, defaults: { logs: { enabled: true, minLevel: 'information', maxPerTask: 4 } } }));
     await engine.start();
-    const id = await engine.dispatch(task, undefined);
+    const id = await engine.dispatch(task, null);
     await waitForStatus(engine, id, 'completed');
     await new Promise((r) => setTimeout(r, 5));
     expect(appLines).toContain('info Sent 3 mails to ada');
@@ -463,12 +529,14 @@ describe('execution logs', () => {
     expect(logs.map((l) => [l.level, l.message])).toEqual([
       ['information', 'Sent 3 mails to ada'],
       ['error', 'failed x'],
-      ['warning', 'w0'],
-      ['warning', 'w1'],
-      ['warning', '[EverTask] 3 log entries truncated: maxPerTask (4) reached'],
+      ['warning', '[EverTask] 4 log entries cut here: maxPerTask (4) reached; the first 2 and the last 2 are kept'],
+      ['warning', 'w4'],
+      ['error', 'giving up after 5 tries'],
     ]);
     expect(logs[1]?.exception).toContain('inner');
-    expect(logs.map((l) => l.sequence)).toEqual([0, 1, 2, 3, 4]);
+    expect(logs[4]?.exception).toContain('final');
+    // the marker takes the place of the first cut entry (w0, sequence 2)
+    expect(logs.map((l) => l.sequence)).toEqual([0, 1, 2, 6, 7]);
   });
 });
 
@@ -481,7 +549,7 @@ describe('graceful stop', () => {
       await new Promise((r) => setTimeout(r, 20));
       quickDone.resolve();
     } });
-    const stubborn = defineTask({ name: 'stubborn', handler: async (_: void, ctx) => {
+    const stubborn = defineTask({ name: 'stubborn', handler: async (_: null, ctx) => {
       if (secondRun++ > 0) return;
       await new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
     } });
@@ -489,13 +557,13 @@ describe('graceful stop', () => {
     await engine.start();
     let started = 0;
     engine.on('task:started', () => void started++);
-    const q = await engine.dispatch(quick, undefined);
-    const s = await engine.dispatch(stubborn, undefined);
+    const q = await engine.dispatch(quick, null);
+    const s = await engine.dispatch(stubborn, null);
     await until(() => started === 2);
     await engine.stop({ timeout: 100 });
     expect((await engine.getTask(q))?.status).toBe('completed');
     expect((await engine.getTask(s))?.status).toBe('service-stopped');
-    await expect(engine.dispatch(quick, undefined)).rejects.toThrow(/stopped/);
+    await expect(engine.dispatch(quick, null)).rejects.toThrow(/stopped/);
     const again = track(new EverTask({ storage, tasks: [quick, stubborn], logger: silentLogger }));
     await again.start();
     await waitForStatus(again, s, 'completed');

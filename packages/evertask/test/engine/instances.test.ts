@@ -58,7 +58,7 @@ describe('instance registry', () => {
     const a = engineOn(storage, clock, 'engine-a');
     await a.start();
     // a crashed peer: registered once, never again
-    await storage.instances.heartbeat({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'] });
+    await storage.instances.heartbeat({ id: 'crashed', hostname: 'h', pid: 9, startedAt: T0, heartbeatAt: T0, expiresAt: T0 + 30_000, queues: ['default'], taskNames: [] });
     expect((await a.instances()).find((i) => i.id === 'crashed')?.alive).toBe(true);
     for (let i = 0; i < 4; i++) {
       await clock.advance(10_000);
@@ -96,18 +96,18 @@ describe('lease renewal', () => {
     const blocker = new Promise<void>((resolve) => (release = resolve));
     const ran: string[] = [];
     const slow = defineTask({ name: 'slow', handler: () => blocker });
-    const quick = defineTask({ name: 'quick', handler: (_: void, ctx) => void ran.push(ctx.taskId) });
+    const quick = defineTask({ name: 'quick', handler: (_: null, ctx) => void ran.push(ctx.taskId) });
     const engine = track(
       new EverTask({ storage, clock, instanceId: 'engine-a', tasks: [slow, quick], logger: silentLogger, lease: '30s', queues: { default: { concurrency: 2 } } }),
     );
     await engine.start();
     try {
-      await engine.dispatch(slow, undefined); // keeps the engine holding a lease, so its heartbeat renews
+      await engine.dispatch(slow, null); // keeps the engine holding a lease, so its heartbeat renews
       // a claim whose answer never arrived: leased to this engine in the storage, unknown to it
       const lost = newStoredTask({ id: uuidv7(T0), name: 'quick', payload: 'null', createdAt: T0, status: 'queued', leaseOwner: 'engine-a', leaseExpiresAt: T0 + 30_000 });
       await storage.add([lost]);
       // a later claim round (here for a delayed task) learns when that lease expires, as the retry of the failed claim would
-      const delayed = await engine.dispatch(quick, undefined, { delay: '1s' });
+      const delayed = await engine.dispatch(quick, null, { delay: '1s' });
       for (let i = 0; i < 4; i++) {
         await clock.advance(10_000);
         await settle(10);

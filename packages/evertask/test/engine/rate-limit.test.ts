@@ -50,7 +50,7 @@ describe('rate-limited tasks in the engine', () => {
     const limitedEvents: number[] = [];
     engine.on('task:rate-limited', (e) => limitedEvents.push(e.retryAt - t0));
     for (const c of ['a', 'a', 'b', 'a']) await engine.dispatch(limited, { customer: c });
-    await engine.dispatch(free, undefined);
+    await engine.dispatch(free, null);
     await settle(30);
     expect(starts).toEqual([
       ['a', 0],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineTask, EverTask, type EverTaskOptions, InvalidScheduleError, MemoryStorage, noRetry, silentLogger, TaskKeyConflictError } from '../../src/index.js';
+import { defineTask, EverTask, type EverTaskOptions, InvalidScheduleError, MemoryStorage, nextOccurrences, noRetry, silentLogger, TaskKeyConflictError } from '../../src/index.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
 import { stopEnginesAfterEach } from './helpers.js';
 
@@ -23,11 +23,11 @@ describe('recurring tasks in the engine', () => {
   it('fires on the schedule in its time zone, from the scheduled time, and lists the series', async () => {
     const clock = new ManualClock(Date.parse('2026-07-01T00:00:00Z'));
     const runs: string[] = [];
-    const task = defineTask({ name: 'nightly', handler: (_: void, ctx) => void runs.push(iso(ctx.occurrence!.scheduledAt)) });
+    const task = defineTask({ name: 'nightly', handler: (_: null, ctx) => void runs.push(iso(ctx.occurrence!.scheduledAt)) });
     const storage = new MemoryStorage();
     const engine = engineOn(storage, clock, [task]);
     await engine.start();
-    const id = await engine.dispatch(task, undefined, { recurring: (s) => s.everyDay().atTime('03:00').timeZone('Europe/Rome'), taskKey: 'nightly' });
+    const id = await engine.dispatch(task, null, { recurring: (s) => s.everyDay().atTime('03:00').timeZone('Europe/Rome'), taskKey: 'nightly' });
     const [series] = await engine.recurring();
     expect(series).toMatchObject({ id, description: expect.stringContaining('03:00'), runCount: 0, queue: 'recurring' });
     expect(series?.description).toContain('Europe/Rome');
@@ -47,7 +47,7 @@ describe('recurring tasks in the engine', () => {
     const storage = new MemoryStorage();
     const engine = engineOn(storage, clock, [task]);
     await engine.start();
-    const id = await engine.dispatch(task, undefined, { recurring: (s) => s.every(10).seconds().maxRuns(3) });
+    const id = await engine.dispatch(task, null, { recurring: (s) => s.every(10).seconds().maxRuns(3) });
     await advanceBy(clock, 60_000);
     expect(runs).toBe(3);
     const info = await engine.getTask(id);
@@ -68,7 +68,7 @@ describe('recurring tasks in the engine', () => {
     const storage = new MemoryStorage();
     const engine = engineOn(storage, clock, [task]);
     await engine.start();
-    const id = await engine.dispatch(task, undefined, { recurring: (s) => s.everyMinute() });
+    const id = await engine.dispatch(task, null, { recurring: (s) => s.everyMinute() });
     await advanceBy(clock, 3 * 60_000, 10_000);
     expect(runs).toBe(3);
     const info = await engine.getTask(id);
@@ -113,7 +113,7 @@ describe('recurring tasks in the engine', () => {
     const storage = new MemoryStorage();
     const first = engineOn(storage, clock, [task]);
     await first.start();
-    const id = await first.dispatch(task, undefined, { recurring: (s) => s.everyMinute() });
+    const id = await first.dispatch(task, null, { recurring: (s) => s.everyMinute() });
     await advanceBy(clock, 60_000, 10_000);
     expect(runs).toBe(1);
     await first.stop();
@@ -136,12 +136,12 @@ describe('recurring tasks in the engine', () => {
     const runs: { scheduledAt: string; ranAt: string }[] = [];
     const task = defineTask({
       name: 'catching-up',
-      handler: (_: void, ctx) => void runs.push({ scheduledAt: iso(ctx.occurrence!.scheduledAt), ranAt: iso(clock.now()) }),
+      handler: (_: null, ctx) => void runs.push({ scheduledAt: iso(ctx.occurrence!.scheduledAt), ranAt: iso(clock.now()) }),
     });
     const storage = new MemoryStorage();
     const first = engineOn(storage, clock, [task]);
     await first.start();
-    const id = await first.dispatch(task, undefined, { recurring: (s) => s.everyMinute().catchUp() });
+    const id = await first.dispatch(task, null, { recurring: (s) => s.everyMinute().catchUp() });
     await advanceBy(clock, 60_000, 10_000);
     expect(runs).toEqual([{ scheduledAt: '2026-01-01T00:01:00.000Z', ranAt: '2026-01-01T00:01:00.000Z' }]);
     await first.stop();
@@ -179,8 +179,8 @@ describe('recurring tasks in the engine', () => {
     const e2 = engineOn(storage, clock, [mk('e2')]);
     await e1.start();
     await e2.start();
-    await e1.dispatch(mk('x'), undefined, { recurring: (s) => s.every(10).seconds(), taskKey: 'tick' });
-    await e2.dispatch(mk('x'), undefined, { recurring: (s) => s.every(10).seconds(), taskKey: 'tick' });
+    await e1.dispatch(mk('x'), null, { recurring: (s) => s.every(10).seconds(), taskKey: 'tick' });
+    await e2.dispatch(mk('x'), null, { recurring: (s) => s.every(10).seconds(), taskKey: 'tick' });
     await advanceBy(clock, 100_000, 1000);
     expect(runsBy).toHaveLength(10);
   });
@@ -191,10 +191,10 @@ describe('recurring tasks in the engine', () => {
     const storage = new MemoryStorage();
     const engine = engineOn(storage, clock, [task]);
     await engine.start();
-    await expect(engine.dispatch(task, undefined, { recurring: (s) => s.cron('61 * * * *') })).rejects.toThrow(InvalidScheduleError);
-    await expect(engine.dispatch(task, undefined, { recurring: (s) => s.everyDay().atTime('25:00') })).rejects.toThrow(/25:00/);
-    await expect(engine.dispatch(task, undefined, { recurring: (s) => s.everyDay().timeZone('Mars/Olympus') })).rejects.toThrow(/Mars\/Olympus/);
-    await expect(engine.dispatch(task, undefined, { recurring: (s) => s.everyDay(), delay: 5 })).rejects.toThrow(/runDelayed/);
+    await expect(engine.dispatch(task, null, { recurring: (s) => s.cron('61 * * * *') })).rejects.toThrow(InvalidScheduleError);
+    await expect(engine.dispatch(task, null, { recurring: (s) => s.everyDay().atTime('25:00') })).rejects.toThrow(/25:00/);
+    await expect(engine.dispatch(task, null, { recurring: (s) => s.everyDay().timeZone('Mars/Olympus') })).rejects.toThrow(/Mars\/Olympus/);
+    await expect(engine.dispatch(task, null, { recurring: (s) => s.everyDay(), delay: 5 })).rejects.toThrow(/runDelayed/);
     expect((await storage.query({})).total).toBe(0);
   });
 
@@ -204,10 +204,40 @@ describe('recurring tasks in the engine', () => {
     const task = defineTask({ name: 'init', handler: () => void at.push(iso(clock.now())) });
     const engine = engineOn(new MemoryStorage(), clock, [task]);
     await engine.start();
-    await engine.dispatch(task, undefined, { recurring: (s) => s.runNow().then().everyHour() });
+    await engine.dispatch(task, null, { recurring: (s) => s.runNow().then().everyHour() });
     await settle(20);
     await advanceBy(clock, 3_600_000, 60_000);
     expect(at[0]).toBe('2026-01-01T00:20:00.000Z');
     expect(at).toHaveLength(2);
+  });
+
+  it('runNow().then().every(5).seconds() does not run again right after the immediate run; ctx.occurrence.runCount is 1 on the first run', async () => {
+    const clock = new ManualClock(Date.parse('2026-01-01T12:00:04.900Z'));
+    const runs: { at: string; scheduledAt: string; runCount: number }[] = [];
+    const task = defineTask({
+      name: 'beat',
+      handler: (_: null, ctx) => void runs.push({ at: iso(clock.now()), scheduledAt: iso(ctx.occurrence!.scheduledAt), runCount: ctx.occurrence!.runCount }),
+    });
+    const engine = engineOn(new MemoryStorage(), clock, [task]);
+    await engine.start();
+    const id = await engine.dispatch(task, null, { recurring: (s) => s.runNow().then().every(5).seconds(), taskKey: 'beat' });
+    await settle(20);
+    await advanceBy(clock, 10_100, 100);
+    expect(runs).toEqual([
+      { at: '2026-01-01T12:00:04.900Z', scheduledAt: '2026-01-01T12:00:04.900Z', runCount: 1 },
+      { at: '2026-01-01T12:00:10.000Z', scheduledAt: '2026-01-01T12:00:10.000Z', runCount: 2 },
+      { at: '2026-01-01T12:00:15.000Z', scheduledAt: '2026-01-01T12:00:15.000Z', runCount: 3 },
+    ]);
+    const history = await engine.getTaskHistory(id);
+    expect(history.runs.map((r) => [r.status, r.at.toISOString()])).toEqual([
+      ['completed', '2026-01-01T12:00:04.900Z'],
+      ['completed', '2026-01-01T12:00:10.000Z'],
+      ['completed', '2026-01-01T12:00:15.000Z'],
+    ]);
+    expect(nextOccurrences((s) => s.runNow().then().every(5).seconds(), { from: new Date('2026-01-01T12:00:04.900Z'), count: 3 }).map((d) => d.toISOString())).toEqual([
+      '2026-01-01T12:00:04.900Z',
+      '2026-01-01T12:00:10.000Z',
+      '2026-01-01T12:00:15.000Z',
+    ]);
   });
 });

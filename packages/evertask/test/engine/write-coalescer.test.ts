@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage, systemClock, type NewTask, type TaskTransition } from '../../src/index.js';
-import { WriteCoalescer } from '../../src/dispatch/write-coalescer.js';
+import { WriteCoalescer } from '../../src/storage/write-coalescer.js';
 import { deferred } from './helpers.js';
 
 function task(id: string): NewTask {

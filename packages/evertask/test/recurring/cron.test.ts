@@ -67,6 +67,11 @@ describe('cron', () => {
     ]);
   });
 
+  it('? means any, in every field (as in Cronos)', () => {
+    expect(list((s) => s.cron('? ? * * *'), '2026-01-01T10:00:30Z', 2)).toEqual(['2026-01-01T10:01:00.000Z', '2026-01-01T10:02:00.000Z']);
+    expect(list((s) => s.cron('0 ?/20 * * * ?'), '2026-01-01T10:05:00Z', 2)).toEqual(['2026-01-01T10:20:00.000Z', '2026-01-01T10:40:00.000Z']);
+  });
+
   it('? means any in the day fields; day-of-month and day-of-week combine with OR', () => {
     expect(list((s) => s.cron('0 0 12 ? * MON'), '2026-01-01T00:00:00Z', 2)).toEqual([
       '2026-01-05T12:00:00.000Z',
@@ -101,9 +106,21 @@ describe('cron', () => {
     ['', /cron\(\) needs an expression/],
     ['* * * *', /has 4 fields/],
     ['0 0 12 * * * 2027', /has 7 fields/],
-    ['60 * * * *', /cron expression "60 \* \* \* \*" is invalid/],
-    ['0 25 * * *', /is invalid/],
-    ['? * * * *', /"\?" is only allowed/],
+    ['60 * * * *', /cron expression "60 \* \* \* \*": minute field "60" is invalid: values are numbers from 0 to 59/],
+    ['0 25 * * *', /hour field "25" is invalid/],
+    ['*/60 * * * *', /minute field "\*\/60" is invalid: a step must be a number from 1 to 59/],
+    ['1/60 * * * *', /minute field "1\/60" is invalid: a step must be a number from 1 to 59/],
+    ['0 1/24 * * *', /hour field "1\/24" is invalid: a step must be a number from 1 to 23/],
+    ['0 0 1LW * *', /day-of-month field "1LW" is invalid: L, L-n, LW, L-nW and nW stand alone/],
+    ['0 0 L-31 * *', /day-of-month field "L-31" is invalid: L-n takes n from 0 to 30/],
+    ['0 0 1,15W * *', /day-of-month field "1,15W" is invalid/],
+    ['0 0 * * 0#', /day-of-week field "0#" is invalid/],
+    ['0 0 * * MON#6', /day-of-week field "MON#6" is invalid: n#k takes k from 1 to 5/],
+    ['0 0 * * SUNDAY', /day-of-week field "SUNDAY" is invalid: values are numbers from 0 to 7 or a name/],
+    ['0 0 * * 8', /day-of-week field "8" is invalid/],
+    ['H 0 * * *', /minute field "H" is invalid: hashed values \(H\) need a seed/],
+    ['*,5 * * * *', /minute field "\*,5" is invalid: "\*" stands alone or takes a step/],
+    ['@every_hour', /unknown nickname; use one of @yearly/],
     ['0 0 31 2 *', /never fires/],
   ])('rejects %j', (expression, message) => {
     const run = (): unknown => buildSchedule((s) => s.cron(expression), Date.UTC(2026, 0, 1));

@@ -1,4 +1,4 @@
-import { StorageError, type ExecutionLogEntry, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
+import { StorageError, type ExecutionLogEntry, type LogLevel, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
 import type { QueryContext } from '../connection.js';
 import { sqlState, toStorageError } from '../postgres-errors.js';
 import { readers } from '../row-mapping.js';
@@ -6,7 +6,7 @@ import { readers } from '../row-mapping.js';
 /** The history of a task (arguments checked by the storage): its status and run audit trails and its execution logs. */
 export class HistoryQueries {
   readonly #context: QueryContext;
-  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string };
+  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string; getLogsOfLevels: string };
 
   constructor(context: QueryContext) {
     this.#context = context;
@@ -22,6 +22,10 @@ FROM unnest($2::uuid[], $3::int8[], $4::text[], $5::text[], $6::text[], $7::int4
   AS l(id, at, level, message, exception, sequence)`,
       getLogs: `SELECT id::text AS id, task_id::text AS task_id, at, level, message, exception, sequence
 FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
+      // the level is checked on the rows of the task's (task_id, at, sequence, id) index, in order
+      getLogsOfLevels: `SELECT id::text AS id, task_id::text AS task_id, at, level, message, exception, sequence
+FROM ${s}.execution_logs WHERE task_id = $1::uuid AND level = ANY ($4::text[])
+ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
     };
   }
 
@@ -59,10 +63,14 @@ FROM ${s}.execution_logs WHERE task_id = $1::uuid ORDER BY at, sequence, executi
     }
   }
 
-  async getExecutionLogs(taskId: string, skip: number, take: number): Promise<ExecutionLogEntry[]> {
+  async getExecutionLogs(taskId: string, skip: number, take: number, levels: readonly LogLevel[] | undefined): Promise<ExecutionLogEntry[]> {
     const connection = this.#context.connection;
     if (take === 0) return [];
-    const res = await connection.run('getExecutionLogs', connection.statement('get_logs', this.#sql.getLogs, [taskId, skip, take]));
+    const config =
+      levels === undefined
+        ? connection.statement('get_logs', this.#sql.getLogs, [taskId, skip, take])
+        : connection.statement('get_logs_of_levels', this.#sql.getLogsOfLevels, [taskId, skip, take, levels]);
+    const res = await connection.run('getExecutionLogs', config);
     return res.rows.map(readers.executionLog);
   }
 

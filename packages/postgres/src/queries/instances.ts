@@ -14,21 +14,22 @@ export class InstanceQueries {
       // the upsert and the purge of long-expired records in one statement (the purge never sees
       // the row the upsert writes: both run on the statement's snapshot, and it spares $1 anyway)
       heartbeatInstance: `WITH up AS (
-  INSERT INTO ${s}.instances (id, hostname, pid, started_at, heartbeat_at, expires_at, queues)
-  VALUES ($1::text, $2::text, $3::int4, $4::int8, $5::int8, $6::int8, $7::text[])
+  INSERT INTO ${s}.instances (id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names)
+  VALUES ($1::text, $2::text, $3::int4, $4::int8, $5::int8, $6::int8, $7::text[], $9::text[])
   ON CONFLICT (id) DO UPDATE SET hostname = EXCLUDED.hostname, pid = EXCLUDED.pid, started_at = EXCLUDED.started_at,
-    heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at, queues = EXCLUDED.queues
+    heartbeat_at = EXCLUDED.heartbeat_at, expires_at = EXCLUDED.expires_at, queues = EXCLUDED.queues,
+    task_names = EXCLUDED.task_names
 )
 DELETE FROM ${s}.instances WHERE expires_at < $8::int8 AND id <> $1::text`,
       removeInstance: `DELETE FROM ${s}.instances WHERE id = $1::text`,
-      listInstances: `SELECT id, hostname, pid, started_at, heartbeat_at, expires_at, queues FROM ${s}.instances ORDER BY started_at, id`,
+      listInstances: `SELECT id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names FROM ${s}.instances ORDER BY started_at, id`,
     };
   }
 
   async heartbeatInstance(instance: InstanceRecord): Promise<void> {
     const connection = this.#context.connection;
     const r = checkInstanceRecord(instance, 'heartbeatInstance');
-    const values = [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, r.queues, r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS];
+    const values = [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, r.queues, r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, r.taskNames];
     await connection.run('heartbeatInstance', connection.statement('heartbeat_instance', this.#sql.heartbeatInstance, values));
   }
 

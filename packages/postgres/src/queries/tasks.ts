@@ -83,18 +83,27 @@ export interface TaskWriteOptions {
   addChunkSize: number;
 }
 
-/** Writes of task rows (arguments checked by the storage): `add` (batched, optionally in the caller's transaction), `update`, `remove`. */
+/** Writes of task rows (arguments checked by the storage): `add` (batched, optionally in the caller's transaction), `update`, `replace`, `remove`. */
 export class TaskQueries {
   readonly #context: QueryContext;
   readonly #options: TaskWriteOptions;
   readonly #removeSql: string;
+  readonly #replaceSql: { releaseKey: string; moveHistory: string };
   /** `add` statements by chunk shape (see `#addStatement`). */
   readonly #addStatements = new Map<string, { name: string; text: string }>();
 
   constructor(context: QueryContext, options: TaskWriteOptions) {
     this.#context = context;
     this.#options = options;
-    this.#removeSql = `DELETE FROM ${context.quotedSchema}.tasks WHERE id = $1::uuid`;
+    const s = context.quotedSchema;
+    this.#removeSql = `DELETE FROM ${s}.tasks WHERE id = $1::uuid`;
+    this.#replaceSql = {
+      // the guard: the row lock makes a concurrent replacement of the same task wait, then find it gone
+      releaseKey: `UPDATE ${s}.tasks SET task_key = NULL WHERE id = $1::uuid AND status = ANY ($2::text[])`,
+      moveHistory: `WITH audit AS (UPDATE ${s}.status_audit SET task_id = $2::uuid WHERE task_id = $1::uuid),
+runs AS (UPDATE ${s}.run_audit SET task_id = $2::uuid WHERE task_id = $1::uuid)
+UPDATE ${s}.execution_logs SET task_id = $2::uuid WHERE task_id = $1::uuid`,
+    };
   }
 
   async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
@@ -109,29 +118,61 @@ export class TaskQueries {
     const connection = this.#context.connection;
     const audit = options.audit === true;
     const chunk = this.#options.addChunkSize;
-    const keys = tasks.flatMap((t) => (t.taskKey === null ? [] : [t.taskKey]));
     const insert = async (db: Queryable): Promise<void> => {
-      for (let start = 0; start < tasks.length; start += chunk) {
-        const slice = tasks.slice(start, start + chunk);
-        const { name, text, values } = this.#addStatement(slice, audit);
-        try {
-          await db.query(connection.statement(name, text, values));
-        } catch (error) {
-          const state = sqlState(error);
-          if (state === '22021' || state === '22P05') {
-            // text PostgreSQL cannot store: a NUL character
-            throw new InvalidArgumentError(
-              'PostgresStorage.add: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character, which PostgreSQL text cannot store.',
-              { cause: error },
-            );
-          }
-          throw toTaskKeyConflict(error, keys) ?? toStorageError('add', error);
-        }
-      }
+      for (let start = 0; start < tasks.length; start += chunk) await this.#insert(db, tasks.slice(start, start + chunk), audit, 'add');
     };
     if (tx !== undefined) return insert(tx);
     if (tasks.length <= chunk) return insert(connection.pool);
     return connection.transaction('add', insert);
+  }
+
+  /** Inserts one chunk of tasks on `db`, driver errors mapped to the contract's. */
+  async #insert(db: Queryable, slice: readonly NewTask[], audit: boolean, operation: string): Promise<void> {
+    const { name, text, values } = this.#addStatement(slice, audit);
+    try {
+      await db.query(this.#context.connection.statement(name, text, values));
+    } catch (error) {
+      const state = sqlState(error);
+      if (state === '22021' || state === '22P05') {
+        // text PostgreSQL cannot store: a NUL character
+        throw new InvalidArgumentError(
+          `PostgresStorage.${operation}: a text field of the tasks (payload, name, task key, queue, error…) holds a NUL character, which PostgreSQL text cannot store.`,
+          { cause: error },
+        );
+      }
+      throw toTaskKeyConflict(error, slice.flatMap((t) => (t.taskKey === null ? [] : [t.taskKey]))) ?? toStorageError(operation, error);
+    }
+  }
+
+  /**
+   * Replaces `previousId` (when its status is in `ifStatus`) by `task` in one transaction — the
+   * caller's with `options.tx`: the guard frees the key, `task` is inserted (with its wake-up), the
+   * history moves under it, and the previous row is deleted.
+   */
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options: AddOptions = {}): Promise<boolean> {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('PostgresStorage.replace: "options" must be an object.');
+    const tx = options.tx;
+    if (tx !== undefined && !isQueryable(tx)) {
+      throw new InvalidArgumentError('PostgresStorage.replace: options.tx must be a pg client inside a transaction you began.');
+    }
+    const connection = this.#context.connection;
+    const run = async (db: Queryable): Promise<boolean> => {
+      const query = async (name: string, text: string, values: unknown[]) => {
+        try {
+          return await db.query(connection.statement(name, text, values));
+        } catch (error) {
+          throw toStorageError('replace', error);
+        }
+      };
+      const guard = await query('replace_release_key', this.#replaceSql.releaseKey, [previousId, ifStatus]);
+      if ((guard.rowCount ?? 0) === 0) return false;
+      await this.#insert(db, [task], options.audit === true, 'replace');
+      await query('replace_move_history', this.#replaceSql.moveHistory, [previousId, task.id]);
+      await query('remove', this.#removeSql, [previousId]);
+      return true;
+    };
+    if (tx !== undefined) return run(tx);
+    return connection.transaction('replace', run);
   }
 
   /**

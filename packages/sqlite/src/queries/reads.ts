@@ -12,8 +12,11 @@ import {
 } from 'evertask';
 import { COLUMN_OF_FIELD, type ResolvedTaskPage } from 'evertask/storage-kit';
 import { readers, type SqlValue } from '../row-mapping.js';
-import type { Prepare, SqliteSession, Statement } from './session.js';
 import { ACTIVE_STATUSES_SQL, type TableNames } from './tables.js';
+import type { Prepare, Statement, QuerySession } from './query-session.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ reads: ReadStatements }>;
 
 const STATUS_SET = new Set<string>(TASK_STATUSES);
 
@@ -46,18 +49,18 @@ export function registerReadFunctions(db: Database.Database): void {
   db.function('evertask_icontains', { deterministic: true }, icontains);
 }
 
-export function getTask(session: SqliteSession, id: string): StoredTask | undefined {
+export function getTask(session: Session, id: string): StoredTask | undefined {
   const row = session.statements.reads.get.get(id);
   return row ? readers.task(row) : undefined;
 }
 
-export function getTaskByKey(session: SqliteSession, taskKey: string): StoredTask | undefined {
+export function getTaskByKey(session: Session, taskKey: string): StoredTask | undefined {
   const row = session.statements.reads.getByKey.get(taskKey);
   return row ? readers.task(row) : undefined;
 }
 
 /** Non-terminal tasks by (createdAt, id), after the cursor. */
-export function pendingTasks(session: SqliteSession, after: PendingCursor | undefined, limit: number): StoredTask[] {
+export function pendingTasks(session: Session, after: PendingCursor | undefined, limit: number): StoredTask[] {
   const statements = session.statements.reads;
   const rows =
     after === undefined ? statements.pendingFirst.all(limit) : statements.pendingAfter.all(after.createdAt, after.id, limit);
@@ -106,7 +109,7 @@ export function whereClause(filter: TaskFilter): WhereClause {
 }
 
 /** One page of the tasks matching `where`, and their total, from one snapshot. */
-export function queryTasks(session: SqliteSession, where: WhereClause, page: ResolvedTaskPage): TaskQueryResult {
+export function queryTasks(session: Session, where: WhereClause, page: ResolvedTaskPage): TaskQueryResult {
   const { offset, limit, sortBy, descending } = page;
   const column = COLUMN_OF_FIELD[sortBy];
   const direction = descending ? 'DESC' : 'ASC';
@@ -137,7 +140,7 @@ export function queryTasks(session: SqliteSession, where: WhereClause, page: Res
 }
 
 /** How many tasks matching `where` each queue holds in each status. */
-export function countTasks(session: SqliteSession, where: WhereClause): StatusCount[] {
+export function countTasks(session: Session, where: WhereClause): StatusCount[] {
   const tasks = session.tables.tasks;
   const statement = session.cached(
     `c|${where.key}`,

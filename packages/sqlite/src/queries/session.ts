@@ -10,11 +10,8 @@ import { prepareReadStatements, type ReadStatements } from './reads.js';
 import { prepareRetentionStatements, type RetentionStatements } from './retention.js';
 import { prepareTaskStatements, type TaskStatements } from './tasks.js';
 import type { TableNames } from './tables.js';
+import type { Prepare, QuerySession, Row, Statement } from './query-session.js';
 
-export type Row = Record<string, unknown>;
-export type Statement = Database.Statement<unknown[], Row>;
-/** Prepares one statement that returns numbers, never bigints (even on a safe-integers database). */
-export type Prepare = (sql: string) => Statement;
 
 /** Most dynamic statements kept prepared (transitions and queries with different shapes). */
 const STATEMENT_CACHE_LIMIT = 256;
@@ -28,15 +25,8 @@ export interface Statements {
   instances: InstanceStatements;
 }
 
-export interface SqliteSession {
-  readonly db: Database.Database;
-  readonly tables: TableNames;
-  /** The file, for messages. */
-  readonly location: string;
-  readonly statements: Statements;
-  /** The statement of one shape (`key`), prepared from `build()` the first time it is needed. */
-  cached(key: string, build: () => string): Statement;
-}
+/** One connection's session with every module's statements. */
+export type SqliteSession = QuerySession<Statements>;
 
 export function createSession(db: Database.Database, tables: TableNames, location: string): SqliteSession {
   const prepare: Prepare = (sql) => db.prepare<unknown[], Row>(sql).safeIntegers(false);

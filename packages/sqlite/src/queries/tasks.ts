@@ -1,15 +1,23 @@
-/** Writing tasks: insert (with the optional status-audit row), definition patches, removal. */
+/** Writing tasks: insert (with the optional status-audit row), definition patches, replacement, removal. */
 import type { NewTask, TaskPatch, TaskStatus } from 'evertask';
 import { COLUMN_OF_FIELD, TASK_COLUMNS } from 'evertask/storage-kit';
 import { taskToParams, toSqlValue, type SqlValue } from '../row-mapping.js';
 import { insertFailure } from '../sqlite-errors.js';
-import type { Prepare, SqliteSession, Statement } from './session.js';
+import type { Prepare, QuerySession, Statement } from './query-session.js';
 import type { TableNames } from './tables.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ tasks: TaskStatements; history: { insertStatusAudit: Statement } }>;
 
 export interface TaskStatements {
   insert: Statement;
   exists: Statement;
   remove: Statement;
+  /** `replace`'s guard: frees the task key of a task in one of the given statuses. */
+  releaseKey: Statement;
+  moveStatusAudit: Statement;
+  moveRunAudit: Statement;
+  moveLogs: Statement;
 }
 
 export function prepareTaskStatements(prepare: Prepare, t: TableNames): TaskStatements {
@@ -19,11 +27,15 @@ export function prepareTaskStatements(prepare: Prepare, t: TableNames): TaskStat
     insert: prepare(`INSERT INTO ${t.tasks} (${columns}) VALUES (${marks})`),
     exists: prepare(`SELECT 1 FROM ${t.tasks} WHERE id = ?`),
     remove: prepare(`DELETE FROM ${t.tasks} WHERE id = ?`),
+    releaseKey: prepare(`UPDATE ${t.tasks} SET task_key = NULL WHERE id = ? AND status IN (SELECT value FROM json_each(?))`),
+    moveStatusAudit: prepare(`UPDATE ${t.statusAudit} SET task_id = @to WHERE task_id = @from`),
+    moveRunAudit: prepare(`UPDATE ${t.runAudit} SET task_id = @to WHERE task_id = @from`),
+    moveLogs: prepare(`UPDATE ${t.logs} SET task_id = @to WHERE task_id = @from`),
   };
 }
 
 /** Inserts validated tasks in one `BEGIN IMMEDIATE` transaction: all or none. */
-export function insertTasks(session: SqliteSession, tasks: readonly NewTask[], audit: boolean): void {
+export function insertTasks(session: Session, tasks: readonly NewTask[], audit: boolean): void {
   const { tasks: statements, history } = session.statements;
   let current: NewTask | undefined;
   const insert = session.db.transaction(() => {
@@ -40,9 +52,34 @@ export function insertTasks(session: SqliteSession, tasks: readonly NewTask[], a
   }
 }
 
+/**
+ * Replaces task `previousId`, when its status is one of `ifStatus`, by `task` in one `BEGIN
+ * IMMEDIATE` transaction: the key is freed, `task` inserted, the history moved under it and the
+ * previous row deleted. Returns false (nothing written) when the guard fails.
+ */
+export function replaceTask(session: Session, previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, audit: boolean): boolean {
+  const { tasks: statements, history } = session.statements;
+  const replace = session.db.transaction((): boolean => {
+    if (statements.releaseKey.run(previousId, JSON.stringify(ifStatus)).changes === 0) return false;
+    statements.insert.run(taskToParams(task));
+    const move = { from: previousId, to: task.id };
+    statements.moveStatusAudit.run(move);
+    statements.moveRunAudit.run(move);
+    statements.moveLogs.run(move);
+    statements.remove.run(previousId);
+    if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null);
+    return true;
+  });
+  try {
+    return replace.immediate();
+  } catch (error) {
+    throw insertFailure(error, task, session.location);
+  }
+}
+
 /** Sets the patched definition fields (never the status), when the status is one of `ifStatus`. */
 export function updateTask(
-  session: SqliteSession,
+  session: Session,
   id: string,
   patch: TaskPatch,
   fields: readonly (keyof TaskPatch)[],
@@ -63,6 +100,6 @@ export function updateTask(
 }
 
 /** Deletes a task (its audit and logs go with it by cascade). */
-export function removeTask(session: SqliteSession, id: string): boolean {
+export function removeTask(session: Session, id: string): boolean {
   return session.statements.tasks.remove.run(id).changes > 0;
 }

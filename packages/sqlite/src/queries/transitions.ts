@@ -2,8 +2,11 @@
 import type { TaskPatch, TaskTransition } from 'evertask';
 import { COLUMN_OF_FIELD } from 'evertask/storage-kit';
 import { toSqlValue, type SqlValue } from '../row-mapping.js';
-import { insertLog } from './history.js';
-import type { SqliteSession } from './session.js';
+import { insertLog, type HistoryStatements } from './history.js';
+import type { QuerySession, Statement } from './query-session.js';
+
+/** The connection as this module sees it. */
+type Session = QuerySession<{ history: HistoryStatements; tasks: { exists: Statement } }>;
 
 /** A validated transition and the patch fields it sets. */
 export interface PreparedTransition {
@@ -15,7 +18,7 @@ export interface PreparedTransition {
  * Applies the transitions in one `BEGIN IMMEDIATE` transaction; each applies only when the task is
  * in one of its `from` statuses (and leased to its `owner`, when given). Returns which applied.
  */
-export function applyTransitions(session: SqliteSession, prepared: readonly PreparedTransition[]): boolean[] {
+export function applyTransitions(session: Session, prepared: readonly PreparedTransition[]): boolean[] {
   const history = session.statements.history;
   const apply = session.db.transaction(() => {
     const applied: boolean[] = [];

@@ -2,7 +2,7 @@ import type { InstanceRecord } from '../../ports/task-storage.js';
 import { compareInstances, INSTANCE_RECORD_RETENTION_MS } from '../../storage-kit/instance-checks.js';
 
 function copyInstance(record: InstanceRecord): InstanceRecord {
-  return { ...record, queues: [...record.queues] };
+  return { ...record, queues: [...record.queues], taskNames: [...record.taskNames] };
 }
 
 /** The instance registry of a `MemoryStorage` (records copied in and out). */

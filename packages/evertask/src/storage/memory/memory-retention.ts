@@ -14,15 +14,17 @@ function isExpired(task: StoredTask, policy: RetentionPolicy): boolean {
 
 /**
  * Deletes old audit rows and logs by age, then old finished one-off tasks with their history.
- * Counts only the rows removed by age, not the history removed with a deleted task.
+ * Counts each removed row once: those removed by age, then the history that went with a task.
  */
 export function applyRetention(table: TaskTable, history: TaskHistory, policy: RetentionPolicy): RetentionResult {
-  const audits = policy.auditBefore === undefined ? 0 : history.pruneAudits(policy.auditBefore);
-  const logs = policy.logsBefore === undefined ? 0 : history.pruneLogs(policy.logsBefore);
+  let audits = policy.auditBefore === undefined ? 0 : history.pruneAudits(policy.auditBefore);
+  let logs = policy.logsBefore === undefined ? 0 : history.pruneLogs(policy.logsBefore);
   const expired = [...table.values()].filter((task) => isExpired(task, policy));
   for (const task of expired) {
     table.delete(task);
-    history.deleteTask(task.id);
+    const removed = history.deleteTask(task.id);
+    audits += removed.audits;
+    logs += removed.logs;
   }
   return { tasks: expired.length, audits, logs };
 }

@@ -1,5 +1,5 @@
 import { StorageError, TaskKeyConflictError } from '../../errors.js';
-import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask, TaskPatch, TaskStatus } from '../../ports/task-record.js';
+import type { ExecutionLogEntry, LogLevel, RunAuditEntry, StatusAuditEntry, StoredTask, TaskPatch, TaskStatus } from '../../ports/task-record.js';
 import type {
   AddOptions,
   ClaimRequest,
@@ -55,8 +55,7 @@ const checks = new StorageChecks('MemoryStorage');
  * Choices where the port leaves room: an empty `queues` list selects no queue; `update` leaves
  * `updatedAt` unchanged (it receives no time); the status-audit row written by `add` is dated
  * `createdAt`; `query` sorts nulls last in both directions and breaks ties by id in the sort
- * direction; `createdAfter` is inclusive and `createdBefore` exclusive; `cleanup` counts only the
- * audit rows and logs removed by age, not the history removed with a deleted task.
+ * direction; `createdAfter` is inclusive and `createdBefore` exclusive.
  *
  * @example
  * ```ts
@@ -130,6 +129,21 @@ export class MemoryStorage implements TaskStorage {
     return true;
   }
 
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    this.#assertOpen();
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    const previous = this.#table.get(previousId);
+    if (previous === undefined || !ifStatus.includes(previous.status)) return false;
+    const held = task.taskKey === null ? undefined : this.#table.byKey(task.taskKey);
+    if (held !== undefined && held.id !== previousId) throw new TaskKeyConflictError(task.taskKey as string);
+    if (this.#table.has(task.id)) throw new StorageError(`MemoryStorage.replace: a task with id "${task.id}" already exists.`);
+    this.#table.delete(previous);
+    this.#table.insert(copyTaskFields(task));
+    this.#history.moveTask(previousId, task.id);
+    if (options?.audit === true) this.#history.appendStatusAudit(task.id, task.status, task.createdAt, null);
+    return true;
+  }
+
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     this.#assertOpen();
     checks.checkTransitions(changes, 'transition');
@@ -149,9 +163,9 @@ export class MemoryStorage implements TaskStorage {
     return renewOwnedLeases(this.#table, owner, now, leaseMs, ids);
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     this.#assertOpen();
-    return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'));
+    return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
   }
 
   // ---- queries ---------------------------------------------------------------------------------
@@ -192,10 +206,10 @@ export class MemoryStorage implements TaskStorage {
     this.#history.appendLogs(taskId, logs);
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     this.#assertOpen();
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    return this.#history.logs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
+    return this.#history.logs(taskId, skip, take, levels);
   }
 
   // ---- maintenance -----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { compareStrings, insertSorted } from '../../collections/sorted-insert.js';
-import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry } from '../../ports/task-record.js';
+import type { ExecutionLogEntry, LogLevel, RunAuditEntry, StatusAuditEntry } from '../../ports/task-record.js';
 
 function compareAt(a: { at: number }, b: { at: number }): number {
   return a.at - b.at;
@@ -63,19 +63,33 @@ export class TaskHistory {
     return (this.#runAudit.get(taskId) ?? []).map((row) => ({ ...row }));
   }
 
-  logs(taskId: string, skip: number, take: number): ExecutionLogEntry[] {
-    return (this.#logs.get(taskId) ?? []).slice(skip, skip + take).map((log) => ({ ...log }));
+  /** A page of a task's logs, of the given `levels` only when given (the page counted among those). */
+  logs(taskId: string, skip: number, take: number, levels: readonly LogLevel[] | undefined): ExecutionLogEntry[] {
+    const all = this.#logs.get(taskId) ?? [];
+    const selected = levels === undefined ? all : all.filter((log) => levels.includes(log.level));
+    return selected.slice(skip, skip + take).map((log) => ({ ...log }));
   }
 
   logCount(taskId: string): number {
     return this.#logs.get(taskId)?.length ?? 0;
   }
 
-  /** Forgets everything of one task. */
-  deleteTask(taskId: string): void {
+  /** Files every row of task `from` under task `to` (merged by time with any `to` has). */
+  moveTask(from: string, to: string): void {
+    for (const row of this.#statusAudit.get(from) ?? []) this.appendStatusAudit(to, row.status, row.at, row.error);
+    for (const row of this.#runAudit.get(from) ?? []) this.appendRunAudit(to, row);
+    this.appendLogs(to, this.#logs.get(from) ?? []);
+    this.deleteTask(from);
+  }
+
+  /** Forgets everything of one task; returns how many audit rows and logs went with it. */
+  deleteTask(taskId: string): { audits: number; logs: number } {
+    const audits = (this.#statusAudit.get(taskId)?.length ?? 0) + (this.#runAudit.get(taskId)?.length ?? 0);
+    const logs = this.#logs.get(taskId)?.length ?? 0;
     this.#statusAudit.delete(taskId);
     this.#runAudit.delete(taskId);
     this.#logs.delete(taskId);
+    return { audits, logs };
   }
 
   /** Removes status and run audit rows older than `before`; returns how many. */

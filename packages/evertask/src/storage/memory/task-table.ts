@@ -33,21 +33,22 @@ function ownerKey(status: TaskStatus, leaseOwner: string | null): string | null 
 export interface IndexState {
   readonly status: TaskStatus;
   readonly queue: string;
+  readonly name: string;
   readonly dueAt: number | null;
   readonly leaseOwner: string | null;
   readonly leaseExpiresAt: number | null;
 }
 
 function indexState(task: StoredTask): IndexState {
-  return { status: task.status, queue: task.queue, dueAt: task.dueAt, leaseOwner: task.leaseOwner, leaseExpiresAt: task.leaseExpiresAt };
+  return { status: task.status, queue: task.queue, name: task.name, dueAt: task.dueAt, leaseOwner: task.leaseOwner, leaseExpiresAt: task.leaseExpiresAt };
 }
 
 /** The state of a task that is not stored (before insertion, after deletion). */
-const ABSENT: IndexState = { status: 'completed', queue: '', dueAt: null, leaseOwner: null, leaseExpiresAt: null };
+const ABSENT: IndexState = { status: 'completed', queue: '', name: '', dueAt: null, leaseOwner: null, leaseExpiresAt: null };
 
 /**
  * The stored task records of a `MemoryStorage` with every index kept in step with them: by id, by
- * task key, per-queue time indexes of due tasks (`waiting`/`service-stopped` by `dueAt`) and of
+ * task key, per-(queue, task name) time indexes of due tasks (`waiting`/`service-stopped` by `dueAt`) and of
  * leases (`queued`/`in-progress` by `leaseExpiresAt`), lease owner → task ids, and the
  * (createdAt, id) order of non-terminal tasks. Every change of a record goes through `insert`,
  * `delete` or `mutate`.
@@ -55,9 +56,9 @@ const ABSENT: IndexState = { status: 'completed', queue: '', dueAt: null, leaseO
 export class TaskTable {
   readonly #tasks = new Map<string, StoredTask>();
   readonly #byKey = new Map<string, string>();
-  /** Due `waiting`/`service-stopped` tasks per queue, by `dueAt`. */
+  /** Due `waiting`/`service-stopped` tasks per queue and task name, by `dueAt`. */
   readonly due = new QueueTimeIndex();
-  /** Leased `queued`/`in-progress` tasks per queue, by `leaseExpiresAt`. */
+  /** Leased `queued`/`in-progress` tasks per queue and task name, by `leaseExpiresAt`. */
   readonly leases = new QueueTimeIndex();
   /** Non-terminal tasks by (createdAt, id). */
   readonly order = new CreationOrder();
@@ -127,13 +128,14 @@ export class TaskTable {
     const id = task.id;
     const dueBefore = dueKey(before.status, before.dueAt);
     const dueAfter = dueKey(after.status, after.dueAt);
-    if (dueBefore !== dueAfter || before.queue !== after.queue) {
-      this.due.move(id, before.queue, dueBefore, after.queue, dueAfter);
+    const moved = before.queue !== after.queue || before.name !== after.name;
+    if (dueBefore !== dueAfter || moved) {
+      this.due.move(id, before.queue, before.name, dueBefore, after.queue, after.name, dueAfter);
     }
     const leaseBefore = leaseKey(before.status, before.leaseExpiresAt);
     const leaseAfter = leaseKey(after.status, after.leaseExpiresAt);
-    if (leaseBefore !== leaseAfter || before.queue !== after.queue) {
-      this.leases.move(id, before.queue, leaseBefore, after.queue, leaseAfter);
+    if (leaseBefore !== leaseAfter || moved) {
+      this.leases.move(id, before.queue, before.name, leaseBefore, after.queue, after.name, leaseAfter);
     }
     this.#moveOwner(id, ownerKey(before.status, before.leaseOwner), ownerKey(after.status, after.leaseOwner));
     const wasActive = before !== ABSENT && isActive(before.status);

@@ -52,6 +52,20 @@ export function registerClaimTests(test: Register): void {
     expect(await claim(s, T + 100 * LEASE)).toEqual([]);
   });
 
+  test('filters by task names: a task of another name stays as it is, waiting or with its lapsed lease', async (s) => {
+    const mail = task({ name: 'send-mail', dueAt: T + 2 });
+    const report = task({ name: 'build-report', dueAt: T + 1 });
+    const lapsed = task({ name: 'build-report', status: 'queued', leaseOwner: 'gone', leaseExpiresAt: T, dueAt: T });
+    const sms = task({ name: 'send-sms', queue: 'sms', dueAt: T + 3 });
+    await s.add([mail, report, lapsed, sms]);
+    expect(ids(await claim(s, T + 10, { names: ['send-mail', 'unknown'], limit: 1 }))).toEqual([mail.id]);
+    expect(await claim(s, T + 10, { names: ['send-sms'], queues: ['default'] })).toEqual([]);
+    expect(await claim(s, T + 10, { names: [] })).toEqual([]);
+    expect(await s.get(report.id)).toEqual(report);
+    expect(await s.get(lapsed.id)).toEqual(lapsed);
+    expect(ids(await claim(s, T + 10, { names: ['send-sms', 'build-report'], queues: ['sms', 'default'] }))).toEqual([lapsed.id, report.id, sms.id]);
+  });
+
   test('filters by queues', async (s) => {
     const a = task({ queue: 'a', dueAt: T + 3 });
     const b = task({ queue: 'b', dueAt: T + 1 });
@@ -177,5 +191,19 @@ export function registerNextDueTests(test: Register): void {
     expect(await s.nextDueAt(['q1', 'q2'])).toBe(T + 10);
     expect(await s.nextDueAt(['q2', 'q3'])).toBe(T + 5);
     expect(await s.nextDueAt(['none'])).toBeUndefined();
+  });
+
+  test('nextDueAt honours the task names filter, with or without queues', async (s) => {
+    await s.add([
+      task({ name: 'send-mail', dueAt: T + 10 }),
+      task({ name: 'build-report', queue: 'q2', dueAt: T + 20 }),
+      task({ name: 'resize-image', status: 'in-progress', leaseOwner: 'w', leaseExpiresAt: T + 5, dueAt: null }),
+    ]);
+    expect(await s.nextDueAt(undefined, ['send-mail', 'build-report'])).toBe(T + 10);
+    expect(await s.nextDueAt(undefined, ['resize-image'])).toBe(T + 5);
+    expect(await s.nextDueAt(['q2'], ['send-mail', 'build-report'])).toBe(T + 20);
+    expect(await s.nextDueAt(['default'], ['build-report'])).toBeUndefined();
+    expect(await s.nextDueAt(undefined, ['unknown'])).toBeUndefined();
+    expect(await s.nextDueAt(undefined, [])).toBeUndefined();
   });
 }

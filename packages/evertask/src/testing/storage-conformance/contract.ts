@@ -113,6 +113,9 @@ export function registerContractTests(test: Register): void {
       ['transition empty queue', () => s.transition([change(t, { patch: { queue: '' } })])],
       ['claim from an empty queue name', () => claim(s, T, { queues: [''] })],
       ['claim by an empty owner', () => claim(s, T, { owner: '' })],
+      ['claim an empty task name', () => claim(s, T, { names: [''] })],
+      ['claim names that are not a list', () => claim(s, T, { names: 'send-mail' as unknown as string[] })],
+      ['nextDueAt of an empty task name', () => s.nextDueAt(undefined, [''])],
     ]);
     expect(await s.get(other.id)).toBeUndefined();
     expect(await s.get(t.id)).toEqual(t);

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { uuidv7 } from '../../ids.js';
 import type { TaskStatus } from '../../ports/task-record.js';
 import type { TaskTransition } from '../../ports/task-storage.js';
-import { T, LEASE, task, log } from './fixtures.js';
+import { T, LEASE, task, log, rejectsWithCode } from './fixtures.js';
 import { countExecutionLogs } from '../../storage/derived-reads.js';
 import type { Register } from './fixtures.js';
 
@@ -71,6 +71,23 @@ export function registerHistoryTests(test: Register): void {
     expect(await countExecutionLogs(s, t.id)).toBe(6);
     expect(await countExecutionLogs(s, other.id)).toBe(1);
     expect(await countExecutionLogs(s, uuidv7())).toBe(0);
+  });
+
+  test('getExecutionLogs with minLevel reads that level and above, paged among the matching logs', async (s) => {
+    const t = task();
+    await s.add([t]);
+    const levels = ['trace', 'debug', 'information', 'warning', 'error', 'critical'] as const;
+    // 30 logs cycling through the levels: a page of warnings and above must skip the others in the storage
+    const logs = Array.from({ length: 30 }, (_, i) => log(t.id, T + i, 0, { level: levels[i % levels.length] }));
+    await s.saveExecutionLogs(t.id, logs);
+    const serious = logs.filter((entry) => entry.level === 'warning' || entry.level === 'error' || entry.level === 'critical');
+    expect(await s.getExecutionLogs(t.id, 0, 1000, 'warning')).toEqual(serious);
+    expect(await s.getExecutionLogs(t.id, 4, 5, 'warning')).toEqual(serious.slice(4, 9));
+    expect(await s.getExecutionLogs(t.id, 14, 5, 'warning')).toEqual([serious[14]]);
+    expect(await s.getExecutionLogs(t.id, 0, 3, 'critical')).toEqual(logs.filter((entry) => entry.level === 'critical').slice(0, 3));
+    expect(await s.getExecutionLogs(t.id, 0, 1000, 'trace')).toEqual(logs);
+    expect(await s.getExecutionLogs(t.id, 0, 0, 'error')).toEqual([]);
+    await rejectsWithCode(s.getExecutionLogs(t.id, 0, 10, 'loud' as never), 'ERR_INVALID_ARGUMENT');
   });
 
   test('getExecutionLogs takes 1,000 rows by default', async (s) => {

@@ -12,14 +12,14 @@ function registry(s: TaskStorage, context: TestContext): InstanceRegistry {
 }
 
 function instance(overrides: Partial<InstanceRecord> = {}): InstanceRecord {
-  return { id: 'host-a:101:abc', hostname: 'host-a', pid: 101, startedAt: T, heartbeatAt: T, expiresAt: T + LEASE, queues: ['default'], ...overrides };
+  return { id: 'host-a:101:abc', hostname: 'host-a', pid: 101, startedAt: T, heartbeatAt: T, expiresAt: T + LEASE, queues: ['default'], taskNames: ['send-mail'], ...overrides };
 }
 
 export function registerInstanceTests(test: Register): void {
   test('registers instances, refreshes them by id and lists them by start time', async (s, context) => {
     const r = registry(s, context);
     expect(await r.list()).toEqual([]);
-    const b = instance({ id: 'host-b:7:x', hostname: 'host-b', pid: 7, startedAt: T + 5, heartbeatAt: T + 5, expiresAt: T + 5 + LEASE, queues: ['mail', 'default'] });
+    const b = instance({ id: 'host-b:7:x', hostname: 'host-b', pid: 7, startedAt: T + 5, heartbeatAt: T + 5, expiresAt: T + 5 + LEASE, queues: ['mail', 'default'], taskNames: [] });
     const a = instance();
     await r.heartbeat(b);
     await r.heartbeat(a);
@@ -59,6 +59,7 @@ export function registerInstanceTests(test: Register): void {
       ['pid', instance({ pid: -1 })],
       ['heartbeatAt', instance({ heartbeatAt: Number.NaN })],
       ['queues', instance({ queues: [''] })],
+      ['taskNames', instance({ taskNames: [''] })],
       ['instance', null],
     ];
     for (const [field, value] of bad) {

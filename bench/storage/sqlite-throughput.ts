@@ -1,13 +1,17 @@
 /**
  * Throughput of the hot paths on a temporary file. Not a test (timings are never asserted); run:
- *   node --conditions=evertask-source --import tsx packages/sqlite/test/perf/throughput.ts [normal|full]
+ *   node --conditions=evertask-source --import tsx bench/storage/sqlite-throughput.ts [normal|full]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskTransition } from 'evertask';
-import { SqliteStorage } from '../../src/index.js';
-import { makeTask } from '../helpers.js';
+import { newStoredTask, uuidv7, type StoredTask, type TaskTransition } from 'evertask';
+import { SqliteStorage } from '@evertask/sqlite';
+
+/** A due one-off task as the engine stores it; `overrides` replace fields. */
+function makeTask(overrides: Partial<StoredTask> & { createdAt: number }): StoredTask {
+  return newStoredTask({ id: uuidv7(overrides.createdAt), name: 'send-email', payload: '{"to":"a@b.c"}', ...overrides });
+}
 
 const synchronous = process.argv[2] === 'full' ? 'full' : 'normal';
 const N = 20_000;

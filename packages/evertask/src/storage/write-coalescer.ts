@@ -15,6 +15,8 @@ export type TransitionCallback = (applied: boolean, error: Error | undefined) =>
 interface PendingTransition {
   change: TaskTransition;
   done: TransitionCallback;
+  /** Taken back by `withdraw` before it was sent: skipped by the next batch, never settled. */
+  withdrawn: boolean;
 }
 
 export interface WriteCoalescerHooks {
@@ -88,10 +90,25 @@ export class WriteCoalescer {
     this.#enqueue(change, done);
   }
 
+  /**
+   * Takes back a change queued with `transitionThen` that is not sent yet and was not merged with
+   * another one: true when it is withdrawn (its callback is never called, the caller writes what
+   * replaces it), false when it is already in flight or written, or was merged. The engine uses
+   * it to write an asynchronous handler's start and finish as one change when the handler settles
+   * within the tick, with the fixed-shape patch it builds itself.
+   */
+  withdraw(change: TaskTransition): boolean {
+    const pending = this.#unsent.get(change.id);
+    if (pending === undefined || pending.change !== change) return false;
+    pending.withdrawn = true;
+    this.#unsent.delete(change.id);
+    return true;
+  }
+
   #enqueue(change: TaskTransition, done: TransitionCallback): void {
     const waiting = this.#unsent.get(change.id);
     if (waiting === undefined || !this.#merge(waiting, change, done)) {
-      const pending: PendingTransition = { change, done };
+      const pending: PendingTransition = { change, done, withdrawn: false };
       this.#transitions.push(pending);
       this.#unsent.set(change.id, pending);
     }
@@ -165,7 +182,10 @@ export class WriteCoalescer {
   }
 
   async #flushTransitions(): Promise<void> {
-    while (this.#transitions.length > this.#head) await this.#writeTransitions(this.#takeTransitionBatch());
+    while (this.#transitions.length > this.#head) {
+      const batch = this.#takeTransitionBatch();
+      if (batch.length > 0) await this.#writeTransitions(batch);
+    }
   }
 
   /**
@@ -185,6 +205,7 @@ export class WriteCoalescer {
     let i = head;
     for (; i < pending.length && batch.length < MAX_BATCH; i++) {
       const t = pending[i] as PendingTransition;
+      if (t.withdrawn) continue;
       if (seen.has(t.change.id)) pending[deferredEnd++] = t;
       else {
         seen.add(t.change.id);

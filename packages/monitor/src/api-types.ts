@@ -1,0 +1,299 @@
+/**
+ * The JSON shapes the monitor's REST API answers with. Every time is an ISO 8601 string in UTC
+ * (`ApiDate`); every list is ordered as documented in docs/monitor.md. These types are the
+ * contract the dashboard builds on: change them only additively.
+ */
+import type { EngineConfiguration, LogLevel, TaskStatus } from 'evertask';
+
+/** An ISO 8601 time in UTC, e.g. `2026-12-03T18:00:00.000Z`. */
+export type ApiDate = string;
+
+/** A role: `admin` may act (cancel…), `read-only` may only look. */
+export type MonitorRole = 'admin' | 'read-only';
+
+/** `{ error }` body of every 4xx/5xx answer. */
+export interface ApiErrorBody {
+  error: {
+    code: string;
+    message: string;
+    /** The request field at fault, when one is. */
+    field?: string;
+  };
+}
+
+/** `POST /auth/login`. */
+export interface LoginResponse {
+  token: string;
+  expiresAt: ApiDate;
+  username: string;
+  role: MonitorRole;
+  /** Send it back as the `X-EverTask-CSRF` header with every action made with the cookie. */
+  csrfToken: string;
+}
+
+/** `POST /auth/validate`. */
+export interface ValidateResponse {
+  isValid: boolean;
+  username?: string;
+  role?: MonitorRole;
+  expiresAt?: ApiDate;
+}
+
+/** `GET /config` (public). */
+export interface MonitorConfigResponse {
+  apiBasePath: string;
+  eventsPath: string;
+  metricsPath: string;
+  requireAuthentication: boolean;
+  /** The name of the header carrying the CSRF token on actions. */
+  csrfHeader: string;
+  /** Actions this monitor serves (`cancel`). */
+  actions: string[];
+  sseHeartbeatMs: number;
+}
+
+/** A task as the list shows it. */
+export interface TaskListItem {
+  id: string;
+  name: string;
+  status: TaskStatus;
+  queue: string;
+  taskKey: string | null;
+  isRecurring: boolean;
+  /** The schedule in words, for a recurring series. */
+  recurringInfo: string | null;
+  attempts: number;
+  createdAt: ApiDate;
+  updatedAt: ApiDate;
+  scheduledAt: ApiDate | null;
+  dueAt: ApiDate | null;
+  lastExecutionAt: ApiDate | null;
+  executionTimeMs: number | null;
+  /** First line of the last failure. */
+  errorSummary: string | null;
+}
+
+/** A paged list of tasks. */
+export interface TasksPage {
+  items: TaskListItem[];
+  totalCount: number;
+  page: number;
+  pageSize: number;
+  totalPages: number;
+}
+
+/** One status change. */
+export interface StatusAuditItem {
+  taskId: string;
+  status: TaskStatus;
+  at: ApiDate;
+  error: string | null;
+}
+
+/** One finished run of a recurring series. */
+export interface RunAuditItem {
+  taskId: string;
+  at: ApiDate;
+  status: TaskStatus;
+  executionTimeMs: number;
+  error: string | null;
+}
+
+/** `GET /tasks/:id`. */
+export interface TaskDetail extends TaskListItem {
+  /** The payload parsed from its stored JSON (the stored text when it is not JSON). */
+  payload: unknown;
+  auditLevel: string;
+  /** Full text of the last failure (message and stack). */
+  error: string | null;
+  leaseOwner: string | null;
+  leaseExpiresAt: ApiDate | null;
+  recurring: {
+    schedule: string | null;
+    runCount: number;
+    maxRuns: number | null;
+    runUntil: ApiDate | null;
+    lastOutcome: 'completed' | 'failed' | null;
+  } | null;
+  statusAudits: StatusAuditItem[];
+  runsAudits: RunAuditItem[];
+  executionLogCount: number;
+}
+
+/** One captured log line. */
+export interface ExecutionLogItem {
+  id: string;
+  at: ApiDate;
+  level: LogLevel;
+  message: string;
+  exception: string | null;
+  sequence: number;
+}
+
+/** `GET /tasks/:id/execution-logs`. */
+export interface ExecutionLogsPage {
+  logs: ExecutionLogItem[];
+  /** Lines matching the level filter. */
+  totalCount: number;
+  skip: number;
+  take: number;
+}
+
+/** `GET /tasks/counts`: the list's tab badges. */
+export interface TaskCounts {
+  all: number;
+  standard: number;
+  recurring: number;
+  failed: number;
+}
+
+/** `POST /tasks/:id/cancel`. */
+export interface CancelResponse {
+  id: string;
+  cancelled: boolean;
+  status: TaskStatus;
+}
+
+/** A time range of the overview and the statistics. */
+export type TimeRange = 'today' | 'week' | 'month' | 'all';
+
+/** Counts of one queue. */
+export interface QueueSummary {
+  queueName: string;
+  /** waiting + queued + service-stopped. */
+  pendingCount: number;
+  inProgressCount: number;
+  completedCount: number;
+  failedCount: number;
+  cancelledCount: number;
+  /** Tasks of this queue waiting for a rate-limit slot in this process. */
+  throttledCount: number;
+}
+
+/** One hour of `tasksOverTime`. */
+export interface TimeBucket {
+  timestamp: ApiDate;
+  completed: number;
+  failed: number;
+  total: number;
+}
+
+/** One row of the recent-activity feed. */
+export interface ActivityItem {
+  taskId: string;
+  name: string;
+  queue: string;
+  status: TaskStatus;
+  /** `lastExecutionAt`, else `updatedAt`. */
+  timestamp: ApiDate;
+  message: string;
+}
+
+/** `GET /dashboard/overview`. */
+export interface Overview {
+  range: TimeRange;
+  totalTasksToday: number;
+  totalTasksWeek: number;
+  /** Tasks created in the range. */
+  totalTasksInRange: number;
+  /** completed / (completed + failed) of the tasks created in the range, in percent; null when none finished. */
+  successRate: number | null;
+  failedCount: number;
+  /** Mean execution time of the latest completed tasks of the range (a sample: see `avgSampleSize`). */
+  avgExecutionTimeMs: number | null;
+  avgSampleSize: number;
+  statusDistribution: Record<TaskStatus, number>;
+  /** The last 24 hours by hour of creation, oldest first. */
+  tasksOverTime: TimeBucket[];
+  queueSummaries: QueueSummary[];
+  throttledTasks: number;
+  recentActivity: ActivityItem[];
+}
+
+/** `GET /queues`: one queue's configuration (when this engine runs it) and counts. */
+export interface QueueMetrics {
+  queueName: string;
+  /** False for a queue that has stored tasks but is not configured on this engine. */
+  configured: boolean;
+  concurrency: number | null;
+  capacity: number | null;
+  whenFull: string | null;
+  timeoutMs: number | null;
+  /** Running in this process now. */
+  running: number;
+  /** Buffered locally in this process now. */
+  buffered: number;
+  totalTasks: number;
+  pendingTasks: number;
+  inProgressTasks: number;
+  completedTasks: number;
+  failedTasks: number;
+  cancelledTasks: number;
+  throttledCount: number;
+  /** completed / (completed + failed) in percent, or null. */
+  successRate: number | null;
+  avgExecutionTimeMs: number | null;
+}
+
+/** `GET /statistics/success-rate-trend`. */
+export interface SuccessRateTrend {
+  period: 'last7days' | 'last30days' | 'last90days';
+  /** Start of each day (UTC), oldest first. */
+  timestamps: ApiDate[];
+  /** Success rate of the tasks created that day, in percent; null for a day with none finished. */
+  successRates: (number | null)[];
+}
+
+/** `GET /statistics/task-types`: tasks created in the range by task name. */
+export interface TaskTypeCount {
+  name: string;
+  count: number;
+}
+
+/** `GET /statistics/execution-times`: one time bucket. */
+export interface ExecutionTimeBucket {
+  timestamp: ApiDate;
+  avgExecutionTimeMs: number | null;
+  /** Completed tasks averaged in the bucket (a sample of at most the configured size). */
+  sampleSize: number;
+}
+
+/** `GET /rate-limits`: what this process is holding back, from the engine's `task:rate-limited` events. */
+export interface RateLimitsResponse {
+  /** True when any task definition has a rate limit. */
+  enabled: boolean;
+  throttledTasks: number;
+  trackedKeys: number;
+  definitions: { name: string; queue: string; permitsPerSecond: number }[];
+  keys: { taskName: string; queue: string; key: string; parkedCount: number; nextSlotAt: ApiDate }[];
+}
+
+/** `GET /instances`: the engines sharing the storage. */
+export interface InstanceItem {
+  id: string;
+  hostname: string;
+  pid: number;
+  startedAt: ApiDate;
+  lastHeartbeatAt: ApiDate;
+  expiresAt: ApiDate;
+  alive: boolean;
+  self: boolean;
+  queues: string[];
+}
+
+/** `GET /engine`: the engine's resolved configuration (`EverTask.configuration()`) and the storage's abilities. */
+export interface EngineConfigResponse extends EngineConfiguration {
+  storage: { persistent: boolean; multiProcess: boolean; notifications: boolean };
+}
+
+/** One Server-Sent Event's `data` (the event name is the SSE `event:` field). */
+export interface LiveEvent {
+  type: string;
+  at: ApiDate;
+  taskId?: string;
+  taskName?: string;
+  queue?: string;
+  severity: 'information' | 'warning' | 'error';
+  /** The engine event's other fields (errors as their message). */
+  details: Record<string, unknown>;
+}
