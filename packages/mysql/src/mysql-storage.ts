@@ -130,6 +130,11 @@ export class MySqlStorage implements TaskStorage {
     return this.#tasks.update(id, patch, ifStatus);
   }
 
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
+    checks.checkReplacement(previousId, ifStatus, task, 'replace');
+    return this.#tasks.replace(previousId, ifStatus, task, options);
+  }
+
   async remove(id: string): Promise<boolean> {
     return this.#tasks.remove(checks.checkId(id, 'remove'));
   }

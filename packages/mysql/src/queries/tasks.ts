@@ -1,10 +1,10 @@
 import { InvalidArgumentError, type AddOptions, type NewTask, type TaskPatch, type TaskStatus } from 'evertask';
 import { COLUMN_OF_FIELD, patchedFields, taskParameters } from 'evertask/storage-kit';
-import { affectedRows, isQueryable, rowsOf, type QueryContext, type Queryable } from '../connection.js';
+import { affectedRows, isQueryable, rowsOf, type QueryContext, type Queryable, type StatementResult } from '../connection.js';
 import { toStorageError, toTaskKeyConflict } from '../mysql-errors.js';
 import { TASK_INSERT_COLUMNS } from '../row-mapping.js';
 
-/** Writes of task rows (arguments checked by the storage): `add` (batched, optionally in the caller's transaction), `update`, `remove`. */
+/** Writes of task rows (arguments checked by the storage): `add` (batched, optionally in the caller's transaction), `update`, `replace`, `remove`. */
 export class TaskQueries {
   readonly #context: QueryContext;
   readonly #addChunkSize: number;
@@ -92,6 +92,40 @@ export class TaskQueries {
     const values = [...keys.map((key) => (patch as Record<string, unknown>)[key]), ...whereValues];
     const result = await connection.run('update', `UPDATE ${t} SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`, values, { idempotent: true });
     return affectedRows(result) > 0;
+  }
+
+  /**
+   * Replaces the finished task `previousId` (when its status is one of `ifStatus`) by `task` in one
+   * transaction: the old row's key is released under a row lock, the new row inserted, the old
+   * history moved under the new id, the old row deleted. False when the guard does not hold.
+   */
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options: AddOptions = {}): Promise<boolean> {
+    if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('MySqlStorage.replace: "options" must be an object.');
+    const tx = options.tx;
+    if (tx !== undefined && !isQueryable(tx)) {
+      throw new InvalidArgumentError('MySqlStorage.replace: options.tx must be a mysql2/promise connection inside a transaction you began.');
+    }
+    if (ifStatus.length === 0) return false;
+    const { tasks, statusAudit, runAudit, executionLogs } = this.#context.tables;
+    const run = async (db: Queryable): Promise<boolean> => {
+      const released = await db.query(`UPDATE ${tasks} SET task_key = NULL WHERE id = ? AND status IN (?)`, [previousId, ifStatus]);
+      if (affectedRows(released[0] as StatementResult) === 0) {
+        const found = await db.query(`SELECT 1 AS found FROM ${tasks} WHERE id = ? AND status IN (?) FOR UPDATE`, [previousId, ifStatus]);
+        if (rowsOf(found[0] as StatementResult).length === 0) return false;
+      }
+      for (const statement of this.#insertStatements([task], options.audit === true)) await db.query(statement.sql, statement.values);
+      for (const table of [statusAudit, runAudit, executionLogs]) {
+        await db.query(`UPDATE ${table} SET task_id = ? WHERE task_id = ?`, [task.id, previousId]);
+      }
+      await db.query(`DELETE FROM ${tasks} WHERE id = ?`, [previousId]);
+      return true;
+    };
+    try {
+      if (tx !== undefined) return await run(tx as Queryable);
+      return await this.#context.connection.transaction('replace', run);
+    } catch (error) {
+      throw (await this.#keyConflict(error, [task])) ?? toStorageError('replace', error);
+    }
   }
 
   async remove(id: string): Promise<boolean> {
