@@ -1,4 +1,5 @@
 import type {
+  LogLevel,
   AddOptions,
   ClaimRequest,
   ExecutionLogEntry,
@@ -154,8 +155,8 @@ export class MySqlStorage implements TaskStorage {
     return this.#claims.renewLeases(owner, now, leaseMs, ids);
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'));
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
+    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
   }
 
   // ---- optional roles ------------------------------------------------------------------------
@@ -195,9 +196,9 @@ export class MySqlStorage implements TaskStorage {
     return this.#history.saveExecutionLogs(checks.checkId(taskId, 'saveExecutionLogs', 'taskId'), checks.checkLogs(logs, 'saveExecutionLogs'));
   }
 
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE): Promise<ExecutionLogEntry[]> {
-    checks.checkId(taskId, 'getExecutionLogs', 'taskId');
-    return this.#history.getExecutionLogs(taskId, checks.checkCount(skip, 'getExecutionLogs', 'skip'), checks.checkCount(take, 'getExecutionLogs', 'take'));
+  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
+    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
+    return this.#history.getExecutionLogs(taskId, skip, take, levels);
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

@@ -35,9 +35,9 @@ export class ClaimQueries {
    * One branch per status, so that each walks its `(status, time)` index in order and stops at
    * the limit: a branch over two statuses would sort them (and lock every row it sorts).
    */
-  #lockingRead(withQueues: boolean): string {
+  #lockingRead(filter: string): string {
     const t = this.#context.tables.tasks;
-    const q = withQueues ? ' AND queue IN (?)' : '';
+    const q = filter;
     const due = (status: string): string => `(SELECT ${taskSelectList()}, due_at AS claim_key FROM ${t}
   WHERE status = '${status}' AND due_at <= ?${q} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)`;
     const lapsed = (status: string): string => `(SELECT ${taskSelectList()}, COALESCE(LEAST(due_at, lease_expires_at), lease_expires_at) AS claim_key FROM ${t}
@@ -46,10 +46,11 @@ export class ClaimQueries {
   }
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    const { owner, now, limit, leaseMs, queues } = request;
-    if (limit === 0 || (queues !== undefined && queues.length === 0)) return [];
-    const branch = queues === undefined ? [now, limit] : [now, queues, limit];
-    const read = this.#lockingRead(queues !== undefined);
+    const { owner, now, limit, leaseMs, queues, names } = request;
+    const filter = queueAndNameFilter(queues, names);
+    if (limit === 0 || filter === undefined) return [];
+    const branch = [now, ...filter.values, limit];
+    const read = this.#lockingRead(filter.sql);
     const tasks = this.#context.tables.tasks;
     return this.#context.connection.transaction(
       'claimDue',
@@ -81,17 +82,25 @@ export class ClaimQueries {
     return affectedRows(await connection.run('renewLeases', this.#sql.renewIds, [now + leaseMs, ids, owner], { idempotent: true }));
   }
 
-  async nextDueAt(queues?: readonly string[]): Promise<number | undefined> {
-    if (queues !== undefined && queues.length === 0) return undefined;
+  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
+    const filter = queueAndNameFilter(queues, names);
+    if (filter === undefined) return undefined;
     const t = this.#context.tables.tasks;
-    const q = queues === undefined ? '' : ' AND queue IN (?)';
+    const q = filter.sql;
     const sql = `SELECT (SELECT MIN(due_at) FROM ${t} WHERE status IN ${WAITING}${q}) AS due,
   (SELECT MIN(lease_expires_at) FROM ${t} WHERE status IN ${LEASED}${q}) AS lapse`;
-    const values = queues === undefined ? [] : [queues, queues];
+    const values = [...filter.values, ...filter.values];
     const [row] = rowsOf(await this.#context.connection.run('nextDueAt', sql, values, { idempotent: true }));
     const times = [row?.due, row?.lapse].filter((value) => value !== null && value !== undefined).map(Number);
     return times.length === 0 ? undefined : Math.min(...times);
   }
+}
+
+/** The `AND queue IN (?) AND name IN (?)` clause of a claim's filters, or undefined when an empty list selects nothing. */
+function queueAndNameFilter(queues?: readonly string[], names?: readonly string[]): { sql: string; values: unknown[] } | undefined {
+  if (queues?.length === 0 || names?.length === 0) return undefined;
+  const sql = (queues === undefined ? '' : ' AND queue IN (?)') + (names === undefined ? '' : ' AND name IN (?)');
+  return { sql, values: [...(queues === undefined ? [] : [queues]), ...(names === undefined ? [] : [names])] };
 }
 
 /** Code-point order of two ASCII ids. */

@@ -6,7 +6,7 @@ import { readers } from '../row-mapping.js';
 /** The history of a task (arguments checked by the storage): its status and run audit trails and its execution logs. */
 export class HistoryQueries {
   readonly #context: QueryContext;
-  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string };
+  readonly #sql: { statusAudit: string; runAudit: string; saveLogs: string; getLogs: string; getLogsAtLevels: string };
 
   constructor(context: QueryContext) {
     this.#context = context;
@@ -17,6 +17,8 @@ export class HistoryQueries {
       saveLogs: `INSERT INTO ${executionLogs} (id, task_id, at, level, message, exception, sequence) VALUES ?`,
       getLogs: `SELECT id, task_id, at, level, message, exception, sequence FROM ${executionLogs}
 WHERE task_id = ? ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
+      getLogsAtLevels: `SELECT id, task_id, at, level, message, exception, sequence FROM ${executionLogs}
+WHERE task_id = ? AND level IN (?) ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
     };
   }
 
@@ -41,9 +43,11 @@ WHERE task_id = ? ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
     }
   }
 
-  async getExecutionLogs(taskId: string, skip: number, take: number): Promise<ExecutionLogEntry[]> {
+  /** A page of a task's logs, only `levels` when given (the minimum level and above). */
+  async getExecutionLogs(taskId: string, skip: number, take: number, levels?: readonly string[]): Promise<ExecutionLogEntry[]> {
     if (take === 0) return [];
-    return rowsOf(await this.#context.connection.run('getExecutionLogs', this.#sql.getLogs, [taskId, take, skip], { idempotent: true })).map(
+    const [sql, values] = levels === undefined ? [this.#sql.getLogs, [taskId, take, skip]] : [this.#sql.getLogsAtLevels, [taskId, levels, take, skip]];
+    return rowsOf(await this.#context.connection.run('getExecutionLogs', sql, values, { idempotent: true })).map(
       readers.executionLog,
     );
   }

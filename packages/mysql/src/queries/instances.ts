@@ -11,12 +11,12 @@ export class InstanceQueries {
     this.#context = context;
     const i = context.tables.instances;
     this.#sql = {
-      upsert: `INSERT INTO ${i} (id, hostname, pid, started_at, heartbeat_at, expires_at, queues) VALUES (?, ?, ?, ?, ?, ?, ?)
+      upsert: `INSERT INTO ${i} (id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON DUPLICATE KEY UPDATE hostname = VALUES(hostname), pid = VALUES(pid), started_at = VALUES(started_at),
-  heartbeat_at = VALUES(heartbeat_at), expires_at = VALUES(expires_at), queues = VALUES(queues)`,
+  heartbeat_at = VALUES(heartbeat_at), expires_at = VALUES(expires_at), queues = VALUES(queues), task_names = VALUES(task_names)`,
       purge: `DELETE FROM ${i} WHERE expires_at < ? AND id <> ?`,
       remove: `DELETE FROM ${i} WHERE id = ?`,
-      list: `SELECT id, hostname, pid, started_at, heartbeat_at, expires_at, queues FROM ${i} ORDER BY started_at, id`,
+      list: `SELECT id, hostname, pid, started_at, heartbeat_at, expires_at, queues, COALESCE(task_names, '[]') AS task_names FROM ${i} ORDER BY started_at, id`,
     };
   }
 
@@ -26,7 +26,7 @@ ON DUPLICATE KEY UPDATE hostname = VALUES(hostname), pid = VALUES(pid), started_
     await this.#context.connection.script(
       'heartbeatInstance',
       [
-        { sql: this.#sql.upsert, values: [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, JSON.stringify(r.queues)] },
+        { sql: this.#sql.upsert, values: [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, JSON.stringify(r.queues), JSON.stringify(r.taskNames)] },
         { sql: this.#sql.purge, values: [r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, r.id] },
       ],
       { idempotent: true },
