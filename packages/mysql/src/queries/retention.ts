@@ -1,7 +1,7 @@
 import type { RetentionPolicy, RetentionResult } from 'evertask';
 import { affectedRows, type QueryContext } from '../connection.js';
 
-/** Retention: `cleanup` deletes old finished one-off tasks (their history cascades) and old history rows, in one transaction. */
+/** Retention: `cleanup` deletes old finished one-off tasks (their history first, counted) and old history rows, in one transaction. */
 export class RetentionQueries {
   readonly #context: QueryContext;
 
@@ -18,8 +18,15 @@ export class RetentionQueries {
       statements.push({ sql, values: [before] });
       kinds.push(kind);
     };
-    add('tasks', `DELETE FROM ${tasks} WHERE recurring IS NULL AND status = 'completed' AND updated_at < ?`, policy.completedBefore);
-    add('tasks', `DELETE FROM ${tasks} WHERE recurring IS NULL AND status IN ('failed', 'cancelled') AND updated_at < ?`, policy.failedBefore);
+    // a task's history is deleted (and counted) before the task, so that the cascade leaves nothing uncounted
+    const removeTasks = (where: string, before: number | undefined): void => {
+      add('audits', `DELETE h FROM ${statusAudit} h JOIN ${tasks} t ON t.id = h.task_id WHERE ${where}`, before);
+      add('audits', `DELETE h FROM ${runAudit} h JOIN ${tasks} t ON t.id = h.task_id WHERE ${where}`, before);
+      add('logs', `DELETE h FROM ${executionLogs} h JOIN ${tasks} t ON t.id = h.task_id WHERE ${where}`, before);
+      add('tasks', `DELETE t FROM ${tasks} t WHERE ${where}`, before);
+    };
+    removeTasks(`t.recurring IS NULL AND t.status = 'completed' AND t.updated_at < ?`, policy.completedBefore);
+    removeTasks(`t.recurring IS NULL AND t.status IN ('failed', 'cancelled') AND t.updated_at < ?`, policy.failedBefore);
     add('audits', `DELETE FROM ${statusAudit} WHERE at < ?`, policy.auditBefore);
     add('audits', `DELETE FROM ${runAudit} WHERE at < ?`, policy.auditBefore);
     add('logs', `DELETE FROM ${executionLogs} WHERE at < ?`, policy.logsBefore);
