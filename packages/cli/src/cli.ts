@@ -4,6 +4,8 @@
  *   evertask migrate --postgres <url> [--schema <name>]       apply the migrations (as PostgresStorage.open() does)
  *   evertask migrate [--schema <name>] [--from <version>] --print
  *                                                             print the SQL (postgresMigrationSql) instead
+ *   evertask migrate --mysql <url> [--table-prefix <p>] [--print]
+ *                                                             the same for MySQL/MariaDB (mysqlMigrationSql)
  *   evertask demo [--file <path>] [--seconds <n>] [--port <n>] [--host <h>] [--no-dashboard]
  *                                                             run the demo on a SQLite file, serving the dashboard
  *   evertask dashboard --sqlite <file> | --postgres <url> [--port <n>] [--host <h>] [--user <u> --password <p> | --no-auth]
@@ -12,6 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { MySqlStorage, MYSQL_SCHEMA_VERSION, mysqlMigrationSql } from '@evertask/mysql';
 import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '@evertask/postgres';
 import { runDemo } from './demo.js';
 import { runDashboardCommand } from './dashboard-command.js';
@@ -26,6 +29,8 @@ export const USAGE = `Usage:
   evertask migrate --postgres <url> [--schema <name>]      apply the PostgreSQL migrations
   evertask migrate [--schema <name>] [--from <version>] --print
                                                           print the migration SQL instead of applying it
+  evertask migrate --mysql <url> [--table-prefix <p>] [--from <version>] [--print]
+                                                          the same for MySQL 8 / MariaDB 10.6+
   evertask demo [--file <path>] [--seconds <n>] [--port <n>] [--host <h>] [--no-dashboard]
                                                           run the demo application on a SQLite file and serve its dashboard
   evertask dashboard --sqlite <file> | --postgres <url> [--port <n>] [--host <h>] [--user <u> --password <p> | --no-auth]
@@ -33,8 +38,10 @@ export const USAGE = `Usage:
   evertask --version                                      print the version of the command line tool
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
+  --mysql <url>      MySQL URI, e.g. mysql://user:password@host:3306/db (with --print: only picks the dialect)
   --schema <name>    schema of the EverTask tables (default: evertask)
-  --from <version>   with --print: the schema's current version, 0 to ${POSTGRES_SCHEMA_VERSION} (default 0, a fresh database)
+  --table-prefix <p> MySQL: prefix of the EverTask tables (default: evertask_)
+  --from <version>   with --print: the schema's current version, 0 to the latest (PostgreSQL ${POSTGRES_SCHEMA_VERSION}, MySQL ${MYSQL_SCHEMA_VERSION}; default 0, a fresh database)
   --print            print the SQL (one transaction) and touch no database
   --file <path>      demo: the SQLite file (default: evertask-demo.db)
   --seconds <n>      demo: how long it runs (default: until Ctrl+C; 20 with --no-dashboard)
@@ -112,6 +119,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       allowPositionals: true,
       options: {
         postgres: { type: 'string' },
+        mysql: { type: 'string' },
+        'table-prefix': { type: 'string', default: 'evertask_' },
         schema: { type: 'string', default: 'evertask' },
         from: { type: 'string', default: '0' },
         print: { type: 'boolean', default: false },
@@ -164,11 +173,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
   const from = Number(values.from);
-  if (!/^\d+$/.test(values.from) || !Number.isInteger(from) || from > POSTGRES_SCHEMA_VERSION) {
-    io.err(
-      `--from must be a schema version from 0 to ${POSTGRES_SCHEMA_VERSION} (the latest); received "${values.from}".\n`,
-    );
+  const latest = values.mysql !== undefined ? MYSQL_SCHEMA_VERSION : POSTGRES_SCHEMA_VERSION;
+  if (!/^\d+$/.test(values.from) || !Number.isInteger(from) || from > latest) {
+    io.err(`--from must be a schema version from 0 to ${latest} (the latest); received "${values.from}".\n`);
     return EXIT.usage;
+  }
+  if (values.mysql !== undefined) {
+    if (values.postgres !== undefined) {
+      io.err(`migrate takes one of --postgres or --mysql, not both.\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    return migrateMySql(values.mysql, values['table-prefix'], from, values.print, io);
   }
   try {
     if (values.print) {
@@ -186,6 +201,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       await storage.close();
     }
     io.out(`Schema "${values.schema}" is at version ${POSTGRES_SCHEMA_VERSION}.\n`);
+    return EXIT.ok;
+  } catch (error) {
+    io.err(`evertask migrate failed: ${(error as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** `evertask migrate --mysql <url>`: prints the script, or applies it as `MySqlStorage.open()` does. */
+async function migrateMySql(uri: string, tablePrefix: string, from: number, print: boolean, io: CliIo): Promise<number> {
+  try {
+    if (print) {
+      io.out(mysqlMigrationSql(tablePrefix, from));
+      return EXIT.ok;
+    }
+    const storage = new MySqlStorage({ uri, tablePrefix, connectionLimit: 1, transientRetries: 0 });
+    try {
+      await storage.open();
+    } finally {
+      await storage.close();
+    }
+    io.out(`Tables "${tablePrefix}*" are at version ${MYSQL_SCHEMA_VERSION}.\n`);
     return EXIT.ok;
   } catch (error) {
     io.err(`evertask migrate failed: ${(error as Error).message}\n`);

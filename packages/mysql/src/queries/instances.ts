@@ -1,0 +1,44 @@
+import { INSTANCE_RECORD_RETENTION_MS, checkInstanceId, checkInstanceRecord, type InstanceRecord } from 'evertask';
+import { rowsOf, type QueryContext } from '../connection.js';
+import { readers } from '../row-mapping.js';
+
+/** The instance registry: one row per running engine, upserted by its heartbeat. */
+export class InstanceQueries {
+  readonly #context: QueryContext;
+  readonly #sql: { upsert: string; purge: string; remove: string; list: string };
+
+  constructor(context: QueryContext) {
+    this.#context = context;
+    const i = context.tables.instances;
+    this.#sql = {
+      upsert: `INSERT INTO ${i} (id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE hostname = VALUES(hostname), pid = VALUES(pid), started_at = VALUES(started_at),
+  heartbeat_at = VALUES(heartbeat_at), expires_at = VALUES(expires_at), queues = VALUES(queues), task_names = VALUES(task_names)`,
+      purge: `DELETE FROM ${i} WHERE expires_at < ? AND id <> ?`,
+      remove: `DELETE FROM ${i} WHERE id = ?`,
+      list: `SELECT id, hostname, pid, started_at, heartbeat_at, expires_at, queues, COALESCE(task_names, '[]') AS task_names FROM ${i} ORDER BY started_at, id`,
+    };
+  }
+
+  /** The upsert and the purge of long-expired records, in one transaction. */
+  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
+    const r = checkInstanceRecord(instance, 'heartbeatInstance');
+    await this.#context.connection.script(
+      'heartbeatInstance',
+      [
+        { sql: this.#sql.upsert, values: [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, JSON.stringify(r.queues), JSON.stringify(r.taskNames)] },
+        { sql: this.#sql.purge, values: [r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, r.id] },
+      ],
+      { idempotent: true },
+    );
+  }
+
+  async removeInstance(id: string): Promise<void> {
+    checkInstanceId(id, 'removeInstance');
+    await this.#context.connection.run('removeInstance', this.#sql.remove, [id], { idempotent: true });
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    return rowsOf(await this.#context.connection.run('listInstances', this.#sql.list, [], { idempotent: true })).map((row) => readers.instance(row));
+  }
+}
