@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { EverTaskError, StorageError } from 'evertask';
+import { loadMigrationFiles } from 'evertask/storage-kit';
 import { tableNames } from './connection.js';
 import { errorNumber, toStorageError } from './mysql-errors.js';
 import { checkTablePrefix } from './mysql-storage-options.js';
@@ -16,10 +15,6 @@ export interface Migration {
 
 /** Where the `.sql` files are: next to this module, in `src/` and in `dist/` alike. */
 const MIGRATIONS_DIRECTORY = new URL('./migrations/', import.meta.url);
-/** `0001-initial.sql`: four digits of version, a slug. */
-const FILE_NAME = /^(\d{4})-[a-z0-9-]+\.sql$/;
-/** The first line of every file: `-- name: <what the migration does>` (recorded in `<prefix>migrations`). */
-const NAME_LINE = /^-- name: (.+)\r?\n/;
 /** Longest wait for another process's migration, in seconds. */
 const LOCK_TIMEOUT_SECONDS = 60;
 
@@ -28,32 +23,7 @@ const LOCK_TIMEOUT_SECONDS = 60;
  * gap and each names itself. Never edit a file that shipped: add a new version.
  */
 export function loadMigrations(directory: URL = MIGRATIONS_DIRECTORY): Migration[] {
-  const path = fileURLToPath(directory);
-  let files: string[];
-  try {
-    files = readdirSync(directory).filter((file) => file.endsWith('.sql')).sort();
-  } catch (error) {
-    throw new StorageError(
-      `@evertask/mysql cannot read its migrations in ${path}: ${(error as Error).message}. ` +
-        'The build copies src/migrations to dist/migrations (npm run build -w packages/mysql); reinstall the package if they are missing.',
-      { cause: error },
-    );
-  }
-  return files.map((file, index) => {
-    const version = Number(FILE_NAME.exec(file)?.[1]);
-    if (version !== index + 1) {
-      throw new StorageError(
-        `@evertask/mysql migration file ${JSON.stringify(file)} in ${path} should be version ${index + 1} ` +
-          `(files are named NNNN-slug.sql and numbered 0001, 0002… without gaps).`,
-      );
-    }
-    const text = readFileSync(new URL(file, directory), 'utf8');
-    const name = NAME_LINE.exec(text);
-    if (name === null) {
-      throw new StorageError(`@evertask/mysql migration file ${JSON.stringify(file)} must start with a line "-- name: <what it does>".`);
-    }
-    return { version, name: name[1] as string, sql: text.slice(name[0].length) };
-  });
+  return loadMigrationFiles('@evertask/mysql', directory);
 }
 
 /** The migrations, oldest first (`src/migrations/NNNN-*.sql`). */

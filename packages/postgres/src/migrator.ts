@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Pool } from 'pg';
 import { EverTaskError, StorageError } from 'evertask';
+import { loadMigrationFiles } from 'evertask/storage-kit';
 import type { Queryable } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
 import { quoteIdent, validateSchemaName } from './postgres-storage-options.js';
@@ -15,42 +14,13 @@ export interface Migration {
 
 /** Where the `.sql` files are: next to this module, in `src/` and in `dist/` alike. */
 const MIGRATIONS_DIRECTORY = new URL('./migrations/', import.meta.url);
-/** `0001-initial.sql`: four digits of version, a slug. */
-const FILE_NAME = /^(\d{4})-[a-z0-9-]+\.sql$/;
-/** The first line of every file: `-- name: <what the migration does>` (recorded in `<schema>.migrations`). */
-const NAME_LINE = /^-- name: (.+)\r?\n/;
 
 /**
  * Reads `migrations/*.sql`, oldest first, and checks that their versions run 1, 2, 3… without a
  * gap and each names itself. Never edit a file that shipped: add a new version.
  */
 export function loadMigrations(directory: URL = MIGRATIONS_DIRECTORY): Migration[] {
-  const path = fileURLToPath(directory);
-  let files: string[];
-  try {
-    files = readdirSync(directory).filter((file) => file.endsWith('.sql')).sort();
-  } catch (error) {
-    throw new StorageError(
-      `@evertask/postgres cannot read its migrations in ${path}: ${(error as Error).message}. ` +
-        'The build copies src/migrations to dist/migrations (npm run build -w packages/postgres); reinstall the package if they are missing.',
-      { cause: error },
-    );
-  }
-  return files.map((file, index) => {
-    const version = Number(FILE_NAME.exec(file)?.[1]);
-    if (version !== index + 1) {
-      throw new StorageError(
-        `@evertask/postgres migration file ${JSON.stringify(file)} in ${path} should be version ${index + 1} ` +
-          `(files are named NNNN-slug.sql and numbered 0001, 0002… without gaps).`,
-      );
-    }
-    const text = readFileSync(new URL(file, directory), 'utf8');
-    const name = NAME_LINE.exec(text);
-    if (name === null) {
-      throw new StorageError(`@evertask/postgres migration file ${JSON.stringify(file)} must start with a line "-- name: <what it does>".`);
-    }
-    return { version, name: name[1] as string, sql: text.slice(name[0].length) };
-  });
+  return loadMigrationFiles('@evertask/postgres', directory);
 }
 
 /**

@@ -39,3 +39,5 @@ export type { Row, RowReaders } from './row-reader.js';
 export { wrapDriverError } from './driver-errors.js';
 export type { DriverErrorClass } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
+export { loadMigrationFiles } from './migration-files.js';
+export type { MigrationFile } from './migration-files.js';
