@@ -3,7 +3,7 @@
  * connections refused for a few seconds, then restored. Nothing may be lost or forgotten, and the
  * engine must recover by itself.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { TcpProxy } from '../../evertask/test/support/tcp-proxy.js';
 import { afterAll, expect, it } from 'vitest';
 import type pg from 'pg';
 import { EverTask, StorageError, defineTask, silentLogger, type EverTaskEvents } from 'evertask';
@@ -12,54 +12,6 @@ import { PG_URL, describeWithPostgres, dropSchemas, testPool, testSchema, waitFo
 
 const describePg = await describeWithPostgres();
 const SCHEMA = testSchema(import.meta.url);
-
-/** A TCP proxy in front of PostgreSQL that can be cut (sockets destroyed, port closed) and restored. */
-class TcpProxy {
-  readonly #target: { host: string; port: number };
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
-  port = 0;
-
-  constructor(target: { host: string; port: number }) {
-    this.#target = target;
-  }
-
-  async listen(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.#target.port, this.#target.host);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => {
-          this.#sockets.delete(s);
-          client.destroy();
-          upstream.destroy();
-        });
-      }
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
-    this.#server = server;
-    this.port = (server.address() as { port: number }).port;
-  }
-
-  /** Destroys every connection and refuses new ones (the port is closed). */
-  async cut(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    for (const s of this.#sockets) s.destroy();
-    await closed;
-  }
-
-  restore(): Promise<void> {
-    return this.listen();
-  }
-}
 
 describePg('EverTask on PostgreSQL through a connection outage', () => {
   let admin: pg.Pool;
