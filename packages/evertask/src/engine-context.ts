@@ -35,4 +35,6 @@ export interface EngineContext {
   assertRunning(what: string): void;
   /** Marks that the storage may have due work and starts a claim round. */
   claimSoon(): void;
+  /** Whether this engine knows `queue` as paused (then a due task is stored `waiting`, not leased here). */
+  isQueuePaused(queue: string): boolean;
 }

@@ -163,10 +163,15 @@ export function assertAuditLevel(value: unknown, what: string): asserts value is
   }
 }
 
-function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: boolean, cpuDefault: number): ResolvedQueue {
+/** Throws unless `name` is a valid queue name: 1–100 characters of letters, digits and `._:-/`. */
+export function assertQueueName(name: string): void {
   if (!QUEUE_NAME_RE.test(name)) {
     throw new InvalidArgumentError(`Queue name ${JSON.stringify(name)} must be 1–100 characters of letters, digits and ._:-/.`);
   }
+}
+
+function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: boolean, cpuDefault: number): ResolvedQueue {
+  assertQueueName(name);
   const o = options ?? {};
   assertOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
   const whenFull = o.whenFull ?? (builtIn ? 'wait' : 'fallback');

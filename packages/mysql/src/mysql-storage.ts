@@ -1,5 +1,7 @@
 import type {
   LogLevel,
+  PausedQueue,
+  QueueStateChange,
   AddOptions,
   ClaimRequest,
   ExecutionLogEntry,
@@ -28,6 +30,7 @@ import { resolveMySqlOptions, type MySqlStorageOptions, type ResolvedMySqlStorag
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { QueueStateQueries } from './queries/queue-state.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
@@ -71,6 +74,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #queueState: QueueStateQueries;
   #opened = false;
   #opening: Promise<void> | undefined;
   #closed = false;
@@ -87,6 +91,7 @@ export class MySqlStorage implements TaskStorage {
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#queueState = new QueueStateQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
   }
 
@@ -157,6 +162,17 @@ export class MySqlStorage implements TaskStorage {
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
+  }
+
+  // ---- queue state ---------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#queueState.setQueuePaused(queue, paused, { actor, at });
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#queueState.pausedQueues();
   }
 
   // ---- optional roles ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ export interface NotificationListenerOptions {
   onReconnect: () => void;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
+const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled', 'queue-state']);
 
 /**
  * Parses a `pg_notify` payload (`{"kind":…,"dueAt":…,"taskId":…}`). Unknown or malformed
@@ -236,8 +236,8 @@ export class StorageNotifications {
   }
 
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !['task-available', 'task-cancelled'].includes(notification.kind)) {
-      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
+    if (typeof notification !== 'object' || notification === null || !KINDS.has(notification.kind)) {
+      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available", "task-cancelled" or "queue-state".');
     }
     if (!this.#options.enabled) return;
     await this.#options.connection.run('notify', {

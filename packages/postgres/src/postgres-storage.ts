@@ -20,6 +20,8 @@ import type {
   TaskStatus,
   TaskStorage,
   LogLevel,
+  PausedQueue,
+  QueueStateChange,
   TaskTransition,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
@@ -35,6 +37,7 @@ import {
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { QueueStateQueries } from './queries/queue-state.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
@@ -77,6 +80,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #queueState: QueueStateQueries;
   #opened = false;
   #opening: Promise<void> | undefined;
   #closed = false;
@@ -105,6 +109,7 @@ export class PostgresStorage implements TaskStorage {
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#queueState = new QueueStateQueries(context);
     this.capabilities = Object.freeze({
       persistent: true,
       multiProcess: true,
@@ -187,6 +192,17 @@ export class PostgresStorage implements TaskStorage {
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
+  }
+
+  // ---- queue state ---------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#queueState.setQueuePaused(queue, paused, { actor, at });
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#queueState.pausedQueues();
   }
 
   // ---- optional roles ------------------------------------------------------------------------

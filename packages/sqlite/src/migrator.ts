@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { StorageError } from 'evertask';
-import { EXECUTION_LOG_FIELDS, RUN_AUDIT_FIELDS, STATUS_AUDIT_FIELDS, TASK_COLUMNS } from 'evertask/storage-kit';
+import { EXECUTION_LOG_FIELDS, PAUSED_QUEUE_FIELDS, RUN_AUDIT_FIELDS, STATUS_AUDIT_FIELDS, TASK_COLUMNS } from 'evertask/storage-kit';
 import type { TableNames } from './queries/tables.js';
 
 export interface Migration {
@@ -56,6 +56,7 @@ export const MIGRATIONS: readonly Migration[] = [
   fromFile(1, 'initial schema', '0001-initial.sql'),
   fromFile(2, 'instance registry', '0002-instance-registry.sql'),
   fromFile(3, 'instance task names', '0003-instance-task-names.sql'),
+  fromFile(4, 'operator actions', '0004-operator-actions.sql'),
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);
@@ -76,6 +77,7 @@ function expectedColumns(tables: TableNames): Record<string, readonly string[]> 
     [tables.runAudit]: ['id', ...RUN_AUDIT_FIELDS.map((spec) => spec.column)],
     [tables.logs]: EXECUTION_LOG_FIELDS.map((spec) => spec.column),
     [tables.instances]: ['id', 'hostname', 'pid', 'started_at', 'heartbeat_at', 'expires_at', 'queues'],
+    [tables.pausedQueues]: PAUSED_QUEUE_FIELDS.map((spec) => spec.column),
     [tables.migrations]: ['version', 'name', 'applied_at'],
   };
 }

@@ -19,6 +19,8 @@ import {
   type TaskQueryResult,
   type TaskStatus,
   type LogLevel,
+  type PausedQueue,
+  type QueueStateChange,
   type TaskStorage,
   type TaskTransition,
 } from 'evertask';
@@ -28,6 +30,7 @@ import { Migrator } from './migrator.js';
 import { claimDueTasks, nextDueAt, renewLeases } from './queries/claims.js';
 import { logsOf, runAuditOf, saveLogs, statusAuditOf } from './queries/history.js';
 import { heartbeat, listInstances, removeInstance } from './queries/instances.js';
+import { pausedQueues, setQueuePaused } from './queries/queue-state.js';
 import {
   countTasks,
   getTask,
@@ -168,6 +171,17 @@ export class SqliteStorage implements TaskStorage {
     checks.checkTaskNames(names, 'nextDueAt');
     if (queues?.length === 0 || names?.length === 0) return undefined;
     return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues, names));
+  }
+
+  // ---- queue state -------------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#connection.run('setQueuePaused', (session) => setQueuePaused(session, queue, paused, { actor, at }));
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#connection.run('pausedQueues', (session) => pausedQueues(session));
   }
 
   // ---- instance registry ---------------------------------------------------------------------------

@@ -89,7 +89,7 @@ export class TaskRouter {
     let record = prepared.record;
     const now = this.#options.clock.now();
     const inTx = options.tx !== undefined;
-    if (record.dueAt !== null && record.dueAt <= now && !inTx) {
+    if (record.dueAt !== null && record.dueAt <= now && !inTx && !this.#ctx.isQueuePaused(record.queue)) {
       let queue = this.#ctx.queues.get(record.queue) as QueueRunner;
       if (queue.space === 0) {
         const mode = queue.config.whenFull;

@@ -8,6 +8,7 @@ import type {
   TaskPatch,
   TaskStatus,
 } from './task-record.js';
+import type { QueueStateStore } from './queue-state.js';
 
 /**
  * Abilities of a storage that change how the engine uses it. The engine and the conformance suite
@@ -50,8 +51,11 @@ export interface TaskTransition {
   /** Time of the change (becomes `updatedAt` and the audit row's time). */
   at: number;
   patch?: TaskPatch;
-  /** Write a status-audit row with this error text (null for none). Omit to write no row. */
-  audit?: { error: string | null };
+  /**
+   * Write a status-audit row with this error text (null for none) and `actor` (who asked for the
+   * change; omitted or null: the engine itself). Omit `audit` to write no row.
+   */
+  audit?: { error: string | null; actor?: string | null };
   /**
    * Status-audit rows of intermediate steps, written before the `audit` row when the change
    * applies. The engine sets this when it folds several changes of one task into one write (a
@@ -177,9 +181,12 @@ export interface InstanceRecord {
   taskNames: string[];
 }
 
-/** What a wake-up says. */
+/**
+ * What a wake-up says: `task-available` (work may be due), `task-cancelled` (a running task was
+ * cancelled elsewhere) or `queue-state` (a queue was paused or resumed: re-read `pausedQueues()`).
+ */
 export interface StorageNotification {
-  kind: 'task-available' | 'task-cancelled';
+  kind: 'task-available' | 'task-cancelled' | 'queue-state';
   /** The due time of the available task (epoch ms), when known. */
   dueAt?: number;
   taskId?: string;
@@ -223,8 +230,9 @@ export interface LeaseStore {
    * Atomically claims up to `limit` runnable tasks, earliest `dueAt` first: `waiting` or
    * `service-stopped` tasks with `dueAt <= now`, and `queued`/`in-progress` tasks whose lease
    * expired (`leaseExpiresAt <= now`). Claimed tasks become `queued` with the lease set to
-   * `owner` until `now + leaseMs`; only of `queues` and of task `names` when given. Two concurrent
-   * claimers never receive the same task.
+   * `owner` until `now + leaseMs`; only of `queues` and of task `names` when given, and never of a
+   * paused queue (`setQueuePaused`, checked in the same atomic step). Two concurrent claimers never
+   * receive the same task.
    */
   claimDue(request: ClaimRequest): Promise<StoredTask[]>;
   /**
@@ -237,7 +245,8 @@ export interface LeaseStore {
   /**
    * The earliest `dueAt` among `waiting`/`service-stopped` tasks and among expiring leases
    * (`leaseExpiresAt` of `queued`/`in-progress` tasks), or undefined when nothing is pending.
-   * Restricted, like `claimDue`, to `queues` and to task `names` when given. Tells the scheduler
+   * Restricted, like `claimDue`, to `queues` and to task `names` when given, and leaving out paused
+   * queues. Tells the scheduler
    * when to wake up.
    */
   nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined>;
@@ -307,7 +316,7 @@ export interface InstanceRegistry {
  * cause); `add` throws `TaskKeyConflictError` when a task key is taken; a bad argument is an
  * `InvalidArgumentError` (see `evertask/storage-kit`).
  */
-export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, RetentionStore {
+export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, RetentionStore, QueueStateStore {
   readonly capabilities: StorageCapabilities;
 
   /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */
@@ -322,3 +331,4 @@ export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistorySt
 }
 
 export type { AuditLevel };
+export type { PausedQueue, QueueStateChange, QueueStateStore } from './queue-state.js';

@@ -42,7 +42,7 @@ export function insertTasks(session: Session, tasks: readonly NewTask[], audit: 
     for (const task of tasks) {
       current = task;
       statements.insert.run(taskToParams(task));
-      if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null);
+      if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null, null);
     }
   });
   try {
@@ -67,7 +67,7 @@ export function replaceTask(session: Session, previousId: string, ifStatus: read
     statements.moveRunAudit.run(move);
     statements.moveLogs.run(move);
     statements.remove.run(previousId);
-    if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null);
+    if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null, null);
     return true;
   });
   try {

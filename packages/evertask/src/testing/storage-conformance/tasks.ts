@@ -169,8 +169,8 @@ export function registerAddTests(test: Register): void {
     const silent = task();
     await s.add([a, b], { audit: true });
     await s.add([silent]);
-    expect(await s.getStatusAudit(a.id)).toEqual([{ taskId: a.id, status: 'waiting', at: T, error: null }]);
-    expect(await s.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: T + 5, error: null }]);
+    expect(await s.getStatusAudit(a.id)).toEqual([{ taskId: a.id, status: 'waiting', at: T, error: null, actor: null }]);
+    expect(await s.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: T + 5, error: null, actor: null }]);
     expect(await s.getStatusAudit(silent.id)).toEqual([]);
   });
 
