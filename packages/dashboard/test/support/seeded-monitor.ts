@@ -26,6 +26,21 @@ export const chargeTask = defineTask({
   },
 });
 
+let shippingDown = true;
+
+/** Fails while the (pretend) carrier is down: `carrierBack()` makes the next attempt succeed. */
+export const shipTask = defineTask({
+  name: 'ship-parcel',
+  retry: noRetry(),
+  handler: async (payload: { parcel: string }) => {
+    if (shippingDown) throw new Error(`carrier unreachable for parcel ${payload.parcel}`);
+  },
+});
+
+export function carrierBack(): void {
+  shippingDown = false;
+}
+
 /** A running engine on a temporary SQLite file with the monitor and the built dashboard in front. */
 export interface SeededMonitor {
   everTask: EverTask;
@@ -41,7 +56,7 @@ export async function startSeededMonitor(): Promise<SeededMonitor> {
   const directory = mkdtempSync(join(tmpdir(), 'evertask-dashboard-e2e-'));
   const everTask = new EverTask({
     storage: new SqliteStorage({ filename: join(directory, 'tasks.db') }),
-    tasks: [reportTask, invoiceTask, chargeTask],
+    tasks: [reportTask, invoiceTask, chargeTask, shipTask],
     queues: { billing: { concurrency: 2 } },
     defaults: { logs: { enabled: true } },
     logger: silentLogger,
