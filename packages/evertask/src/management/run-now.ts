@@ -1,31 +1,19 @@
-import { storageCall } from '../storage/storage-call.js';
-import { actionAudit, checkTaskId, resolveActor, type ActionOptions } from './action-options.js';
-import { notifyAvailable, type ManagementContext } from './management-context.js';
+import type { ActionOptions } from './action-options.js';
+import type { ManagementContext } from './management-context.js';
+import { makeDue } from './make-due.js';
 
 /**
  * `EverTask.runNow`: a `waiting` task (delayed, scheduled, awaiting a retry, or a recurring
- * series between runs) becomes due now and is claimed by whichever engine has room. False when
- * the task is unknown or not waiting.
+ * series between runs) becomes due now and is claimed by whichever engine has room. For a
+ * recurring series the planned occurrence runs now instead of at its time; the series then goes
+ * on from its schedule (the next run is the occurrence after the planned one). False when the
+ * task is unknown or not waiting.
  */
-export async function runTaskNow(m: ManagementContext, id: string, options: ActionOptions): Promise<boolean> {
-  const ctx = m.engine;
-  checkTaskId(id, 'runNow');
-  const actor = resolveActor(options, 'runNow');
-  const task = await storageCall('get', () => ctx.storage.get(id));
-  if (task === undefined || task.status !== 'waiting') return false;
-  const now = ctx.options.clock.now();
-  const applied = await ctx.writer.transition({
-    id,
-    from: ['waiting'],
-    to: 'waiting',
-    at: now,
-    patch: { dueAt: now },
-    ...actionAudit(task.auditLevel, 'waiting', actor),
+export function runTaskNow(m: ManagementContext, id: string, options: ActionOptions): Promise<boolean> {
+  return makeDue(m, id, options, {
+    action: 'runNow',
+    from: 'waiting',
+    patch: {},
+    describe: (actor, taskId, name) => `${actor} made task ${taskId} (${name}) due now.`,
   });
-  if (!applied) return false;
-  ctx.scheduler.unschedule(id);
-  if (actor !== null) ctx.options.logger.info(`${actor} made task ${id} (${task.name}) due now.`, { actor, taskId: id });
-  await notifyAvailable(ctx, now, id);
-  ctx.claimSoon();
-  return true;
 }

@@ -32,6 +32,25 @@ describe('runNow', () => {
     ]);
   });
 
+  it('runs the next occurrence of a recurring series now; the series keeps its schedule', async () => {
+    const clock = new ManualClock(T0);
+    const ran: number[] = [];
+    const hourly = defineTask({ name: 'hourly', handler: () => void ran.push(clock.now()) });
+    const engine = track(createEngine({ tasks: [hourly], clock }));
+    await engine.start();
+    const id = await engine.dispatch(hourly, null, { recurring: (s) => s.every(1).hours() });
+    const planned = (await engine.storage.get(id))?.dueAt as number;
+    expect(planned).toBeGreaterThan(T0);
+    const finished = engine.once('task:completed', (e) => e.taskId === id);
+    expect(await engine.runNow(id, { actor: 'ops' })).toBe(true);
+    await finished;
+    await waitForStatus(engine, id, 'waiting');
+    expect(ran).toEqual([T0]);
+    expect((await engine.getTask(id))?.recurring?.runCount).toBe(1);
+    // the occurrence that ran now was the planned one: the next is the one after it
+    expect((await engine.storage.get(id))?.dueAt).toBe(planned + 3_600_000);
+  });
+
   it('brings a task waiting for its retry forward, attempts kept', async () => {
     const clock = new ManualClock(T0);
     let calls = 0;
@@ -216,30 +235,6 @@ describe('pauseQueue and resumeQueue', () => {
     expect(await a.resumeQueue('mail')).toBe(true);
     await waitForStatus(b, held, 'completed');
     expect(ran).toEqual(['free', 'held']);
-  });
-
-  it('retry in one engine runs the task in the other', async () => {
-    const storage = new MemoryStorage();
-    let fail = true;
-    const job = defineTask({
-      name: 'job',
-      retry: noRetry(),
-      handler: () => {
-        if (fail) throw new Error('not yet');
-      },
-    });
-    const b = track(createEngine({ tasks: [job], storage, instanceId: 'engine-b' }));
-    await b.start();
-    const id = await b.dispatch(job, null);
-    await waitForStatus(b, id, 'failed');
-    fail = false;
-    // engine A defines no task: it can retry but never run it
-    const a = track(createEngine({ tasks: [], storage, instanceId: 'engine-a' }));
-    await a.start();
-    const completed = b.once('task:completed', (e) => e.taskId === id);
-    expect(await a.retry(id, { actor: 'gina' })).toBe(true);
-    await completed;
-    expect((await storage.getStatusAudit(id)).some((row) => row.status === 'waiting' && row.actor === 'gina')).toBe(true);
   });
 
   it('rejects bad queue names and options', async () => {
