@@ -30,6 +30,7 @@ describe('runNow', () => {
       ['in-progress', null],
       ['completed', null],
     ]);
+    expect((await engine.getTaskHistory(id)).statuses[1]).toMatchObject({ status: 'waiting', actor: 'alice' });
   });
 
   it('runs the next occurrence of a recurring series now; the series keeps its schedule', async () => {
