@@ -1,13 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { TaskDefinition } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
-import type { EngineContext } from './engine-context.js';
+import type { ClaimerContext, EngineContext } from './engine-context.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
 import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
-import type { TaskExecution } from './worker/task-execution.js';
 import { TypedEmitter, assertSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
@@ -72,7 +71,6 @@ export class EverTask {
   readonly #queues = new Map<string, QueueRunner>();
   readonly #writer: WriteCoalescer;
   readonly #scheduler: DueScheduler;
-  readonly #running = new Map<string, TaskExecution>();
   readonly #claimer: Claimer;
   readonly #registration: InstanceRegistration;
   readonly #finisher: RunFinisher;
@@ -94,27 +92,27 @@ export class EverTask {
         this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#options.clock.now() });
       },
     });
-    this.#scheduler = new DueScheduler(this.#options.clock, () => this.#claimSoon());
-    const ctx: EngineContext = {
+    // a due time reached starts a claim round (the claimer is built below, before any timer runs)
+    this.#scheduler = new DueScheduler(this.#options.clock, () => claimer.claimSoon());
+    const base: ClaimerContext = {
       options: this.#options,
       storage: this.#storage,
       emitter: this.#emitter,
       queues: this.#queues,
       writer: this.#writer,
-      scheduler: this.#scheduler,
-      running: this.#running,
+      dueTimes: this.#scheduler,
       isRunning: () => this.#state === 'running',
       assertRunning: (what) => this.#assertRunning(what),
-      claimSoon: () => this.#claimSoon(),
     };
-    this.#registration = new InstanceRegistration(ctx);
-    const claimer = new Claimer(ctx, this.#registration);
+    this.#registration = new InstanceRegistration(base);
+    const claimer = new Claimer(base, this.#registration);
     this.#claimer = claimer;
+    const ctx: EngineContext = { ...base, claims: claimer };
     this.#finisher = new RunFinisher(ctx);
     const runner = new TaskRunner(ctx, this.#finisher);
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
-    this.#retention = new RetentionMaintenance(ctx, () => this.#registration.list());
+    this.#retention = new RetentionMaintenance(ctx, this.#registration);
     for (const config of this.#options.queues.values()) {
       this.#queues.set(
         config.name,
@@ -145,7 +143,7 @@ export class EverTask {
           if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#options.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
-            else this.#claimSoon();
+            else this.#claimer.claimSoon();
           }
         });
       }
@@ -195,14 +193,14 @@ export class EverTask {
       queue.pause();
       for (const task of queue.remove(() => true)) handBack.push(this.#claimer.handBack(task, now));
     }
-    if (this.#running.size > 0) {
+    if (this.#runner.runningCount > 0) {
       let timer: unknown;
       const deadline = new Promise<void>((resolve) => (timer = this.#options.clock.setTimer(resolve, timeoutMs)));
-      await Promise.race([this.#finisher.allFinished(), deadline]);
+      await Promise.race([this.#runner.allFinished(), deadline]);
       this.#options.clock.clearTimer(timer);
-      for (const id of [...this.#running.keys()]) this.#runner.abortLocal(id, 'shutdown');
+      this.#runner.abortAll('shutdown');
     }
-    await this.#finisher.allFinished();
+    await this.#runner.allFinished();
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
@@ -367,11 +365,6 @@ export class EverTask {
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
-
-  /** Marks that the storage may have due work and starts a claim round. */
-  #claimSoon(): void {
-    void this.#claimer.claim();
-  }
 
   #assertRunning(what: string): void {
     if (this.#state === 'running') return;

@@ -1,9 +1,8 @@
 import type { TaskDefinition } from '../define-task.js';
-import type { AnyTask, EngineContext } from '../engine-context.js';
+import type { AnyTask, EngineContext, LocalQueue } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AuditLevel } from '../ports/task-record.js';
 import type { RecurringRegistration } from '../recurring/recurring-task.js';
-import type { QueueRunner } from '../worker/queue-runner.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch-options.js';
 import { assertAuditLevel } from '../options.js';
 import { assertInstant, toMilliseconds } from '../duration.js';
@@ -110,7 +109,7 @@ export class Dispatcher {
       const now = this.#options.clock.now();
       const budget = new Map<string, number>();
       const records = chunk.map((p) => {
-        const queue = this.#ctx.queues.get(p.record.queue) as QueueRunner;
+        const queue = this.#ctx.queues.get(p.record.queue) as LocalQueue;
         const left = budget.get(queue.name) ?? Math.min(queue.space, queue.appetite);
         if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined) return p.record;
         budget.set(queue.name, left - 1);
@@ -123,7 +122,7 @@ export class Dispatcher {
         if (this.#router.routeStored(r, true)) due = true;
       }
       if (due) {
-        this.#ctx.claimSoon();
+        this.#ctx.claims.claimSoon();
       }
     }
     return ids;

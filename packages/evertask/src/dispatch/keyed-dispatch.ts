@@ -61,7 +61,7 @@ export class KeyedDispatch {
             ),
           );
           if (!updated) continue; // it moved on meanwhile: decide again
-          this.#ctx.scheduler.unschedule(existing.id);
+          this.#ctx.dueTimes.unschedule(existing.id);
           this.#router.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
           return existing.id;
         }
@@ -119,7 +119,7 @@ export class KeyedDispatch {
           );
           if (!updated) continue;
           if (existing.status !== 'queued') {
-            this.#ctx.scheduler.unschedule(existing.id);
+            this.#ctx.dueTimes.unschedule(existing.id);
             this.#router.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
           }
           return existing.id;
