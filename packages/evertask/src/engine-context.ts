@@ -88,7 +88,7 @@ export interface EngineContext {
   /** True while the engine is started and not stopping. */
   isRunning(): boolean;
   /** Throws the engine-state error of `what` unless the engine is running. */
-  assertRunning(what: string): void;
+  requireRunning(what: string): void;
 }
 
 /** The context the claimer is built from: all of it but the claim rounds, which the claimer is. */

@@ -7,7 +7,7 @@ import type { EverTaskOptions, ResolvedOptions } from './options.js';
 import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
-import { TypedEmitter, assertSubscription } from './events.js';
+import { TypedEmitter, checkSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
 import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
@@ -25,7 +25,7 @@ import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
-import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
 
 import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
@@ -102,7 +102,7 @@ export class EverTask {
       writer: this.#writer,
       dueTimes: this.#scheduler,
       isRunning: () => this.#state === 'running',
-      assertRunning: (what) => this.#assertRunning(what),
+      requireRunning: (what) => this.#requireRunning(what),
     };
     this.#registration = new InstanceRegistration(base);
     const claimer = new Claimer(base, this.#registration);
@@ -172,7 +172,7 @@ export class EverTask {
    */
   async stop(options: StopOptions = {}): Promise<void> {
     // every check before any state changes: a refused call leaves the engine as it was
-    assertOptionsObject(options, STOP_KEYS, 'stop options');
+    checkOptionsObject(options, STOP_KEYS, 'stop options');
     const timeoutMs = options.timeout === undefined ? this.#options.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
       throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
@@ -328,7 +328,7 @@ export class EverTask {
 
   /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
-    assertSubscription('on', event, listener);
+    checkSubscription('on', event, listener);
     return this.#emitter.on(event, listener);
   }
 
@@ -338,7 +338,7 @@ export class EverTask {
 
   /** Resolves with the next event of this kind matching the predicate. */
   once<E extends EverTaskEventName>(event: E, predicate: (e: EverTaskEvents[E]) => boolean = () => true): Promise<EverTaskEvents[E]> {
-    assertSubscription('once', event, predicate);
+    checkSubscription('once', event, predicate);
     return new Promise((resolve) => {
       const off = this.on(event, (e) => {
         if (!predicate(e)) return;
@@ -366,7 +366,7 @@ export class EverTask {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  #assertRunning(what: string): void {
+  #requireRunning(what: string): void {
     if (this.#state === 'running') return;
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new EngineStateError('ERR_STOPPED', `Cannot ${what}: EverTask is ${this.#state}.`);

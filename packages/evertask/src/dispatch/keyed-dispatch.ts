@@ -31,7 +31,7 @@ export class KeyedDispatch {
 
   /** Dispatches a prepared task, or with `registration` registers a recurring series, under `key`. */
   dispatch(prepared: PreparedTask, key: string, registration: RecurringRegistration | undefined, options: DispatchOptions): Promise<string> {
-    this.#validateTaskKey(key);
+    this.#checkTaskKey(key);
     return this.#withKeyLock(key, () =>
       registration ? this.#registerRecurringKeyed(prepared, registration, key, options) : this.#dispatchKeyed(prepared, key, options),
     );
@@ -167,7 +167,7 @@ export class KeyedDispatch {
     }
   }
 
-  #validateTaskKey(key: unknown): asserts key is string {
+  #checkTaskKey(key: unknown): asserts key is string {
     if (typeof key !== 'string' || key.trim() === '' || key.length > TASK_KEY_MAX) {
       const received = typeof key !== 'string' ? typeof key : key.trim() === '' ? JSON.stringify(key) : `${key.length} characters`;
       throw new InvalidArgumentError(

@@ -99,7 +99,7 @@ export class TaskRouter {
           queue = this.#ctx.queues.get('default') as LocalQueue;
         }
         await queue.waitForSpace();
-        this.#ctx.assertRunning('dispatch');
+        this.#ctx.requireRunning('dispatch');
       }
       record = this.leaseLocally(record, this.#options.clock.now(), queue);
     }

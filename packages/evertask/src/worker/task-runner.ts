@@ -9,7 +9,7 @@ import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskErro
 import { shouldAuditStatus } from '../audit/audit-policy.js';
 import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
 import { lateOccurrence, storedSchedule } from '../recurring/recurring-task.js';
-import { validatePayload } from '../serialization/payload-validation.js';
+import { checkPayload } from '../serialization/payload-validation.js';
 import { TaskExecution, type AbortReason } from './task-execution.js';
 import { ActiveRun } from './active-run.js';
 import { DeadlineTimers } from '../scheduler/deadline-timers.js';
@@ -111,7 +111,7 @@ export class TaskRunner {
   async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
     if (def.schema) {
       try {
-        payload = await validatePayload(def.name, def.schema, payload);
+        payload = await checkPayload(def.name, def.schema, payload);
       } catch (error) {
         this.#finisher.track(this.#finisher.poison(task, toError(error)));
         return undefined;
