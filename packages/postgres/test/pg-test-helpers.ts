@@ -77,14 +77,7 @@ export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
   return makeStoredTask({ createdAt: 1_700_000_000_000, payload: '{"n":1}', ...overrides });
 }
 
-/** Resolves when `check` returns true (polling every 10 ms), or rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from '../../evertask/test/support/wait-for.js';
 
 /** A valid execution log line of a task. */
 export function makeLog(taskId: string, sequence: number, at = 1_700_000_000_100): ExecutionLogEntry {
