@@ -1,5 +1,5 @@
 import { TaskKeyConflictError } from 'evertask';
-import { wrapDriverError } from 'evertask/storage-kit';
+import { describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
 
 /** SQLSTATE classes and codes after which the same operation may succeed later. */
 const TRANSIENT_CODES = new Set([
@@ -34,27 +34,15 @@ const TRANSIENT_MESSAGES = [
   /the database system is (?:starting up|shutting down|in recovery mode)/i,
 ];
 
-interface DriverErrorLike {
-  code?: unknown;
-  message?: unknown;
-  detail?: unknown;
-  constraint?: unknown;
-  errors?: unknown;
-}
-
-function asDriverError(error: unknown): DriverErrorLike {
-  return typeof error === 'object' && error !== null ? (error as DriverErrorLike) : {};
-}
-
 /** The SQLSTATE of a driver error, when it has one. */
 export function sqlState(error: unknown): string | undefined {
-  const code = asDriverError(error).code;
+  const code = driverErrorFields(error).code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /** Whether a driver error means the database was unreachable or restarting: worth retrying. */
 export function isTransientPgError(error: unknown): boolean {
-  const e = asDriverError(error);
+  const e = driverErrorFields(error);
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code !== undefined) {
     if (TRANSIENT_CODES.has(code) || code.startsWith('08')) return true;
@@ -68,13 +56,6 @@ export function isTransientPgError(error: unknown): boolean {
   return TRANSIENT_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-function describeCause(error: unknown): string {
-  const e = asDriverError(error);
-  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-  const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
-  return `${message}${code}`;
-}
-
 /**
  * A driver error as a `StorageError` (`PostgresStorage.<operation> failed: …`); errors of this
  * library pass through unchanged. Connection loss, an administrator shutdown, a database that is
@@ -84,7 +65,7 @@ function describeCause(error: unknown): string {
 export function toStorageError(operation: string, error: unknown): Error {
   const transient = isTransientPgError(error);
   const hint = transient ? ' (transient: the database was unreachable or busy; retry later)' : '';
-  return wrapDriverError('PostgresStorage', operation, error, { transient, explanation: `${describeCause(error)}${hint}` });
+  return wrapDriverError('PostgresStorage', operation, error, { transient, explanation: `${describeDriverError(error)}${hint}` });
 }
 
 /** Name of the unique index that enforces one task per task key (see migrations). */
@@ -95,7 +76,7 @@ export const TASK_KEY_INDEX = 'tasks_task_key_uq';
  * the server's detail text, or from the batch when it has exactly one key), otherwise undefined.
  */
 export function toTaskKeyConflict(error: unknown, batchKeys: readonly string[]): TaskKeyConflictError | undefined {
-  const e = asDriverError(error);
+  const e = driverErrorFields(error);
   if (sqlState(error) !== '23505' || e.constraint !== TASK_KEY_INDEX) return undefined;
   const detail = typeof e.detail === 'string' ? e.detail : '';
   const match = /^Key \(task_key\)=\((.*)\) already exists\.?$/s.exec(detail);

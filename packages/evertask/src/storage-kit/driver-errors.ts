@@ -19,3 +19,33 @@ export function wrapDriverError(storageName: string, operation: string, error: u
   const explanation = classified.explanation ?? toError(error).message;
   return new StorageError(`${storageName}.${operation} failed: ${explanation}`, { cause: error, transient: classified.transient ?? false });
 }
+
+/** The properties drivers put on their errors, each unknown until checked. */
+export interface DriverErrorFields {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+  sqlMessage?: unknown;
+  detail?: unknown;
+  constraint?: unknown;
+  fatal?: unknown;
+  errors?: unknown;
+}
+
+/** The driver-error properties of a thrown value (none for a value that is not an object). */
+export function driverErrorFields(error: unknown): DriverErrorFields {
+  return typeof error === 'object' && error !== null ? (error as DriverErrorFields) : {};
+}
+
+/**
+ * A driver error in words for a `wrapDriverError` explanation: its message (or the thrown value as
+ * text) and, in brackets, its code, followed with `errno: true` by its error number when it has
+ * one (`Duplicate entry … [ER_DUP_ENTRY 1062]`).
+ */
+export function describeDriverError(error: unknown, options: { errno?: boolean } = {}): string {
+  const e = driverErrorFields(error);
+  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
+  if (typeof e.code !== 'string') return message;
+  const errno = options.errno === true && typeof e.errno === 'number' ? ` ${e.errno}` : '';
+  return `${message} [${e.code}${errno}]`;
+}

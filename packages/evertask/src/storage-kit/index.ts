@@ -36,8 +36,8 @@ export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './ta
 export type { ResolvedTaskPage } from './task-page.js';
 export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readTaskRow, rowReaders } from './row-reader.js';
 export type { Row, RowReaders } from './row-reader.js';
-export { wrapDriverError } from './driver-errors.js';
-export type { DriverErrorClass } from './driver-errors.js';
+export { describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
+export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
