@@ -1,5 +1,5 @@
 import { TaskKeyConflictError } from 'evertask';
-import { describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
+import { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
 
 /** Server errors after which the transaction was rolled back and the same work may succeed now. */
 const RETRYABLE_ERRNOS = new Set([
@@ -20,14 +20,7 @@ const UNREACHABLE_ERRNOS = new Set([
 
 /** Node and mysql2 codes of a connection that failed or was cut. */
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
+  ...NETWORK_ERROR_CODES,
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',

@@ -1,5 +1,5 @@
 import { TaskKeyConflictError } from 'evertask';
-import { describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
+import { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
 
 /** SQLSTATE classes and codes after which the same operation may succeed later. */
 const TRANSIENT_CODES = new Set([
@@ -11,17 +11,6 @@ const TRANSIENT_CODES = new Set([
   '40P01', // deadlock_detected
   '55P03', // lock_not_available (lock_timeout)
   '57014', // query_canceled (statement_timeout)
-]);
-
-const TRANSIENT_NODE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
 ]);
 
 const TRANSIENT_MESSAGES = [
@@ -46,7 +35,7 @@ export function isTransientPgError(error: unknown): boolean {
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code !== undefined) {
     if (TRANSIENT_CODES.has(code) || code.startsWith('08')) return true;
-    if (TRANSIENT_NODE_CODES.has(code)) return true;
+    if (NETWORK_ERROR_CODES.has(code)) return true;
   }
   // Node's AggregateError (dual-stack connect) carries the real errors inside.
   if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((inner) => isTransientPgError(inner))) {

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import type { describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
+import { describeWithService } from '../../evertask/test/support/describe-with-service.js';
 import { PostgresStorage, type PostgresStorageOptions } from '../src/index.js';
 
 /** Connection string of the test database. */
@@ -30,13 +32,7 @@ export async function probePostgres(): Promise<string | undefined> {
  * under `CI=true` a failure (a CI run must not pass by skipping the database tests).
  */
 export async function describeWithPostgres(): Promise<typeof describe> {
-  const reason = await probePostgres();
-  if (reason === undefined) return describe;
-  if (process.env.CI === 'true') {
-    throw new Error(`${reason}. CI=true, so the PostgreSQL tests fail instead of being skipped. Set EVERTASK_TEST_PG_URL.`);
-  }
-  console.warn(`\n[@evertask/postgres] SKIPPING PostgreSQL tests: ${reason}. Set EVERTASK_TEST_PG_URL to run them.\n`);
-  return describe.skip as unknown as typeof describe;
+  return describeWithService(await probePostgres(), 'PostgreSQL', '@evertask/postgres', 'EVERTASK_TEST_PG_URL');
 }
 
 let counter = 0;

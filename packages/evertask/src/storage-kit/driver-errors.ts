@@ -1,5 +1,20 @@
 import { EverTaskError, StorageError, toError } from '../errors.js';
 
+/**
+ * Node's error codes of a network connection that failed or was cut (refused, reset, timed out,
+ * unreachable, a name that did not resolve): transient for every storage behind a socket.
+ */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
 /** How an adapter classified a driver error. */
 export interface DriverErrorClass {
   /** The same operation may succeed later (a lock, a lost connection, a full disk): the engine retries it. @defaultValue false */

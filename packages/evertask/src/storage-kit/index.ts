@@ -37,7 +37,7 @@ export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './ta
 export type { ResolvedTaskPage } from './task-page.js';
 export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readStatusCountRow, readTaskRow, rowReaders } from './row-reader.js';
 export type { Row, RowReaders } from './row-reader.js';
-export { describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
+export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
 export { StorageLifecycle } from './storage-lifecycle.js';
 export type { LifecycleSteps } from './storage-lifecycle.js';
 export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
