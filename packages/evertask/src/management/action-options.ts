@@ -2,7 +2,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { isUuid } from '../storage-kit/field-types.js';
 import { shouldAuditStatus } from '../audit/audit-policy.js';
 import type { AuditLevel, TaskStatus } from '../ports/task-record.js';
-import { assertOptionsObject, optionKeys } from '../option-keys.js';
+import { checkOptionsObject, optionKeys } from '../option-keys.js';
 
 /** Options of the management actions (`cancel`, `runNow`, `retry`, `deleteTask`, `pauseQueue`, `resumeQueue`). */
 export interface ActionOptions {
@@ -19,7 +19,7 @@ const MAX_ACTOR_LENGTH = 200;
 
 /** The actor of checked action options (null when none is given). */
 export function resolveActor(options: ActionOptions, action: string): string | null {
-  assertOptionsObject(options, ACTION_KEYS, `${action} options`);
+  checkOptionsObject(options, ACTION_KEYS, `${action} options`);
   const actor = options.actor ?? null;
   if (actor !== null && (typeof actor !== 'string' || actor.length === 0 || actor.length > MAX_ACTOR_LENGTH)) {
     throw new InvalidArgumentError(`${action} option actor must be a string of 1 to ${MAX_ACTOR_LENGTH} characters or null; received ${JSON.stringify(actor)}.`);

@@ -24,9 +24,9 @@ export async function cancelTask(m: ManagementContext, id: string, options: Acti
     ...actionAudit(task.auditLevel, 'cancelled', actor),
   });
   if (!applied) return false;
-  ctx.scheduler.unschedule(id);
+  ctx.dueTimes.unschedule(id);
   m.releaseRateLimit(id);
-  for (const queue of ctx.queues.values()) queue.remove((t) => t.id === id);
+  m.dropBuffered((t) => t.id === id);
   const running = m.abortLocal(id, 'cancel');
   if (!running && task.status === 'in-progress' && ctx.storage.notifications !== undefined) {
     await ctx.storage.notifications.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);

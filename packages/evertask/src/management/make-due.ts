@@ -36,9 +36,9 @@ export async function makeDue(m: ManagementContext, id: string, options: ActionO
     ...actionAudit(task.auditLevel, 'waiting', actor),
   });
   if (!applied) return false;
-  ctx.scheduler.unschedule(id);
+  ctx.dueTimes.unschedule(id);
   if (actor !== null) ctx.options.logger.info(change.describe(actor, id, task.name), { actor, taskId: id });
   await notifyAvailable(ctx, now, id);
-  ctx.claimSoon();
+  ctx.claims.claimSoon();
   return true;
 }

@@ -10,6 +10,8 @@ export interface ManagementContext {
   releaseRateLimit(id: string): void;
   /** Returns a claimed task that will not run here to the storage, due as before. */
   handBack(task: StoredTask, now: number): Promise<boolean>;
+  /** Takes the tasks matching `predicate` out of this process's queue buffers (not the running ones). */
+  dropBuffered(predicate: (task: StoredTask) => boolean): StoredTask[];
 }
 
 /** Tells the other engines sharing the storage that work may be due (best effort: they also sweep). */

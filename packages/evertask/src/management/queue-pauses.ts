@@ -1,5 +1,5 @@
 import { InvalidArgumentError, toError } from '../errors.js';
-import { assertQueueName } from '../options.js';
+import { checkQueueName } from '../options.js';
 import type { PausedQueue } from '../ports/queue-state.js';
 import { storageCall } from '../storage/storage-call.js';
 import { resolveActor, type ActionOptions } from './action-options.js';
@@ -66,7 +66,7 @@ export class QueuePauses {
   async #set(name: string, paused: boolean, options: ActionOptions): Promise<boolean> {
     const action = paused ? 'pauseQueue' : 'resumeQueue';
     if (typeof name !== 'string') throw new InvalidArgumentError(`${action} takes a queue name; received ${JSON.stringify(name)}.`);
-    assertQueueName(name);
+    checkQueueName(name);
     const actor = resolveActor(options, action);
     const ctx = this.#m.engine;
     const now = ctx.options.clock.now();
@@ -81,7 +81,7 @@ export class QueuePauses {
     }
     if (!paused) {
       await notifyAvailable(ctx, now);
-      ctx.claimSoon();
+      ctx.claims.claimSoon();
     }
     return changed;
   }
@@ -93,12 +93,11 @@ export class QueuePauses {
     const newlyPaused = [...names].filter((name) => !this.#names.has(name));
     this.#names = names;
     const now = ctx.options.clock.now();
-    for (const name of newlyPaused) {
-      const queue = ctx.queues.get(name);
-      if (queue === undefined) continue;
-      for (const task of queue.remove(() => true)) void this.#m.handBack(task, now);
+    if (newlyPaused.length > 0) {
+      const paused = new Set(newlyPaused);
+      for (const task of this.#m.dropBuffered((t) => paused.has(t.queue))) void this.#m.handBack(task, now);
     }
-    if (resumed && ctx.isRunning()) ctx.claimSoon();
+    if (resumed && ctx.isRunning()) ctx.claims.claimSoon();
   }
 
   #tick(): void {

@@ -1,6 +1,7 @@
 import { AUDIT_LEVELS, LOG_LEVELS, TASK_STATUSES } from '../ports/task-record.js';
 import type { StatusAuditEntry, RunAuditEntry, ExecutionLogEntry } from '../ports/task-record.js';
 import type { PausedQueue } from '../ports/queue-state.js';
+import type { StatusCount } from '../ports/task-storage.js';
 
 /**
  * What a stored field holds: the storage contract every adapter enforces (the numeric bounds
@@ -149,6 +150,13 @@ export const PAUSED_QUEUE_FIELDS = [
   { field: 'pausedAt', column: 'paused_at', type: 'time', nullable: false },
   { field: 'pausedBy', column: 'paused_by', type: 'text', nullable: true },
 ] as const satisfies readonly (FieldSpec & { field: keyof PausedQueue })[];
+
+/** The fields of a row of `count` (`SELECT queue, status, COUNT(*) AS n … GROUP BY queue, status`). */
+export const STATUS_COUNT_FIELDS = [
+  { field: 'queue', column: 'queue', type: 'name', nullable: false },
+  { field: 'status', column: 'status', type: 'status', nullable: false },
+  { field: 'count', column: 'n', type: 'count', nullable: false },
+] as const satisfies readonly (FieldSpec & { field: keyof StatusCount })[];
 
 /** The fields of a run-audit row. */
 export const RUN_AUDIT_FIELDS = [

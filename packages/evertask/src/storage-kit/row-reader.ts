@@ -1,7 +1,7 @@
 import { describeValue } from '../describe-value.js';
 import { StorageError } from '../errors.js';
 import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask } from '../ports/task-record.js';
-import type { InstanceRecord } from '../ports/task-storage.js';
+import type { InstanceRecord, StatusCount } from '../ports/task-storage.js';
 import type { PausedQueue } from '../ports/queue-state.js';
 import { checkInstanceRecord } from './instance-checks.js';
 import {
@@ -12,6 +12,7 @@ import {
   PAUSED_QUEUE_FIELDS,
   RUN_AUDIT_FIELDS,
   STATUS_AUDIT_FIELDS,
+  STATUS_COUNT_FIELDS,
   type FieldSpec,
   type StorageLimits,
 } from './field-types.js';
@@ -87,6 +88,11 @@ export function readExecutionLogRow(row: Row, storageName: string, limits?: Stor
   return readRow<ExecutionLogEntry>(row, EXECUTION_LOG_FIELDS, storageName, 'execution-log', limits);
 }
 
+/** A row of `count` (`queue, status, n`) as a `StatusCount`. */
+export function readStatusCountRow(row: Row, storageName: string, limits?: StorageLimits): StatusCount {
+  return readRow<StatusCount>(row, STATUS_COUNT_FIELDS, storageName, 'status-count', limits);
+}
+
 /**
  * An instances row (`id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names`)
  * as an `InstanceRecord`: 64-bit integers returned as text or `bigint` become numbers, `queues` and
@@ -134,6 +140,7 @@ export interface RowReaders {
   runAudit(row: Row): RunAuditEntry;
   executionLog(row: Row): ExecutionLogEntry;
   instance(row: Row): InstanceRecord;
+  statusCount(row: Row): StatusCount;
   pausedQueue(row: Row): PausedQueue;
 }
 
@@ -145,6 +152,7 @@ export function rowReaders(storageName: string, limits?: StorageLimits): RowRead
     runAudit: (row) => readRunAuditRow(row, storageName, limits),
     executionLog: (row) => readExecutionLogRow(row, storageName, limits),
     instance: (row) => readInstanceRow(row, storageName),
+    statusCount: (row) => readStatusCountRow(row, storageName, limits),
     pausedQueue: (row) => readPausedQueueRow(row, storageName, limits),
   };
 }
