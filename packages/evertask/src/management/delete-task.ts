@@ -6,7 +6,9 @@ import type { ManagementContext } from './management-context.js';
 /**
  * `EverTask.deleteTask`: removes a finished (`completed`, `failed` or `cancelled`) task with its
  * history and logs. The history goes with it, so the deletion is recorded in the engine log
- * (info, with the actor). False when the task is unknown or not finished.
+ * (info, with the actor). False when the task is unknown or not finished. The status is read,
+ * then the task removed (the port's `remove` takes no guard): a task retried by another process
+ * between the two goes too.
  */
 export async function deleteTask(m: ManagementContext, id: string, options: ActionOptions): Promise<boolean> {
   const ctx = m.engine;
