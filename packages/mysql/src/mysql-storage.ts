@@ -135,8 +135,10 @@ export class MySqlStorage implements TaskStorage {
     return this.#tasks.replace(previousId, ifStatus, task, options);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(checks.checkId(id, 'remove'));
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'remove');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    return this.#tasks.remove(id, ifStatus);
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {

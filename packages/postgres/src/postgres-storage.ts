@@ -162,8 +162,10 @@ export class PostgresStorage implements TaskStorage {
     return this.#tasks.update(id, patch, ifStatus);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(checks.checkId(id, 'remove'));
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'remove');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    return this.#tasks.remove(id, ifStatus);
   }
 
   async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {

@@ -138,9 +138,13 @@ export class SqliteStorage implements TaskStorage {
     return this.#connection.run('replace', (session) => replaceTask(session, previousId, ifStatus, task, audit));
   }
 
-  async remove(id: string): Promise<boolean> {
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     checks.checkId(id, 'remove');
-    return this.#connection.run('remove', (session) => removeTask(session, id));
+    if (ifStatus !== undefined) {
+      checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+      if (ifStatus.length === 0) return false;
+    }
+    return this.#connection.run('remove', (session) => removeTask(session, id, ifStatus));
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {

@@ -203,8 +203,12 @@ export interface TaskStore {
    * when the task is missing or its status is not in `ifStatus`.
    */
   update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean>;
-  /** Deletes a task with its audit rows and logs. Returns false when it did not exist. */
-  remove(id: string): Promise<boolean>;
+  /**
+   * Deletes a task with its audit rows and logs, in one atomic step; with `ifStatus`, only when
+   * its stored status is one of those (an empty list deletes nothing). Returns false when nothing
+   * was deleted (the task did not exist, or its status is not in `ifStatus`).
+   */
+  remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean>;
   /**
    * Replaces task `previousId` by the new `task` in one atomic step (a finished keyed task
    * dispatched again): applies only when `previousId` is stored with a status in `ifStatus`; then

@@ -123,10 +123,11 @@ export class MemoryStorage implements TaskStorage {
     return true;
   }
 
-  async remove(id: string): Promise<boolean> {
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     this.#requireOpen();
     const task = this.#table.get(checks.checkId(id, 'remove'));
-    if (task === undefined) return false;
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    if (task === undefined || (ifStatus !== undefined && !ifStatus.includes(task.status))) return false;
     this.#table.delete(task);
     this.#history.deleteTask(task.id);
     return true;
