@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { countIs, until, visible } from './support/wait.js';
-import { OPERATOR, carrierBack, invoiceTask, reportTask, shipTask, startSeededMonitor, type SeededMonitor } from './support/seeded-monitor.js';
+import { OPERATOR, VIEWER, carrierBack, invoiceTask, reportTask, shipTask, startSeededMonitor, type SeededMonitor } from './support/seeded-monitor.js';
 
 let monitor: SeededMonitor;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -138,5 +138,27 @@ describe('the dashboard in headless Chromium', () => {
     await page.getByRole('dialog', { name: 'Cancel the active tasks of this filter?' }).getByRole('button', { name: 'Cancel matching' }).click();
     await visible(page.getByRole('status').filter({ hasText: 'Cancelled 2 of 2 matching' }));
     for (const id of later) expect((await monitor.everTask.getTask(id))?.status).toBe('cancelled');
+  });
+
+  it('shows a read-only user no action: no task, queue or bulk buttons', async () => {
+    const failed = await monitor.everTask.dispatch(shipTask, { parcel: 'P-9' });
+    const waiting = await monitor.everTask.dispatch(invoiceTask, { invoice: 300 }, { delay: '1h' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Username').fill(VIEWER.username);
+    await page.getByLabel('Password').fill(VIEWER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('navigation', { name: 'Views' }));
+    await page.goto(`${monitor.url}tasks/${waiting}`);
+    await visible(page.getByRole('heading', { name: /send-invoice/ }).filter({ hasText: 'waiting' }));
+    for (const name of ['Run now', 'Cancel task', 'Retry', 'Delete']) await countIs(page.getByRole('button', { name }), 0);
+    await page.goto(`${monitor.url}tasks/${failed}`);
+    await visible(page.getByRole('heading', { name: /ship-parcel/ }));
+    await countIs(page.getByRole('button', { name: 'Retry' }), 0);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Queues' }).click();
+    await visible(page.getByRole('article', { name: 'Queue billing' }));
+    await countIs(page.getByRole('button', { name: 'Pause' }), 0);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Tasks' }).click();
+    await visible(page.locator(`tr[data-task-id="${waiting}"]`));
+    await countIs(page.getByRole('button', { name: 'Cancel matching' }), 0);
   });
 });

@@ -7,6 +7,8 @@ import { startMonitorServer, type MonitorServer } from '@evertask/monitor';
 import { ensureDashboardBuilt } from '../../locate.js';
 
 export const OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
+/** A read-only user: sees everything, may do nothing. */
+export const VIEWER = { username: 'viewer', password: 'viewer-password-1' } as const;
 
 export const reportTask = defineTask({
   name: 'build-report',
@@ -62,7 +64,7 @@ export async function startSeededMonitor(): Promise<SeededMonitor> {
     logger: silentLogger,
   });
   await everTask.start();
-  const server = await startMonitorServer({ everTask, auth: { users: [{ ...OPERATOR, role: 'admin' }] }, port: 0, dashboard, logger: silentLogger });
+  const server = await startMonitorServer({ everTask, auth: { users: [{ ...OPERATOR, role: 'admin' }, { ...VIEWER, role: 'read-only' }] }, port: 0, dashboard, logger: silentLogger });
   return {
     everTask,
     server,
