@@ -17,8 +17,9 @@ export interface PausedQueueInfo {
  * Paused queues. The state lives in the storage (`setQueuePaused`), whose claims leave paused
  * queues out, so every engine sharing it stops claiming from a paused queue at once. This engine
  * also keeps the names, so that a task dispatched to a paused queue is stored `waiting` instead
- * of being leased to itself; the names are re-read at start, on a `queue-state` notification and
- * with every safety sweep (storages shared by several processes). Internal to the engine.
+ * of being leased to itself; the names are re-read at start, on a `queue-state` notification and,
+ * for storages shared by several processes, once per heartbeat interval (lease / 3). Internal to
+ * the engine.
  */
 export class QueuePauses {
   readonly #m: ManagementContext;
@@ -37,7 +38,7 @@ export class QueuePauses {
   /** Keeps the paused queues fresh while the engine runs (read once by `start()` before this). */
   start(): void {
     const ctx = this.#m.engine;
-    if (ctx.storage.capabilities.multiProcess) this.#timer = ctx.options.clock.setTimer(() => this.#tick(), ctx.options.sweepMs);
+    if (ctx.storage.capabilities.multiProcess) this.#timer = ctx.options.clock.setTimer(() => this.#tick(), ctx.options.heartbeatMs);
   }
 
   stop(): void {
@@ -106,7 +107,7 @@ export class QueuePauses {
     void this.refresh()
       .catch((error: unknown) => ctx.options.logger.warn(`Reading the paused queues failed: ${toError(error).message}`))
       .finally(() => {
-        if (ctx.isRunning()) this.#timer = ctx.options.clock.setTimer(() => this.#tick(), ctx.options.sweepMs);
+        if (ctx.isRunning()) this.#timer = ctx.options.clock.setTimer(() => this.#tick(), ctx.options.heartbeatMs);
       });
   }
 }
