@@ -13,7 +13,7 @@
  *   enqueue call to the first line of the handler; p50/p95/p99.
  */
 import pg from 'pg';
-import { defineTask, EverTask, newStoredTask, silentLogger, uuidv7, type AuditLevel, type StoredTask } from 'evertask';
+import { defineTask, EverTask, newStoredTask, silentLogger, uuidv7, type AuditLevel, type EventFeedMode, type StoredTask } from 'evertask';
 import { PostgresStorage } from '@evertask/postgres';
 import { median, sleep, summarize } from '../lib/stats.js';
 import type { Row } from '../lib/report.js';
@@ -38,6 +38,7 @@ export const S = {
   single: `postgres: single enqueue ${SINGLE / 1000}k (${PRODUCERS} producers)`,
   drain: `postgres: drain ${DRAIN / 1000}k @ concurrency ${CONCURRENCY}`,
   drainFull: `postgres: drain ${DRAIN / 1000}k @ ${CONCURRENCY}, EverTask audit full`,
+  drainFeed: `postgres: drain ${DRAIN / 1000}k @ ${CONCURRENCY}, EverTask event feed on / off`,
   latency: `postgres: dispatch→start latency (${LATENCY_N} × ${LATENCY_SPACING_MS} ms)`,
 };
 
@@ -116,13 +117,19 @@ function storedTask(i: number, now: number, auditLevel: AuditLevel): StoredTask 
 }
 
 /** Storage statements issued by the last EverTask phase (to show the coalescing at work). */
-export const statements = { add: 0, transition: 0, claimDue: 0 };
+export const statements = { add: 0, transition: 0, claimDue: 0, notify: 0 };
 
 /** An engine whose no-op handler is `async` (what users write, and what the peers' are), or plain with `sync`. */
-function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLevel, kind: 'async' | 'sync' = 'async') {
+function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLevel, kind: 'async' | 'sync' = 'async', eventFeed: EventFeedMode = 'when-watched') {
   const noop = defineTask({ name: 'noop', handler: kind === 'async' ? async (p: { i: number }) => handler(p) : handler });
   const storage = new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA.evertask, max: POOL });
-  statements.add = statements.transition = statements.claimDue = 0;
+  statements.add = statements.transition = statements.claimDue = statements.notify = 0;
+  const channel = storage.notifications as { notify: (n: unknown) => Promise<void> };
+  const notify = channel.notify.bind(channel);
+  channel.notify = (n) => {
+    statements.notify++;
+    return notify(n);
+  };
   for (const op of ['add', 'transition', 'claimDue'] as const) {
     const original = storage[op].bind(storage) as (...args: unknown[]) => Promise<unknown>;
     (storage as unknown as Record<string, unknown>)[op] = (...args: unknown[]) => {
@@ -136,14 +143,15 @@ function everTaskEngine(handler: (p: { i: number }) => void, auditLevel: AuditLe
     logger: silentLogger,
     queues: { default: { concurrency: CONCURRENCY } },
     defaults: { auditLevel },
+    eventFeed,
   });
   return { noop, storage, engine };
 }
 
-async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel, kind: 'async' | 'sync' = 'async'): Promise<number> {
+async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel, kind: 'async' | 'sync' = 'async', eventFeed: EventFeedMode = 'when-watched'): Promise<number> {
   await dropSchema(admin, SCHEMA.evertask);
   let handled = 0;
-  const { engine, storage } = everTaskEngine(() => void handled++, auditLevel, kind);
+  const { engine, storage } = everTaskEngine(() => void handled++, auditLevel, kind, eventFeed);
   await storage.open();
   const now = Date.now();
   for (let i = 0; i < DRAIN; i += BULK_CALL) {
@@ -160,10 +168,17 @@ async function everTaskDrain(admin: pg.Pool, auditLevel: AuditLevel, kind: 'asyn
   return rate;
 }
 
-export function everTaskPeer(log: (line: string) => void): Peer & { drainFull(admin: pg.Pool): Promise<number>; drainSync(admin: pg.Pool): Promise<number> } {
+export function everTaskPeer(
+  log: (line: string) => void,
+): Peer & { drainFull(admin: pg.Pool): Promise<number>; drainSync(admin: pg.Pool): Promise<number>; drainFeed(admin: pg.Pool): Promise<number> } {
   return {
     library: 'evertask (PostgresStorage)',
     drainFull: (admin) => everTaskDrain(admin, 'full'),
+    async drainFeed(admin) {
+      const rate = await everTaskDrain(admin, 'none', 'async', 'always');
+      log(`    evertask drain with the event feed on: ${statements.notify} feed notify statements for ${DRAIN} tasks`);
+      return rate;
+    },
     drainSync: (admin) => everTaskDrain(admin, 'none', 'sync'),
     async run(admin) {
       // bulk
@@ -361,6 +376,7 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
   const results = new Map<string, Results[]>(peers.map((p) => [p.library, []]));
   const drainFull: number[] = [];
   const drainSync: number[] = [];
+  const drainFeed: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
       const order = r % 2 === 0 ? peers : [...peers].reverse();
@@ -376,6 +392,8 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
       log(`  run ${r + 1}: evertask drain with audit full ${Math.round(drainFull.at(-1) as number)}/s`);
       drainSync.push(await ours.drainSync(admin));
       log(`  run ${r + 1}: evertask drain with a synchronous handler ${Math.round(drainSync.at(-1) as number)}/s`);
+      drainFeed.push(await ours.drainFeed(admin));
+      log(`  run ${r + 1}: evertask drain with eventFeed 'always' ${Math.round(drainFeed.at(-1) as number)}/s`);
     }
   } finally {
     for (const s of Object.values(SCHEMA)) await dropSchema(admin, s).catch(() => undefined);
@@ -395,6 +413,8 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
     if (scenario === S.drain) add(scenario, 'evertask (sync handler)', 'throughput', 'tasks/s', drainSync);
   }
   add(S.drainFull, 'evertask (PostgresStorage, audit full)', 'throughput', 'tasks/s', drainFull);
+  add(S.drainFeed, "evertask (eventFeed 'always')", 'throughput', 'tasks/s', drainFeed);
+  add(S.drainFeed, 'evertask (no watcher: nothing published)', 'throughput', 'tasks/s', (results.get(ours.library) as Results[]).map((x) => x.drain));
   for (const peer of peers.slice(1)) add(S.drainFull, peer.library, 'throughput', 'tasks/s', (results.get(peer.library) as Results[]).map((x) => x.drain));
   for (const metric of ['p50', 'p95', 'p99'] as const) {
     for (const peer of peers) add(S.latency, peer.library, metric, 'ms', (results.get(peer.library) as Results[]).map((x) => x.latency[metric]));

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { InvalidArgumentError, type StorageNotification } from 'evertask';
+import { decodeTaskEvents, encodeTaskEvents } from 'evertask/storage-kit';
 import type { PostgresConnection } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
 
@@ -28,9 +29,13 @@ export interface NotificationListenerOptions {
 
 const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
 
+/** `pg_notify` takes payloads shorter than 8,000 bytes. */
+export const MAX_PAYLOAD_BYTES = 7999;
+
 /**
  * Parses a `pg_notify` payload (`{"kind":…,"dueAt":…,"taskId":…}`). Unknown or malformed
- * payloads become a plain `task-available`: the safe reading of "something changed".
+ * payloads become a plain `task-available`: the safe reading of "something changed". A
+ * `task-events` payload is read by `decodeTaskEvents` (malformed entries dropped and counted).
  */
 export function parseNotificationPayload(payload: string | undefined): StorageNotification {
   if (payload === undefined || payload === '') return { kind: 'task-available' };
@@ -38,6 +43,10 @@ export function parseNotificationPayload(payload: string | undefined): StorageNo
     const value: unknown = JSON.parse(payload);
     if (typeof value !== 'object' || value === null) return { kind: 'task-available' };
     const raw = value as Record<string, unknown>;
+    if (raw.kind === 'task-events') return decodeTaskEvents(raw);
+    if (raw.kind === 'task-events-watch') {
+      return typeof raw.instanceId === 'string' && raw.instanceId.length > 0 ? { kind: 'task-events-watch', instanceId: raw.instanceId } : { kind: 'task-available' };
+    }
     const kind = typeof raw.kind === 'string' && KINDS.has(raw.kind) ? (raw.kind as StorageNotification['kind']) : 'task-available';
     const notification: StorageNotification = { kind };
     if (typeof raw.dueAt === 'number' && Number.isFinite(raw.dueAt)) notification.dueAt = raw.dueAt;
@@ -48,7 +57,17 @@ export function parseNotificationPayload(payload: string | undefined): StorageNo
   }
 }
 
-/** Serializes a notification for `pg_notify` (the same shape `add` builds in SQL). */
+/**
+ * Serializes a notification for `pg_notify` (the same shape `add` builds in SQL): one payload,
+ * or for `task-events` as many as its entries need (each under `MAX_PAYLOAD_BYTES`).
+ */
+export function formatNotificationPayloads(notification: StorageNotification): string[] {
+  if (notification.kind === 'task-events') return encodeTaskEvents(notification, MAX_PAYLOAD_BYTES);
+  if (notification.kind === 'task-events-watch') return [JSON.stringify({ kind: notification.kind, instanceId: notification.instanceId })];
+  return [formatNotificationPayload(notification)];
+}
+
+/** Serializes a wake-up (`task-available`, `task-cancelled`) for `pg_notify`. */
 export function formatNotificationPayload(notification: StorageNotification): string {
   const out: Record<string, unknown> = { kind: notification.kind };
   if (notification.dueAt !== undefined) out.dueAt = notification.dueAt;
@@ -189,6 +208,8 @@ export interface StorageNotificationsOptions {
 export class StorageNotifications {
   readonly #options: StorageNotificationsOptions;
   readonly #notifySql = 'SELECT pg_notify($1::text, $2::text)';
+  /** Several payloads in one statement (one round trip, one transaction, delivered in order). */
+  readonly #notifyManySql = 'SELECT pg_notify($1::text, p) FROM unnest($2::text[]) AS p';
   readonly #subscribers = new Set<(notification: StorageNotification) => void>();
   #listener: NotificationListener | undefined;
 
@@ -235,15 +256,17 @@ export class StorageNotifications {
     };
   }
 
+  /** Sends a notification checked by the storage (`StorageChecks.checkNotification`). */
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !['task-available', 'task-cancelled'].includes(notification.kind)) {
-      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
-    }
     if (!this.#options.enabled) return;
-    await this.#options.connection.run('notify', {
-      text: this.#notifySql,
-      values: [this.#options.channel, formatNotificationPayload(notification)],
-    });
+    const payloads = formatNotificationPayloads(notification);
+    if (payloads.length === 0) return;
+    await this.#options.connection.run(
+      'notify',
+      payloads.length === 1
+        ? { text: this.#notifySql, values: [this.#options.channel, payloads[0]] }
+        : { text: this.#notifyManySql, values: [this.#options.channel, payloads] },
+    );
   }
 
   /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */
