@@ -56,12 +56,14 @@ function jsonOf(rows: readonly unknown[]): string {
  * MySQL has no `UPDATE … RETURNING` and no writable CTEs, so the batch travels as JSON read with
  * `JSON_TABLE`: the UPDATE applies each change whose guard holds (status in `from`, lease owner)
  * and stamps the row with `<batch token>:<change number>`; the audit, run-audit and log rows are
- * inserted only for rows carrying their change's stamp, and a final SELECT returns the applied
- * change numbers. A change and its history are written together or not at all.
+ * inserted only for rows carrying their change's stamp, and the UPDATE's row count tells whether
+ * every change applied; only when some did not does a final SELECT (a constant-false condition
+ * otherwise, which the server resolves without reading) return the applied change numbers. A
+ * change and its history are written together or not at all.
  */
 export class TransitionQueries {
   readonly #context: QueryContext;
-  readonly #sql: { statusAudit: string; runAudit: string; logs: string; applied: string };
+  readonly #sql: { statusAudit: string; runAudit: string; logs: string; applied: string; keepCount: string; readCount: string };
   /** UPDATE texts by the patched fields of a round (see `#updateSql`). */
   readonly #updates = new Map<string, string>();
 
@@ -86,7 +88,9 @@ SELECT l.log_id, l.id, l.at, l.level, l.message, l.exception, l.sequence FROM JS
     sequence INT PATH '$.sequence', row_no FOR ORDINALITY)) l
 ${appliedJoin(tasks, 'l')} ORDER BY l.row_no`,
       applied: `SELECT c.change_no FROM JSON_TABLE(?, '$[*]' COLUMNS(change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id')) c
-${appliedJoin(tasks, 'c')}`,
+${appliedJoin(tasks, 'c')} WHERE @evertask_applied < ?`,
+      keepCount: 'SET @evertask_applied = ROW_COUNT()',
+      readCount: 'SELECT @evertask_applied AS n',
     };
   }
 
@@ -104,13 +108,17 @@ ${appliedJoin(tasks, 'c')}`,
     });
     const token = randomUUID();
     const statements: { sql: string; values: unknown[] }[] = [];
-    const appliedReads: number[] = [];
+    const reads: { index: number; round: readonly { changeNo: number }[] }[] = [];
     for (const round of rounds) {
       statements.push(...this.#roundStatements(round, token));
-      appliedReads.push(statements.length - 1);
+      reads.push({ index: statements.length - 1, round });
     }
     const results = await this.#context.connection.script('transition', statements);
-    for (const index of appliedReads) for (const row of rowsOf(results[index])) applied[Number(row.change_no)] = true;
+    for (const { index, round } of reads) {
+      // the UPDATE changed every row of the round: all applied, and the SELECT read nothing
+      if (Number(rowsOf(results[index - 1])[0]?.n) === round.length) for (const { changeNo } of round) applied[changeNo] = true;
+      else for (const row of rowsOf(results[index])) applied[Number(row.change_no)] = true;
+    }
     return applied;
   }
 
@@ -149,7 +157,10 @@ WHERE FIND_IN_SET(t.status, c.from_statuses) > 0 AND (c.owner IS NULL OR t.lease
     return sql;
   }
 
-  /** The statements of one round: the guarded UPDATE, the history inserts it needs, and last the SELECT of the changes that applied. */
+  /**
+   * The statements of one round: the guarded UPDATE and its row count kept, the history inserts it
+   * needs, and last the row count and the SELECT of the changes that applied (when not all did).
+   */
   #roundStatements(round: readonly { change: TaskTransition; changeNo: number }[], token: string): { sql: string; values: unknown[] }[] {
     const changeRows: unknown[] = [];
     const audits: unknown[] = [];
@@ -168,11 +179,14 @@ WHERE FIND_IN_SET(t.status, c.from_statuses) > 0 AND (c.owner IS NULL OR t.lease
         logs.push({ change_no: changeNo, id: change.id, log_id: log.id, at: log.at, level: log.level, message: log.message, exception: log.exception, sequence: log.sequence });
       }
     }
-    const statements = [{ sql: this.#updateSql(round), values: [jsonOf(changeRows), token] }];
+    const statements: { sql: string; values: unknown[] }[] = [
+      { sql: this.#updateSql(round), values: [jsonOf(changeRows), token] },
+      { sql: this.#sql.keepCount, values: [] },
+    ];
     if (audits.length > 0) statements.push({ sql: this.#sql.statusAudit, values: [jsonOf(audits), token] });
     if (runs.length > 0) statements.push({ sql: this.#sql.runAudit, values: [jsonOf(runs), token] });
     if (logs.length > 0) statements.push({ sql: this.#sql.logs, values: [jsonOf(logs), token] });
-    statements.push({ sql: this.#sql.applied, values: [JSON.stringify(all), token] });
+    statements.push({ sql: this.#sql.readCount, values: [] }, { sql: this.#sql.applied, values: [JSON.stringify(all), token, round.length] });
     return statements;
   }
 }
