@@ -21,13 +21,16 @@ export interface NotificationListenerOptions {
   channel: string;
   initialBackoffMs: number;
   maxBackoffMs: number;
-  /** Each parsed notification. */
-  onNotification: (notification: StorageNotification) => void;
+  /** Each notification's payload, as received. */
+  onNotification: (payload: string | undefined) => void;
   /** The connection came back after a drop (notifications may have been missed meanwhile). */
   onReconnect: () => void;
 }
 
 const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
+
+/** Own `task-events` payloads remembered at most, waiting to be heard back and dropped. */
+const MAX_UNHEARD_PAYLOADS = 1000;
 
 /** `pg_notify` takes payloads shorter than 8,000 bytes. */
 export const MAX_PAYLOAD_BYTES = 7999;
@@ -144,7 +147,7 @@ export class NotificationListener {
     client.on('end', onDrop);
     client.on('notification', (message) => {
       if (message.channel !== this.#options.channel) return;
-      this.#options.onNotification(parseNotificationPayload(message.payload));
+      this.#options.onNotification(message.payload);
     });
     try {
       await client.connect();
@@ -211,6 +214,8 @@ export class StorageNotifications {
   /** Several payloads in one statement (one round trip, one transaction, delivered in order). */
   readonly #notifyManySql = 'SELECT pg_notify($1::text, p) FROM unnest($2::text[]) AS p';
   readonly #subscribers = new Set<(notification: StorageNotification) => void>();
+  /** `task-events` payloads sent while listening and not yet heard back (see `#receive`). */
+  readonly #sentFeed = new Set<string>();
   #listener: NotificationListener | undefined;
 
   constructor(options: StorageNotificationsOptions) {
@@ -229,8 +234,11 @@ export class StorageNotifications {
         channel: this.#options.channel,
         initialBackoffMs: this.#options.initialBackoffMs,
         maxBackoffMs: this.#options.maxBackoffMs,
-        onNotification: (notification) => this.#emit(notification),
-        onReconnect: () => this.#emit({ kind: 'task-available' }),
+        onNotification: (payload) => this.#receive(payload),
+        onReconnect: () => {
+          this.#sentFeed.clear();
+          this.#emit({ kind: 'task-available' });
+        },
       });
       this.#listener = created;
       try {
@@ -261,6 +269,11 @@ export class StorageNotifications {
     if (!this.#options.enabled) return;
     const payloads = formatNotificationPayloads(notification);
     if (payloads.length === 0) return;
+    if (notification.kind === 'task-events' && this.#listener !== undefined) {
+      // bounded: payloads never heard back (a LISTEN connection that dropped meanwhile) are forgotten
+      if (this.#sentFeed.size + payloads.length > MAX_UNHEARD_PAYLOADS) this.#sentFeed.clear();
+      for (const payload of payloads) this.#sentFeed.add(payload);
+    }
     await this.#options.connection.run(
       'notify',
       payloads.length === 1
@@ -280,6 +293,16 @@ export class StorageNotifications {
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.stop();
+  }
+
+  /**
+   * A payload from the channel. The storage's own `task-events` payloads come back to it too
+   * (LISTEN delivers a session's own NOTIFYs): they are recognised by their text and dropped
+   * unread, so that a publishing engine does not parse and validate its own feed.
+   */
+  #receive(payload: string | undefined): void {
+    if (payload !== undefined && this.#sentFeed.delete(payload)) return;
+    this.#emit(parseNotificationPayload(payload));
   }
 
   #emit(notification: StorageNotification): void {

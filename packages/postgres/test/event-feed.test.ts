@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { EverTask, defineTask, silentLogger, type EverTaskEvents, type EverTaskOptions } from 'evertask';
+import { EverTask, defineTask, silentLogger, type EverTaskEvents, type EverTaskOptions, type StorageNotification } from 'evertask';
 import { notificationChannel } from '../src/notifications.js';
 import { PG_URL, describeWithPostgres, useStorages, waitFor } from './pg-test-helpers.js';
 
@@ -106,5 +106,20 @@ describePg('the task event feed over LISTEN/NOTIFY (eventFeed option)', () => {
     const storageA = engineA.storage.notifications!;
     await storageA.notify({ kind: 'task-events', instanceId: engineA.instanceId, events: [{ type: 'task:completed', taskId: id, taskName: 'feed-other', queue: 'default', status: 'completed', at: 1_700_000_000_000 }] });
     await waitFor(() => fromB.includes(id), 5000, 'engine B to receive the entry');
+  });
+  it("drops its own task-events payloads unread when they come back on LISTEN, and delivers the others'", async () => {
+    const schema = instances.fresh();
+    const mine = instances.make({ schema });
+    const theirs = instances.make({ schema });
+    await mine.open();
+    await theirs.open();
+    const seen: StorageNotification[] = [];
+    await mine.notifications!.subscribe((n) => seen.push(n));
+    const entry = { type: 'task:completed', taskId: 'abc', taskName: 'x', queue: 'default', status: 'completed', at: 1_700_000_000_000 } as const;
+    await mine.notifications!.notify({ kind: 'task-events', instanceId: 'me', events: [entry] });
+    await theirs.notifications!.notify({ kind: 'task-events', instanceId: 'them', events: [entry] });
+    await mine.notifications!.notify({ kind: 'task-available' });
+    await waitFor(() => seen.some((n) => n.kind === 'task-available'), 5000, 'the wake-up sent last');
+    expect(seen.filter((n) => n.kind === 'task-events').map((n) => n.instanceId)).toEqual(['them']);
   });
 });
