@@ -48,6 +48,18 @@ export interface Peer {
   run(): Promise<Results>;
 }
 
+/** Run `r` (from 0) of a comparison: every peer once, the order reversed every other run; each result logged and kept by library. */
+export async function runPeersOnce(peers: readonly Peer[], r: number, results: Map<string, Results[]>, log: (line: string) => void): Promise<void> {
+  for (const peer of r % 2 === 0 ? peers : [...peers].reverse()) {
+    const res = await peer.run();
+    (results.get(peer.library) as Results[]).push(res);
+    log(
+      `  run ${r + 1}: ${peer.library.padEnd(28)} bulk ${Math.round(res.bulk)}/s, single ${Math.round(res.single)}/s, drain ${Math.round(res.drain)}/s, ` +
+        `latency p50 ${res.latency.p50.toFixed(2)} / p95 ${res.latency.p95.toFixed(2)} / p99 ${res.latency.p99.toFixed(2)} ms`,
+    );
+  }
+}
+
 /** Waits until `unfinished()` reports none, polling every 50 ms, then every 5 ms once `handled()` reached 98 %. */
 export async function untilDrained(unfinished: () => Promise<number>, handled: () => number, total: number): Promise<void> {
   const deadline = performance.now() + 120_000;

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { MySqlStorage } from '@evertask/mysql';
 import { median } from '../lib/stats.js';
 import type { Row } from '../lib/report.js';
-import { POOL, everTaskPeer, scenarioNames, type EverTaskBackend, type Peer, type Results } from '../lib/evertask-workload.js';
+import { POOL, everTaskPeer, runPeersOnce, scenarioNames, type EverTaskBackend, type Peer, type Results } from '../lib/evertask-workload.js';
 import { loadPgBoss } from '../lib/peer-libraries.js';
 import { PG_URL, pgBossPeer } from './postgres-suite.js';
 
@@ -60,14 +60,7 @@ export async function mySqlRows(runs: number, log: (line: string) => void): Prom
   const drainFull: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      for (const peer of r % 2 === 0 ? peers : [...peers].reverse()) {
-        const res = await peer.run();
-        (results.get(peer.library) as Results[]).push(res);
-        log(
-          `  run ${r + 1}: ${peer.library.padEnd(28)} bulk ${Math.round(res.bulk)}/s, single ${Math.round(res.single)}/s, drain ${Math.round(res.drain)}/s, ` +
-            `latency p50 ${res.latency.p50.toFixed(2)} / p95 ${res.latency.p95.toFixed(2)} / p99 ${res.latency.p99.toFixed(2)} ms`,
-        );
-      }
+      await runPeersOnce(peers, r, results, log);
       drainFull.push(await ours.drainFull());
       const mine = results.get(ours.library)?.at(-1)?.drain ?? 0;
       const theirs = results.get(boss.library)?.at(-1)?.drain ?? 0;

@@ -21,6 +21,7 @@ import {
   everTaskPeer,
   latencyRun,
   producers,
+  runPeersOnce,
   scenarioNames,
   statements,
   untilDrained,
@@ -201,15 +202,7 @@ export async function postgresRows(runs: number, log: (line: string) => void): P
   const drainFeed: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      const order = r % 2 === 0 ? peers : [...peers].reverse();
-      for (const peer of order) {
-        const res = await peer.run();
-        (results.get(peer.library) as Results[]).push(res);
-        log(
-          `  run ${r + 1}: ${peer.library.padEnd(28)} bulk ${Math.round(res.bulk)}/s, single ${Math.round(res.single)}/s, drain ${Math.round(res.drain)}/s, ` +
-            `latency p50 ${res.latency.p50.toFixed(2)} / p95 ${res.latency.p95.toFixed(2)} / p99 ${res.latency.p99.toFixed(2)} ms`,
-        );
-      }
+      await runPeersOnce(peers, r, results, log);
       drainFull.push(await ours.drainFull());
       log(`  run ${r + 1}: evertask drain with audit full ${Math.round(drainFull.at(-1) as number)}/s`);
       drainSync.push(await ours.drainSync());
