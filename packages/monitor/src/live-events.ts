@@ -111,7 +111,7 @@ export class LiveEventStreams {
         const live = toLiveEvent(engineEvent);
         if (!matches(filter, live)) return;
         write(() => stream.writeSSE({ event: live.type, id: String(++sequence), data: JSON.stringify(live) }));
-      });
+      }, { remote: true });
       const heartbeat = setInterval(() => write(() => stream.write(': heartbeat\n\n')), this.#heartbeatMs);
       heartbeat.unref();
       let closed = false;

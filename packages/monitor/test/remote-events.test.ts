@@ -52,6 +52,29 @@ describePostgres('live events of other processes (PostgreSQL event feed)', () =>
     }, 'a task of engine B in the stream of engine A');
   }
 
+  it('asks the other engines to publish only while a live stream is open (not for the metrics)', async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      const channel = notificationChannel(schema);
+      const kinds: string[] = [];
+      client.on('notification', (message) => kinds.push((JSON.parse(message.payload ?? '{}') as { kind: string }).kind));
+      await client.query(`LISTEN "${channel}"`);
+      // B started before the monitor: had the monitor subscribed to remote events, B would publish this task's events
+      const id = await engineB.dispatch(remoteWork, { n: -1 });
+      await waitUntil(async () => (await engineB.getTask(id))?.status === 'completed', 'the task to complete');
+      await client.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ kind: 'marker' })]);
+      await waitUntil(() => kinds.includes('marker'), 'the marker');
+      expect(kinds.filter((kind) => kind.startsWith('task-events'))).toEqual([]);
+      const stream = await openEventStream(`${server.url}/api/events`, bearer);
+      await stream.waitFor((event) => event.event === 'ready', 'ready');
+      await waitUntil(() => kinds.includes('task-events-watch'), 'the announcement of the stream');
+      stream.close();
+    } finally {
+      await client.end();
+    }
+  });
+
   it('streams the events of a task dispatched and run by another engine, with its instance id', async () => {
     const stream = await openEventStream(`${server.url}/api/events`, bearer);
     await stream.waitFor((event) => event.event === 'ready', 'ready');
