@@ -13,3 +13,7 @@ DROP INDEX {prefix}tasks_queue;
 CREATE INDEX {prefix}tasks_queue ON {prefix}tasks (queue, status, created_at, execution_time_ms);
 DROP INDEX {prefix}tasks_name;
 CREATE INDEX {prefix}tasks_name ON {prefix}tasks (name, status, created_at, execution_time_ms);
+
+-- The counts of recurring tasks read a partial index of the recurring series only (a handful of
+-- rows, written only for them).
+CREATE INDEX {prefix}tasks_recurring ON {prefix}tasks (queue, status) WHERE recurring IS NOT NULL;
