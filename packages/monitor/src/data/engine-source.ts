@@ -31,6 +31,7 @@ export class EngineMonitorSource implements MonitorSource {
       now: () => this.now(),
       configuration: () => this.configuration(),
       localQueues: () => this.localQueues(),
+      countTasks: (filter) => this.countTasks(filter),
     };
   }
 

@@ -22,7 +22,7 @@ import type { MonitorSource } from './monitor-source.js';
 import { bucketSpan, DAY_MS, HOUR_MS, startOfUtcDay, windowOf, type TimeWindow } from './time-ranges.js';
 
 /** What the mappings read: the storage's statistics and the engine's own view. */
-export interface StatisticsReader extends Pick<MonitorSource, 'now' | 'configuration' | 'localQueues'> {
+export interface StatisticsReader extends Pick<MonitorSource, 'now' | 'configuration' | 'localQueues' | 'countTasks'> {
   readonly statistics: Pick<TaskStatistics, 'taskGroups' | 'taskTimeline'>;
 }
 
@@ -59,17 +59,23 @@ function average(tally: TaskTally): { avg: number | null; size: number } {
   return tally.executionTime === null ? { avg: null, size: 0 } : { avg: round2(tally.executionTime.meanMs), size: tally.executionTime.count };
 }
 
-function queueSummary(group: TaskGroup, throttled: ReadonlyMap<string, number>): QueueSummary {
-  const counts = group.counts;
-  return {
-    queueName: group.key,
-    pendingCount: PENDING.reduce((sum, status) => sum + counts[status], 0),
-    inProgressCount: counts['in-progress'],
-    completedCount: counts.completed,
-    failedCount: counts.failed,
-    cancelledCount: counts.cancelled,
-    throttledCount: throttled.get(group.key) ?? 0,
-  };
+function queueSummaries(cells: readonly StatusCount[], throttled: ReadonlyMap<string, number>): QueueSummary[] {
+  const byQueue = new Map<string, StatusCount[]>();
+  for (const cell of cells) byQueue.set(cell.queue, [...(byQueue.get(cell.queue) ?? []), cell]);
+  return [...byQueue.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([queueName, queueCells]) => {
+      const counts = byStatus(queueCells);
+      return {
+        queueName,
+        pendingCount: PENDING.reduce((sum, status) => sum + counts[status], 0),
+        inProgressCount: counts['in-progress'],
+        completedCount: counts.completed,
+        failedCount: counts.failed,
+        cancelledCount: counts.cancelled,
+        throttledCount: throttled.get(queueName) ?? 0,
+      };
+    });
 }
 
 /** The tasks of a window (every task when omitted) grouped by queue: one `taskGroups` call. */
@@ -84,19 +90,20 @@ function lastBuckets(reader: StatisticsReader, now: number, sizeMs: number, coun
 }
 
 /**
- * The overview: 3 `taskGroups` calls (today, the week, every task — the range is one of those
- * unless it is `month`, which takes a fourth) and 1 `taskTimeline` (the last 24 hours).
+ * The overview: 2 `taskGroups` calls (today, the week; a third for the range when it is `month`
+ * or `all`), 1 `count` (every task by queue and status: the distribution and the queue
+ * summaries, no execution times needed) and 1 `taskTimeline` (the last 24 hours).
  */
 export async function mapOverview(reader: StatisticsReader, range: TimeRange, throttled: ReadonlyMap<string, number>): Promise<Omit<Overview, 'recentActivity'>> {
   const now = reader.now();
-  const [today, week, all, hourly, month] = await Promise.all([
+  const [today, week, grid, hourly, wider] = await Promise.all([
     queuesIn(reader, windowOf('today', now)),
     queuesIn(reader, windowOf('week', now)),
-    queuesIn(reader),
+    reader.countTasks({}),
     lastBuckets(reader, now, HOUR_MS, 24),
-    range === 'month' ? queuesIn(reader, windowOf('month', now)) : undefined,
+    range === 'month' ? queuesIn(reader, windowOf('month', now)) : range === 'all' ? queuesIn(reader) : undefined,
   ]);
-  const inRange = range === 'today' ? today : range === 'week' ? week : (month ?? all);
+  const inRange = range === 'today' ? today : range === 'week' ? week : (wider ?? []);
   const rangeTally = combine(inRange);
   const rangeAverage = average(rangeTally);
   return {
@@ -108,9 +115,9 @@ export async function mapOverview(reader: StatisticsReader, range: TimeRange, th
     failedCount: rangeTally.counts.failed,
     avgExecutionTimeMs: rangeAverage.avg,
     avgSampleSize: rangeAverage.size,
-    statusDistribution: combine(all).counts,
+    statusDistribution: byStatus(grid),
     tasksOverTime: hourly.map((bucket) => ({ timestamp: iso(bucket.start), completed: bucket.counts.completed, failed: bucket.counts.failed, total: bucket.total })),
-    queueSummaries: all.map((group) => queueSummary(group, throttled)),
+    queueSummaries: queueSummaries(grid, throttled),
     throttledTasks: [...throttled.values()].reduce((a, b) => a + b, 0),
   };
 }

@@ -6,9 +6,9 @@
  * over a month of a million tasks costs more than the counting. So the timeline does not group by
  * bucket: it walks the (bucket × status) grid — a recursive CTE of bucket numbers, joined with the
  * seven statuses — and counts each cell as one range of the (status, created_at, …) index in a
- * correlated subquery. The groups walk the (name|queue, status, …) index in its own order, which
- * needs no sort. Both return the kit's statistics rows, folded by `timelineFromRows` and
- * `groupsFromRows`.
+ * correlated subquery. The groups do the same over the (name|queue, status, created_at, …) index:
+ * the distinct keys found by one index seek each, each (key, status) cell counted as a range. Both
+ * return the kit's statistics rows, folded by `timelineFromRows` and `groupsFromRows`.
  */
 import { StorageError, TASK_STATUSES, type TaskGroup, type TaskGroupRequest, type TimelineBucket, type TimelineRequest } from 'evertask';
 import { groupsFromRows, timelineBucketCount, timelineFromRows, type Row } from 'evertask/storage-kit';
@@ -30,7 +30,7 @@ export function countLogs(session: Session, taskId: string, levels: readonly str
   return Number((row as { n: unknown }).n);
 }
 
-/** One (bucket, status) cell's aggregates, a JSON array `[n, timed, total, min, max]`, as a statistics row. */
+/** One (bucket or key, status) cell's aggregates, a JSON array `[n, timed, total, min, max]`, as a statistics row. */
 function cellRow(row: Row, location: string): Row | undefined {
   let cell: unknown;
   try {
@@ -54,12 +54,32 @@ export function timelineSql(tasks: string, queue: boolean): string {
      FROM b, s`;
 }
 
-/** The groups statement, by `column`, with the given conditions (named parameters). */
+/**
+ * The groups statement, by `column`, with the given conditions (named parameters): the distinct
+ * keys are walked on the (key, status, created_at, …) index one seek each (`MIN(key) WHERE key >
+ * previous`), and each (key, status) cell is counted as one range of it, so a creation window
+ * reads only the entries inside it.
+ */
 export function groupsSql(tasks: string, column: 'name' | 'queue', conditions: readonly string[]): string {
-  const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
-  return `SELECT ${column} AS slot, status, COUNT(*) AS n, COUNT(execution_time_ms) AS timed, SUM(execution_time_ms) AS total_ms,
-       MIN(execution_time_ms) AS min_ms, MAX(execution_time_ms) AS max_ms
-     FROM ${tasks} INDEXED BY ${tasks}_${column}${where} GROUP BY ${column}, status`;
+  const index = `${tasks} INDEXED BY ${tasks}_${column}`;
+  const extra = conditions.map((condition) => ` AND ${condition}`).join('');
+  return `WITH RECURSIVE k(key) AS (
+       SELECT MIN(${column}) FROM ${index}
+       UNION ALL SELECT (SELECT MIN(${column}) FROM ${index} WHERE ${column} > k.key) FROM k WHERE k.key IS NOT NULL),
+       s(status) AS (VALUES ${STATUS_ROWS})
+     SELECT k.key AS slot, s.status AS status,
+       (SELECT json_array(${AGGREGATES}) FROM ${index} WHERE ${column} = k.key AND status = s.status${extra}) AS agg
+     FROM k, s WHERE k.key IS NOT NULL`;
+}
+
+/** The statistics rows of the (slot, status) cells of a grid statement, empty cells left out. */
+function cellRows(rows: readonly Row[], location: string): Row[] {
+  const out: Row[] = [];
+  for (const row of rows) {
+    const cell = cellRow(row, location);
+    if (cell !== undefined) out.push(cell);
+  }
+  return out;
 }
 
 export function taskTimeline(session: Session, request: TimelineRequest): TimelineBucket[] {
@@ -70,12 +90,7 @@ export function taskTimeline(session: Session, request: TimelineRequest): Timeli
   const statement = session.cached(`st|${queue ? 'q' : ''}`, () => timelineSql(tasks, queue));
   const params: Record<string, unknown> = { buckets, from: request.from, to: request.to, bucketMs: request.bucketMs };
   if (queue) params['queue'] = request.queue;
-  const rows: Row[] = [];
-  for (const row of statement.all(params) as Row[]) {
-    const cell = cellRow(row, session.location);
-    if (cell !== undefined) rows.push(cell);
-  }
-  return timelineFromRows(rows, request, STORAGE);
+  return timelineFromRows(cellRows(statement.all(params) as Row[], session.location), request, STORAGE);
 }
 
 export function taskGroups(session: Session, request: TaskGroupRequest): TaskGroup[] {
@@ -89,5 +104,5 @@ export function taskGroups(session: Session, request: TaskGroupRequest): TaskGro
     params[key] = request[key];
   }
   const statement = session.cached(`sg|${column}|${Object.keys(params).join(',')}`, () => groupsSql(tasks, column, conditions));
-  return groupsFromRows(statement.all(params) as Row[], STORAGE);
+  return groupsFromRows(cellRows(statement.all(params) as Row[], session.location), STORAGE);
 }
