@@ -185,7 +185,7 @@ function resolveAuth(auth: MonitorAuthOptions): ResolvedAuth {
   };
 }
 
-function checkedLogger(logger: Logger | undefined): Logger {
+function resolveLogger(logger: Logger | undefined): Logger {
   if (logger === undefined) return consoleWarningsLogger;
   if (typeof logger?.error !== 'function' || typeof logger.info !== 'function') {
     throw new MonitorOptionsError('Monitor option logger must have info(message, meta) and error(message, meta) methods (console, pino and winston fit).');
@@ -242,7 +242,7 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     maxSseConnections: positiveInteger(options.maxSseConnections, 'maxSseConnections', 100),
     maxPageSize: positiveInteger(options.maxPageSize, 'maxPageSize', 500),
     clock: options.clock ?? systemClock,
-    logger: checkedLogger(options.logger),
+    logger: resolveLogger(options.logger),
     dashboard: dashboardDirectory(options.dashboard),
   };
 }

@@ -25,7 +25,7 @@ import type {
   TimelineBucket,
   TimelineRequest,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { MySqlConnection, tableNames, type QueryContext } from './connection.js';
 import { prepareTables } from './migrator.js';
 import { resolveMySqlOptions, type MySqlStorageOptions, type ResolvedMySqlStorageOptions } from './mysql-storage-options.js';
@@ -77,9 +77,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #statistics: StatisticsQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
-  #opened = false;
-  #opening: Promise<void> | undefined;
-  #closed = false;
+  readonly #lifecycle: StorageLifecycle;
 
   constructor(options: MySqlStorageOptions) {
     this.#options = resolveMySqlOptions(options);
@@ -95,26 +93,22 @@ export class MySqlStorage implements TaskStorage {
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
+    const connection = this.#connection;
+    this.#lifecycle = new StorageLifecycle({
+      prepare: () => prepareTables(connection.pool, this.tablePrefix, this.#options.migrate),
+      reopen: () => connection.reopen(),
+      end: () => connection.end(),
+    });
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async open(): Promise<void> {
-    if (this.#opened) return;
-    if (this.#closed) this.#connection.reopen();
-    this.#closed = false;
-    this.#opening ??= prepareTables(this.#connection.pool, this.tablePrefix, this.#options.migrate).finally(() => {
-      this.#opening = undefined;
-    });
-    await this.#opening;
-    this.#opened = true;
+    return this.#lifecycle.open();
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#opened = false;
-    await this.#connection.end();
+    return this.#lifecycle.close();
   }
 
   // ---- tasks ---------------------------------------------------------------------------------
