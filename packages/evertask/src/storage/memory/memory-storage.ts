@@ -215,19 +215,19 @@ export class MemoryStorage implements TaskStorage {
   }
 
   async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
-    this.#assertOpen();
+    this.#requireOpen();
     return this.#history.logCount(taskId, checks.checkLogCount(taskId, minLevel));
   }
 
   // ---- statistics ------------------------------------------------------------------------------
 
   async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return taskTimeline(this.#table, checks.checkTimelineRequest(request));
   }
 
   async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return taskGroups(this.#table, checks.checkGroupRequest(request));
   }
 
