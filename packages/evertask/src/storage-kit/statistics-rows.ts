@@ -14,9 +14,9 @@ import type { Row } from './row-reader.js';
 
 /**
  * One grouped statistics row, as the adapters' SQL names its columns:
- * `slot` (bucket number or group key), `status`, `n` (tasks), `timed` (completed tasks with an
- * execution time: `COUNT(execution_time_ms)` among completed), `total_ms`, `min_ms`, `max_ms`
- * (their sum, min and max; null when `timed` is 0).
+ * `slot` (bucket number or group key), `status`, `n` (tasks), `timed` (`COUNT(execution_time_ms)`
+ * of the group), `total_ms`, `min_ms`, `max_ms` (`SUM`, `MIN`, `MAX` of `execution_time_ms`; null
+ * when `timed` is 0). The execution-time columns count only in the rows of status `completed`.
  */
 export const STATISTICS_ROW_COLUMNS = ['slot', 'status', 'n', 'timed', 'total_ms', 'min_ms', 'max_ms'] as const;
 
