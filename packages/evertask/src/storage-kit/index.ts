@@ -44,3 +44,12 @@ export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
+export {
+  STATISTICS_ROW_COLUMNS,
+  addToTally,
+  emptyStatusTotals,
+  emptyTally,
+  groupsFromRows,
+  timelineBucketCount,
+  timelineFromRows,
+} from './statistics-rows.js';
