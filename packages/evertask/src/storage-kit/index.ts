@@ -45,3 +45,12 @@ export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
 export { FEED_ERROR_MAX_CHARS, FEED_EVENT_STATUS, decodeTaskEvents, encodeTaskEvents, isTaskEventEntry, truncateFeedError } from './task-events-codec.js';
+export {
+  STATISTICS_ROW_COLUMNS,
+  addToTally,
+  emptyStatusTotals,
+  emptyTally,
+  groupsFromRows,
+  timelineBucketCount,
+  timelineFromRows,
+} from './statistics-rows.js';
