@@ -45,3 +45,13 @@ export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
+export { FEED_ERROR_MAX_CHARS, FEED_EVENT_STATUS, decodeTaskEvents, encodeTaskEvents, isTaskEventEntry, truncateFeedError } from './task-events-codec.js';
+export {
+  STATISTICS_ROW_COLUMNS,
+  addToTally,
+  emptyStatusTotals,
+  emptyTally,
+  groupsFromRows,
+  timelineBucketCount,
+  timelineFromRows,
+} from './statistics-rows.js';

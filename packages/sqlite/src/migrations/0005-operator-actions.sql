@@ -1,4 +1,4 @@
--- EverTask SQLite schema, version 4: operator actions. Who made a status change (null: the engine
+-- EverTask SQLite schema, version 5: operator actions. Who made a status change (null: the engine
 -- itself), and the paused queues, which claims leave out (src/queries/queue-state.ts).
 
 ALTER TABLE {prefix}status_audit ADD COLUMN actor TEXT;
