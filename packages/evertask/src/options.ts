@@ -21,6 +21,7 @@ import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveLogger } from './logger.js';
 import { resolveRetention } from './maintenance/retention-options.js';
 import { resolveEventFeed, type EventFeedMode } from './event-feed/event-feed-mode.js';
+import { describeValue } from './describe-value.js';
 
 /** What a queue does when its local buffer is full at dispatch time. */
 export type WhenFull = 'wait' | 'fallback' | 'throw';
@@ -164,21 +165,21 @@ const QUEUE_NAME_RE = /^[A-Za-z0-9._:\-/]{1,100}$/;
 
 function positiveInteger(value: unknown, what: string): number {
   if (!Number.isInteger(value) || (value as number) < 1) {
-    throw new InvalidArgumentError(`${what} must be a positive integer; received ${String(value)}.`);
+    throw new InvalidArgumentError(`${what} must be a positive integer; received ${describeValue(value)}.`);
   }
   return value as number;
 }
 
 export function checkAuditLevel(value: unknown, what: string): asserts value is AuditLevel {
   if (!AUDIT_LEVELS.includes(value as AuditLevel)) {
-    throw new InvalidArgumentError(`${what} must be one of ${AUDIT_LEVELS.join(', ')}; received ${JSON.stringify(value)}.`);
+    throw new InvalidArgumentError(`${what} must be one of ${AUDIT_LEVELS.join(', ')}; received ${describeValue(value)}.`);
   }
 }
 
 /** Throws unless `name` is a valid queue name: 1–100 characters of letters, digits and `._:-/`. */
 export function checkQueueName(name: string): void {
   if (!QUEUE_NAME_RE.test(name)) {
-    throw new InvalidArgumentError(`Queue name ${JSON.stringify(name)} must be 1–100 characters of letters, digits and ._:-/.`);
+    throw new InvalidArgumentError(`Queue name ${describeValue(name)} must be 1–100 characters of letters, digits and ._:-/.`);
   }
 }
 
@@ -188,7 +189,7 @@ function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: 
   checkOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
   const whenFull = o.whenFull ?? (builtIn ? 'wait' : 'fallback');
   if (!['wait', 'fallback', 'throw'].includes(whenFull)) {
-    throw new InvalidArgumentError(`queues.${name}.whenFull must be 'wait', 'fallback' or 'throw'; received ${JSON.stringify(whenFull)}.`);
+    throw new InvalidArgumentError(`queues.${name}.whenFull must be 'wait', 'fallback' or 'throw'; received ${describeValue(whenFull)}.`);
   }
   if (o.retry !== undefined) checkRetryPolicy(o.retry, `queues.${name}.retry`);
   return {
@@ -240,11 +241,11 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   const logs = d.logs ?? {};
   checkOptionsObject(logs, LOG_CAPTURE_KEYS, 'defaults.logs');
   if (logs.enabled !== undefined && typeof logs.enabled !== 'boolean') {
-    throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${JSON.stringify(logs.enabled)}.`);
+    throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${describeValue(logs.enabled)}.`);
   }
   const minLevel = logs.minLevel ?? 'information';
   if (!LOG_LEVELS.includes(minLevel)) {
-    throw new InvalidArgumentError(`defaults.logs.minLevel must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(minLevel)}.`);
+    throw new InvalidArgumentError(`defaults.logs.minLevel must be one of ${LOG_LEVELS.join(', ')}; received ${describeValue(minLevel)}.`);
   }
   const leaseMs = toMilliseconds(options.lease ?? '30s', 'lease');
   if (leaseMs < 100) throw new InvalidArgumentError(`lease must be at least 100 ms; received ${leaseMs} ms.`);
@@ -256,7 +257,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   if (sweepMs < 10) throw new InvalidArgumentError(`sweepInterval must be at least 10 ms; received ${sweepMs} ms.`);
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`;
   if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 200) {
-    throw new InvalidArgumentError(`instanceId must be a string of 1–200 characters; received ${JSON.stringify(instanceId)}.`);
+    throw new InvalidArgumentError(`instanceId must be a string of 1–200 characters; received ${describeValue(instanceId)}.`);
   }
   return {
     storage: options.storage,

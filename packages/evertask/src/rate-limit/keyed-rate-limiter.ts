@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { checkOptionsObject, optionKeys } from '../option-keys.js';
+import { describeValue } from '../describe-value.js';
 
 /** A task's rate limit: at most `permits` starts per `period`, per key. */
 export interface RateLimitOptions<P = unknown> {
@@ -37,13 +38,13 @@ export function resolveRateLimit(name: string, options: RateLimitOptions<never>)
   checkOptionsObject(options, RATE_LIMIT_KEYS, `Task "${name}": rateLimit`);
   const { permits } = options;
   if (!Number.isFinite(permits) || permits <= 0) {
-    throw new InvalidArgumentError(`Task "${name}": rateLimit.permits must be a positive number; received ${String(permits)}.`);
+    throw new InvalidArgumentError(`Task "${name}": rateLimit.permits must be a positive number; received ${describeValue(permits)}.`);
   }
   const periodMs = toMilliseconds(options.period, `Task "${name}": rateLimit.period`);
   if (periodMs <= 0) throw new InvalidArgumentError(`Task "${name}": rateLimit.period must be longer than 0.`);
   const burst = options.burst ?? Math.max(1, Math.floor(permits));
   if (!Number.isInteger(burst) || burst < 1) {
-    throw new InvalidArgumentError(`Task "${name}": rateLimit.burst must be a positive integer; received ${String(burst)}.`);
+    throw new InvalidArgumentError(`Task "${name}": rateLimit.burst must be a positive integer; received ${describeValue(burst)}.`);
   }
   if (options.key !== undefined && typeof options.key !== 'function') {
     throw new InvalidArgumentError(`Task "${name}": rateLimit.key must be a function (payload) => string.`);
