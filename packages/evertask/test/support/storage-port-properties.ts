@@ -8,7 +8,7 @@ import { anything, ourErrorOrSuccess, RUNS } from '../property/arbitraries.js';
 export const arbitraryFilter = fc.record(
   {
     ids: fc.oneof(fc.array(fc.oneof(fc.uuid(), fc.string()), { maxLength: 3 }), anything),
-    statuses: fc.oneof(fc.subarray(['pending', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const), fc.array(fc.string(), { maxLength: 2 }), anything),
+    statuses: fc.oneof(fc.subarray(['waiting', 'queued', 'in-progress', 'completed', 'failed', 'cancelled', 'service-stopped'] as const), fc.array(fc.string(), { maxLength: 2 }), anything),
     name: fc.oneof(fc.string(), anything),
     nameContains: fc.oneof(fc.string(), fc.constantFrom('%', '_', '\\', "' OR 1=1 --"), anything),
     queue: fc.oneof(fc.string(), anything),
