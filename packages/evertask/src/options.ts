@@ -90,6 +90,12 @@ export interface EverTaskOptions {
   /** How long `stop()` lets running tasks finish before aborting them. @defaultValue '30s' */
   stopTimeout?: Duration;
   /**
+   * Largest serialized payload accepted, in UTF-8 bytes. A larger one is refused at dispatch with
+   * an `InvalidPayloadError` naming its size (nothing is stored): keep big data elsewhere and pass
+   * a reference. @defaultValue 1048576 (1 MiB)
+   */
+  maxPayloadBytes?: number;
+  /**
    * Deletes finished tasks, audit rows and logs by age, at start and then every
    * `retention.interval`, on one engine of all those sharing the storage. Off by default: the audit
    * trail is kept until you choose how long to keep it. @defaultValue none (nothing is deleted)
@@ -135,6 +141,7 @@ export interface ResolvedOptions {
   sweepMs: number;
   poisonAttempts: number;
   stopTimeoutMs: number;
+  maxPayloadBytes: number;
   /** Undefined when retention is off. */
   retention: ResolvedRetention | undefined;
   eventFeed: EventFeedMode;
@@ -154,12 +161,13 @@ const ENGINE_KEYS = optionKeys<EverTaskOptions>({
   sweepInterval: true,
   poisonAttempts: true,
   stopTimeout: true,
+  maxPayloadBytes: true,
   retention: true,
   eventFeed: true,
 });
 const QUEUE_KEYS = optionKeys<QueueOptions>({ concurrency: true, capacity: true, whenFull: true, timeout: true, retry: true });
 const DEFAULTS_KEYS = optionKeys<EngineDefaults>({ retry: true, timeout: true, auditLevel: true, logs: true });
-const LOG_CAPTURE_KEYS = optionKeys<LogCaptureOptions>({ enabled: true, minLevel: true, maxPerTask: true });
+const LOG_CAPTURE_KEYS = optionKeys<LogCaptureOptions>({ enabled: true, minLevel: true, maxPerTask: true, maxMessageLength: true });
 
 const QUEUE_NAME_RE = /^[A-Za-z0-9._:\-/]{1,100}$/;
 
@@ -270,6 +278,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
       enabled: logs.enabled ?? false,
       minLevel,
       maxPerTask: positiveInteger(logs.maxPerTask ?? 1000, 'defaults.logs.maxPerTask'),
+      maxMessageLength: positiveInteger(logs.maxMessageLength ?? 4000, 'defaults.logs.maxMessageLength'),
     },
     logger: options.logger === undefined ? consoleWarningsLogger : resolveLogger(options.logger),
     clock: options.clock ?? systemClock,
@@ -281,6 +290,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     sweepMs,
     poisonAttempts: positiveInteger(options.poisonAttempts ?? 5, 'poisonAttempts'),
     stopTimeoutMs: toMilliseconds(options.stopTimeout ?? '30s', 'stopTimeout'),
+    maxPayloadBytes: positiveInteger(options.maxPayloadBytes ?? 1_048_576, 'maxPayloadBytes'),
     retention: resolveRetention(options.retention),
     eventFeed: resolveEventFeed(options.eventFeed),
   };

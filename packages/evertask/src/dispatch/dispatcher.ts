@@ -177,6 +177,11 @@ export class Dispatcher {
       const path = error instanceof PayloadEncodingError ? error.path : '';
       throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
     }
+    const bytes = text.length * 3 <= this.#options.maxPayloadBytes ? 0 : Buffer.byteLength(text, 'utf8');
+    if (bytes > this.#options.maxPayloadBytes) {
+      const message = `the serialized payload is ${bytes} bytes, over maxPayloadBytes (${this.#options.maxPayloadBytes}); store large data elsewhere and pass a reference, or raise maxPayloadBytes`;
+      throw new InvalidPayloadError(def.name, [{ path: '', message }]);
+    }
     const record = newStoredTask({
       id: uuidv7(now),
       name: def.name,
