@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type pg from 'pg';
+import { beforeEach } from 'vitest';
 import { PostgresStorage } from '../src/index.js';
 import { describeCorruptedRows, type RowCorruption } from '../../evertask/test/support/corrupted-rows.js';
-import { describeWithPostgres, dropSchemas, PG_URL, testPool, testSchema } from './pg-test-helpers.js';
+import { describeWithPostgres, PG_URL, useFreshSchema } from './pg-test-helpers.js';
 
 const describePg = await describeWithPostgres();
 
 describePg('PostgreSQL corrupted rows', () => {
-  const schema = testSchema(import.meta.url);
+  const { schema, admin } = useFreshSchema(import.meta.url);
   const s = `"${schema}"`;
   const UPDATES: Record<RowCorruption, string> = {
     'invalid-json-payload': `UPDATE ${s}.tasks SET payload = '{"n": 0,' WHERE id = $1`,
@@ -16,22 +15,14 @@ describePg('PostgreSQL corrupted rows', () => {
     // typed columns refuse text in a number column: a number outside every valid range instead
     'wrong-type': `UPDATE ${s}.tasks SET created_at = -9000000000000000 WHERE id = $1`,
   };
-  let admin: pg.Pool;
-  beforeAll(() => {
-    admin = testPool(2);
-  });
   beforeEach(async () => {
-    await admin.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-  });
-  afterAll(async () => {
-    await admin.end();
-    await dropSchemas(schema);
+    await admin().query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
   });
 
   describeCorruptedRows('PostgresStorage', () => ({
     storage: () => new PostgresStorage({ connectionString: PG_URL, schema }),
-    corrupt: async (id, kind) => void (await admin.query(UPDATES[kind], [id])),
-    recordNewerSchema: async () => void (await admin.query(`INSERT INTO ${s}.migrations (version, name) VALUES (999, 'future')`)),
-    forgetNewerSchema: async () => void (await admin.query(`DELETE FROM ${s}.migrations WHERE version = 999`)),
+    corrupt: async (id, kind) => void (await admin().query(UPDATES[kind], [id])),
+    recordNewerSchema: async () => void (await admin().query(`INSERT INTO ${s}.migrations (version, name) VALUES (999, 'future')`)),
+    forgetNewerSchema: async () => void (await admin().query(`DELETE FROM ${s}.migrations WHERE version = 999`)),
   }));
 });
