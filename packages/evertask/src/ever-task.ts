@@ -24,6 +24,7 @@ import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
+import { readRateLimitStatus, type RateLimitStatus } from './rate-limit/rate-limit-status.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
@@ -249,7 +250,7 @@ export class EverTask {
     });
     if (!applied) return false;
     this.#scheduler.unschedule(id);
-    this.#runner.releaseRateLimit(id);
+    if (this.#options.tasks.get(task.name)?.rateLimit !== undefined) await this.#runner.releaseRateLimit(id);
     for (const queue of this.#queues.values()) queue.remove((t) => t.id === id);
     const running = this.#runner.abortLocal(id, 'cancel');
     if (!running && task.status === 'in-progress' && this.#storage.notifications !== undefined) {
@@ -296,6 +297,11 @@ export class EverTask {
    */
   async instances(): Promise<InstanceInfo[]> {
     return storageCall('listInstances', () => this.#registration.list());
+  }
+
+  /** The rate-limit budgets (up to `limit` keys, default 100), the parked tasks and the fail-open count. */
+  async rateLimitStatus(limit?: number): Promise<RateLimitStatus> {
+    return storageCall('rateLimits.introspect', () => readRateLimitStatus(this.#runner.rateLimits, limit));
   }
 
   /** The registered recurring series with their next run, last run, run count and last outcome. */

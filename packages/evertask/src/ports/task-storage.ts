@@ -8,6 +8,7 @@ import type {
   TaskPatch,
   TaskStatus,
 } from './task-record.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 
 /**
  * Abilities of a storage that change how the engine uses it. The engine and the conformance suite
@@ -319,6 +320,11 @@ export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistorySt
   readonly notifications?: NotificationChannel;
   /** The instance registry, when the storage has one. */
   readonly instances?: InstanceRegistry;
+  /**
+   * Rate-limit budgets shared by every process on the storage, when it has them; without, each
+   * engine keeps its budgets in memory (`LocalRateLimits`).
+   */
+  readonly rateLimits?: RateLimitStore;
 }
 
 export type { AuditLevel };

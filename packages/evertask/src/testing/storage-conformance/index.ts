@@ -12,6 +12,7 @@ import { registerCleanupCountTests } from './retention-counts.js';
 import { registerLifecycleTests } from './lifecycle.js';
 import { registerNotificationTests } from './notifications.js';
 import { registerInstanceTests } from './instances.js';
+import { registerRateLimitTests } from './rate-limits.js';
 import { registerContractTests } from './contract.js';
 
 export { makeStoredTask } from './fixtures.js';
@@ -97,6 +98,7 @@ export function describeStorageConformance(
     describe('the values a storage accepts', () => registerContractTests(test));
     describe('notifications', () => registerNotificationTests(test));
     describe('instance registry', () => registerInstanceTests(test));
+    describe('rate-limit budgets', () => registerRateLimitTests(test));
 
     it('skip list names only tests of this suite, each with a reason', () => {
       const unknown = Object.keys(skip).filter((title) => !titles.has(title));
