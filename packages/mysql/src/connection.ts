@@ -226,6 +226,8 @@ export interface TableNames {
   readonly runAudit: string;
   readonly executionLogs: string;
   readonly instances: string;
+  readonly rateLimits: string;
+  readonly rateLimitReservations: string;
   readonly migrations: string;
 }
 
@@ -237,6 +239,8 @@ export function tableNames(prefix: string): TableNames {
     runAudit: `\`${prefix}run_audit\``,
     executionLogs: `\`${prefix}execution_logs\``,
     instances: `\`${prefix}instances\``,
+    rateLimits: `\`${prefix}rate_limits\``,
+    rateLimitReservations: `\`${prefix}rate_limit_reservations\``,
     migrations: `\`${prefix}migrations\``,
   };
 }

@@ -4,6 +4,7 @@ import type {
   ClaimRequest,
   ExecutionLogEntry,
   InstanceRegistry,
+  RateLimitStore,
   NewTask,
   PendingCursor,
   RetentionPolicy,
@@ -21,13 +22,14 @@ import type {
   TaskStorage,
   TaskTransition,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
 import { MySqlConnection, tableNames, type QueryContext } from './connection.js';
 import { prepareTables } from './migrator.js';
 import { resolveMySqlOptions, type MySqlStorageOptions, type ResolvedMySqlStorageOptions } from './mysql-storage-options.js';
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { RateLimitQueries } from './queries/rate-limits.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
@@ -71,6 +73,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #rateLimits: RateLimitQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: MySqlStorageOptions) {
@@ -85,6 +88,7 @@ export class MySqlStorage implements TaskStorage {
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#rateLimits = new RateLimitQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
     const connection = this.#connection;
     this.#lifecycle = new StorageLifecycle({
@@ -154,6 +158,16 @@ export class MySqlStorage implements TaskStorage {
   }
 
   // ---- optional roles ------------------------------------------------------------------------
+
+  /**
+   * Rate-limit budgets in `<prefix>rate_limits`, shared by every process on these tables: one
+   * transaction per batch of acquisitions.
+   */
+  readonly rateLimits: RateLimitStore = {
+    acquire: async (requests) => this.#rateLimits.acquire(checkRateLimitRequests(requests, 'MySqlStorage.rateLimits.acquire')),
+    release: async (id) => this.#rateLimits.release(checkReservationId(id, 'MySqlStorage.rateLimits.release')),
+    introspect: async (limit) => this.#rateLimits.introspect(checkIntrospectLimit(limit, 'MySqlStorage.rateLimits.introspect')),
+  };
 
   /** The instance registry, in `<prefix>instances` (one row per engine). */
   readonly instances: InstanceRegistry = {

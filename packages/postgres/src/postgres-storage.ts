@@ -3,6 +3,7 @@ import type {
   ClaimRequest,
   ExecutionLogEntry,
   InstanceRegistry,
+  RateLimitStore,
   NotificationChannel,
   NewTask,
   PendingCursor,
@@ -22,7 +23,7 @@ import type {
   LogLevel,
   TaskTransition,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
 import { prepareSchema } from './migrator.js';
 import { StorageNotifications, notificationChannel } from './notifications.js';
@@ -35,6 +36,7 @@ import {
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { RateLimitQueries } from './queries/rate-limits.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
@@ -77,6 +79,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #rateLimits: RateLimitQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: PostgresStorageOptions) {
@@ -103,6 +106,7 @@ export class PostgresStorage implements TaskStorage {
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#rateLimits = new RateLimitQueries(context);
     this.capabilities = Object.freeze({
       persistent: true,
       multiProcess: true,
@@ -192,6 +196,16 @@ export class PostgresStorage implements TaskStorage {
     heartbeat: async (instance) => this.#instances.heartbeatInstance(instance),
     remove: async (id) => this.#instances.removeInstance(id),
     list: async () => this.#instances.listInstances(),
+  };
+
+  /**
+   * Rate-limit budgets in the schema, shared by every process on it: one round trip per batch of
+   * acquisitions (the `rate_limit_acquire` function).
+   */
+  readonly rateLimits: RateLimitStore = {
+    acquire: async (requests) => this.#rateLimits.acquire(checkRateLimitRequests(requests, 'PostgresStorage.rateLimits.acquire')),
+    release: async (id) => this.#rateLimits.release(checkReservationId(id, 'PostgresStorage.rateLimits.release')),
+    introspect: async (limit) => this.#rateLimits.introspect(checkIntrospectLimit(limit, 'PostgresStorage.rateLimits.introspect')),
   };
 
   /**

@@ -6,6 +6,11 @@ import { checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from
 /** Budgets an in-process store tracks at most; a new key beyond fails open. */
 export const MAX_TRACKED_KEYS = 100_000;
 
+/** Code-unit order (as a database's binary collation). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 interface Bucket {
   policyKey: string;
   key: string;
@@ -90,7 +95,7 @@ export class LocalRateLimits implements RateLimitStore {
     }
     const keys: RateLimitKeyState[] = [...this.#buckets.values()]
       .map((b) => ({ policyKey: b.policyKey, key: b.key, nextSlotAt: Math.ceil(b.tat - b.toleranceMs), reserved: b.reserved }))
-      .sort((a, b) => a.nextSlotAt - b.nextSlotAt || a.policyKey.localeCompare(b.policyKey) || a.key.localeCompare(b.key))
+      .sort((a, b) => a.nextSlotAt - b.nextSlotAt || compareText(a.policyKey, b.policyKey) || compareText(a.key, b.key))
       .slice(0, count);
     return Promise.resolve({ trackedKeys: this.#buckets.size, reserved: this.#reservations.size, keys });
   }
