@@ -31,14 +31,16 @@ export interface EngineProcessesOptions<S> {
   sweepInterval?: string;
 }
 
-interface Worker {
+/** A worker process started by `startWorker`. */
+export interface Worker {
   id: string;
   child: ChildProcess;
   exited: Promise<number | null>;
   stderr: () => string;
 }
 
-function startWorker(script: string, config: EngineWorkerConfig): Promise<Worker> {
+/** Starts a worker process; resolves once its engine runs. */
+export function startWorker(script: string, config: EngineWorkerConfig): Promise<Worker> {
   const child = spawn(process.execPath, ['--conditions=evertask-source', '--import', 'tsx', script, JSON.stringify(config)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
