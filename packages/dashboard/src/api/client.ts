@@ -5,7 +5,7 @@
  */
 import type {
   ApiErrorBody, CancelResponse, EngineConfigResponse, ExecutionLogsPage, ExecutionTimeBucket, InstanceItem, LoginResponse, MonitorConfigResponse,
-  Overview, QueueMetrics, SuccessRateTrend, TaskDetail, TasksPage, TimeRange,
+  Overview, QueueMetrics, RateLimitsResponse, SuccessRateTrend, TaskDetail, TasksPage, TimeRange,
 } from '@evertask/monitor';
 
 /** An answer other than 2xx, with the API's code and message. */
@@ -78,6 +78,7 @@ export const api = {
     request<ExecutionLogsPage>(`tasks/${encodeURIComponent(id)}/execution-logs${query({ skip, take, level })}`),
   queues: () => request<QueueMetrics[]>('queues'),
   instances: () => request<InstanceItem[]>('instances'),
+  rateLimits: () => request<RateLimitsResponse>('rate-limits'),
   cancel: (id: string) =>
     request<CancelResponse>(`tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', headers: { [csrfHeader]: cookie('evertask_csrf') ?? 'dashboard' } }),
 };
