@@ -24,7 +24,7 @@ async function tasksPerSecond(storage: TaskStorage, limited: boolean, tasks: num
   let done = 0;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const handler = () => {
+  const handler = (_payload: { i: number }) => {
     if (++done === tasks) finish();
   };
   const task = limited
