@@ -36,6 +36,7 @@ export { uuidv7 } from './ids.js';
 export * from './ports/task-record.js';
 export type * from './ports/task-storage.js';
 export type * from './ports/rate-limit-store.js';
+export * from './ports/task-statistics.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';

@@ -22,6 +22,10 @@ import type {
   TaskStorage,
   LogLevel,
   TaskTransition,
+  TaskGroup,
+  TaskGroupRequest,
+  TimelineBucket,
+  TimelineRequest,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
@@ -39,6 +43,7 @@ import { InstanceQueries } from './queries/instances.js';
 import { RateLimitQueries } from './queries/rate-limits.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
+import { StatisticsQueries } from './queries/statistics.js';
 import { TaskQueries } from './queries/tasks.js';
 import { TransitionQueries } from './queries/transitions.js';
 
@@ -78,6 +83,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #reads: ReadQueries;
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
+  readonly #statistics: StatisticsQueries;
   readonly #instances: InstanceQueries;
   readonly #rateLimits: RateLimitQueries;
   readonly #lifecycle: StorageLifecycle;
@@ -105,6 +111,7 @@ export class PostgresStorage implements TaskStorage {
     this.#reads = new ReadQueries(context);
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
+    this.#statistics = new StatisticsQueries(context);
     this.#instances = new InstanceQueries(context);
     this.#rateLimits = new RateLimitQueries(context);
     this.capabilities = Object.freeze({
@@ -245,6 +252,20 @@ export class PostgresStorage implements TaskStorage {
   async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.getExecutionLogs(taskId, skip, take, levels);
+  }
+
+  // ---- statistics ----------------------------------------------------------------------------
+
+  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
+    return this.#statistics.countExecutionLogs(taskId, checks.checkLogCount(taskId, minLevel));
+  }
+
+  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
+    return this.#statistics.taskTimeline(checks.checkTimelineRequest(request));
+  }
+
+  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
+    return this.#statistics.taskGroups(checks.checkGroupRequest(request));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

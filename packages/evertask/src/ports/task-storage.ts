@@ -9,6 +9,7 @@ import type {
   TaskStatus,
 } from './task-record.js';
 import type { RateLimitStore } from './rate-limit-store.js';
+import type { TaskStatistics } from './task-statistics.js';
 
 /**
  * Abilities of a storage that change how the engine uses it. The engine and the conformance suite
@@ -254,7 +255,7 @@ export interface TaskReads {
   count(filter?: TaskFilter): Promise<StatusCount[]>;
 }
 
-/** A task's history. (`countExecutionLogs` from `evertask` derives the log count from paged reads.) */
+/** A task's history. (Its log count is `TaskStatistics.countExecutionLogs`.) */
 export interface HistoryStore {
   /** Status history, oldest first. */
   getStatusAudit(taskId: string): Promise<StatusAuditEntry[]>;
@@ -308,7 +309,7 @@ export interface InstanceRegistry {
  * cause); `add` throws `TaskKeyConflictError` when a task key is taken; a bad argument is an
  * `InvalidArgumentError` (see `evertask/storage-kit`).
  */
-export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, RetentionStore {
+export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, TaskStatistics, RetentionStore {
   readonly capabilities: StorageCapabilities;
 
   /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */

@@ -47,3 +47,12 @@ export type { MigrationFile } from './migration-files.js';
 export { applyGcra, releasedTat } from '../rate-limit/gcra.js';
 export type { GcraOutcome } from '../rate-limit/gcra.js';
 export { RATE_LIMIT_KEY_LENGTH, checkIntrospectLimit, checkRateLimitRequests, checkReservationId, readRateLimitKeyRow } from './rate-limit-checks.js';
+export {
+  STATISTICS_ROW_COLUMNS,
+  addToTally,
+  emptyStatusTotals,
+  emptyTally,
+  groupsFromRows,
+  timelineBucketCount,
+  timelineFromRows,
+} from './statistics-rows.js';

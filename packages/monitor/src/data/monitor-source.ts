@@ -30,8 +30,7 @@ export interface ExecutionLogSlice {
 /**
  * Everything the routes read and do, in one narrow interface. `createMonitor` builds the default
  * implementation over an `EverTask` and its storage (`EngineMonitorSource`); the aggregate methods
- * (overview, queue metrics, statistics) are where the storage-computed statistics of the storage
- * port plug in when it has them.
+ * (overview, queue metrics, statistics) map the storage's `TaskStatistics`.
  */
 export interface MonitorSource {
   readonly capabilities: MonitorCapabilities;
