@@ -4,13 +4,10 @@
  * per second per key, burst 5) for two keys; the starts of each key, counted per window from the
  * ledger's recorded start times, stay within one budget for the whole cluster.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { StoredTask, TaskStorage } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
-import { startWorker, type Worker } from './engine-processes.js';
+import { startWorker, useWorkerFleet } from './engine-processes.js';
 import type { EngineWorkerConfig } from './engine-worker.js';
 import { readExecutions } from './execution-ledger.js';
 
@@ -51,21 +48,10 @@ async function countCompleted(storage: TaskStorage, name: string): Promise<numbe
 }
 
 export function testRateLimitProcesses<S>(options: RateLimitProcessesOptions<S>): void {
-  const workers: Worker[] = [];
-  const ledgerDir = mkdtempSync(join(tmpdir(), 'evertask-rate-limits-'));
-  let seed: TaskStorage | undefined;
-
-  afterAll(async () => {
-    for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
-    await seed?.close();
-    rmSync(ledgerDir, { recursive: true, force: true });
-  });
+  const { workers, ledgerDir, openSeed } = useWorkerFleet('evertask-rate-limits-');
 
   it(`three processes share one budget per key: ${PERMITS}/s (burst ${BURST}) for ${HOT} tasks of one key, while another key flows at its own rate`, async () => {
-    seed = options.seedStorage();
-    const storage = seed;
-    await storage.open();
+    const storage = await openSeed(options.seedStorage());
     const config = (instanceId: string): EngineWorkerConfig<S> => ({
       instanceId,
       concurrency: 8,
