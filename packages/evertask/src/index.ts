@@ -13,6 +13,7 @@ export type {
 } from './define-task.js';
 export type { DispatchOptions, DispatchManyOptions } from './dispatch/dispatch-options.js';
 export type { EverTaskOptions, QueueOptions, EngineDefaults, WhenFull } from './options.js';
+export type { EventFeedMode } from './event-feed/event-feed-mode.js';
 export type { RetentionOptions } from './maintenance/retention-options.js';
 export type { TaskInfo } from './task-info.js';
 export type { TaskHistory, TaskStatusChange, TaskRun, TaskLogEntry, TaskLogPage, TaskLogQuery } from './task-history.js';

@@ -303,6 +303,10 @@ export interface LiveEvent {
   taskName?: string;
   queue?: string;
   severity: 'information' | 'warning' | 'error';
+  /** The engine that sent it, for another engine's event (from the storage's event feed). */
+  instanceId?: string;
+  /** True for another engine's event (absent for this engine's own). */
+  remote?: true;
   /** The engine event's other fields (errors as their message). */
   details: Record<string, unknown>;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { InvalidArgumentError, type StorageNotification } from 'evertask';
+import { decodeTaskEvents, encodeTaskEvents } from 'evertask/storage-kit';
 import type { PostgresConnection } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
 
@@ -20,17 +21,24 @@ export interface NotificationListenerOptions {
   channel: string;
   initialBackoffMs: number;
   maxBackoffMs: number;
-  /** Each parsed notification. */
-  onNotification: (notification: StorageNotification) => void;
+  /** Each notification's payload, as received. */
+  onNotification: (payload: string | undefined) => void;
   /** The connection came back after a drop (notifications may have been missed meanwhile). */
   onReconnect: () => void;
 }
 
 const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
 
+/** Own `task-events` payloads remembered at most, waiting to be heard back and dropped. */
+const MAX_UNHEARD_PAYLOADS = 1000;
+
+/** `pg_notify` takes payloads shorter than 8,000 bytes. */
+export const MAX_PAYLOAD_BYTES = 7999;
+
 /**
  * Parses a `pg_notify` payload (`{"kind":…,"dueAt":…,"taskId":…}`). Unknown or malformed
- * payloads become a plain `task-available`: the safe reading of "something changed".
+ * payloads become a plain `task-available`: the safe reading of "something changed". A
+ * `task-events` payload is read by `decodeTaskEvents` (malformed entries dropped and counted).
  */
 export function parseNotificationPayload(payload: string | undefined): StorageNotification {
   if (payload === undefined || payload === '') return { kind: 'task-available' };
@@ -38,6 +46,10 @@ export function parseNotificationPayload(payload: string | undefined): StorageNo
     const value: unknown = JSON.parse(payload);
     if (typeof value !== 'object' || value === null) return { kind: 'task-available' };
     const raw = value as Record<string, unknown>;
+    if (raw.kind === 'task-events') return decodeTaskEvents(raw);
+    if (raw.kind === 'task-events-watch') {
+      return typeof raw.instanceId === 'string' && raw.instanceId.length > 0 ? { kind: 'task-events-watch', instanceId: raw.instanceId } : { kind: 'task-available' };
+    }
     const kind = typeof raw.kind === 'string' && KINDS.has(raw.kind) ? (raw.kind as StorageNotification['kind']) : 'task-available';
     const notification: StorageNotification = { kind };
     if (typeof raw.dueAt === 'number' && Number.isFinite(raw.dueAt)) notification.dueAt = raw.dueAt;
@@ -48,7 +60,17 @@ export function parseNotificationPayload(payload: string | undefined): StorageNo
   }
 }
 
-/** Serializes a notification for `pg_notify` (the same shape `add` builds in SQL). */
+/**
+ * Serializes a notification for `pg_notify` (the same shape `add` builds in SQL): one payload,
+ * or for `task-events` as many as its entries need (each under `MAX_PAYLOAD_BYTES`).
+ */
+export function formatNotificationPayloads(notification: StorageNotification): string[] {
+  if (notification.kind === 'task-events') return encodeTaskEvents(notification, MAX_PAYLOAD_BYTES);
+  if (notification.kind === 'task-events-watch') return [JSON.stringify({ kind: notification.kind, instanceId: notification.instanceId })];
+  return [formatNotificationPayload(notification)];
+}
+
+/** Serializes a wake-up (`task-available`, `task-cancelled`) for `pg_notify`. */
 export function formatNotificationPayload(notification: StorageNotification): string {
   const out: Record<string, unknown> = { kind: notification.kind };
   if (notification.dueAt !== undefined) out.dueAt = notification.dueAt;
@@ -125,7 +147,7 @@ export class NotificationListener {
     client.on('end', onDrop);
     client.on('notification', (message) => {
       if (message.channel !== this.#options.channel) return;
-      this.#options.onNotification(parseNotificationPayload(message.payload));
+      this.#options.onNotification(message.payload);
     });
     try {
       await client.connect();
@@ -189,7 +211,11 @@ export interface StorageNotificationsOptions {
 export class StorageNotifications {
   readonly #options: StorageNotificationsOptions;
   readonly #notifySql = 'SELECT pg_notify($1::text, $2::text)';
+  /** Several payloads in one statement (one round trip, one transaction, delivered in order). */
+  readonly #notifyManySql = 'SELECT pg_notify($1::text, p) FROM unnest($2::text[]) AS p';
   readonly #subscribers = new Set<(notification: StorageNotification) => void>();
+  /** `task-events` payloads sent while listening and not yet heard back (see `#receive`). */
+  readonly #sentFeed = new Set<string>();
   #listener: NotificationListener | undefined;
 
   constructor(options: StorageNotificationsOptions) {
@@ -208,8 +234,11 @@ export class StorageNotifications {
         channel: this.#options.channel,
         initialBackoffMs: this.#options.initialBackoffMs,
         maxBackoffMs: this.#options.maxBackoffMs,
-        onNotification: (notification) => this.#emit(notification),
-        onReconnect: () => this.#emit({ kind: 'task-available' }),
+        onNotification: (payload) => this.#receive(payload),
+        onReconnect: () => {
+          this.#sentFeed.clear();
+          this.#emit({ kind: 'task-available' });
+        },
       });
       this.#listener = created;
       try {
@@ -235,15 +264,22 @@ export class StorageNotifications {
     };
   }
 
+  /** Sends a notification checked by the storage (`StorageChecks.checkNotification`). */
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !['task-available', 'task-cancelled'].includes(notification.kind)) {
-      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
-    }
     if (!this.#options.enabled) return;
-    await this.#options.connection.run('notify', {
-      text: this.#notifySql,
-      values: [this.#options.channel, formatNotificationPayload(notification)],
-    });
+    const payloads = formatNotificationPayloads(notification);
+    if (payloads.length === 0) return;
+    if (notification.kind === 'task-events' && this.#listener !== undefined) {
+      // bounded: payloads never heard back (a LISTEN connection that dropped meanwhile) are forgotten
+      if (this.#sentFeed.size + payloads.length > MAX_UNHEARD_PAYLOADS) this.#sentFeed.clear();
+      for (const payload of payloads) this.#sentFeed.add(payload);
+    }
+    await this.#options.connection.run(
+      'notify',
+      payloads.length === 1
+        ? { text: this.#notifySql, values: [this.#options.channel, payloads[0]] }
+        : { text: this.#notifyManySql, values: [this.#options.channel, payloads] },
+    );
   }
 
   /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */
@@ -257,6 +293,16 @@ export class StorageNotifications {
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.stop();
+  }
+
+  /**
+   * A payload from the channel. The storage's own `task-events` payloads come back to it too
+   * (LISTEN delivers a session's own NOTIFYs): they are recognised by their text and dropped
+   * unread, so that a publishing engine does not parse and validate its own feed.
+   */
+  #receive(payload: string | undefined): void {
+    if (payload !== undefined && this.#sentFeed.delete(payload)) return;
+    this.#emit(parseNotificationPayload(payload));
   }
 
   #emit(notification: StorageNotification): void {

@@ -47,6 +47,7 @@ export type { MigrationFile } from './migration-files.js';
 export { applyGcra, releasedTat } from '../rate-limit/gcra.js';
 export type { GcraOutcome } from '../rate-limit/gcra.js';
 export { RATE_LIMIT_KEY_LENGTH, checkIntrospectLimit, checkRateLimitRequests, checkReservationId, readRateLimitKeyRow } from './rate-limit-checks.js';
+export { FEED_ERROR_MAX_CHARS, FEED_EVENT_STATUS, decodeTaskEvents, encodeTaskEvents, isTaskEventEntry, truncateFeedError } from './task-events-codec.js';
 export {
   STATISTICS_ROW_COLUMNS,
   addToTally,

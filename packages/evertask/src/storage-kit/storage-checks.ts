@@ -20,12 +20,13 @@ import {
   type Problem,
 } from './record-checks.js';
 import { DEFAULT_TASK_PAGE, TASK_SORT_FIELDS, type ResolvedTaskPage } from './task-page.js';
+import { isTaskEventEntry } from './task-events-codec.js';
 import { MAX_TIMELINE_BUCKETS, type TaskGroupRequest, type TimelineRequest } from '../ports/task-statistics.js';
 import { timelineBucketCount } from './statistics-rows.js';
 
 const FILTER_TEXT_KEYS = ['name', 'nameContains', 'queue', 'taskKey', 'search'] as const;
 const RETENTION_KEYS = ['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const;
-const NOTIFICATION_KINDS: readonly unknown[] = ['task-available', 'task-cancelled'];
+const NOTIFICATION_KINDS: readonly unknown[] = ['task-available', 'task-cancelled', 'task-events', 'task-events-watch'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -307,7 +308,20 @@ export class StorageChecks {
   checkNotification(notification: unknown, operation = 'notify'): StorageNotification {
     if (!isRecord(notification)) throw this.invalidArgument(operation, 'notification', notification, 'a notification { kind, dueAt?, taskId? }');
     if (!NOTIFICATION_KINDS.includes(notification.kind)) {
-      throw this.invalidArgument(operation, 'notification.kind', notification.kind, "'task-available' or 'task-cancelled'");
+      throw this.invalidArgument(operation, 'notification.kind', notification.kind, "'task-available', 'task-cancelled', 'task-events' or 'task-events-watch'");
+    }
+    if (notification.kind === 'task-events' || notification.kind === 'task-events-watch') {
+      const id = notification.instanceId;
+      if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
+        throw this.invalidArgument(operation, 'notification.instanceId', id, 'the sending instance id (1–200 characters)');
+      }
+    }
+    if (notification.kind === 'task-events') {
+      if (!Array.isArray(notification.events)) throw this.invalidArgument(operation, 'notification.events', notification.events, 'an array of task event entries');
+      const bad = notification.events.findIndex((entry) => !isTaskEventEntry(entry));
+      if (bad >= 0) {
+        throw this.invalidArgument(operation, `notification.events[${bad}]`, notification.events[bad], 'a task event entry { type, taskId, taskName, queue, status, at, attempt?, error? }');
+      }
     }
     if (notification.dueAt !== undefined) this.checkTime(notification.dueAt, operation, 'notification.dueAt');
     if (notification.taskId !== undefined) this.checkId(notification.taskId, operation, 'notification.taskId');

@@ -96,8 +96,9 @@ export class EngineMonitorSource implements MonitorSource {
     return this.#engine.stats();
   }
 
-  subscribe(listener: (event: EngineEvent) => void): () => void {
-    const offs = ENGINE_EVENT_NAMES.map((type) => this.#engine.on(type, (event) => listener({ type, event } as EngineEvent)));
+  subscribe(listener: (event: EngineEvent) => void, options: { remote?: boolean } = {}): () => void {
+    const types = options.remote === true ? ENGINE_EVENT_NAMES : ENGINE_EVENT_NAMES.filter((type) => type !== 'remote:task');
+    const offs = types.map((type) => this.#engine.on(type, (event) => listener({ type, event } as EngineEvent)));
     return () => {
       for (const off of offs) off();
     };
