@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineTask, EverTask, linearRetry, MemoryStorage, RateLimitedError, RateLimitRejectedError, silentLogger, type TaskStorage } from '../../src/index.js';
 import { resolveRateLimit } from '../../src/rate-limit/rate-limit-options.js';
+import { LocalRateLimits } from '../../src/rate-limit/local-rate-limits.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
 import { createEngine, stopEnginesAfterEach } from './helpers.js';
 
@@ -185,6 +186,37 @@ describe('rate-limited tasks in the engine', () => {
     expect((await failOpen).error.message).toBe('limiter down');
     await settle(20);
     expect(ran).toBe(1);
+  });
+
+  it('fails open for a new key once the in-process limiter tracks its maximum of keys', async () => {
+    const limits = new LocalRateLimits(2);
+    const request = (key: string, id: string) => ({ policyKey: 'p', key, reservationId: id, now: 0, intervalMs: 1000, toleranceMs: 0, horizonMs: 60_000, startEmpty: false });
+    await limits.acquire([request('a', '1'), request('b', '2')]);
+    await expect(limits.acquire([request('c', '3')])).rejects.toMatchObject({ code: 'ERR_RATE_LIMIT_KEYS' });
+    // known keys keep their budgets
+    expect(await limits.acquire([request('a', '4')])).toEqual([{ acquired: false, slotAt: 1000, rejected: false }]);
+
+    const clock = new ManualClock();
+    const storage = new MemoryStorage();
+    const small = new LocalRateLimits(1);
+    const capped = new Proxy(storage, {
+      get: (target, property) => {
+        if (property === 'rateLimits') return small;
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    }) as TaskStorage;
+    let ran = 0;
+    const task = defineTask({ name: 'many-keys', rateLimit: { permits: 1, period: '1h', key: (p: string) => p }, handler: () => void ran++ });
+    const engine = track(new EverTask({ storage: capped, clock, tasks: [task], logger: silentLogger }));
+    const events: string[] = [];
+    engine.on('rate-limit:fail-open', (e) => events.push(`${e.key}:${(e.error as { code?: string }).code}`));
+    await engine.start();
+    await engine.dispatch(task, 'first');
+    await engine.dispatch(task, 'second');
+    await settle(30);
+    expect(ran).toBe(2);
+    expect(events).toEqual(['second:ERR_RATE_LIMIT_KEYS']);
   });
 
   it('takes a budget key longer than 256 characters as its SHA-256', async () => {
