@@ -268,6 +268,7 @@ export interface TableNames {
   readonly instances: string;
   readonly rateLimits: string;
   readonly rateLimitReservations: string;
+  readonly pausedQueues: string;
   readonly migrations: string;
 }
 
@@ -281,6 +282,7 @@ export function tableNames(prefix: string): TableNames {
     instances: `\`${prefix}instances\``,
     rateLimits: `\`${prefix}rate_limits\``,
     rateLimitReservations: `\`${prefix}rate_limit_reservations\``,
+    pausedQueues: `\`${prefix}paused_queues\``,
     migrations: `\`${prefix}migrations\``,
   };
 }

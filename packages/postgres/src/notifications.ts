@@ -27,7 +27,7 @@ export interface NotificationListenerOptions {
   onReconnect: () => void;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
+const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled', 'queue-state']);
 
 /** Own `task-events` payloads remembered at most, waiting to be heard back and dropped. */
 const MAX_UNHEARD_PAYLOADS = 1000;

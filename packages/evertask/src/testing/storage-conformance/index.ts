@@ -15,6 +15,7 @@ import { registerNotificationTests } from './notifications.js';
 import { registerInstanceTests } from './instances.js';
 import { registerRateLimitTests } from './rate-limits.js';
 import { registerContractTests } from './contract.js';
+import { registerQueueStateTests } from './queue-state.js';
 
 export { makeStoredTask } from './fixtures.js';
 
@@ -101,6 +102,7 @@ export function describeStorageConformance(
     describe('notifications', () => registerNotificationTests(test));
     describe('instance registry', () => registerInstanceTests(test));
     describe('rate-limit budgets', () => registerRateLimitTests(test));
+    describe('paused queues', () => registerQueueStateTests(test));
 
     it('skip list names only tests of this suite, each with a reason', () => {
       const unknown = Object.keys(skip).filter((title) => !titles.has(title));
