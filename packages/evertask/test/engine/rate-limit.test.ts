@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineTask, EverTask, linearRetry, MemoryStorage, RateLimitedError, RateLimitRejectedError, silentLogger, type TaskStorage } from '../../src/index.js';
+import { defineTask, EverTask, linearRetry, MemoryStorage, RateLimitedError, RateLimitRejectedError, silentLogger, type RateLimitStore, type TaskStorage } from '../../src/index.js';
 import { resolveRateLimit } from '../../src/rate-limit/rate-limit-options.js';
 import { LocalRateLimits } from '../../src/rate-limit/local-rate-limits.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
@@ -13,6 +13,17 @@ async function advanceBy(clock: ManualClock, ms: number, step = 1000) {
     await clock.advance(Math.min(step, ms - t));
     await settle(20);
   }
+}
+
+/** `storage` with another rate-limit store in its `rateLimits` role. */
+function withRateLimits(storage: MemoryStorage, rateLimits: RateLimitStore): TaskStorage {
+  return new Proxy(storage, {
+    get: (target, property) => {
+      if (property === 'rateLimits') return rateLimits;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as TaskStorage;
 }
 
 describe('rate-limit options', () => {
@@ -170,13 +181,7 @@ describe('rate-limited tasks in the engine', () => {
     const clock = new ManualClock();
     const storage = new MemoryStorage();
     const failing = { acquire: () => Promise.reject(new Error('limiter down')), release: () => Promise.resolve(), introspect: () => storage.rateLimits.introspect() };
-    const broken = new Proxy(storage, {
-      get: (target, property) => {
-        if (property === 'rateLimits') return failing;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    }) as TaskStorage;
+    const broken = withRateLimits(storage, failing);
     let ran = 0;
     const task = defineTask({ name: 'api', rateLimit: { permits: 1, period: '1h' }, handler: () => void ran++ });
     const engine = track(new EverTask({ storage: broken, clock, tasks: [task], logger: silentLogger }));
@@ -199,13 +204,7 @@ describe('rate-limited tasks in the engine', () => {
     const clock = new ManualClock();
     const storage = new MemoryStorage();
     const small = new LocalRateLimits(1);
-    const capped = new Proxy(storage, {
-      get: (target, property) => {
-        if (property === 'rateLimits') return small;
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    }) as TaskStorage;
+    const capped = withRateLimits(storage, small);
     let ran = 0;
     const task = defineTask({ name: 'many-keys', rateLimit: { permits: 1, period: '1h', key: (p: string) => p }, handler: () => void ran++ });
     const engine = track(new EverTask({ storage: capped, clock, tasks: [task], logger: silentLogger }));
