@@ -13,6 +13,7 @@ import { runMySql } from './scenarios/mysql.js';
 import { runMonitor } from './scenarios/monitor.js';
 import { runPostgres } from './scenarios/postgres.js';
 import { runRecurring } from './scenarios/recurring.js';
+import { runRateLimit } from './scenarios/rate-limit.js';
 import { runSqlite } from './scenarios/sqlite.js';
 
 const { values, positionals } = parseArgs({
@@ -39,6 +40,7 @@ const suites: Record<string, (report: Report, runs: number) => Promise<void>> = 
   monitor: runMonitor,
   postgres: runPostgres,
   recurring: runRecurring,
+  ratelimit: runRateLimit,
   sqlite: runSqlite,
 };
 

@@ -22,6 +22,7 @@ import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
 import { EventFeed } from './event-feed/event-feed.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
+import { readRateLimitStatus, type RateLimitStatus } from './rate-limit/rate-limit-status.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
@@ -35,6 +36,7 @@ import { deleteTask } from './management/delete-task.js';
 import { QueuePauses, type PausedQueueInfo } from './management/queue-pauses.js';
 import { listRecurringSeries, type RecurringSeries } from './recurring-series.js';
 import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
+import { describeValue } from './describe-value.js';
 
 const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
 
@@ -181,7 +183,7 @@ export class EverTask {
     checkOptionsObject(options, STOP_KEYS, 'stop options');
     const timeoutMs = options.timeout === undefined ? this.#options.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
-      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
+      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${describeValue(options.closeStorage)}.`);
     }
     if (this.#state === 'stopped' || this.#state === 'created') {
       this.#state = 'stopped';
@@ -317,6 +319,11 @@ export class EverTask {
    */
   async instances(): Promise<InstanceInfo[]> {
     return storageCall('listInstances', () => this.#registration.list());
+  }
+
+  /** The rate-limit budgets (up to `limit` keys, default 100), the parked tasks and the fail-open count. */
+  async rateLimitStatus(limit?: number): Promise<RateLimitStatus> {
+    return storageCall('rateLimits.introspect', () => readRateLimitStatus(this.#runner.rateLimits, limit));
   }
 
   /** The registered recurring series with their next run, last run, run count and last outcome. */
