@@ -32,6 +32,7 @@ export type { PatchableField, TaskColumn, TaskFieldSpec } from './task-fields.js
 export { applyPatch, findLogsProblem, findPatchProblem, findStatusesProblem, findTaskProblem, findTransitionProblem, patchedFields } from './record-checks.js';
 export type { Problem } from './record-checks.js';
 export { StorageChecks } from './storage-checks.js';
+export { matchesTaskFilter, taskSortComparator } from './task-filter.js';
 export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './task-page.js';
 export type { ResolvedTaskPage } from './task-page.js';
 export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readTaskRow, rowReaders } from './row-reader.js';

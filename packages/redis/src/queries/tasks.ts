@@ -1,0 +1,70 @@
+import { InvalidArgumentError, StorageError, TaskKeyConflictError, type AddOptions, type NewTask, type TaskPatch, type TaskStatus } from 'evertask';
+import { COLUMN_OF_FIELD, patchedFields } from 'evertask/storage-kit';
+import type { QueryContext } from '../connection.js';
+import { wakeUpPayload } from '../notifications.js';
+import { encodeValue, taskArguments } from '../row-mapping.js';
+
+/** What the add and replace scripts answer: ok, or the id or key that stopped them. */
+type WriteReply = ['ok'] | ['guard'] | ['id', string] | ['key', string];
+
+/** A patch as script arguments: its count, then (column, encoded value) pairs. */
+export function patchArguments(patch: TaskPatch | undefined): string[] {
+  if (patch === undefined) return ['0'];
+  const keys = patchedFields(patch);
+  const args = [String(keys.length)];
+  for (const key of keys) args.push(COLUMN_OF_FIELD[key], encodeValue(patch[key]));
+  return args;
+}
+
+function checkOptions(options: AddOptions, operation: string): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`RedisStorage.${operation}: "options" must be an object.`);
+  if (options.tx !== undefined) {
+    throw new InvalidArgumentError(
+      `RedisStorage.${operation}: options.tx is not supported (capabilities.transactionalDispatch is false): Redis has no transaction to join.`,
+    );
+  }
+}
+
+function throwOnConflict(reply: WriteReply, operation: string): void {
+  if (reply[0] === 'key') throw new TaskKeyConflictError(reply[1]);
+  if (reply[0] === 'id') {
+    throw new StorageError(`RedisStorage.${operation} failed: a task with id "${reply[1]}" is already stored (or repeated in the batch); nothing was written.`);
+  }
+}
+
+/** Writes of task records (arguments checked by the storage): `add`, `update`, `replace`, `remove`, each one script. */
+export class TaskQueries {
+  readonly #context: QueryContext;
+
+  constructor(context: QueryContext) {
+    this.#context = context;
+  }
+
+  /** The whole batch in one script: every id and key checked, then every task written, its indexes and audit row with it. */
+  async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
+    checkOptions(options, 'add');
+    if (tasks.length === 0) return;
+    const args: string[] = [String(tasks.length), options.audit === true ? '1' : '0', wakeUpPayload(tasks)];
+    for (const task of tasks) for (const value of taskArguments(task)) args.push(value);
+    throwOnConflict(await this.#context.connection.script<WriteReply>('add', 'add', args), 'add');
+  }
+
+  async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    if (ifStatus !== undefined && ifStatus.length === 0) return false;
+    const guard = ifStatus === undefined ? '*' : ifStatus.join(',');
+    return (await this.#context.connection.script<number>('update', 'update', [id, guard, ...patchArguments(patch)])) === 1;
+  }
+
+  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options: AddOptions = {}): Promise<boolean> {
+    checkOptions(options, 'replace');
+    if (ifStatus.length === 0) return false;
+    const args = [previousId, ifStatus.join(','), options.audit === true ? '1' : '0', wakeUpPayload([task]), ...taskArguments(task)];
+    const reply = await this.#context.connection.script<WriteReply>('replace', 'replace', args);
+    throwOnConflict(reply, 'replace');
+    return reply[0] === 'ok';
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return (await this.#context.connection.script<number>('remove', 'remove', [id])) === 1;
+  }
+}

@@ -1,0 +1,34 @@
+-- add: ARGV[1] = number of tasks, ARGV[2] = write an audit row ('1'/'0'), ARGV[3] = wake-up payload
+-- ('' for none), then from ARGV[4] the tasks (see read_new_task).
+-- All or none: every id and task key is checked before anything is written.
+-- Returns {'ok'}, {'id', <id>} for an id already stored or repeated, {'key', <key>} for a key taken.
+local n = tonumber(ARGV[1])
+local audit = ARGV[2] == '1'
+local payload = ARGV[3]
+local tasks = {}
+local ids = {}
+local keys = {}
+local at = 4
+for i = 1, n do
+  local t
+  t, at = read_new_task(at)
+  if ids[t.id] or redis.call('EXISTS', task_key(t.id)) == 1 then return { 'id', t.id } end
+  ids[t.id] = true
+  if t.key then
+    if keys[t.key] or redis.call('HEXISTS', P .. ':key', t.key) == 1 then return { 'key', t.key } end
+    keys[t.key] = true
+  end
+  tasks[i] = t
+end
+local first = 0
+if audit then first = redis.call('INCRBY', P .. ':seq', n) - n end
+for i = 1, n do
+  local t = tasks[i]
+  insert_task(t)
+  if audit then
+    redis.call('ZADD', P .. ':sa:' .. t.id, t.state.updated,
+      string.format('%016x', first + i - 1) .. cjson.encode({ t.state.status, t.state.updated, cjson.null }))
+  end
+end
+if payload ~= '' then redis.call('PUBLISH', P .. ':notify', payload) end
+return { 'ok' }

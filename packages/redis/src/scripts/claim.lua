@@ -1,0 +1,62 @@
+-- claimDue: ARGV = owner, now, lease expiry, limit, queue count, queues*, name count ('-1': all), names*
+-- Takes due tasks (waiting/service-stopped, due_at <= now) and lapsed leases (queued/in-progress,
+-- lease_expires_at <= now), earliest first across the selected queues, of the selected names;
+-- leases them to `owner`. Returns each claimed task's hash (flat field/value lists).
+local owner, now, expiry, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local queueCount = tonumber(ARGV[5])
+local queues = {}
+for i = 1, queueCount do queues[i] = ARGV[5 + i] end
+if queueCount < 0 then queues = redis.call('SMEMBERS', P .. ':queues') end
+local at = 6 + math.max(queueCount, 0)
+local nameCount = tonumber(ARGV[at])
+local names = nil
+if nameCount >= 0 then
+  names = {}
+  for i = 1, nameCount do names[ARGV[at + i]] = true end
+end
+local page = math.max(limit, 16)
+-- one source per index set: a buffer of (id, score), refilled past the entries it skipped
+local sources = {}
+for _, queue in ipairs(queues) do
+  sources[#sources + 1] = { key = due_set(queue), statuses = WAITING, buffer = {}, pos = 1, skipped = 0, done = false }
+  sources[#sources + 1] = { key = lease_set(queue), statuses = LEASED, buffer = {}, pos = 1, skipped = 0, done = false }
+end
+local function head(source)
+  if source.pos > #source.buffer then
+    if source.done then return nil end
+    local rows = redis.call('ZRANGEBYSCORE', source.key, '-inf', now, 'WITHSCORES', 'LIMIT', source.skipped, page)
+    source.buffer = rows
+    source.pos = 1
+    if #rows < 2 * page then source.done = true end
+    if #rows == 0 then return nil end
+  end
+  return source.buffer[source.pos], tonumber(source.buffer[source.pos + 1])
+end
+local claimed = {}
+while #claimed < limit do
+  local best, bestId, bestScore = nil, nil, nil
+  for _, source in ipairs(sources) do
+    local id, score = head(source)
+    if id and (best == nil or score < bestScore or (score == bestScore and id < bestId)) then
+      best, bestId, bestScore = source, id, score
+    end
+  end
+  if best == nil then break end
+  best.pos = best.pos + 2
+  local old = read_state(bestId)
+  if old and best.statuses[old.status] and (names == nil or names[old.name]) then
+    local new = copy_state(old)
+    new.status = 'queued'
+    new.owner = owner
+    new.lease = expiry
+    new.updated = now
+    redis.call('HSET', task_key(bestId), 'status', 'queued', 'lease_owner', owner, 'lease_expires_at', expiry, 'updated_at', now)
+    reindex(bestId, old, new)
+    claimed[#claimed + 1] = redis.call('HGETALL', task_key(bestId))
+  elseif old == nil then
+    redis.call('ZREM', best.key, bestId) -- an index entry whose task is gone
+  else
+    best.skipped = best.skipped + 1
+  end
+end
+return claimed
