@@ -69,10 +69,11 @@ export class RedisConnection {
     if (script === undefined) throw new Error(`unknown script ${name}`);
     try {
       try {
-        return (await this.#client.evalsha(script.sha, 1, this.#keys.base, ...args)) as T;
+        // call() with one array: a batch may carry more arguments than a spread call can take
+        return (await this.#client.call('EVALSHA', [script.sha, 1, this.#keys.base].concat(args))) as T;
       } catch (error) {
         if (!isNoScriptError(error)) throw error;
-        return (await this.#client.eval(script.source, 1, this.#keys.base, ...args)) as T;
+        return (await this.#client.call('EVAL', [script.source, 1, this.#keys.base].concat(args))) as T;
       }
     } catch (error) {
       throw toStorageError(operation, error);

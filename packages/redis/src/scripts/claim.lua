@@ -1,7 +1,8 @@
 -- claimDue: ARGV = owner, now, lease expiry, limit, queue count, queues*, name count ('-1': all), names*
--- Takes due tasks (waiting/service-stopped, due_at <= now) and lapsed leases (queued/in-progress,
--- lease_expires_at <= now), earliest first across the selected queues, of the selected names;
--- leases them to `owner`. Returns each claimed task's hash (flat field/value lists).
+-- Takes lapsed leases (queued/in-progress, lease_expires_at <= now: tasks that were due before
+-- their crashed or stalled holder took them, so they go first), then due tasks (waiting/
+-- service-stopped, due_at <= now), each kind earliest first across the selected queues, of the
+-- selected names; leases them to `owner`. Returns each claimed task's hash (flat field/value lists).
 local owner, now, expiry, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local queueCount = tonumber(ARGV[5])
 local queues = {}
@@ -18,8 +19,8 @@ local page = math.max(limit, 16)
 -- one source per index set: a buffer of (id, score), refilled past the entries it skipped
 local sources = {}
 for _, queue in ipairs(queues) do
-  sources[#sources + 1] = { key = due_set(queue), statuses = WAITING, buffer = {}, pos = 1, skipped = 0, done = false }
-  sources[#sources + 1] = { key = lease_set(queue), statuses = LEASED, buffer = {}, pos = 1, skipped = 0, done = false }
+  sources[#sources + 1] = { key = due_set(queue), statuses = WAITING, rank = 1, buffer = {}, pos = 1, skipped = 0, done = false }
+  sources[#sources + 1] = { key = lease_set(queue), statuses = LEASED, rank = 0, buffer = {}, pos = 1, skipped = 0, done = false }
 end
 local function head(source)
   if source.pos > #source.buffer then
@@ -37,7 +38,8 @@ while #claimed < limit do
   local best, bestId, bestScore = nil, nil, nil
   for _, source in ipairs(sources) do
     local id, score = head(source)
-    if id and (best == nil or score < bestScore or (score == bestScore and id < bestId)) then
+    if id and (best == nil or source.rank < best.rank
+        or (source.rank == best.rank and (score < bestScore or (score == bestScore and id < bestId)))) then
       best, bestId, bestScore = source, id, score
     end
   end
