@@ -40,7 +40,11 @@ export class RedisConnection {
   }
 
   #createClient(): Redis {
-    return new Redis(this.#options.url as string, { lazyConnect: true, enableAutoPipelining: true });
+    const client = new Redis(this.#options.url as string, { lazyConnect: true, enableAutoPipelining: true });
+    // while the server is away ioredis reconnects by itself and each command fails or waits on its
+    // own; without a listener every failed reconnect would be printed as an unhandled error
+    client.on('error', () => undefined);
+    return client;
   }
 
   /** Connects an owned client (a borrowed one is the user's to connect) and loads the scripts. */
@@ -89,9 +93,9 @@ export class RedisConnection {
     }
   }
 
-  /** A new connection with the same settings (the subscriber); the caller closes it. */
-  duplicate(): Redis {
-    return this.#client.duplicate({ lazyConnect: true, enableAutoPipelining: false });
+  /** A new connection with the same settings, named `evertask:<prefix>:<role>` (seen in CLIENT LIST); the caller closes it. */
+  duplicate(role: string): Redis {
+    return this.#client.duplicate({ lazyConnect: true, enableAutoPipelining: false, connectionName: `evertask:${this.#keys.prefix}:${role}` });
   }
 
   /** Closes an owned client; leaves a borrowed one as it is. */

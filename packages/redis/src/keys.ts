@@ -5,6 +5,8 @@ import type { TaskStatus } from 'evertask';
  * The Lua scripts build the same names (scripts/lib.lua); this is their JavaScript side, for reads.
  */
 export class KeyNames {
+  /** The prefix itself. */
+  readonly prefix: string;
   /** `{<prefix>}`: KEYS[1] of every script. */
   readonly base: string;
   /** Hash of taskKey → id. */
@@ -23,6 +25,7 @@ export class KeyNames {
   readonly migrationLock: string;
 
   constructor(prefix: string) {
+    this.prefix = prefix;
     this.base = `{${prefix}}`;
     this.taskKeys = `${this.base}:key`;
     this.queues = `${this.base}:queues`;

@@ -87,7 +87,7 @@ export class StorageNotifications {
   }
 
   async #start(): Promise<void> {
-    const client = this.#connection.duplicate();
+    const client = this.#connection.duplicate('subscriber');
     let ready = false;
     client.on('error', () => undefined); // reconnects by itself; a lost connection must not crash the process
     client.on('ready', () => {
