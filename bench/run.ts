@@ -11,6 +11,7 @@ import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runPostgres } from './scenarios/postgres.js';
 import { runRecurring } from './scenarios/recurring.js';
+import { runRedis } from './scenarios/redis.js';
 import { runSqlite } from './scenarios/sqlite.js';
 
 const { values, positionals } = parseArgs({
@@ -35,6 +36,7 @@ const suites: Record<string, (report: Report, runs: number) => Promise<void>> = 
   memory: runMemoryEngine,
   postgres: runPostgres,
   recurring: runRecurring,
+  redis: runRedis,
   sqlite: runSqlite,
 };
 

@@ -15,20 +15,27 @@
 import pg from 'pg';
 import { defineTask, EverTask, newStoredTask, silentLogger, uuidv7, type AuditLevel, type StoredTask } from 'evertask';
 import { PostgresStorage } from '@evertask/postgres';
-import { median, sleep, summarize } from '../lib/stats.js';
+import { median } from '../lib/stats.js';
+import {
+  BULK,
+  BULK_CALL,
+  CONCURRENCY,
+  DRAIN,
+  LATENCY_N,
+  LATENCY_SPACING_MS,
+  PRODUCERS,
+  SINGLE,
+  assertCount,
+  latencyRun,
+  producers,
+  untilDrained as untilNone,
+  type Results,
+} from '../lib/queue-workload.js';
 import type { Row } from '../lib/report.js';
 import { loadGraphileWorker, loadPgBoss, peerVersion, type GraphileWorkerModule, type PgBossInstance, type PgBossModule } from '../lib/peer-libraries.js';
 
 export const PG_URL = process.env.EVERTASK_BENCH_PG_URL ?? process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const BULK = 20_000;
-const BULK_CALL = 1_000;
-const SINGLE = 5_000;
-const PRODUCERS = 16;
-const DRAIN = 20_000;
-const CONCURRENCY = 16;
-const LATENCY_N = 500;
-const LATENCY_SPACING_MS = 5;
 const POOL = 20;
 
 const SCHEMA = { evertask: 'bench_evertask', pgboss: 'bench_pgboss', graphile: 'bench_graphile_worker' } as const;
@@ -40,16 +47,6 @@ export const S = {
   drainFull: `postgres: drain ${DRAIN / 1000}k @ ${CONCURRENCY}, EverTask audit full`,
   latency: `postgres: dispatch→start latency (${LATENCY_N} × ${LATENCY_SPACING_MS} ms)`,
 };
-
-interface Results {
-  bulk: number;
-  single: number;
-  drain: number;
-  latency: { p50: number; p95: number; p99: number };
-  /** EverTask only: the enqueue phases with nothing running meanwhile. */
-  bulkOnly?: number;
-  singleOnly?: number;
-}
 
 interface Peer {
   library: string;
@@ -66,46 +63,9 @@ async function countOf(admin: pg.Pool, sql: string): Promise<number> {
   return ((await admin.query<{ n: number }>(sql)).rows[0] as { n: number }).n;
 }
 
-/** Waits until the backend reports no unfinished job, polling every 50 ms, then every 5 ms once `handled()` reached 98 %. */
+/** Waits until the backend reports no unfinished job (see queue-workload.ts). */
 async function untilDrained(admin: pg.Pool, unfinishedSql: string, handled: () => number, total: number): Promise<void> {
-  const deadline = performance.now() + 120_000;
-  for (;;) {
-    if ((await countOf(admin, unfinishedSql)) === 0) return;
-    if (performance.now() > deadline) throw new Error(`drain did not finish: ${handled()} of ${total} handled`);
-    await sleep(handled() >= total * 0.98 ? 5 : 50);
-  }
-}
-
-async function producers(total: number, enqueue: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: PRODUCERS }, async () => {
-      while (next < total) await enqueue(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
-}
-
-async function latencyRun(enqueue: (i: number) => Promise<unknown>, sentAt: number[], latencies: number[]): Promise<Results['latency']> {
-  await sleep(1000);
-  const t0 = performance.now();
-  for (let i = 0; i < LATENCY_N; i++) {
-    const wait = t0 + i * LATENCY_SPACING_MS - performance.now();
-    if (wait > 0) await sleep(wait);
-    sentAt[i] = performance.now();
-    await enqueue(i);
-  }
-  const deadline = performance.now() + 30_000;
-  while (latencies.length < LATENCY_N) {
-    if (performance.now() > deadline) throw new Error(`latency: ${latencies.length} of ${LATENCY_N} arrived`);
-    await sleep(5);
-  }
-  return summarize(latencies);
-}
-
-function assertCount(what: string, actual: number, expected: number): void {
-  if (actual !== expected) throw new Error(`${what}: expected ${expected} rows in the backend, found ${actual}`);
+  await untilNone(() => countOf(admin, unfinishedSql), handled, total);
 }
 
 // ---- EverTask ---------------------------------------------------------------------------------

@@ -18,9 +18,19 @@ const UUID_LENGTH = 36;
 /** The largest |time| a Date holds: created keys are offset by it so that they never go negative. */
 const DATE_RANGE_MS = 8_640_000_000_000_000n;
 
-/** A value as the scripts read it: `n` for null, `v<text>` otherwise. */
-export function encodeValue(value: unknown): string {
-  return value === null || value === undefined ? 'n' : `v${String(value)}`;
+/** A value as the scripts read it: its text, or null. */
+export function encodeValue(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/**
+ * JSON of script arguments. Lone UTF-16 surrogates (which Redis's JSON decoder rejects, and no
+ * UTF-8 text can hold) become U+FFFD, as they would in any UTF-8 write.
+ */
+export function scriptJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  if (!/\\ud[89a-f]/i.test(json)) return json;
+  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'string' ? (item as string & { toWellFormed(): string }).toWellFormed() : item));
 }
 
 /** `createdAt` as fixed-width text whose order is the time order (the lex indexes' member prefix). */
@@ -28,11 +38,11 @@ export function createdKey(createdAt: number): string {
   return (BigInt(createdAt) + DATE_RANGE_MS).toString().padStart(17, '0');
 }
 
-/** A new task as script arguments: its columns encoded (table order), then its created key. */
-export function taskArguments(task: StoredTask): string[] {
-  const args = taskParameters(task).map(encodeValue);
-  args.push(createdKey(task.createdAt));
-  return args;
+/** A new task as the scripts read it: its columns (table order, text or null), then its created key. */
+export function taskRow(task: StoredTask): (string | null)[] {
+  const row = taskParameters(task).map(encodeValue);
+  row.push(createdKey(task.createdAt));
+  return row;
 }
 
 /** A task hash (field → text) as a `StoredTask`, every column checked; undefined for an empty hash. */
@@ -43,10 +53,11 @@ export function readTaskHash(hash: Readonly<Record<string, string>>): StoredTask
   return readers.task(row);
 }
 
-/** A flat `[field, value, …]` reply (HGETALL inside a script) as a task. */
-export function readFlatTaskHash(flat: readonly string[]): StoredTask {
+/** A flat `[field, value, …]` reply (HGETALL inside a script) as a task, with `written` (fields the script set after reading) applied. */
+export function readFlatTaskHash(flat: readonly string[], written: Readonly<Record<string, string>> = {}): StoredTask {
   const hash: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+  Object.assign(hash, written);
   const task = readTaskHash(hash);
   if (task === undefined) throw new StorageError('RedisStorage read an empty task hash where a claimed task was expected.');
   return task;

@@ -21,9 +21,11 @@ export class ClaimQueries {
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
     const { owner, now, limit, leaseMs, queues, names } = request;
     if (limit === 0 || queues?.length === 0 || names?.length === 0) return [];
-    const args = [owner, String(now), String(now + leaseMs), String(limit), ...listArguments(queues), ...listArguments(names)];
-    const claimed = await this.#context.connection.script<string[][]>('claimDue', 'claim', args);
-    return claimed.map(readFlatTaskHash);
+    const expiry = String(now + leaseMs);
+    const args = [owner, String(now), expiry, String(limit), ...listArguments(queues), ...listArguments(names)];
+    const claimed = JSON.parse(await this.#context.connection.script<string>('claimDue', 'claim', args)) as string[][];
+    const written = { status: 'queued', lease_owner: owner, lease_expires_at: expiry, updated_at: String(now) };
+    return claimed.map((flat) => readFlatTaskHash(flat, written));
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {

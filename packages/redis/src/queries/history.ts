@@ -1,6 +1,6 @@
 import { StorageError, LOG_LEVELS, type ExecutionLogEntry, type LogLevel, type RunAuditEntry, type StatusAuditEntry } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { logMember, readLogMember, readRunAuditMember, readStatusAuditMember } from '../row-mapping.js';
+import { logMember, scriptJson, readLogMember, readRunAuditMember, readStatusAuditMember } from '../row-mapping.js';
 
 /**
  * The history of a task (arguments checked by the storage): sorted sets per task, scored by time.
@@ -28,9 +28,9 @@ export class HistoryQueries {
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
     if (logs.length === 0) return;
-    const args = [taskId, String(logs.length)];
-    for (const log of logs) args.push(String(log.at), logMember(log));
-    const saved = await this.#context.connection.script<number>('saveExecutionLogs', 'save-logs', args);
+    const rows: string[] = [];
+    for (const log of logs) rows.push(String(log.at), logMember(log));
+    const saved = await this.#context.connection.script<number>('saveExecutionLogs', 'save-logs', [taskId, scriptJson(rows)]);
     if (saved !== 1) throw new StorageError(`RedisStorage.saveExecutionLogs failed: cannot save logs of unknown task "${taskId}".`);
   }
 

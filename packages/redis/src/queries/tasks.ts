@@ -2,18 +2,17 @@ import { InvalidArgumentError, StorageError, TaskKeyConflictError, type AddOptio
 import { COLUMN_OF_FIELD, patchedFields } from 'evertask/storage-kit';
 import type { QueryContext } from '../connection.js';
 import { wakeUpPayload } from '../notifications.js';
-import { encodeValue, taskArguments } from '../row-mapping.js';
+import { encodeValue, scriptJson, taskRow } from '../row-mapping.js';
 
 /** What the add and replace scripts answer: ok, or the id or key that stopped them. */
 type WriteReply = ['ok'] | ['guard'] | ['id', string] | ['key', string];
 
-/** A patch as script arguments: its count, then (column, encoded value) pairs. */
-export function patchArguments(patch: TaskPatch | undefined): string[] {
-  if (patch === undefined) return ['0'];
-  const keys = patchedFields(patch);
-  const args = [String(keys.length)];
-  for (const key of keys) args.push(COLUMN_OF_FIELD[key], encodeValue(patch[key]));
-  return args;
+/** A patch as the scripts read it: a flat list of column, value (text or null). */
+export function patchList(patch: TaskPatch | undefined): (string | null)[] {
+  const list: (string | null)[] = [];
+  if (patch === undefined) return list;
+  for (const key of patchedFields(patch)) list.push(COLUMN_OF_FIELD[key], encodeValue(patch[key]));
+  return list;
 }
 
 function checkOptions(options: AddOptions, operation: string): void {
@@ -44,21 +43,20 @@ export class TaskQueries {
   async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
     checkOptions(options, 'add');
     if (tasks.length === 0) return;
-    const args: string[] = [String(tasks.length), options.audit === true ? '1' : '0', wakeUpPayload(tasks)];
-    for (const task of tasks) for (const value of taskArguments(task)) args.push(value);
+    const args = [scriptJson(tasks.map(taskRow)), options.audit === true ? '1' : '0', wakeUpPayload(tasks)];
     throwOnConflict(await this.#context.connection.script<WriteReply>('add', 'add', args), 'add');
   }
 
   async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     if (ifStatus !== undefined && ifStatus.length === 0) return false;
     const guard = ifStatus === undefined ? '*' : ifStatus.join(',');
-    return (await this.#context.connection.script<number>('update', 'update', [id, guard, ...patchArguments(patch)])) === 1;
+    return (await this.#context.connection.script<number>('update', 'update', [id, guard, scriptJson(patchList(patch))])) === 1;
   }
 
   async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options: AddOptions = {}): Promise<boolean> {
     checkOptions(options, 'replace');
     if (ifStatus.length === 0) return false;
-    const args = [previousId, ifStatus.join(','), options.audit === true ? '1' : '0', wakeUpPayload([task]), ...taskArguments(task)];
+    const args = [previousId, ifStatus.join(','), options.audit === true ? '1' : '0', wakeUpPayload([task]), scriptJson(taskRow(task))];
     const reply = await this.#context.connection.script<WriteReply>('replace', 'replace', args);
     throwOnConflict(reply, 'replace');
     return reply[0] === 'ok';

@@ -1,7 +1,7 @@
 import type { TaskTransition } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { encodeValue, logMember, runAuditBody, statusAuditBody } from '../row-mapping.js';
-import { patchArguments } from './tasks.js';
+import { logMember, runAuditBody, scriptJson, statusAuditBody } from '../row-mapping.js';
+import { patchList } from './tasks.js';
 
 /**
  * Status changes: a whole batch is one script (one round trip, atomic): each change applies when
@@ -17,21 +17,16 @@ export class TransitionQueries {
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     if (changes.length === 0) return [];
-    const args: string[] = [String(changes.length)];
-    for (const change of changes) {
-      args.push(change.id, change.from.join(','), encodeValue(change.owner ?? null), change.to, String(change.at));
-      for (const value of patchArguments(change.patch)) args.push(value);
-      const audits = [...(change.priorAudits ?? [])];
-      if (change.audit !== undefined) audits.push({ status: change.to, at: change.at, error: change.audit.error });
-      args.push(String(audits.length));
-      for (const audit of audits) args.push(String(audit.at), statusAuditBody(audit.status, audit.at, audit.error));
-      if (change.runAudit === undefined) args.push('0');
-      else args.push('1', String(change.runAudit.at), runAuditBody(change.runAudit));
-      const logs = change.logs ?? [];
-      args.push(String(logs.length));
-      for (const log of logs) args.push(String(log.at), logMember(log));
-    }
-    const applied = await this.#context.connection.script<number[]>('transition', 'transition', args);
+    const rows = changes.map((change) => {
+      const audits: string[] = [];
+      for (const prior of change.priorAudits ?? []) audits.push(String(prior.at), statusAuditBody(prior.status, prior.at, prior.error));
+      if (change.audit !== undefined) audits.push(String(change.at), statusAuditBody(change.to, change.at, change.audit.error));
+      const runs = change.runAudit === undefined ? [] : [String(change.runAudit.at), runAuditBody(change.runAudit)];
+      const logs: string[] = [];
+      for (const log of change.logs ?? []) logs.push(String(log.at), logMember(log));
+      return [change.id, change.from.join(','), change.owner ?? null, change.to, String(change.at), patchList(change.patch), audits, runs, logs];
+    });
+    const applied = await this.#context.connection.script<number[]>('transition', 'transition', [scriptJson(rows)]);
     return applied.map((value) => value === 1);
   }
 }

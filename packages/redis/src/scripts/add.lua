@@ -1,17 +1,16 @@
--- add: ARGV[1] = number of tasks, ARGV[2] = write an audit row ('1'/'0'), ARGV[3] = wake-up payload
--- ('' for none), then from ARGV[4] the tasks (see read_new_task).
+-- add: ARGV[1] = the tasks as JSON (a list of read_new_task rows), ARGV[2] = write an audit row
+-- ('1'/'0'), ARGV[3] = wake-up payload ('' for none).
 -- All or none: every id and task key is checked before anything is written.
 -- Returns {'ok'}, {'id', <id>} for an id already stored or repeated, {'key', <key>} for a key taken.
-local n = tonumber(ARGV[1])
+local rows = cjson.decode(ARGV[1])
 local audit = ARGV[2] == '1'
 local payload = ARGV[3]
+local n = #rows
 local tasks = {}
 local ids = {}
 local keys = {}
-local at = 4
 for i = 1, n do
-  local t
-  t, at = read_new_task(at)
+  local t = read_new_task(rows[i])
   if ids[t.id] or redis.call('EXISTS', task_key(t.id)) == 1 then return { 'id', t.id } end
   ids[t.id] = true
   if t.key then

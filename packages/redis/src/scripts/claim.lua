@@ -2,7 +2,8 @@
 -- Takes lapsed leases (queued/in-progress, lease_expires_at <= now: tasks that were due before
 -- their crashed or stalled holder took them, so they go first), then due tasks (waiting/
 -- service-stopped, due_at <= now), each kind earliest first across the selected queues, of the
--- selected names; leases them to `owner`. Returns each claimed task's hash (flat field/value lists).
+-- selected names; leases them to `owner`. Returns, as one JSON text, each claimed task's hash as
+-- it was before the claim (flat field/value lists): the caller sets the four fields the claim wrote.
 local owner, now, expiry, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local queueCount = tonumber(ARGV[5])
 local queues = {}
@@ -45,7 +46,8 @@ while #claimed < limit do
   end
   if best == nil then break end
   best.pos = best.pos + 2
-  local old = read_state(bestId)
+  local hash = redis.call('HGETALL', task_key(bestId))
+  local old = state_of_hash(hash)
   if old and best.statuses[old.status] and (names == nil or names[old.name]) then
     local new = copy_state(old)
     new.status = 'queued'
@@ -54,11 +56,12 @@ while #claimed < limit do
     new.updated = now
     redis.call('HSET', task_key(bestId), 'status', 'queued', 'lease_owner', owner, 'lease_expires_at', expiry, 'updated_at', now)
     reindex(bestId, old, new)
-    claimed[#claimed + 1] = redis.call('HGETALL', task_key(bestId))
+    claimed[#claimed + 1] = hash
   elseif old == nil then
     redis.call('ZREM', best.key, bestId) -- an index entry whose task is gone
   else
     best.skipped = best.skipped + 1
   end
 end
-return claimed
+if #claimed == 0 then return '[]' end
+return cjson.encode(claimed)

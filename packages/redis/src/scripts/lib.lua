@@ -24,6 +24,17 @@ local function read_state(id)
   return { status = v[1], queue = v[2], ck = v[3], due = v[4], lease = v[5], recurring = v[6], updated = v[7], key = v[8], owner = v[9], name = v[10] }
 end
 
+-- The state of a task from its HGETALL reply (nil for an empty one).
+local function state_of_hash(flat)
+  if #flat == 0 then return nil end
+  local h = {}
+  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  return {
+    status = h.status, queue = h.queue, ck = h._ck, due = h.due_at or false, lease = h.lease_expires_at or false, recurring = h.recurring or false,
+    updated = h.updated_at, key = h.task_key or false, owner = h.lease_owner or false, name = h.name,
+  }
+end
+
 local function copy_state(s)
   local c = {}
   for k, v in pairs(s) do c[k] = v end
@@ -53,44 +64,44 @@ local function reindex(id, old, new)
   if new and (not old or old.queue ~= new.queue) then redis.call('SADD', P .. ':queues', new.queue) end
 end
 
--- Applies `count` encoded (column, value) pairs from ARGV[at]: a value 'n' is null (the field is
--- removed), 'v<text>' is <text>. Updates `state` to match. Returns the next ARGV index.
-local function apply_patch(key, at, count, state)
-  local sets = {}
-  for i = 0, count - 1 do
-    local column = ARGV[at + 2 * i]
-    local raw = ARGV[at + 2 * i + 1]
-    local value = false
-    if raw ~= 'n' then value = string.sub(raw, 2) end
-    if value then
+-- Applies a patch, a flat list {column, value, …} where a value is a string or cjson.null (the
+-- field is removed). `sets` holds further field/value pairs to write with it. Updates `state` to
+-- match. One HDEL and one HSET at most.
+local function apply_patch(key, patch, state, sets)
+  local dels = {}
+  for i = 1, #patch, 2 do
+    local column = patch[i]
+    local value = patch[i + 1]
+    if value == cjson.null then
+      value = false
+      dels[#dels + 1] = column
+    else
       sets[#sets + 1] = column
       sets[#sets + 1] = value
-    else
-      redis.call('HDEL', key, column)
     end
     local field = STATE_OF_COLUMN[column]
     if field then state[field] = value end
   end
+  if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
   if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
-  return at + 2 * count
 end
 
--- Writes `count` history rows from ARGV[at] (score, body pairs) into the sorted set `key`. With
--- `seq`, each body is prefixed by the next number of the deployment's sequence (insertion order
--- among rows of the same time). Returns the next ARGV index.
-local function add_history(key, at, count, sequenced)
-  if count == 0 then return at end
+-- Writes history rows, a flat list {score, body, …}, into the sorted set `key`. With `sequenced`,
+-- each body is prefixed by the next number of the deployment's sequence (insertion order among
+-- rows of the same time).
+local function add_history(key, rows, sequenced)
+  local count = #rows / 2
+  if count == 0 then return end
   local first = 0
   if sequenced then first = redis.call('INCRBY', P .. ':seq', count) - count end
   local args = {}
   for i = 0, count - 1 do
-    local body = ARGV[at + 2 * i + 1]
+    local body = rows[2 * i + 2]
     if sequenced then body = string.format('%016x', first + i) .. body end
-    args[#args + 1] = ARGV[at + 2 * i]
+    args[#args + 1] = rows[2 * i + 1]
     args[#args + 1] = body
   end
   redis.call('ZADD', key, unpack(args))
-  return at + 2 * count
 end
 
 local function history_keys(id)
@@ -113,21 +124,20 @@ local function delete_task(id, state)
   return audits, logs
 end
 
--- Reads one new task from ARGV[at]: NCOLUMNS encoded values in COLUMNS order, then its created
--- key. Returns the task (id, key, fields to set, state) and the next ARGV index.
-local function read_new_task(at)
+-- A new task from its list of values: one per COLUMNS entry (a string, or cjson.null), then its
+-- created key. Returns the task: id, key, the fields to set, its index state.
+local function read_new_task(row)
   local fields = {}
   local values = {}
   for i = 1, #COLUMNS do
-    local raw = ARGV[at + i - 1]
-    if raw ~= 'n' then
-      local value = string.sub(raw, 2)
+    local value = row[i]
+    if value ~= cjson.null then
       values[COLUMNS[i]] = value
       fields[#fields + 1] = COLUMNS[i]
       fields[#fields + 1] = value
     end
   end
-  local ck = ARGV[at + #COLUMNS]
+  local ck = row[#COLUMNS + 1]
   fields[#fields + 1] = '_ck'
   fields[#fields + 1] = ck
   local state = {
@@ -135,7 +145,7 @@ local function read_new_task(at)
     recurring = values.recurring or false, updated = values.updated_at, key = values.task_key or false,
     owner = values.lease_owner or false, name = values.name,
   }
-  return { id = values.id, key = values.task_key, fields = fields, state = state }, at + #COLUMNS + 1
+  return { id = values.id, key = values.task_key, fields = fields, state = state }
 end
 
 local function insert_task(t)

@@ -1,12 +1,12 @@
 -- replace: ARGV = previous id, guard statuses (comma-separated), audit ('1'/'0'), wake-up payload
--- ('' for none), then the new task (see read_new_task). Deletes the previous task, inserts the new
+-- ('' for none), the new task as JSON (see read_new_task). Deletes the previous task, inserts the new
 -- one (taking over the key) and moves the previous history under it, all or nothing.
 -- Returns {'ok'}, {'guard'} when the previous task is gone or in another status, {'id', id} when
 -- the new id is taken, {'key', key} when another task holds the new key.
 local previous, guard, audit, payload = ARGV[1], ARGV[2], ARGV[3] == '1', ARGV[4]
 local old = read_state(previous)
 if not old or not status_in(guard)[old.status] then return { 'guard' } end
-local t = read_new_task(5)
+local t = read_new_task(cjson.decode(ARGV[5]))
 if redis.call('EXISTS', task_key(t.id)) == 1 then return { 'id', t.id } end
 if t.key then
   local holder = redis.call('HGET', P .. ':key', t.key)
