@@ -53,14 +53,17 @@ export function readTaskHash(hash: Readonly<Record<string, string>>): StoredTask
   return readers.task(row);
 }
 
-/** A flat `[field, value, …]` reply (HGETALL inside a script) as a task, with `written` (fields the script set after reading) applied. */
-export function readFlatTaskHash(flat: readonly string[], written: Readonly<Record<string, string>> = {}): StoredTask {
-  const hash: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
-  Object.assign(hash, written);
-  const task = readTaskHash(hash);
-  if (task === undefined) throw new StorageError('RedisStorage read an empty task hash where a claimed task was expected.');
-  return task;
+/**
+ * A task's columns as the claim script returns them (TASK_COLUMNS order, `false` for null) as a
+ * task, with `written` (columns the script set after reading them) applied.
+ */
+export function readTaskColumns(values: readonly (string | false)[], written: Readonly<Record<string, string>> = {}): StoredTask {
+  const row: Record<string, unknown> = {};
+  TASK_COLUMNS.forEach((column, index) => {
+    const value = written[column] ?? values[index];
+    row[column] = value === false || value === undefined ? null : value;
+  });
+  return readers.task(row);
 }
 
 /** The body of a status-audit member (the script adds the sequence prefix). */

@@ -117,6 +117,15 @@ describeRedis('RedisStorage on Redis', () => {
     await expect(storage.instances.list()).rejects.toThrow(/malformed instance row of "ghost"/);
   });
 
+  it('stores a lone UTF-16 surrogate as U+FFFD (no UTF-8 text holds it) and keeps the rest of the text', async () => {
+    const storage = await open();
+    const t = makeTask({ payload: '{"s":"a\ud800b 😀"}' });
+    await storage.add([t]);
+    expect((await storage.get(t.id))?.payload).toBe('{"s":"a\ufffdb 😀"}');
+    await storage.transition([{ id: t.id, from: ['waiting'], to: 'waiting', at: T, patch: { error: 'x\udc00' } }]);
+    expect((await storage.get(t.id))?.error).toBe('x\ufffd');
+  });
+
   it('refuses a deployment written by a newer layout', async () => {
     const prefix = testPrefix('layout');
     if (admin.status !== 'ready') await admin.connect();

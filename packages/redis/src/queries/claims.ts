@@ -1,6 +1,6 @@
 import type { ClaimRequest, StoredTask } from 'evertask';
 import type { QueryContext } from '../connection.js';
-import { readFlatTaskHash } from '../row-mapping.js';
+import { readTaskColumns } from '../row-mapping.js';
 
 /** A list filter as script arguments: `-1` for none (everything), else its count and its items. */
 function listArguments(list: readonly string[] | undefined): string[] {
@@ -23,9 +23,9 @@ export class ClaimQueries {
     if (limit === 0 || queues?.length === 0 || names?.length === 0) return [];
     const expiry = String(now + leaseMs);
     const args = [owner, String(now), expiry, String(limit), ...listArguments(queues), ...listArguments(names)];
-    const claimed = JSON.parse(await this.#context.connection.script<string>('claimDue', 'claim', args)) as string[][];
+    const claimed = JSON.parse(await this.#context.connection.script<string>('claimDue', 'claim', args)) as (string | false)[][];
     const written = { status: 'queued', lease_owner: owner, lease_expires_at: expiry, updated_at: String(now) };
-    return claimed.map((flat) => readFlatTaskHash(flat, written));
+    return claimed.map((values) => readTaskColumns(values, written));
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {

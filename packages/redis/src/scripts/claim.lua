@@ -2,8 +2,9 @@
 -- Takes lapsed leases (queued/in-progress, lease_expires_at <= now: tasks that were due before
 -- their crashed or stalled holder took them, so they go first), then due tasks (waiting/
 -- service-stopped, due_at <= now), each kind earliest first across the selected queues, of the
--- selected names; leases them to `owner`. Returns, as one JSON text, each claimed task's hash as
--- it was before the claim (flat field/value lists): the caller sets the four fields the claim wrote.
+-- selected names; leases them to `owner`. Returns, as one JSON text, each claimed task's columns
+-- as they were before the claim (COLUMNS order, false for null): the caller sets the four fields
+-- the claim wrote.
 local owner, now, expiry, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local queueCount = tonumber(ARGV[5])
 local queues = {}
@@ -46,17 +47,20 @@ while #claimed < limit do
   end
   if best == nil then break end
   best.pos = best.pos + 2
-  local hash = redis.call('HGETALL', task_key(bestId))
-  local old = state_of_hash(hash)
+  local row, old = read_row(bestId)
   if old and best.statuses[old.status] and (names == nil or names[old.name]) then
-    local new = copy_state(old)
-    new.status = 'queued'
-    new.owner = owner
-    new.lease = expiry
-    new.updated = now
     redis.call('HSET', task_key(bestId), 'status', 'queued', 'lease_owner', owner, 'lease_expires_at', expiry, 'updated_at', now)
-    reindex(bestId, old, new)
-    claimed[#claimed + 1] = hash
+    -- reindex() for this one move, written out (the hot path): the status set, due set -> lease set
+    local queue = old.queue
+    if old.status ~= 'queued' then
+      local member = old.ck .. ':' .. bestId
+      redis.call('ZREM', status_set(queue, old.status), member)
+      redis.call('ZADD', status_set(queue, 'queued'), 0, member)
+    end
+    if WAITING[old.status] then redis.call('ZREM', due_set(queue), bestId) end
+    redis.call('ZADD', lease_set(queue), expiry, bestId)
+    row[#COLUMNS + 1] = nil
+    claimed[#claimed + 1] = row
   elseif old == nil then
     redis.call('ZREM', best.key, bestId) -- an index entry whose task is gone
   else

@@ -24,14 +24,23 @@ local function read_state(id)
   return { status = v[1], queue = v[2], ck = v[3], due = v[4], lease = v[5], recurring = v[6], updated = v[7], key = v[8], owner = v[9], name = v[10] }
 end
 
--- The state of a task from its HGETALL reply (nil for an empty one).
-local function state_of_hash(flat)
-  if #flat == 0 then return nil end
-  local h = {}
-  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
-  return {
-    status = h.status, queue = h.queue, ck = h._ck, due = h.due_at or false, lease = h.lease_expires_at or false, recurring = h.recurring or false,
-    updated = h.updated_at, key = h.task_key or false, owner = h.lease_owner or false, name = h.name,
+-- Every column of a task and its created key, in COLUMNS order (false for a null), and its
+-- state; nil when the task does not exist.
+local ROW_FIELDS = {}
+local COLUMN_INDEX = {}
+for i, column in ipairs(COLUMNS) do
+  ROW_FIELDS[i] = column
+  COLUMN_INDEX[column] = i
+end
+ROW_FIELDS[#COLUMNS + 1] = '_ck'
+local function read_row(id)
+  local v = redis.call('HMGET', task_key(id), unpack(ROW_FIELDS))
+  local status = v[COLUMN_INDEX.status]
+  if not status then return nil end
+  return v, {
+    status = status, queue = v[COLUMN_INDEX.queue], ck = v[#COLUMNS + 1], due = v[COLUMN_INDEX.due_at],
+    lease = v[COLUMN_INDEX.lease_expires_at], recurring = v[COLUMN_INDEX.recurring], updated = v[COLUMN_INDEX.updated_at],
+    key = v[COLUMN_INDEX.task_key], owner = v[COLUMN_INDEX.lease_owner], name = v[COLUMN_INDEX.name],
   }
 end
 
@@ -154,8 +163,13 @@ local function insert_task(t)
   if t.key then redis.call('HSET', P .. ':key', t.key, t.id) end
 end
 
+local STATUS_SETS = {}
+-- The set of statuses of a comma-separated list (parsed once per script run).
 local function status_in(csv)
-  local set = {}
+  local set = STATUS_SETS[csv]
+  if set then return set end
+  set = {}
   for s in string.gmatch(csv, '[^,]+') do set[s] = true end
+  STATUS_SETS[csv] = set
   return set
 end
