@@ -4,9 +4,9 @@ import type { RetryPolicy } from './retry/retry-policy.js';
 import type { TaskLogger } from './logs/task-logger.js';
 import type { JsonPayloadCheck } from './json-payload.js';
 import { InvalidArgumentError } from './errors.js';
-import { assertRetryPolicy } from './retry/retry-policy.js';
+import { checkRetryPolicy } from './retry/retry-policy.js';
 import { toMilliseconds } from './duration.js';
-import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from './rate-limit/keyed-rate-limiter.js';
 
 /** What a handler receives besides its payload. */
@@ -126,7 +126,7 @@ export function defineTask(options: TaskDefinitionOptions<unknown> & { schema?: 
       `defineTask name must be 1–200 characters of letters, digits and ._:-/; received ${JSON.stringify(name)}.`,
     );
   }
-  assertOptionsObject(options, DEFINITION_KEYS, `Task "${name}": defineTask options`);
+  checkOptionsObject(options, DEFINITION_KEYS, `Task "${name}": defineTask options`);
   if (typeof handler !== 'function') throw new InvalidArgumentError(`Task "${name}": handler must be a function.`);
   if (schema !== undefined && typeof schema?.['~standard']?.validate !== 'function') {
     throw new InvalidArgumentError(`Task "${name}": schema must be a Standard Schema (zod, valibot, arktype…).`);
@@ -134,7 +134,7 @@ export function defineTask(options: TaskDefinitionOptions<unknown> & { schema?: 
   if (options.queue !== undefined && (typeof options.queue !== 'string' || options.queue.length === 0)) {
     throw new InvalidArgumentError(`Task "${name}": queue must be a non-empty string; received ${JSON.stringify(options.queue)}.`);
   }
-  if (options.retry !== undefined) assertRetryPolicy(options.retry, `Task "${name}": retry`);
+  if (options.retry !== undefined) checkRetryPolicy(options.retry, `Task "${name}": retry`);
   for (const hook of ['onStarted', 'onCompleted', 'onError', 'onRetry'] as const) {
     if (options[hook] !== undefined && typeof options[hook] !== 'function') {
       throw new InvalidArgumentError(`Task "${name}": ${hook} must be a function.`);

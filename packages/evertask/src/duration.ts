@@ -63,7 +63,7 @@ export function toMilliseconds(value: Duration, what: string): number {
  * Checks that an instant (epoch ms) lies in the range every storage holds (years 0001–9999);
  * `what` names the option in the error. Returns the instant.
  */
-export function assertInstant(ms: number, what: string): number {
+export function checkInstant(ms: number, what: string): number {
   if (!Number.isFinite(ms) || ms < MIN_INSTANT_MS || ms > MAX_INSTANT_MS) {
     const shown = Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${String(ms)} ms`;
     throw new InvalidArgumentError(

@@ -65,7 +65,7 @@ export const EVENT_NAMES = optionKeys<EverTaskEvents>({
 }) as readonly EverTaskEventName[];
 
 /** Refuses an unknown event name (a typo would never fire) or a listener that is not a function. */
-export function assertSubscription(method: string, event: unknown, listener: unknown): void {
+export function checkSubscription(method: string, event: unknown, listener: unknown): void {
   if (typeof event !== 'string' || !(EVENT_NAMES as readonly string[]).includes(event)) {
     throw new InvalidArgumentError(`${method}: unknown event ${JSON.stringify(event)}; events are: ${EVENT_NAMES.join(', ')}.`);
   }

@@ -1,14 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { TaskDefinition } from './define-task.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-options.js';
-import type { EngineContext } from './engine-context.js';
+import type { ClaimerContext, EngineContext } from './engine-context.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
 import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
-import type { TaskExecution } from './worker/task-execution.js';
-import { TypedEmitter, assertSubscription } from './events.js';
+import { TypedEmitter, checkSubscription } from './events.js';
 import { resolveOptions } from './options.js';
 import { toMilliseconds } from './duration.js';
 import { EngineStateError, InvalidArgumentError, StorageError, toError } from './errors.js';
@@ -26,7 +25,7 @@ import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
-import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
 
 import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
@@ -72,7 +71,6 @@ export class EverTask {
   readonly #queues = new Map<string, QueueRunner>();
   readonly #writer: WriteCoalescer;
   readonly #scheduler: DueScheduler;
-  readonly #running = new Map<string, TaskExecution>();
   readonly #claimer: Claimer;
   readonly #registration: InstanceRegistration;
   readonly #finisher: RunFinisher;
@@ -94,27 +92,27 @@ export class EverTask {
         this.#emitter.emit('storage:error', { operation, error, willRetry, at: this.#options.clock.now() });
       },
     });
-    this.#scheduler = new DueScheduler(this.#options.clock, () => this.#claimSoon());
-    const ctx: EngineContext = {
+    // a due time reached starts a claim round (the claimer is built below, before any timer runs)
+    this.#scheduler = new DueScheduler(this.#options.clock, () => claimer.claimSoon());
+    const base: ClaimerContext = {
       options: this.#options,
       storage: this.#storage,
       emitter: this.#emitter,
       queues: this.#queues,
       writer: this.#writer,
-      scheduler: this.#scheduler,
-      running: this.#running,
+      dueTimes: this.#scheduler,
       isRunning: () => this.#state === 'running',
-      assertRunning: (what) => this.#assertRunning(what),
-      claimSoon: () => this.#claimSoon(),
+      requireRunning: (what) => this.#requireRunning(what),
     };
-    this.#registration = new InstanceRegistration(ctx);
-    const claimer = new Claimer(ctx, this.#registration);
+    this.#registration = new InstanceRegistration(base);
+    const claimer = new Claimer(base, this.#registration);
     this.#claimer = claimer;
+    const ctx: EngineContext = { ...base, claims: claimer };
     this.#finisher = new RunFinisher(ctx);
     const runner = new TaskRunner(ctx, this.#finisher);
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
-    this.#retention = new RetentionMaintenance(ctx, () => this.#registration.list());
+    this.#retention = new RetentionMaintenance(ctx, this.#registration);
     for (const config of this.#options.queues.values()) {
       this.#queues.set(
         config.name,
@@ -145,7 +143,7 @@ export class EverTask {
           if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#options.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
-            else this.#claimSoon();
+            else this.#claimer.claimSoon();
           }
         });
       }
@@ -174,7 +172,7 @@ export class EverTask {
    */
   async stop(options: StopOptions = {}): Promise<void> {
     // every check before any state changes: a refused call leaves the engine as it was
-    assertOptionsObject(options, STOP_KEYS, 'stop options');
+    checkOptionsObject(options, STOP_KEYS, 'stop options');
     const timeoutMs = options.timeout === undefined ? this.#options.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
       throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
@@ -195,14 +193,14 @@ export class EverTask {
       queue.pause();
       for (const task of queue.remove(() => true)) handBack.push(this.#claimer.handBack(task, now));
     }
-    if (this.#running.size > 0) {
+    if (this.#runner.runningCount > 0) {
       let timer: unknown;
       const deadline = new Promise<void>((resolve) => (timer = this.#options.clock.setTimer(resolve, timeoutMs)));
-      await Promise.race([this.#finisher.allFinished(), deadline]);
+      await Promise.race([this.#runner.allFinished(), deadline]);
       this.#options.clock.clearTimer(timer);
-      for (const id of [...this.#running.keys()]) this.#runner.abortLocal(id, 'shutdown');
+      this.#runner.abortAll('shutdown');
     }
-    await this.#finisher.allFinished();
+    await this.#runner.allFinished();
     await Promise.allSettled(handBack);
     await this.#writer.drain();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
@@ -330,7 +328,7 @@ export class EverTask {
 
   /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
-    assertSubscription('on', event, listener);
+    checkSubscription('on', event, listener);
     return this.#emitter.on(event, listener);
   }
 
@@ -340,7 +338,7 @@ export class EverTask {
 
   /** Resolves with the next event of this kind matching the predicate. */
   once<E extends EverTaskEventName>(event: E, predicate: (e: EverTaskEvents[E]) => boolean = () => true): Promise<EverTaskEvents[E]> {
-    assertSubscription('once', event, predicate);
+    checkSubscription('once', event, predicate);
     return new Promise((resolve) => {
       const off = this.on(event, (e) => {
         if (!predicate(e)) return;
@@ -368,12 +366,7 @@ export class EverTask {
 
   // ---- helpers ----------------------------------------------------------------------------------
 
-  /** Marks that the storage may have due work and starts a claim round. */
-  #claimSoon(): void {
-    void this.#claimer.claim();
-  }
-
-  #assertRunning(what: string): void {
+  #requireRunning(what: string): void {
     if (this.#state === 'running') return;
     if (this.#state === 'stopping' || this.#state === 'stopped') {
       throw new EngineStateError('ERR_STOPPED', `Cannot ${what}: EverTask is ${this.#state}.`);

@@ -20,7 +20,7 @@ function editDistance(a: string, b: string): number {
  * error ("EverTask options", "dispatch options"); the error names the bad key, the closest valid
  * one and all the valid ones.
  */
-export function assertOptionsObject(value: unknown, known: readonly string[], what: string): void {
+export function checkOptionsObject(value: unknown, known: readonly string[], what: string): void {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidArgumentError(`${what} must be an object; received ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}.`);
   }

@@ -13,11 +13,11 @@ import type { ResolvedRetention, RetentionOptions } from './maintenance/retentio
 import { systemClock } from './clock.js';
 import { consoleWarningsLogger } from './logger.js';
 import { jsonPayloadCodec } from './serialization/payload-codec.js';
-import { linearRetry, assertRetryPolicy } from './retry/retry-policy.js';
+import { linearRetry, checkRetryPolicy } from './retry/retry-policy.js';
 import { optionalMilliseconds, toMilliseconds } from './duration.js';
 import { DuplicateTaskError, InvalidArgumentError } from './errors.js';
 import { uuidv7 } from './ids.js';
-import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveLogger } from './logger.js';
 import { resolveRetention } from './maintenance/retention-options.js';
 
@@ -157,7 +157,7 @@ function positiveInteger(value: unknown, what: string): number {
   return value as number;
 }
 
-export function assertAuditLevel(value: unknown, what: string): asserts value is AuditLevel {
+export function checkAuditLevel(value: unknown, what: string): asserts value is AuditLevel {
   if (!AUDIT_LEVELS.includes(value as AuditLevel)) {
     throw new InvalidArgumentError(`${what} must be one of ${AUDIT_LEVELS.join(', ')}; received ${JSON.stringify(value)}.`);
   }
@@ -168,12 +168,12 @@ function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: 
     throw new InvalidArgumentError(`Queue name ${JSON.stringify(name)} must be 1–100 characters of letters, digits and ._:-/.`);
   }
   const o = options ?? {};
-  assertOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
+  checkOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
   const whenFull = o.whenFull ?? (builtIn ? 'wait' : 'fallback');
   if (!['wait', 'fallback', 'throw'].includes(whenFull)) {
     throw new InvalidArgumentError(`queues.${name}.whenFull must be 'wait', 'fallback' or 'throw'; received ${JSON.stringify(whenFull)}.`);
   }
-  if (o.retry !== undefined) assertRetryPolicy(o.retry, `queues.${name}.retry`);
+  if (o.retry !== undefined) checkRetryPolicy(o.retry, `queues.${name}.retry`);
   return {
     name,
     concurrency: positiveInteger(o.concurrency ?? (builtIn ? cpuDefault : 1), `queues.${name}.concurrency`),
@@ -187,7 +187,7 @@ function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: 
 /** Validates the options and fills in every default, in one place. */
 export function resolveOptions(options: EverTaskOptions, cpuCount: number): ResolvedOptions {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError('new EverTask() takes an options object with at least "tasks".');
-  assertOptionsObject(options, ENGINE_KEYS, 'EverTask options');
+  checkOptionsObject(options, ENGINE_KEYS, 'EverTask options');
   if (!Array.isArray(options.tasks)) throw new InvalidArgumentError('EverTask option "tasks" must be an array of task definitions (defineTask(...)).');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const tasks = new Map<string, TaskDefinition<any>>();
@@ -216,12 +216,12 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     }
   }
   const d = options.defaults ?? {};
-  assertOptionsObject(d, DEFAULTS_KEYS, 'defaults');
-  if (d.retry !== undefined) assertRetryPolicy(d.retry, 'defaults.retry');
+  checkOptionsObject(d, DEFAULTS_KEYS, 'defaults');
+  if (d.retry !== undefined) checkRetryPolicy(d.retry, 'defaults.retry');
   const auditLevel = d.auditLevel ?? 'full';
-  assertAuditLevel(auditLevel, 'defaults.auditLevel');
+  checkAuditLevel(auditLevel, 'defaults.auditLevel');
   const logs = d.logs ?? {};
-  assertOptionsObject(logs, LOG_CAPTURE_KEYS, 'defaults.logs');
+  checkOptionsObject(logs, LOG_CAPTURE_KEYS, 'defaults.logs');
   if (logs.enabled !== undefined && typeof logs.enabled !== 'boolean') {
     throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${JSON.stringify(logs.enabled)}.`);
   }

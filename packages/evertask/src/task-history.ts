@@ -3,7 +3,7 @@ import type { LogLevel, TaskStatus } from './ports/task-record.js';
 import type { TaskStorage } from './ports/task-storage.js';
 import { LOG_LEVELS } from './ports/task-record.js';
 import { InvalidArgumentError } from './errors.js';
-import { assertOptionsObject, optionKeys } from './option-keys.js';
+import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { storageCall } from './storage/storage-call.js';
 
 /** One status change of a task, as `getTaskHistory` returns it. */
@@ -62,7 +62,7 @@ export interface TaskLogPage {
 
 const LOG_QUERY_KEYS = optionKeys<TaskLogQuery>({ skip: true, take: true, level: true });
 
-function assertTaskId(id: unknown, method: string): asserts id is string {
+function checkTaskId(id: unknown, method: string): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) {
     throw new InvalidArgumentError(`${method} takes a task id (a non-empty string); received ${JSON.stringify(id) ?? String(id)}.`);
   }
@@ -70,7 +70,7 @@ function assertTaskId(id: unknown, method: string): asserts id is string {
 
 /** What `EverTask.getTaskHistory` returns: the audit rows of the storage with Dates. */
 export async function readTaskHistory(storage: TaskStorage, id: unknown): Promise<TaskHistory> {
-  assertTaskId(id, 'getTaskHistory');
+  checkTaskId(id, 'getTaskHistory');
   const [statuses, runs] = await Promise.all([
     storageCall('getStatusAudit', () => storage.getStatusAudit(id)),
     storageCall('getRunAudit', () => storage.getRunAudit(id)),
@@ -83,7 +83,7 @@ export async function readTaskHistory(storage: TaskStorage, id: unknown): Promis
 }
 
 function checkQuery(query: TaskLogQuery): { skip: number; take: number; minLevel: LogLevel | undefined } {
-  assertOptionsObject(query, LOG_QUERY_KEYS, 'getTaskLogs options');
+  checkOptionsObject(query, LOG_QUERY_KEYS, 'getTaskLogs options');
   const skip = query.skip ?? 0;
   if (!Number.isInteger(skip) || skip < 0) throw new InvalidArgumentError(`getTaskLogs skip must be an integer ≥ 0; received ${String(skip)}.`);
   const take = query.take ?? 100;
@@ -98,7 +98,7 @@ function checkQuery(query: TaskLogQuery): { skip: number; take: number; minLevel
 
 /** What `EverTask.getTaskLogs` returns: one filtered page from the storage and the matching total. */
 export async function readTaskLogs(storage: TaskStorage, id: unknown, query: TaskLogQuery = {}): Promise<TaskLogPage> {
-  assertTaskId(id, 'getTaskLogs');
+  checkTaskId(id, 'getTaskLogs');
   const { skip, take, minLevel } = checkQuery(query);
   const [rows, total] = await Promise.all([
     storageCall('getExecutionLogs', () => storage.getExecutionLogs(id, skip, take, minLevel)),

@@ -188,7 +188,7 @@ function resolveAuth(auth: MonitorAuthOptions): ResolvedAuth {
   };
 }
 
-function checkedLogger(logger: Logger | undefined): Logger {
+function resolveLogger(logger: Logger | undefined): Logger {
   if (logger === undefined) return consoleWarningsLogger;
   if (typeof logger?.error !== 'function' || typeof logger.info !== 'function') {
     throw new MonitorOptionsError('Monitor option logger must have info(message, meta) and error(message, meta) methods (console, pino and winston fit).');
@@ -246,7 +246,7 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     maxPageSize: positiveInteger(options.maxPageSize, 'maxPageSize', 500),
     averageSampleSize: positiveInteger(options.averageSampleSize, 'averageSampleSize', 200),
     clock: options.clock ?? systemClock,
-    logger: checkedLogger(options.logger),
+    logger: resolveLogger(options.logger),
     dashboard: dashboardDirectory(options.dashboard),
   };
 }

@@ -1,5 +1,5 @@
 import { TaskKeyConflictError } from 'evertask';
-import { wrapDriverError } from 'evertask/storage-kit';
+import { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
 
 /** Server errors after which the transaction was rolled back and the same work may succeed now. */
 const RETRYABLE_ERRNOS = new Set([
@@ -20,36 +20,16 @@ const UNREACHABLE_ERRNOS = new Set([
 
 /** Node and mysql2 codes of a connection that failed or was cut. */
 const CONNECTION_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
+  ...NETWORK_ERROR_CODES,
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
   'PROTOCOL_ENQUEUE_AFTER_QUIT',
 ]);
 
-interface DriverErrorLike {
-  code?: unknown;
-  errno?: unknown;
-  message?: unknown;
-  sqlMessage?: unknown;
-  fatal?: unknown;
-  errors?: unknown;
-}
-
-function asDriverError(error: unknown): DriverErrorLike {
-  return typeof error === 'object' && error !== null ? (error as DriverErrorLike) : {};
-}
-
 /** The server's error number of a driver error (`1062`, `1213`…), when it has one. */
 export function errorNumber(error: unknown): number | undefined {
-  const errno = asDriverError(error).errno;
+  const errno = driverErrorFields(error).errno;
   return typeof errno === 'number' ? errno : undefined;
 }
 
@@ -61,7 +41,7 @@ export function isRetryableLockError(error: unknown): boolean {
 
 /** The connection failed, was cut, or the server is restarting or full. */
 export function isConnectionError(error: unknown): boolean {
-  const e = asDriverError(error);
+  const e = driverErrorFields(error);
   const errno = errorNumber(error);
   if (errno !== undefined && UNREACHABLE_ERRNOS.has(errno)) return true;
   if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
@@ -74,13 +54,6 @@ export function isTransientMySqlError(error: unknown): boolean {
   return isRetryableLockError(error) || isConnectionError(error);
 }
 
-function describeCause(error: unknown): string {
-  const e = asDriverError(error);
-  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-  const code = typeof e.code === 'string' ? ` [${e.code}${typeof e.errno === 'number' ? ` ${e.errno}` : ''}]` : '';
-  return `${message}${code}`;
-}
-
 /**
  * A driver error as a `StorageError` (`MySqlStorage.<operation> failed: …`); errors of this library
  * pass through unchanged. Deadlocks, lock wait timeouts and lost or refused connections are marked
@@ -89,7 +62,7 @@ function describeCause(error: unknown): string {
 export function toStorageError(operation: string, error: unknown): Error {
   const transient = isTransientMySqlError(error);
   const hint = transient ? ' (transient: the server was unreachable or the rows were locked; retry later)' : '';
-  return wrapDriverError('MySqlStorage', operation, error, { transient, explanation: `${describeCause(error)}${hint}` });
+  return wrapDriverError('MySqlStorage', operation, error, { transient, explanation: `${describeDriverError(error, { errno: true })}${hint}` });
 }
 
 /** Name of the unique index that enforces one task per task key (see migrations). */
@@ -101,7 +74,7 @@ export const TASK_KEY_INDEX = 'tasks_task_key_uq';
  */
 export function toTaskKeyConflict(error: unknown, batchKeys: readonly string[]): TaskKeyConflictError | undefined {
   if (errorNumber(error) !== 1062) return undefined;
-  const e = asDriverError(error);
+  const e = driverErrorFields(error);
   const message = typeof e.sqlMessage === 'string' ? e.sqlMessage : typeof e.message === 'string' ? e.message : '';
   if (!message.includes(TASK_KEY_INDEX)) return undefined;
   const unique = [...new Set(batchKeys)];

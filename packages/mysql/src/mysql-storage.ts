@@ -21,7 +21,7 @@ import type {
   TaskStorage,
   TaskTransition,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { MySqlConnection, tableNames, type QueryContext } from './connection.js';
 import { prepareTables } from './migrator.js';
 import { resolveMySqlOptions, type MySqlStorageOptions, type ResolvedMySqlStorageOptions } from './mysql-storage-options.js';
@@ -71,9 +71,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
-  #opened = false;
-  #opening: Promise<void> | undefined;
-  #closed = false;
+  readonly #lifecycle: StorageLifecycle;
 
   constructor(options: MySqlStorageOptions) {
     this.#options = resolveMySqlOptions(options);
@@ -88,26 +86,22 @@ export class MySqlStorage implements TaskStorage {
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
+    const connection = this.#connection;
+    this.#lifecycle = new StorageLifecycle({
+      prepare: () => prepareTables(connection.pool, this.tablePrefix, this.#options.migrate),
+      reopen: () => connection.reopen(),
+      end: () => connection.end(),
+    });
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async open(): Promise<void> {
-    if (this.#opened) return;
-    if (this.#closed) this.#connection.reopen();
-    this.#closed = false;
-    this.#opening ??= prepareTables(this.#connection.pool, this.tablePrefix, this.#options.migrate).finally(() => {
-      this.#opening = undefined;
-    });
-    await this.#opening;
-    this.#opened = true;
+    return this.#lifecycle.open();
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#opened = false;
-    await this.#connection.end();
+    return this.#lifecycle.close();
   }
 
   // ---- tasks ---------------------------------------------------------------------------------

@@ -3,15 +3,12 @@
  * next to the compiled migrator; plain Node (no source condition, no tsx) imports it and opens a
  * storage, which finds and applies every migration.
  */
-import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
+import { runBuiltPackage } from '../../evertask/test/support/built-package.js';
 import { MYSQL_SCHEMA_VERSION } from '../src/index.js';
 import { describeWithMySql, useDatabase } from './mysql-test-helpers.js';
 
 const describeMySql = await describeWithMySql();
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Opens a storage from the built package and prints the applied migration versions. */
 const OPEN_BUILT_PACKAGE = `
@@ -31,19 +28,7 @@ describeMySql('the built @evertask/mysql', () => {
   const { uri } = useDatabase(import.meta.url);
 
   it('finds its migrations in dist and migrates a fresh database when run by plain Node', { timeout: 180_000 }, () => {
-    // a stale copy from an earlier build must not make this pass
-    rmSync(new URL('../dist/migrations/', import.meta.url), { recursive: true, force: true });
-    const build = (workspace: string): void => {
-      execFileSync('npm', ['run', 'build', '--silent', '-w', workspace], { cwd: ROOT, stdio: 'pipe' });
-    };
-    build('packages/evertask');
-    build('packages/mysql');
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', OPEN_BUILT_PACKAGE], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', MYSQL_URI: uri },
-      encoding: 'utf8',
-    });
-    const result = JSON.parse(output.trim().split('\n').at(-1) as string) as { resolved: string; versions: number[] };
+    const result = runBuiltPackage<{ resolved: string; versions: number[] }>('packages/mysql', OPEN_BUILT_PACKAGE, { MYSQL_URI: uri });
     expect(result.resolved).toMatch(/\/packages\/mysql\/dist\/index\.js$/);
     expect(result.versions).toEqual(Array.from({ length: MYSQL_SCHEMA_VERSION }, (_, index) => index + 1));
   });

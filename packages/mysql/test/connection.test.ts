@@ -2,18 +2,10 @@ import mysql from 'mysql2/promise';
 import { expect, it } from 'vitest';
 import { StorageError } from 'evertask';
 import { MySqlStorage } from '../src/index.js';
+import { waitFor } from '../../evertask/test/support/wait-for.js';
 import { describeWithMySql, makeStorage, makeTask, useDatabase } from './mysql-test-helpers.js';
 
 const describeMySql = await describeWithMySql();
-
-/** Resolves when `check` resolves true (polling every 20 ms), or rejects after `timeoutMs`. */
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describeMySql('MySqlStorage connections', () => {
   const { uri } = useDatabase(import.meta.url);

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe } from 'vitest';
+import type { describe } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { StoredTask } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
+import { describeWithService } from '../../evertask/test/support/describe-with-service.js';
 import { MySqlStorage, type MySqlStorageOptions } from '../src/index.js';
 
 /** URI of the test server (any database on it: each test file creates its own). */
@@ -39,13 +41,7 @@ export async function probeMySql(): Promise<string | undefined> {
  * under `CI=true` a failure (a CI run must not pass by skipping the database tests).
  */
 export async function describeWithMySql(): Promise<typeof describe> {
-  const reason = await probeMySql();
-  if (reason === undefined) return describe;
-  if (process.env.CI === 'true') {
-    throw new Error(`${reason}. CI=true, so the MySQL tests fail instead of being skipped. Set EVERTASK_TEST_MYSQL_URL.`);
-  }
-  console.warn(`\n[@evertask/mysql] SKIPPING MySQL tests: ${reason}. Set EVERTASK_TEST_MYSQL_URL to run them.\n`);
-  return describe.skip as unknown as typeof describe;
+  return describeWithService(await probeMySql(), 'MySQL', '@evertask/mysql', 'EVERTASK_TEST_MYSQL_URL');
 }
 
 /** A database name unique to this test file and process (`evertask_test_<hash>_<pid>`). */

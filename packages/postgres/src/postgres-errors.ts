@@ -1,5 +1,5 @@
 import { TaskKeyConflictError } from 'evertask';
-import { wrapDriverError } from 'evertask/storage-kit';
+import { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
 
 /** SQLSTATE classes and codes after which the same operation may succeed later. */
 const TRANSIENT_CODES = new Set([
@@ -13,17 +13,6 @@ const TRANSIENT_CODES = new Set([
   '57014', // query_canceled (statement_timeout)
 ]);
 
-const TRANSIENT_NODE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-
 const TRANSIENT_MESSAGES = [
   /connection terminated/i,
   /connection (?:is )?closed/i,
@@ -34,31 +23,19 @@ const TRANSIENT_MESSAGES = [
   /the database system is (?:starting up|shutting down|in recovery mode)/i,
 ];
 
-interface DriverErrorLike {
-  code?: unknown;
-  message?: unknown;
-  detail?: unknown;
-  constraint?: unknown;
-  errors?: unknown;
-}
-
-function asDriverError(error: unknown): DriverErrorLike {
-  return typeof error === 'object' && error !== null ? (error as DriverErrorLike) : {};
-}
-
 /** The SQLSTATE of a driver error, when it has one. */
 export function sqlState(error: unknown): string | undefined {
-  const code = asDriverError(error).code;
+  const code = driverErrorFields(error).code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
 
 /** Whether a driver error means the database was unreachable or restarting: worth retrying. */
 export function isTransientPgError(error: unknown): boolean {
-  const e = asDriverError(error);
+  const e = driverErrorFields(error);
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code !== undefined) {
     if (TRANSIENT_CODES.has(code) || code.startsWith('08')) return true;
-    if (TRANSIENT_NODE_CODES.has(code)) return true;
+    if (NETWORK_ERROR_CODES.has(code)) return true;
   }
   // Node's AggregateError (dual-stack connect) carries the real errors inside.
   if (Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((inner) => isTransientPgError(inner))) {
@@ -66,13 +43,6 @@ export function isTransientPgError(error: unknown): boolean {
   }
   const message = typeof e.message === 'string' ? e.message : '';
   return TRANSIENT_MESSAGES.some((pattern) => pattern.test(message));
-}
-
-function describeCause(error: unknown): string {
-  const e = asDriverError(error);
-  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-  const code = typeof e.code === 'string' ? ` [${e.code}]` : '';
-  return `${message}${code}`;
 }
 
 /**
@@ -84,7 +54,7 @@ function describeCause(error: unknown): string {
 export function toStorageError(operation: string, error: unknown): Error {
   const transient = isTransientPgError(error);
   const hint = transient ? ' (transient: the database was unreachable or busy; retry later)' : '';
-  return wrapDriverError('PostgresStorage', operation, error, { transient, explanation: `${describeCause(error)}${hint}` });
+  return wrapDriverError('PostgresStorage', operation, error, { transient, explanation: `${describeDriverError(error)}${hint}` });
 }
 
 /** Name of the unique index that enforces one task per task key (see migrations). */
@@ -95,7 +65,7 @@ export const TASK_KEY_INDEX = 'tasks_task_key_uq';
  * the server's detail text, or from the batch when it has exactly one key), otherwise undefined.
  */
 export function toTaskKeyConflict(error: unknown, batchKeys: readonly string[]): TaskKeyConflictError | undefined {
-  const e = asDriverError(error);
+  const e = driverErrorFields(error);
   if (sqlState(error) !== '23505' || e.constraint !== TASK_KEY_INDEX) return undefined;
   const detail = typeof e.detail === 'string' ? e.detail : '';
   const match = /^Key \(task_key\)=\((.*)\) already exists\.?$/s.exec(detail);

@@ -22,7 +22,7 @@ import type {
   LogLevel,
   TaskTransition,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
 import { prepareSchema } from './migrator.js';
 import { StorageNotifications, notificationChannel } from './notifications.js';
@@ -77,9 +77,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
-  #opened = false;
-  #opening: Promise<void> | undefined;
-  #closed = false;
+  readonly #lifecycle: StorageLifecycle;
 
   constructor(options: PostgresStorageOptions) {
     this.#options = resolvePostgresOptions(options);
@@ -117,27 +115,25 @@ export class PostgresStorage implements TaskStorage {
           notify: async (notification) => listener.notify(checks.checkNotification(notification)),
         }
       : undefined;
+    const connection = this.#connection;
+    this.#lifecycle = new StorageLifecycle({
+      prepare: () => prepareSchema(connection.pool, this.schema, this.#options.migrate),
+      reopen: () => connection.reopen(),
+      end: async () => {
+        await listener.stop();
+        await connection.end();
+      },
+    });
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async open(): Promise<void> {
-    if (this.#opened) return;
-    if (this.#closed) this.#connection.reopen();
-    this.#closed = false;
-    this.#opening ??= prepareSchema(this.#connection.pool, this.schema, this.#options.migrate).finally(() => {
-      this.#opening = undefined;
-    });
-    await this.#opening;
-    this.#opened = true;
+    return this.#lifecycle.open();
   }
 
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#opened = false;
-    await this.#notifications.stop();
-    await this.#connection.end();
+    return this.#lifecycle.close();
   }
 
   // ---- tasks ---------------------------------------------------------------------------------

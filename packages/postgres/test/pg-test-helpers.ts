@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, beforeEach, describe } from 'vitest';
+import type { describe } from 'vitest';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { uuidv7, type ExecutionLogEntry, type StoredTask } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
+import { describeWithService } from '../../evertask/test/support/describe-with-service.js';
 import { PostgresStorage, type PostgresStorageOptions } from '../src/index.js';
 
 /** Connection string of the test database. */
@@ -30,13 +32,7 @@ export async function probePostgres(): Promise<string | undefined> {
  * under `CI=true` a failure (a CI run must not pass by skipping the database tests).
  */
 export async function describeWithPostgres(): Promise<typeof describe> {
-  const reason = await probePostgres();
-  if (reason === undefined) return describe;
-  if (process.env.CI === 'true') {
-    throw new Error(`${reason}. CI=true, so the PostgreSQL tests fail instead of being skipped. Set EVERTASK_TEST_PG_URL.`);
-  }
-  console.warn(`\n[@evertask/postgres] SKIPPING PostgreSQL tests: ${reason}. Set EVERTASK_TEST_PG_URL to run them.\n`);
-  return describe.skip as unknown as typeof describe;
+  return describeWithService(await probePostgres(), 'PostgreSQL', '@evertask/postgres', 'EVERTASK_TEST_PG_URL');
 }
 
 let counter = 0;
@@ -77,14 +73,7 @@ export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
   return makeStoredTask({ createdAt: 1_700_000_000_000, payload: '{"n":1}', ...overrides });
 }
 
-/** Resolves when `check` returns true (polling every 10 ms), or rejects after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor } from '../../evertask/test/support/wait-for.js';
 
 /** A valid execution log line of a task. */
 export function makeLog(taskId: string, sequence: number, at = 1_700_000_000_100): ExecutionLogEntry {

@@ -73,7 +73,7 @@ export class SqliteConnection<Session> {
     const deadline = Date.now() + this.#settings.busyTimeoutMs;
     let delay = 1;
     for (;;) {
-      const { db, session } = this.#require(operation);
+      const { db, session } = this.#requireOpen(operation);
       try {
         return work(session);
       } catch (error) {
@@ -87,7 +87,7 @@ export class SqliteConnection<Session> {
     }
   }
 
-  #require(operation: string): { db: Database.Database; session: Session } {
+  #requireOpen(operation: string): { db: Database.Database; session: Session } {
     const db = this.#db;
     const session = this.#session;
     if (!db || session === undefined) {

@@ -90,8 +90,8 @@ export class Migrator {
   /** Migrates (or verifies the version), then checks that every table has its columns. */
   prepare(db: Database.Database, migrate: boolean): void {
     if (migrate) this.migrate(db);
-    else this.verifyVersion(db);
-    this.verifyShape(db);
+    else this.checkVersion(db);
+    this.checkShape(db);
   }
 
   migrate(db: Database.Database): void {
@@ -123,7 +123,7 @@ export class Migrator {
     apply.immediate();
   }
 
-  verifyVersion(db: Database.Database): void {
+  checkVersion(db: Database.Database): void {
     const version = this.schemaVersion(db);
     this.checkNotNewer(version);
     if (version === 0) {
@@ -141,7 +141,7 @@ export class Migrator {
     }
   }
 
-  verifyShape(db: Database.Database): void {
+  checkShape(db: Database.Database): void {
     for (const [table, wanted] of Object.entries(expectedColumns(this.tables))) {
       const have = new Set(columnsOf(db, table));
       const missing = wanted.filter((column) => !have.has(column));

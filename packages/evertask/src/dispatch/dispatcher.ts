@@ -1,13 +1,12 @@
 import type { TaskDefinition } from '../define-task.js';
-import type { AnyTask, EngineContext } from '../engine-context.js';
+import type { AnyTask, EngineContext, LocalQueue } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { AuditLevel } from '../ports/task-record.js';
 import type { RecurringRegistration } from '../recurring/recurring-task.js';
-import type { QueueRunner } from '../worker/queue-runner.js';
 import type { DispatchManyOptions, DispatchOptions } from './dispatch-options.js';
-import { assertAuditLevel } from '../options.js';
-import { assertInstant, toMilliseconds } from '../duration.js';
-import { assertOptionsObject, optionKeys } from '../option-keys.js';
+import { checkAuditLevel } from '../options.js';
+import { checkInstant, toMilliseconds } from '../duration.js';
+import { checkOptionsObject, optionKeys } from '../option-keys.js';
 import {
   InvalidArgumentError,
   InvalidPayloadError,
@@ -16,7 +15,7 @@ import {
   toError,
 } from '../errors.js';
 import { PayloadEncodingError } from '../serialization/payload-codec.js';
-import { validatePayload } from '../serialization/payload-validation.js';
+import { checkPayload } from '../serialization/payload-validation.js';
 import { uuidv7 } from '../ids.js';
 import { newStoredTask } from '../storage/stored-task.js';
 import { registerSchedule } from '../recurring/recurring-task.js';
@@ -65,9 +64,9 @@ export class Dispatcher {
 
   /** What `EverTask.dispatch` does: checks, prepares, stores and routes one task. */
   async dispatch<P>(task: TaskDefinition<P>, payload: P, options: DispatchOptions = {}): Promise<string> {
-    this.#ctx.assertRunning('dispatch');
+    this.#ctx.requireRunning('dispatch');
     const def = this.#definition(task);
-    assertOptionsObject(options, DISPATCH_KEYS, 'dispatch options');
+    checkOptionsObject(options, DISPATCH_KEYS, 'dispatch options');
     let registration: RecurringRegistration | undefined;
     if (options.recurring !== undefined) {
       if (options.delay !== undefined || options.runAt !== undefined) {
@@ -83,19 +82,19 @@ export class Dispatcher {
 
   /** What `EverTask.dispatchMany` does: the batch is stored in chunks, each a single storage write. */
   async dispatchMany<P>(task: TaskDefinition<P>, payloads: readonly P[], options: DispatchManyOptions = {}): Promise<string[]> {
-    this.#ctx.assertRunning('dispatchMany');
+    this.#ctx.requireRunning('dispatchMany');
     const def = this.#definition(task);
     if (!Array.isArray(payloads)) throw new InvalidArgumentError('dispatchMany takes an array of payloads.');
     if ((options as DispatchOptions).taskKey !== undefined || (options as DispatchOptions).recurring !== undefined) {
       throw new InvalidArgumentError('dispatchMany does not take taskKey or recurring; dispatch those one at a time.');
     }
-    assertOptionsObject(options, DISPATCH_MANY_KEYS, 'dispatchMany options');
+    checkOptionsObject(options, DISPATCH_MANY_KEYS, 'dispatchMany options');
     const prepared: PreparedTask[] = [];
     const plan = this.#plan(def, options); // one plan (times, queue, audit level) for the batch
     for (let i = 0; i < payloads.length; i++) {
       try {
         // no await per payload unless a schema needs one
-        const value = def.schema ? await validatePayload(def.name, def.schema, payloads[i]) : payloads[i];
+        const value = def.schema ? await checkPayload(def.name, def.schema, payloads[i]) : payloads[i];
         prepared.push(this.#build(def, value, plan, undefined));
       } catch (error) {
         if (error instanceof InvalidPayloadError) {
@@ -110,7 +109,7 @@ export class Dispatcher {
       const now = this.#options.clock.now();
       const budget = new Map<string, number>();
       const records = chunk.map((p) => {
-        const queue = this.#ctx.queues.get(p.record.queue) as QueueRunner;
+        const queue = this.#ctx.queues.get(p.record.queue) as LocalQueue;
         const left = budget.get(queue.name) ?? Math.min(queue.space, queue.appetite);
         if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined) return p.record;
         budget.set(queue.name, left - 1);
@@ -123,7 +122,7 @@ export class Dispatcher {
         if (this.#router.routeStored(r, true)) due = true;
       }
       if (due) {
-        this.#ctx.claimSoon();
+        this.#ctx.claims.claimSoon();
       }
     }
     return ids;
@@ -133,7 +132,7 @@ export class Dispatcher {
   #prepare(def: AnyTask, payload: unknown, options: DispatchOptions, registration?: RecurringRegistration): PreparedTask | Promise<PreparedTask> {
     const plan = this.#plan(def, options, registration);
     if (!def.schema) return this.#build(def, payload, plan, registration);
-    return validatePayload(def.name, def.schema, payload).then((value) => this.#build(def, value, plan, registration));
+    return checkPayload(def.name, def.schema, payload).then((value) => this.#build(def, value, plan, registration));
   }
 
   /** Checks the dispatch options and works out when and where the task runs. */
@@ -146,13 +145,13 @@ export class Dispatcher {
     }
     if (options.delay !== undefined) {
       const delay = toMilliseconds(options.delay, 'delay');
-      dueAt = assertInstant(now + delay, 'delay');
+      dueAt = checkInstant(now + delay, 'delay');
       scheduledAt = delay > 0 ? dueAt : null;
     } else if (options.runAt !== undefined) {
       if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
         throw new InvalidArgumentError(`runAt must be a valid Date; received ${String(options.runAt)}.`);
       }
-      scheduledAt = assertInstant(options.runAt.getTime(), 'runAt');
+      scheduledAt = checkInstant(options.runAt.getTime(), 'runAt');
       dueAt = Math.max(now, scheduledAt);
     }
     if (registration) {
@@ -162,7 +161,7 @@ export class Dispatcher {
     const queueName = options.queue ?? def.options.queue ?? (registration ? 'recurring' : 'default');
     if (!this.#ctx.queues.has(queueName)) throw new UnknownQueueError(queueName, [...this.#ctx.queues.keys()]);
     const auditLevel = options.auditLevel ?? this.#options.auditLevel;
-    assertAuditLevel(auditLevel, 'auditLevel');
+    checkAuditLevel(auditLevel, 'auditLevel');
     return { now, dueAt, scheduledAt, queueName, auditLevel };
   }
 

@@ -31,7 +31,7 @@ export class KeyedDispatch {
 
   /** Dispatches a prepared task, or with `registration` registers a recurring series, under `key`. */
   dispatch(prepared: PreparedTask, key: string, registration: RecurringRegistration | undefined, options: DispatchOptions): Promise<string> {
-    this.#validateTaskKey(key);
+    this.#checkTaskKey(key);
     return this.#withKeyLock(key, () =>
       registration ? this.#registerRecurringKeyed(prepared, registration, key, options) : this.#dispatchKeyed(prepared, key, options),
     );
@@ -61,7 +61,7 @@ export class KeyedDispatch {
             ),
           );
           if (!updated) continue; // it moved on meanwhile: decide again
-          this.#ctx.scheduler.unschedule(existing.id);
+          this.#ctx.dueTimes.unschedule(existing.id);
           this.#router.routeStored({ ...existing, ...r, id: existing.id, status: existing.status, createdAt: existing.createdAt });
           return existing.id;
         }
@@ -119,7 +119,7 @@ export class KeyedDispatch {
           );
           if (!updated) continue;
           if (existing.status !== 'queued') {
-            this.#ctx.scheduler.unschedule(existing.id);
+            this.#ctx.dueTimes.unschedule(existing.id);
             this.#router.routeStored({ ...existing, ...definition, dueAt, status: existing.status });
           }
           return existing.id;
@@ -167,7 +167,7 @@ export class KeyedDispatch {
     }
   }
 
-  #validateTaskKey(key: unknown): asserts key is string {
+  #checkTaskKey(key: unknown): asserts key is string {
     if (typeof key !== 'string' || key.trim() === '' || key.length > TASK_KEY_MAX) {
       const received = typeof key !== 'string' ? typeof key : key.trim() === '' ? JSON.stringify(key) : `${key.length} characters`;
       throw new InvalidArgumentError(

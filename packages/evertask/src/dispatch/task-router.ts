@@ -1,7 +1,6 @@
-import type { EngineContext } from '../engine-context.js';
+import type { EngineContext, LocalQueue } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StoredTask } from '../ports/task-record.js';
-import type { QueueRunner } from '../worker/queue-runner.js';
 import type { DispatchOptions } from './dispatch-options.js';
 import type { PreparedTask } from './prepared-task.js';
 import { InvalidArgumentError, QueueFullError, StorageError, TaskKeyConflictError, toError } from '../errors.js';
@@ -23,7 +22,7 @@ export class TaskRouter {
   }
 
   /** Marks a freshly prepared (not yet stored) record as taken by this instance. */
-  leaseLocally(record: StoredTask, now: number, queue: QueueRunner): StoredTask {
+  leaseLocally(record: StoredTask, now: number, queue: LocalQueue): StoredTask {
     record.queue = queue.name;
     record.status = 'queued';
     record.leaseOwner = this.#options.instanceId;
@@ -90,17 +89,17 @@ export class TaskRouter {
     const now = this.#options.clock.now();
     const inTx = options.tx !== undefined;
     if (record.dueAt !== null && record.dueAt <= now && !inTx) {
-      let queue = this.#ctx.queues.get(record.queue) as QueueRunner;
+      let queue = this.#ctx.queues.get(record.queue) as LocalQueue;
       if (queue.space === 0) {
         const mode = queue.config.whenFull;
         // refused before anything is stored: a caller that retries on the error gets no duplicate
         if (mode === 'throw') throw new QueueFullError(queue.name, queue.config.capacity);
         if (mode === 'fallback' && queue.name !== 'default') {
           this.#options.logger.warn(`Queue "${queue.name}" is full; task ${record.id} runs on the default queue.`);
-          queue = this.#ctx.queues.get('default') as QueueRunner;
+          queue = this.#ctx.queues.get('default') as LocalQueue;
         }
         await queue.waitForSpace();
-        this.#ctx.assertRunning('dispatch');
+        this.#ctx.requireRunning('dispatch');
       }
       record = this.leaseLocally(record, this.#options.clock.now(), queue);
     }
@@ -116,13 +115,13 @@ export class TaskRouter {
    */
   routeStored(record: StoredTask, deferClaim = false): boolean {
     if (record.status === 'queued' && record.leaseOwner === this.#options.instanceId) {
-      (this.#ctx.queues.get(record.queue) as QueueRunner).push(record);
+      (this.#ctx.queues.get(record.queue) as LocalQueue).push(record);
     } else if (record.dueAt !== null) {
       if (record.dueAt <= this.#options.clock.now()) {
         if (deferClaim) return true;
-        this.#ctx.claimSoon();
+        this.#ctx.claims.claimSoon();
       } else {
-        this.#ctx.scheduler.schedule(record.id, record.dueAt);
+        this.#ctx.dueTimes.schedule(record.id, record.dueAt);
       }
     }
     return false;

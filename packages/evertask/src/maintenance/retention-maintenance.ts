@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock.js';
 import type { EngineContext } from '../engine-context.js';
-import type { InstanceInfo } from '../scheduler/instance-registration.js';
+import type { InstanceRegistration } from '../scheduler/instance-registration.js';
 import type { ResolvedRetention } from './retention-options.js';
 import { toError } from '../errors.js';
 import { retentionPolicyAt } from './retention-options.js';
@@ -16,14 +16,15 @@ import { retentionPolicyAt } from './retention-options.js';
 export class RetentionMaintenance {
   readonly #ctx: EngineContext;
   readonly #retention: ResolvedRetention | undefined;
-  readonly #listInstances: () => Promise<InstanceInfo[]>;
+  /** The instance registry, read to find which engine deletes. */
+  readonly #registry: Pick<InstanceRegistration, 'list'>;
   #timer: TimerHandle | undefined;
   #pass: Promise<void> = Promise.resolve();
 
-  constructor(ctx: EngineContext, listInstances: () => Promise<InstanceInfo[]>) {
+  constructor(ctx: EngineContext, registry: Pick<InstanceRegistration, 'list'>) {
     this.#ctx = ctx;
     this.#retention = ctx.options.retention;
-    this.#listInstances = listInstances;
+    this.#registry = registry;
   }
 
   /** Runs the first pass (not awaited) and arms the timer; a no-op without `retention`. */
@@ -55,7 +56,7 @@ export class RetentionMaintenance {
   /** True when this engine is the earliest-started alive instance (registry order is start, then id). */
   async #isRunner(): Promise<boolean> {
     try {
-      const runner = (await this.#listInstances()).find((instance) => instance.alive);
+      const runner = (await this.#registry.list()).find((instance) => instance.alive);
       return runner?.self === true;
     } catch (error) {
       this.#report('listInstances', error);

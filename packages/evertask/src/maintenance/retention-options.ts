@@ -2,7 +2,7 @@ import type { Duration } from '../duration.js';
 import type { RetentionPolicy } from '../ports/task-storage.js';
 import { toMilliseconds } from '../duration.js';
 import { InvalidArgumentError } from '../errors.js';
-import { assertOptionsObject, optionKeys } from '../option-keys.js';
+import { checkOptionsObject, optionKeys } from '../option-keys.js';
 
 /**
  * What the engine deletes by age, and how often (the `retention` engine option). Each age is
@@ -54,7 +54,7 @@ function age(options: RetentionOptions, key: (typeof AGE_KEYS)[number]): number 
 /** Validates the `retention` engine option; `undefined` (the default) means no retention. */
 export function resolveRetention(options: RetentionOptions | undefined): ResolvedRetention | undefined {
   if (options === undefined) return undefined;
-  assertOptionsObject(options, RETENTION_KEYS, 'retention');
+  checkOptionsObject(options, RETENTION_KEYS, 'retention');
   if (AGE_KEYS.every((key) => options[key] === undefined)) {
     throw new InvalidArgumentError(
       `retention deletes nothing without an age: give at least one of ${AGE_KEYS.join(', ')} ` +

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../duration.js';
-import { assertOptionsObject, optionKeys } from '../option-keys.js';
+import { checkOptionsObject, optionKeys } from '../option-keys.js';
 
 /** A task's rate limit: at most `permits` starts per `period`, per key. */
 export interface RateLimitOptions<P = unknown> {
@@ -34,7 +34,7 @@ export interface ResolvedRateLimit {
 
 export function resolveRateLimit(name: string, options: RateLimitOptions<never>): ResolvedRateLimit {
   if (!options || typeof options !== 'object') throw new InvalidArgumentError(`Task "${name}": rateLimit must be an object { permits, period }.`);
-  assertOptionsObject(options, RATE_LIMIT_KEYS, `Task "${name}": rateLimit`);
+  checkOptionsObject(options, RATE_LIMIT_KEYS, `Task "${name}": rateLimit`);
   const { permits } = options;
   if (!Number.isFinite(permits) || permits <= 0) {
     throw new InvalidArgumentError(`Task "${name}": rateLimit.permits must be a positive number; received ${String(permits)}.`);

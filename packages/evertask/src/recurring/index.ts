@@ -34,7 +34,7 @@ export type {
   CronRule,
   WeekdayOfMonth,
 } from './schedule-spec.js';
-export { serializeSchedule, parseSchedule, validateSchedule, SCHEDULE_VERSION } from './schedule-spec.js';
+export { serializeSchedule, parseSchedule, checkSchedule, SCHEDULE_VERSION } from './schedule-spec.js';
 export type { NextRun } from './next-occurrence.js';
 export {
   firstOccurrence,

@@ -81,7 +81,7 @@ export interface RecurringSchedule {
 
 /** Serialises a schedule to JSON for storage. */
 export function serializeSchedule(schedule: RecurringSchedule): string {
-  return JSON.stringify(validateSchedule(schedule));
+  return JSON.stringify(checkSchedule(schedule));
 }
 
 /**
@@ -95,18 +95,18 @@ export function parseSchedule(text: string): RecurringSchedule {
   } catch (error) {
     throw new InvalidScheduleError(`Stored schedule is not valid JSON: ${(error as Error).message}.`, { cause: error });
   }
-  return validateSchedule(value);
+  return checkSchedule(value);
 }
 
 /** Validates an object as a `RecurringSchedule`; returns a normalised copy. */
-export function validateSchedule(value: unknown): RecurringSchedule {
+export function checkSchedule(value: unknown): RecurringSchedule {
   const o = record(value, 'schedule');
   allowKeys(o, 'schedule', ['version', 'rule', 'timeZone', 'initialRun', 'maxRuns', 'runUntil', 'catchUp']);
   if (o.version !== SCHEDULE_VERSION) {
-    fail('schedule.version', o.version, `${SCHEDULE_VERSION} (the only format this version reads)`);
+    throw invalidSchedule('schedule.version', o.version, `${SCHEDULE_VERSION} (the only format this version reads)`);
   }
   const timeZone = canonicalTimeZone(o.timeZone);
-  const rule = validateRule(o.rule);
+  const rule = checkRule(o.rule);
   const out: { -readonly [K in keyof RecurringSchedule]: RecurringSchedule[K] } = {
     version: SCHEDULE_VERSION,
     rule,
@@ -116,20 +116,20 @@ export function validateSchedule(value: unknown): RecurringSchedule {
   if (o.maxRuns !== undefined) out.maxRuns = integer(o.maxRuns, 'schedule.maxRuns', 1, Number.MAX_SAFE_INTEGER);
   if (o.runUntil !== undefined) out.runUntil = instant(o.runUntil, 'schedule.runUntil');
   if (o.catchUp !== undefined) {
-    if (o.catchUp !== 'last') fail('schedule.catchUp', o.catchUp, "'last' or absent");
+    if (o.catchUp !== 'last') throw invalidSchedule('schedule.catchUp', o.catchUp, "'last' or absent");
     out.catchUp = 'last';
   }
   return out;
 }
 
-function validateRule(value: unknown): ScheduleRule {
+function checkRule(value: unknown): ScheduleRule {
   const o = record(value, 'schedule.rule');
   switch (o.kind) {
     case 'interval': {
       allowKeys(o, 'schedule.rule', ['kind', 'unit', 'every', 'anchor', 'atSecond', 'atMinute']);
       const unit = o.unit;
       if (unit !== 'second' && unit !== 'minute' && unit !== 'hour') {
-        fail('schedule.rule.unit', unit, "'second', 'minute' or 'hour'");
+        throw invalidSchedule('schedule.rule.unit', unit, "'second', 'minute' or 'hour'");
       }
       const rule: { -readonly [K in keyof IntervalRule]: IntervalRule[K] } = {
         kind: 'interval',
@@ -155,7 +155,7 @@ function validateRule(value: unknown): ScheduleRule {
       ]);
       const unit = o.unit;
       if (unit !== 'day' && unit !== 'week' && unit !== 'month') {
-        fail('schedule.rule.unit', unit, "'day', 'week' or 'month'");
+        throw invalidSchedule('schedule.rule.unit', unit, "'day', 'week' or 'month'");
       }
       const rule: { -readonly [K in keyof CalendarRule]: CalendarRule[K] } = {
         kind: 'calendar',
@@ -164,65 +164,66 @@ function validateRule(value: unknown): ScheduleRule {
         start: integer(o.start, 'schedule.rule.start', -10_000_000, 10_000_000),
         times: sortedList(o.times, 'schedule.rule.times', 0, 86_399),
       };
-      if (rule.times.length === 0) fail('schedule.rule.times', o.times, 'a non-empty list of seconds after midnight');
+      if (rule.times.length === 0) throw invalidSchedule('schedule.rule.times', o.times, 'a non-empty list of seconds after midnight');
       if (o.weekdays !== undefined) rule.weekdays = nonEmpty(sortedList(o.weekdays, 'schedule.rule.weekdays', 0, 6), 'schedule.rule.weekdays');
       if (o.monthDays !== undefined) rule.monthDays = nonEmpty(sortedList(o.monthDays, 'schedule.rule.monthDays', 1, 31), 'schedule.rule.monthDays');
       if (o.months !== undefined) rule.months = nonEmpty(sortedList(o.months, 'schedule.rule.months', 1, 12), 'schedule.rule.months');
       if (o.weekdayOfMonth !== undefined) {
         const w = record(o.weekdayOfMonth, 'schedule.rule.weekdayOfMonth');
         allowKeys(w, 'schedule.rule.weekdayOfMonth', ['nth', 'weekday']);
-        if (w.nth !== 'first' && w.nth !== 'last') fail('schedule.rule.weekdayOfMonth.nth', w.nth, "'first' or 'last'");
+        if (w.nth !== 'first' && w.nth !== 'last') throw invalidSchedule('schedule.rule.weekdayOfMonth.nth', w.nth, "'first' or 'last'");
         rule.weekdayOfMonth = { nth: w.nth, weekday: integer(w.weekday, 'schedule.rule.weekdayOfMonth.weekday', 0, 6) };
       }
       if (unit === 'month') {
         if ((rule.monthDays === undefined) === (rule.weekdayOfMonth === undefined)) {
-          fail('schedule.rule', 'monthDays/weekdayOfMonth', 'exactly one of monthDays or weekdayOfMonth for a month rule');
+          throw invalidSchedule('schedule.rule', 'monthDays/weekdayOfMonth', 'exactly one of monthDays or weekdayOfMonth for a month rule');
         }
-        if (rule.weekdays !== undefined) fail('schedule.rule.weekdays', rule.weekdays, 'absent on a month rule');
+        if (rule.weekdays !== undefined) throw invalidSchedule('schedule.rule.weekdays', rule.weekdays, 'absent on a month rule');
       } else {
-        if (rule.monthDays !== undefined) fail('schedule.rule.monthDays', rule.monthDays, 'absent unless unit is month');
+        if (rule.monthDays !== undefined) throw invalidSchedule('schedule.rule.monthDays', rule.monthDays, 'absent unless unit is month');
         if (rule.weekdayOfMonth !== undefined) {
-          fail('schedule.rule.weekdayOfMonth', rule.weekdayOfMonth, 'absent unless unit is month');
+          throw invalidSchedule('schedule.rule.weekdayOfMonth', rule.weekdayOfMonth, 'absent unless unit is month');
         }
-        if (unit === 'week' && rule.weekdays === undefined) fail('schedule.rule.weekdays', undefined, 'a list for a week rule');
+        if (unit === 'week' && rule.weekdays === undefined) throw invalidSchedule('schedule.rule.weekdays', undefined, 'a list for a week rule');
       }
       return rule;
     }
     case 'cron': {
       allowKeys(o, 'schedule.rule', ['kind', 'expression', 'dayMatch']);
       if (typeof o.expression !== 'string' || o.expression.trim() === '') {
-        fail('schedule.rule.expression', o.expression, 'a cron expression');
+        throw invalidSchedule('schedule.rule.expression', o.expression, 'a cron expression');
       }
-      if (o.dayMatch !== undefined && o.dayMatch !== 'and') fail('schedule.rule.dayMatch', o.dayMatch, "'and' or absent");
+      if (o.dayMatch !== undefined && o.dayMatch !== 'and') throw invalidSchedule('schedule.rule.dayMatch', o.dayMatch, "'and' or absent");
       compileCron(o.expression, o.dayMatch);
       return o.dayMatch === undefined ? { kind: 'cron', expression: o.expression } : { kind: 'cron', expression: o.expression, dayMatch: 'and' };
     }
     default:
-      return fail('schedule.rule.kind', o.kind, "'interval', 'calendar' or 'cron'");
+      throw invalidSchedule('schedule.rule.kind', o.kind, "'interval', 'calendar' or 'cron'");
   }
 }
 
 /** Largest `every(n)` step accepted (any unit). */
 export const MAX_STEP = 1_000_000;
 
-function fail(field: string, value: unknown, expected: string): never {
-  throw new InvalidScheduleError(`Invalid stored schedule: ${field} is ${describeValue(value)}; expected ${expected}.`);
+/** The error a failed check of a stored schedule throws. */
+function invalidSchedule(field: string, value: unknown, expected: string): InvalidScheduleError {
+  return new InvalidScheduleError(`Invalid stored schedule: ${field} is ${describeValue(value)}; expected ${expected}.`);
 }
 
 function record(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(field, value, 'an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidSchedule(field, value, 'an object');
   return value as Record<string, unknown>;
 }
 
 function allowKeys(o: Record<string, unknown>, field: string, keys: readonly string[]): void {
   for (const key of Object.keys(o)) {
-    if (!keys.includes(key)) fail(`${field}.${key}`, o[key], `no such field (allowed: ${keys.join(', ')})`);
+    if (!keys.includes(key)) throw invalidSchedule(`${field}.${key}`, o[key], `no such field (allowed: ${keys.join(', ')})`);
   }
 }
 
 function integer(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, value, `an integer from ${min} to ${max}`);
+    throw invalidSchedule(field, value, `an integer from ${min} to ${max}`);
   }
   return value;
 }
@@ -235,15 +236,15 @@ function instant(value: unknown, field: string): number {
 }
 
 function sortedList(value: unknown, field: string, min: number, max: number): number[] {
-  if (!Array.isArray(value)) fail(field, value, `a list of integers from ${min} to ${max}`);
+  if (!Array.isArray(value)) throw invalidSchedule(field, value, `a list of integers from ${min} to ${max}`);
   const list = value.map((v, i) => integer(v, `${field}[${i}]`, min, max));
   for (let i = 1; i < list.length; i++) {
-    if ((list[i] as number) <= (list[i - 1] as number)) fail(field, value, 'a sorted list without duplicates');
+    if ((list[i] as number) <= (list[i - 1] as number)) throw invalidSchedule(field, value, 'a sorted list without duplicates');
   }
   return list;
 }
 
 function nonEmpty(list: number[], field: string): number[] {
-  if (list.length === 0) fail(field, list, 'a non-empty list');
+  if (list.length === 0) throw invalidSchedule(field, list, 'a non-empty list');
   return list;
 }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NonRetryableError, TaskCancelledError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../duration.js';
-import { assertOptionsObject, optionKeys } from '../option-keys.js';
+import { checkOptionsObject, optionKeys } from '../option-keys.js';
 
 /**
  * Decides whether and when a failed attempt is tried again. Throughout EverTask an *attempt* is
@@ -174,7 +174,7 @@ const EXPONENTIAL_KEYS = optionKeys<ExponentialRetryOptions>({ attempts: true, b
  * @example exponentialRetry({ attempts: 4, base: '1s' }) // runs at most 4 times: waits 1 s, 2 s, 4 s
  */
 export function exponentialRetry(options: ExponentialRetryOptions = {}, random: () => number = Math.random): FilteredRetryPolicy {
-  assertOptionsObject(options, EXPONENTIAL_KEYS, 'exponentialRetry options');
+  checkOptionsObject(options, EXPONENTIAL_KEYS, 'exponentialRetry options');
   const attempts = options.attempts ?? 5;
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new InvalidArgumentError(
@@ -212,7 +212,7 @@ export function noRetry(): RetryPolicy {
 }
 
 /** Checks a user-supplied policy; `what` names the option in the error. */
-export function assertRetryPolicy(value: unknown, what: string): asserts value is RetryPolicy {
+export function checkRetryPolicy(value: unknown, what: string): asserts value is RetryPolicy {
   const p = value as Partial<RetryPolicy> | undefined;
   if (
     !p ||

@@ -1,8 +1,7 @@
-import type { EngineContext } from '../engine-context.js';
+import type { ClaimRounds, ClaimerContext, LocalQueue } from '../engine-context.js';
 import type { ResolvedOptions } from '../options.js';
 import type { StoredTask } from '../ports/task-record.js';
 import type { TaskTransition } from '../ports/task-storage.js';
-import type { QueueRunner } from '../worker/queue-runner.js';
 import type { InstanceRegistration } from './instance-registration.js';
 import { toError } from '../errors.js';
 
@@ -14,8 +13,8 @@ const SETTLE_HOPS = 64;
  * tasks that will not run here, the lease heartbeat, the safety sweep and, with a stable instance
  * id, taking back the leases of a previous run. Internal to the engine.
  */
-export class Claimer {
-  readonly #ctx: EngineContext;
+export class Claimer implements ClaimRounds {
+  readonly #ctx: ClaimerContext;
   readonly #options: ResolvedOptions;
   readonly #registration: InstanceRegistration;
   /** The registered task names: this instance claims only tasks it can run. */
@@ -28,7 +27,7 @@ export class Claimer {
   #heartbeatTimer: unknown;
   #sweepTimer: unknown;
 
-  constructor(ctx: EngineContext, registration: InstanceRegistration) {
+  constructor(ctx: ClaimerContext, registration: InstanceRegistration) {
     this.#ctx = ctx;
     this.#registration = registration;
     this.#options = ctx.options;
@@ -60,6 +59,11 @@ export class Claimer {
     return this.#pump();
   }
 
+  /** Marks that the storage may have due work and starts a claim round, not awaited. */
+  claimSoon(): void {
+    void this.claim();
+  }
+
   /** A worker slot was freed: claim more when the storage may have some. */
   onSlotFree(): void {
     if (!this.#ctx.isRunning()) return;
@@ -82,8 +86,8 @@ export class Claimer {
       do {
         this.#pumpAgain = false;
         const now = this.#options.clock.now();
-        this.#ctx.scheduler.takeDue(now);
-        const hungry: QueueRunner[] = [];
+        this.#ctx.dueTimes.takeDue(now);
+        const hungry: LocalQueue[] = [];
         let limit = 0;
         for (const q of this.#ctx.queues.values()) {
           if (q.appetite > 0) {
@@ -118,8 +122,8 @@ export class Claimer {
           return;
         }
         for (const task of claimed) {
-          this.#ctx.scheduler.unschedule(task.id);
-          const queue = this.#ctx.queues.get(task.queue) ?? (this.#ctx.queues.get('default') as QueueRunner);
+          this.#ctx.dueTimes.unschedule(task.id);
+          const queue = this.#ctx.queues.get(task.queue) ?? (this.#ctx.queues.get('default') as LocalQueue);
           // an attempt that started but recorded no outcome: its process crashed or was stopped
           if (task.attempts > 0 && task.error === null) {
             this.#ctx.emitter.emit('task:recovered', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, previousStatus: 'in-progress' });
@@ -132,13 +136,13 @@ export class Claimer {
       } while (this.#pumpAgain && this.#ctx.isRunning());
       if (this.#ctx.isRunning() && !this.#storageMayHaveDue) {
         const next = await this.#ctx.storage.nextDueAt(undefined, this.#taskNames);
-        this.#ctx.scheduler.hint(next);
+        this.#ctx.dueTimes.hint(next);
       }
     } catch (error) {
       const err = toError(error);
       this.#options.logger.error(`Claiming due tasks failed: ${err.message}`, { error: err });
       this.#ctx.emitter.emit('storage:error', { operation: 'claimDue', error: err, willRetry: true, at: this.#options.clock.now() });
-      this.#ctx.scheduler.hint(this.#options.clock.now() + 1000);
+      this.#ctx.dueTimes.hint(this.#options.clock.now() + 1000);
     } finally {
       this.#pumping = false;
       done();

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../clock.js';
+import type { DueTimes } from '../engine-context.js';
 import { IndexedMinHeap } from '../collections/indexed-min-heap.js';
 
 /** Longest single timer; a later due time is reached in several hops (keeps timers sane). */
@@ -12,7 +13,7 @@ const MAX_TIMER_MS = 60 * 60 * 1000;
  * hint, and keeps exactly one timer set to the earliest. No polling loop: with nothing due, no
  * timer runs and idle CPU is zero.
  */
-export class DueScheduler {
+export class DueScheduler implements DueTimes {
   readonly #clock: Clock;
   readonly #onDue: () => void;
   readonly #times = new IndexedMinHeap<number>();

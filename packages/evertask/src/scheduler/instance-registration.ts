@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { EngineContext } from '../engine-context.js';
+import type { ClaimerContext } from '../engine-context.js';
 import { toError } from '../errors.js';
 import type { InstanceRecord } from '../ports/task-storage.js';
 
@@ -32,12 +32,12 @@ export interface InstanceInfo {
  * and `list()` then reports this engine alone. Internal to the engine.
  */
 export class InstanceRegistration {
-  readonly #ctx: EngineContext;
+  readonly #ctx: ClaimerContext;
   #startedAt = 0;
   /** The heartbeat under way: a stop waits for it, so that it cannot re-register after the removal. */
   #beating: Promise<void> = Promise.resolve();
 
-  constructor(ctx: EngineContext) {
+  constructor(ctx: ClaimerContext) {
     this.#ctx = ctx;
   }
 

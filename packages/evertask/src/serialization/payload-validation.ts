@@ -11,7 +11,7 @@ function pathOf(issue: StandardSchemaV1.Issue): string {
 }
 
 /** Validates a payload against a Standard Schema; throws `InvalidPayloadError` naming each failing field. */
-export async function validatePayload(taskName: string, schema: StandardSchemaV1, payload: unknown): Promise<unknown> {
+export async function checkPayload(taskName: string, schema: StandardSchemaV1, payload: unknown): Promise<unknown> {
   let result = schema['~standard'].validate(payload);
   if (result instanceof Promise) result = await result;
   if (result.issues) {

@@ -1,5 +1,6 @@
 import { AUDIT_LEVELS, LOG_LEVELS, TASK_STATUSES } from '../ports/task-record.js';
 import type { StatusAuditEntry, RunAuditEntry, ExecutionLogEntry } from '../ports/task-record.js';
+import type { StatusCount } from '../ports/task-storage.js';
 
 /**
  * What a stored field holds: the storage contract every adapter enforces (the numeric bounds
@@ -140,6 +141,13 @@ export const STATUS_AUDIT_FIELDS = [
   { field: 'at', column: 'at', type: 'time', nullable: false },
   { field: 'error', column: 'error', type: 'text', nullable: true },
 ] as const satisfies readonly (FieldSpec & { field: keyof StatusAuditEntry })[];
+
+/** The fields of a row of `count` (`SELECT queue, status, COUNT(*) AS n … GROUP BY queue, status`). */
+export const STATUS_COUNT_FIELDS = [
+  { field: 'queue', column: 'queue', type: 'name', nullable: false },
+  { field: 'status', column: 'status', type: 'status', nullable: false },
+  { field: 'count', column: 'n', type: 'count', nullable: false },
+] as const satisfies readonly (FieldSpec & { field: keyof StatusCount })[];
 
 /** The fields of a run-audit row. */
 export const RUN_AUDIT_FIELDS = [

@@ -9,6 +9,7 @@ export {
   EXECUTION_LOG_FIELDS,
   RUN_AUDIT_FIELDS,
   STATUS_AUDIT_FIELDS,
+  STATUS_COUNT_FIELDS,
   expectedOfField,
   expectedOfType,
   fitsField,
@@ -35,10 +36,12 @@ export { StorageChecks } from './storage-checks.js';
 export { matchesTaskFilter, taskSortComparator } from './task-filter.js';
 export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './task-page.js';
 export type { ResolvedTaskPage } from './task-page.js';
-export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readTaskRow, rowReaders } from './row-reader.js';
+export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readStatusCountRow, readTaskRow, rowReaders } from './row-reader.js';
 export type { Row, RowReaders } from './row-reader.js';
-export { wrapDriverError } from './driver-errors.js';
-export type { DriverErrorClass } from './driver-errors.js';
+export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
+export { StorageLifecycle } from './storage-lifecycle.js';
+export type { LifecycleSteps } from './storage-lifecycle.js';
+export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';

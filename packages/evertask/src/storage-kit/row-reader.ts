@@ -1,7 +1,7 @@
 import { describeValue } from '../describe-value.js';
 import { StorageError } from '../errors.js';
 import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask } from '../ports/task-record.js';
-import type { InstanceRecord } from '../ports/task-storage.js';
+import type { InstanceRecord, StatusCount } from '../ports/task-storage.js';
 import { checkInstanceRecord } from './instance-checks.js';
 import {
   DEFAULT_STORAGE_LIMITS,
@@ -10,6 +10,7 @@ import {
   fitsField,
   RUN_AUDIT_FIELDS,
   STATUS_AUDIT_FIELDS,
+  STATUS_COUNT_FIELDS,
   type FieldSpec,
   type StorageLimits,
 } from './field-types.js';
@@ -80,6 +81,11 @@ export function readExecutionLogRow(row: Row, storageName: string, limits?: Stor
   return readRow<ExecutionLogEntry>(row, EXECUTION_LOG_FIELDS, storageName, 'execution-log', limits);
 }
 
+/** A row of `count` (`queue, status, n`) as a `StatusCount`. */
+export function readStatusCountRow(row: Row, storageName: string, limits?: StorageLimits): StatusCount {
+  return readRow<StatusCount>(row, STATUS_COUNT_FIELDS, storageName, 'status-count', limits);
+}
+
 /**
  * An instances row (`id, hostname, pid, started_at, heartbeat_at, expires_at, queues, task_names`)
  * as an `InstanceRecord`: 64-bit integers returned as text or `bigint` become numbers, `queues` and
@@ -127,6 +133,7 @@ export interface RowReaders {
   runAudit(row: Row): RunAuditEntry;
   executionLog(row: Row): ExecutionLogEntry;
   instance(row: Row): InstanceRecord;
+  statusCount(row: Row): StatusCount;
 }
 
 /** The row readers of a storage named `storageName` (used in the messages of malformed rows). */
@@ -137,5 +144,6 @@ export function rowReaders(storageName: string, limits?: StorageLimits): RowRead
     runAudit: (row) => readRunAuditRow(row, storageName, limits),
     executionLog: (row) => readExecutionLogRow(row, storageName, limits),
     instance: (row) => readInstanceRow(row, storageName),
+    statusCount: (row) => readStatusCountRow(row, storageName, limits),
   };
 }

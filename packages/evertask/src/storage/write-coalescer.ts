@@ -1,5 +1,6 @@
 import type { NewTask, TaskStorage, TaskTransition } from '../ports/task-storage.js';
 import type { Clock } from '../clock.js';
+import type { StatusWriter, TransitionCallback } from '../engine-context.js';
 import { StorageError, toError } from '../errors.js';
 
 interface PendingAdd {
@@ -8,9 +9,6 @@ interface PendingAdd {
   resolve: () => void;
   reject: (error: Error) => void;
 }
-
-/** Called once with the outcome of a queued status change: `applied`, or the error that lost it. */
-export type TransitionCallback = (applied: boolean, error: Error | undefined) => void;
 
 interface PendingTransition {
   change: TaskTransition;
@@ -40,7 +38,7 @@ const MAX_BACKOFF_MS = 5000;
  * backoff until the storage is back (nothing finished is forgotten); inserts are not retried: the
  * dispatch rejects and the caller decides.
  */
-export class WriteCoalescer {
+export class WriteCoalescer implements StatusWriter {
   readonly #storage: TaskStorage;
   readonly #clock: Clock;
   readonly #hooks: WriteCoalescerHooks;

@@ -1,3 +1,4 @@
+import type { LocalQueue } from '../engine-context.js';
 import type { ResolvedQueue } from '../options.js';
 import type { StoredTask } from '../ports/task-record.js';
 
@@ -46,7 +47,7 @@ export type RunTask = (task: StoredTask, queue: QueueRunner, done: () => void) =
  * One named queue in this process: a bounded local buffer of claimed tasks and at most
  * `concurrency` handlers running at once.
  */
-export class QueueRunner {
+export class QueueRunner implements LocalQueue {
   readonly config: ResolvedQueue;
   readonly #buffer = new Fifo<StoredTask>();
   readonly #run: RunTask;

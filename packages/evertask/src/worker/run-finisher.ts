@@ -75,12 +75,15 @@ export class RunFinisher {
     if (--this.#finishing === 0) for (const wake of this.#finishWaiters.splice(0)) wake();
   }
 
-  /** Resolves once no handler runs and no finishing work is pending. */
-  async allFinished(): Promise<void> {
-    while (this.#ctx.running.size > 0 || this.#finishing > 0) {
-      if (this.#finishing > 0) await new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
-      else await new Promise<void>((resolve) => setImmediate(resolve));
-    }
+  /** True while finishing work (status writes, hooks) is pending. */
+  get busy(): boolean {
+    return this.#finishing > 0;
+  }
+
+  /** Resolves once no finishing work is pending. */
+  settled(): Promise<void> {
+    if (this.#finishing === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.#finishWaiters.push(resolve));
   }
 
   /** The configuration of the queue a task definition names, if it names one. */
@@ -201,8 +204,8 @@ export class RunFinisher {
       this.#ctx.emitter.emit('task:retrying', { ...base, attempt, error, delayMs });
       if (this.#ctx.isRunning()) {
         if (delayMs === 0) {
-          this.#ctx.claimSoon();
-        } else this.#ctx.scheduler.schedule(task.id, dueAt);
+          this.#ctx.claims.claimSoon();
+        } else this.#ctx.dueTimes.schedule(task.id, dueAt);
       }
       return;
     }
@@ -279,8 +282,8 @@ export class RunFinisher {
       }
       if (this.#ctx.isRunning()) {
         if (next.at <= finishedAt) {
-          this.#ctx.claimSoon();
-        } else this.#ctx.scheduler.schedule(task.id, next.at);
+          this.#ctx.claims.claimSoon();
+        } else this.#ctx.dueTimes.schedule(task.id, next.at);
       }
     }
     if (error) {
@@ -341,7 +344,7 @@ export class RunFinisher {
     } else {
       const dueAt = now + Math.min(60_000, 1000 * 2 ** (failures - 1));
       const applied = await this.transition(task, 'waiting', now, { ...base, dueAt }, [], text);
-      if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, dueAt);
+      if (applied && this.#ctx.isRunning()) this.#ctx.dueTimes.schedule(task.id, dueAt);
     }
     this.#ctx.emitter.emit('task:poisoned', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, error, final });
   }

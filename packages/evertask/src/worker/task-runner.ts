@@ -9,7 +9,7 @@ import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskErro
 import { shouldAuditStatus } from '../audit/audit-policy.js';
 import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
 import { lateOccurrence, storedSchedule } from '../recurring/recurring-task.js';
-import { validatePayload } from '../serialization/payload-validation.js';
+import { checkPayload } from '../serialization/payload-validation.js';
 import { TaskExecution, type AbortReason } from './task-execution.js';
 import { ActiveRun } from './active-run.js';
 import { DeadlineTimers } from '../scheduler/deadline-timers.js';
@@ -33,6 +33,8 @@ export class TaskRunner {
   readonly #now: () => number;
   /** The timeouts of the running attempts, on one clock timer. */
   readonly #timeouts: DeadlineTimers;
+  /** The executions of asynchronous handlers (and of runs in a start hook), by task id. */
+  readonly #running = new Map<string, TaskExecution>();
 
   constructor(ctx: EngineContext, finisher: RunFinisher) {
     this.#ctx = ctx;
@@ -41,6 +43,24 @@ export class TaskRunner {
     const clock = this.#options.clock;
     this.#now = () => clock.now();
     this.#timeouts = new DeadlineTimers(clock);
+  }
+
+  /** How many handlers run here (asynchronous ones, and runs in a start hook). */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Resolves once no handler runs here and no finishing work is pending. */
+  async allFinished(): Promise<void> {
+    while (this.#running.size > 0 || this.#finisher.busy) {
+      if (this.#finisher.busy) await this.#finisher.settled();
+      else await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Aborts every handler running here (`stop()` once its timeout is over). */
+  abortAll(reason: AbortReason): void {
+    for (const id of [...this.#running.keys()]) this.abortLocal(id, reason);
   }
 
   /** Gives back the rate-limit slot a cancelled task held. */
@@ -91,7 +111,7 @@ export class TaskRunner {
   async #gate(task: StoredTask, def: AnyTask, payload: unknown): Promise<{ payload: unknown; schedule: RecurringSchedule | undefined } | undefined> {
     if (def.schema) {
       try {
-        payload = await validatePayload(def.name, def.schema, payload);
+        payload = await checkPayload(def.name, def.schema, payload);
       } catch (error) {
         this.#finisher.track(this.#finisher.poison(task, toError(error)));
         return undefined;
@@ -141,7 +161,7 @@ export class TaskRunner {
     if (before) {
       // cancellable while its start hook runs
       this.#sendStart(run);
-      this.#ctx.running.set(task.id, execution);
+      this.#running.set(task.id, execution);
       void before.then(() => this.#runHandler(run));
     } else this.#runHandler(run);
   }
@@ -183,7 +203,7 @@ export class TaskRunner {
       return;
     }
     this.#sendStart(run);
-    this.#ctx.running.set(task.id, execution);
+    this.#running.set(task.id, execution);
     // settled after the abort's caller went on (as the cancel, stop and lease paths expect)
     execution.onAbort = (error) => queueMicrotask(() => this.#ranHandler(run, error));
     const timeoutMs = def.timeoutMs ?? queue.config.timeoutMs ?? this.#finisher.queueConfigOf(def)?.timeoutMs ?? this.#options.timeoutMs;
@@ -221,7 +241,7 @@ export class TaskRunner {
       if (run.timeout !== undefined) this.#timeouts.cancel(run.timeout);
       run.timeout = undefined;
       execution.onAbort = undefined;
-      this.#ctx.running.delete(task.id);
+      this.#running.delete(task.id);
       const outcome: RunOutcome =
         error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
       run.finishedAt = this.#options.clock.now();
@@ -277,7 +297,7 @@ export class TaskRunner {
     }
     const dueAt = late.next.at;
     const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, dueAt);
+    if (applied && this.#ctx.isRunning()) this.#ctx.dueTimes.schedule(task.id, dueAt);
     return false;
   }
 
@@ -310,13 +330,13 @@ export class TaskRunner {
       return false;
     }
     const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#ctx.isRunning()) this.#ctx.scheduler.schedule(task.id, decision.retryAt);
+    if (applied && this.#ctx.isRunning()) this.#ctx.dueTimes.schedule(task.id, decision.retryAt);
     return false;
   }
 
   /** Aborts a handler running here (cancel, timeout, shutdown, lost lease); false when none runs. */
   abortLocal(id: string, reason: AbortReason): boolean {
-    const execution = this.#ctx.running.get(id);
+    const execution = this.#running.get(id);
     if (!execution) return false;
     const error =
       reason === 'timeout' && execution.timeoutError

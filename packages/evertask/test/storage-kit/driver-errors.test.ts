@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, wrapDriverError } from 'evertask/storage-kit';
+import { describeDriverError, describeValue, driverErrorFields, wrapDriverError } from 'evertask/storage-kit';
 import { InvalidArgumentError, StorageError, TaskKeyConflictError } from 'evertask';
 
 describe('wrapDriverError', () => {
@@ -15,6 +15,22 @@ describe('wrapDriverError', () => {
     expect(wrapped).toBeInstanceOf(StorageError);
     expect(wrapped).toMatchObject({ code: 'ERR_STORAGE', transient: true, cause, message: 'TestStorage.claimDue failed: the database is locked; retry' });
     expect(wrapDriverError('TestStorage', 'get', 'plain text')).toMatchObject({ transient: false, message: 'TestStorage.get failed: plain text' });
+  });
+});
+
+describe('describeDriverError', () => {
+  it('words the message with the code in brackets, and the error number only when asked', () => {
+    const error = Object.assign(new Error("Duplicate entry 'x'"), { code: 'ER_DUP_ENTRY', errno: 1062 });
+    expect(describeDriverError(error)).toBe("Duplicate entry 'x' [ER_DUP_ENTRY]");
+    expect(describeDriverError(error, { errno: true })).toBe("Duplicate entry 'x' [ER_DUP_ENTRY 1062]");
+    expect(describeDriverError(Object.assign(new Error('refused'), { errno: -111 }), { errno: true })).toBe('refused');
+  });
+
+  it('falls back to the thrown value as text when there is no message', () => {
+    expect(describeDriverError('plain text')).toBe('plain text');
+    expect(describeDriverError(Object.assign(new Error(''), { code: '57P01' }))).toBe('Error [57P01]');
+    expect(driverErrorFields(42)).toEqual({});
+    expect(driverErrorFields(null)).toEqual({});
   });
 });
 

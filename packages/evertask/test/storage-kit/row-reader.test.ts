@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readExecutionLogRow, readStatusAuditRow, readTaskRow, TASK_FIELDS } from 'evertask/storage-kit';
+import { readExecutionLogRow, readStatusAuditRow, readStatusCountRow, readTaskRow, TASK_FIELDS } from 'evertask/storage-kit';
 import { makeStoredTask } from 'evertask/testing';
 import { uuidv7 } from 'evertask';
 
@@ -30,5 +30,13 @@ describe('row readers', () => {
     const row = { id, task_id: taskId, at: 7, level: 'error', message: 'm', exception: 'e', sequence: 1 };
     expect(readExecutionLogRow(row, 'TestStorage')).toEqual({ id, taskId, at: 7, level: 'error', message: 'm', exception: 'e', sequence: 1 });
     expect(() => readExecutionLogRow({ ...row, level: 'loud' }, 'TestStorage')).toThrow(/column "level"/);
+  });
+
+  it('reads a count row (queue, status, n), the count returned as a number, text or bigint', () => {
+    expect(readStatusCountRow({ queue: 'default', status: 'completed', n: 3 }, 'TestStorage')).toEqual({ queue: 'default', status: 'completed', count: 3 });
+    expect(readStatusCountRow({ queue: 'q', status: 'waiting', n: '12' }, 'TestStorage')).toEqual({ queue: 'q', status: 'waiting', count: 12 });
+    expect(readStatusCountRow({ queue: 'q', status: 'failed', n: 5n }, 'TestStorage')).toEqual({ queue: 'q', status: 'failed', count: 5 });
+    expect(() => readStatusCountRow({ queue: 'q', status: 'done', n: 1 }, 'TestStorage')).toThrow(/TestStorage read a malformed status-count row: column "status" holds "done"/);
+    expect(() => readStatusCountRow({ queue: 'q', status: 'queued', n: -1 }, 'TestStorage')).toThrow(/column "n"/);
   });
 });

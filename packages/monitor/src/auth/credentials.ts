@@ -20,7 +20,7 @@ export class CredentialChecker {
   }
 
   /** The role of the user when the password matches, else undefined. */
-  check(username: string, password: string): MonitorRole | undefined {
+  authenticate(username: string, password: string): MonitorRole | undefined {
     const user = this.#users.get(username);
     const matches = timingSafeEqual(this.#digest(user?.password ?? this.#dummy), this.#digest(password));
     return user !== undefined && matches ? user.role : undefined;
@@ -32,12 +32,12 @@ export class CredentialChecker {
   }
 
   /** `Authorization: Basic base64(user:password)` (for Prometheus scrapers) → the role, or undefined. */
-  checkBasic(header: string): MonitorRole | undefined {
+  authenticateBasic(header: string): MonitorRole | undefined {
     const encoded = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
     if (encoded === undefined) return undefined;
     const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) return undefined;
-    return this.check(decoded.slice(0, colon), decoded.slice(colon + 1));
+    return this.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1));
   }
 }

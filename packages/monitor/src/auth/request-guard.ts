@@ -69,7 +69,7 @@ export function authenticationGuard(parts: GuardParts, allowBasic = false): Midd
     }
     const authorization = c.req.header('authorization');
     if (allowBasic && authorization !== undefined && /^Basic\s/i.test(authorization)) {
-      const role = parts.credentials?.checkBasic(authorization);
+      const role = parts.credentials?.authenticateBasic(authorization);
       if (role === undefined) throw new ApiError('ERR_UNAUTHENTICATED', 'Wrong username or password in the Basic credentials.');
       c.set('session', { username: 'basic', role, issuedAt: 0, expiresAt: 0 });
       return next();
@@ -86,7 +86,7 @@ export function authenticationGuard(parts: GuardParts, allowBasic = false): Midd
     const session = { ...check.session, role };
     if (isAction) {
       if (session.role !== 'admin') throw new ApiError('ERR_FORBIDDEN', `User ${JSON.stringify(session.username)} is read-only: actions need the admin role.`);
-      if (bearer === undefined && !parts.tokens.checkCsrf(token, c.req.header(CSRF_HEADER))) {
+      if (bearer === undefined && !parts.tokens.isCsrfHeaderValid(token, c.req.header(CSRF_HEADER))) {
         throw new ApiError('ERR_CSRF', `Actions made with the session cookie need the ${CSRF_HEADER} header from the login answer.`);
       }
     }

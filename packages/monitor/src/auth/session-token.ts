@@ -69,7 +69,7 @@ export class SessionTokens {
   }
 
   /** Constant-time check of a CSRF header against the session token. */
-  checkCsrf(token: string, header: string | undefined): boolean {
+  isCsrfHeaderValid(token: string, header: string | undefined): boolean {
     if (header === undefined) return false;
     const expected = Buffer.from(this.csrfFor(token));
     const given = Buffer.from(header);

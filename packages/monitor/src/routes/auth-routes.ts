@@ -18,7 +18,7 @@ const loginBody = z.strictObject({
   password: z.string({ error: 'password must be a string' }).min(1, { error: 'password is required' }).max(1000),
 });
 
-const validateBody = z.strictObject({ token: z.string().min(1).max(4000).optional() });
+const tokenBody = z.strictObject({ token: z.string().min(1).max(4000).optional() });
 
 export interface AuthRouteParts {
   auth: ResolvedAuth;
@@ -43,7 +43,7 @@ export function authRoutes(parts: AuthRouteParts): Hono<MonitorEnv> {
       throw new ApiError('ERR_TOO_MANY_REQUESTS', `Too many failed logins from ${address}; try again in ${Math.ceil(wait / 1000)} s.`);
     }
     const body = parseOrThrow(loginBody, await jsonBody(c), 'Body field');
-    const role = parts.credentials.check(body.username, body.password);
+    const role = parts.credentials.authenticate(body.username, body.password);
     if (role === undefined) {
       parts.limiter.recordFailure(address, now);
       throw new ApiError('ERR_UNAUTHENTICATED', 'Wrong username or password.');
@@ -61,7 +61,7 @@ export function authRoutes(parts: AuthRouteParts): Hono<MonitorEnv> {
   });
 
   routes.post('/validate', async (c) => {
-    const body = parseOrThrow(validateBody, await jsonBody(c), 'Body field');
+    const body = parseOrThrow(tokenBody, await jsonBody(c), 'Body field');
     const token = body.token ?? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (token === undefined) throw new ApiError('ERR_BAD_REQUEST', 'Give the token as { "token": "..." } or as Authorization: Bearer <token>.', 'token');
     const check = parts.tokens.verify(token, parts.now());

@@ -10,21 +10,21 @@ describe('CredentialChecker', () => {
   );
 
   it('answers the role for the right password only', () => {
-    expect(checker.check('ada', 'correct horse')).toBe('admin');
-    expect(checker.check('bob', 'battery staple')).toBe('read-only');
-    expect(checker.check('ada', 'battery staple')).toBeUndefined();
-    expect(checker.check('ada', 'correct hors')).toBeUndefined();
-    expect(checker.check('ada', 'correct horse ')).toBeUndefined();
-    expect(checker.check('nobody', 'correct horse')).toBeUndefined();
+    expect(checker.authenticate('ada', 'correct horse')).toBe('admin');
+    expect(checker.authenticate('bob', 'battery staple')).toBe('read-only');
+    expect(checker.authenticate('ada', 'battery staple')).toBeUndefined();
+    expect(checker.authenticate('ada', 'correct hors')).toBeUndefined();
+    expect(checker.authenticate('ada', 'correct horse ')).toBeUndefined();
+    expect(checker.authenticate('nobody', 'correct horse')).toBeUndefined();
     expect(checker.roleOf('bob')).toBe('read-only');
     expect(checker.roleOf('nobody')).toBeUndefined();
   });
 
   it('reads HTTP Basic credentials', () => {
     const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
-    expect(checker.checkBasic(basic('ada:correct horse'))).toBe('admin');
-    expect(checker.checkBasic(basic('ada:wrong'))).toBeUndefined();
-    expect(checker.checkBasic(basic('no-colon'))).toBeUndefined();
-    expect(checker.checkBasic('Bearer abc')).toBeUndefined();
+    expect(checker.authenticateBasic(basic('ada:correct horse'))).toBe('admin');
+    expect(checker.authenticateBasic(basic('ada:wrong'))).toBeUndefined();
+    expect(checker.authenticateBasic(basic('no-colon'))).toBeUndefined();
+    expect(checker.authenticateBasic('Bearer abc')).toBeUndefined();
   });
 });

@@ -1,14 +1,4 @@
-import {
-  StorageError,
-  TASK_STATUSES,
-  type PendingCursor,
-  type StatusCount,
-  type StoredTask,
-  type TaskFilter,
-  type TaskQueryResult,
-  type TaskSortField,
-  type TaskStatus,
-} from 'evertask';
+import type { PendingCursor, StatusCount, StoredTask, TaskFilter, TaskQueryResult, TaskSortField } from 'evertask';
 import { SPEC_OF_FIELD, type ResolvedTaskPage } from 'evertask/storage-kit';
 import { rowsOf, type QueryContext } from '../connection.js';
 import { readers, taskSelectList } from '../row-mapping.js';
@@ -135,13 +125,6 @@ ORDER BY ${sortExpression(page.sortBy, direction)}, id ${direction} LIMIT ? OFFS
         { idempotent: true },
       ),
     );
-    return rows.map((row) => {
-      if (!TASK_STATUSES.includes(row.status as TaskStatus)) {
-        throw new StorageError(
-          `MySqlStorage read a malformed row: unknown status ${JSON.stringify(row.status)} in column "status" of ${this.#context.tables.tasks}.`,
-        );
-      }
-      return { queue: String(row.queue), status: row.status as TaskStatus, count: Number(row.n) };
-    });
+    return rows.map((row) => readers.statusCount(row));
   }
 }

@@ -1,14 +1,4 @@
-import {
-  StorageError,
-  TASK_STATUSES,
-  type PendingCursor,
-  type StatusCount,
-  type StoredTask,
-  type TaskFilter,
-  type TaskQueryResult,
-  type TaskSortField,
-  type TaskStatus,
-} from 'evertask';
+import type { PendingCursor, StatusCount, StoredTask, TaskFilter, TaskQueryResult, TaskSortField } from 'evertask';
 import type { QueryConfig } from 'pg';
 import type { QueryContext } from '../connection.js';
 import { SPEC_OF_FIELD, type ResolvedTaskPage } from 'evertask/storage-kit';
@@ -151,15 +141,10 @@ ORDER BY ${sortExpression(page.sortBy, dir)}, tasks.id ${dir} LIMIT $${values.le
     if (where === null) return [];
     const s = this.#context.quotedSchema;
     const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-    const res = await connection.run<{ queue: string; status: string; n: number }>('count', {
+    const res = await connection.run<Record<string, unknown>>('count', {
       text: `SELECT queue, status, count(*)::int AS n FROM ${s}.tasks ${whereSql} GROUP BY queue, status ORDER BY queue, status`,
       values,
     });
-    return res.rows.map((row) => {
-      if (!TASK_STATUSES.includes(row.status as TaskStatus)) {
-        throw new StorageError(`PostgresStorage read a malformed row: unknown status ${JSON.stringify(row.status)} in column "status" of ${this.#context.schema}.tasks.`);
-      }
-      return { queue: row.queue, status: row.status as TaskStatus, count: row.n };
-    });
+    return res.rows.map((row) => readers.statusCount(row));
   }
 }

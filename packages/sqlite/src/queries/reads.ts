@@ -1,15 +1,6 @@
 /** Reading tasks: by id or key, the pending list, filtered pages and counts. */
 import type Database from 'better-sqlite3';
-import {
-  StorageError,
-  TASK_STATUSES,
-  type PendingCursor,
-  type StatusCount,
-  type StoredTask,
-  type TaskFilter,
-  type TaskQueryResult,
-  type TaskStatus,
-} from 'evertask';
+import type { PendingCursor, StatusCount, StoredTask, TaskFilter, TaskQueryResult } from 'evertask';
 import { COLUMN_OF_FIELD, type ResolvedTaskPage } from 'evertask/storage-kit';
 import { readers, type SqlValue } from '../row-mapping.js';
 import { ACTIVE_STATUSES_SQL, type TableNames } from './tables.js';
@@ -17,8 +8,6 @@ import type { Prepare, Statement, QuerySession } from './query-session.js';
 
 /** The connection as this module sees it. */
 type Session = QuerySession<{ reads: ReadStatements }>;
-
-const STATUS_SET = new Set<string>(TASK_STATUSES);
 
 export interface ReadStatements {
   get: Statement;
@@ -146,14 +135,5 @@ export function countTasks(session: Session, where: WhereClause): StatusCount[] 
     `c|${where.key}`,
     () => `SELECT queue, status, COUNT(*) AS n FROM ${tasks}${where.sql} GROUP BY queue, status ORDER BY queue, status`,
   );
-  return statement.all(where.params).map((row) => {
-    const status = row['status'];
-    if (typeof status !== 'string' || !STATUS_SET.has(status)) {
-      throw new StorageError(
-        `SQLite storage (${session.location}): a task row has an invalid value in column "status": ${JSON.stringify(status)}. ` +
-          `Find it with SELECT id FROM ${tasks} WHERE status = ${JSON.stringify(status)}; fix or delete it.`,
-      );
-    }
-    return { queue: String(row['queue']), status: status as TaskStatus, count: Number(row['n']) };
-  });
+  return statement.all(where.params).map((row) => readers.statusCount(row));
 }

@@ -88,7 +88,7 @@ export class MemoryStorage implements TaskStorage {
   // ---- tasks -----------------------------------------------------------------------------------
 
   async add(tasks: readonly NewTask[], options?: AddOptions): Promise<void> {
-    this.#assertOpen();
+    this.#requireOpen();
     this.#checkFree(checks.checkNewTasks(tasks, 'add'));
     const audit = options?.audit === true;
     for (const task of tasks) {
@@ -98,19 +98,19 @@ export class MemoryStorage implements TaskStorage {
   }
 
   async get(id: string): Promise<StoredTask | undefined> {
-    this.#assertOpen();
+    this.#requireOpen();
     const task = this.#table.get(checks.checkId(id, 'get'));
     return task === undefined ? undefined : copyTask(task);
   }
 
   async getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
-    this.#assertOpen();
+    this.#requireOpen();
     const task = this.#table.byKey(checks.checkText(taskKey, 'getByTaskKey', 'taskKey'));
     return task === undefined ? undefined : copyTask(task);
   }
 
   async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    this.#assertOpen();
+    this.#requireOpen();
     checks.checkId(id, 'update');
     checks.checkPatch(patch, 'update');
     if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'update', 'ifStatus');
@@ -121,7 +121,7 @@ export class MemoryStorage implements TaskStorage {
   }
 
   async remove(id: string): Promise<boolean> {
-    this.#assertOpen();
+    this.#requireOpen();
     const task = this.#table.get(checks.checkId(id, 'remove'));
     if (task === undefined) return false;
     this.#table.delete(task);
@@ -130,7 +130,7 @@ export class MemoryStorage implements TaskStorage {
   }
 
   async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
-    this.#assertOpen();
+    this.#requireOpen();
     checks.checkReplacement(previousId, ifStatus, task, 'replace');
     const previous = this.#table.get(previousId);
     if (previous === undefined || !ifStatus.includes(previous.status)) return false;
@@ -145,7 +145,7 @@ export class MemoryStorage implements TaskStorage {
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     checks.checkTransitions(changes, 'transition');
     return changes.map((change) => this.#applyTransition(change));
   }
@@ -153,52 +153,52 @@ export class MemoryStorage implements TaskStorage {
   // ---- work distribution -----------------------------------------------------------------------
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return claimDueTasks(this.#table, checks.checkClaimRequest(request));
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
-    this.#assertOpen();
+    this.#requireOpen();
     checks.checkRenewal(owner, now, leaseMs, ids);
     return renewOwnedLeases(this.#table, owner, now, leaseMs, ids);
   }
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
-    this.#assertOpen();
+    this.#requireOpen();
     return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
   }
 
   // ---- queries ---------------------------------------------------------------------------------
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return pendingTasks(this.#table, checks.checkPendingCursor(after), checks.checkCount(limit, 'pending', 'limit'));
   }
 
   async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
-    this.#assertOpen();
+    this.#requireOpen();
     return queryTasks(this.#table, checks.checkFilter(filter, 'query'), checks.checkPage(page));
   }
 
   async count(filter: TaskFilter = {}): Promise<StatusCount[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return countTasks(this.#table, checks.checkFilter(filter, 'count'));
   }
 
   // ---- history ---------------------------------------------------------------------------------
 
   async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return this.#history.statusAudit(checks.checkId(taskId, 'getStatusAudit', 'taskId'));
   }
 
   async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     return this.#history.runAudit(checks.checkId(taskId, 'getRunAudit', 'taskId'));
   }
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    this.#assertOpen();
+    this.#requireOpen();
     checks.checkId(taskId, 'saveExecutionLogs', 'taskId');
     checks.checkLogs(logs, 'saveExecutionLogs');
     if (logs.length === 0) return;
@@ -207,7 +207,7 @@ export class MemoryStorage implements TaskStorage {
   }
 
   async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
-    this.#assertOpen();
+    this.#requireOpen();
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.logs(taskId, skip, take, levels);
   }
@@ -215,7 +215,7 @@ export class MemoryStorage implements TaskStorage {
   // ---- maintenance -----------------------------------------------------------------------------
 
   async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
-    this.#assertOpen();
+    this.#requireOpen();
     return applyRetention(this.#table, this.#history, checks.checkRetentionPolicy(policy));
   }
 
@@ -224,15 +224,15 @@ export class MemoryStorage implements TaskStorage {
   /** The instance registry (records copied in and out). */
   readonly instances: InstanceRegistry = {
     heartbeat: async (instance) => {
-      this.#assertOpen();
+      this.#requireOpen();
       this.#registry.heartbeat(checkInstanceRecord(instance, 'MemoryStorage.instances.heartbeat'));
     },
     remove: async (id) => {
-      this.#assertOpen();
+      this.#requireOpen();
       this.#registry.remove(checkInstanceId(id, 'MemoryStorage.instances.remove'));
     },
     list: async () => {
-      this.#assertOpen();
+      this.#requireOpen();
       return this.#registry.list();
     },
   };
@@ -240,18 +240,18 @@ export class MemoryStorage implements TaskStorage {
   /** Wake-ups for every engine sharing this instance, delivered asynchronously. */
   readonly notifications: NotificationChannel = {
     subscribe: async (listener) => {
-      this.#assertOpen();
+      this.#requireOpen();
       return this.#notifier.subscribe(checks.checkListener(listener));
     },
     notify: async (notification) => {
-      this.#assertOpen();
+      this.#requireOpen();
       this.#notifier.notify(checks.checkNotification(notification));
     },
   };
 
   // ---- internals -------------------------------------------------------------------------------
 
-  #assertOpen(): void {
+  #requireOpen(): void {
     if (this.#closed) throw new StorageError('MemoryStorage: storage is closed; call open() before using it.');
   }
 
