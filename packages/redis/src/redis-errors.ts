@@ -1,11 +1,10 @@
 import { StorageError } from 'evertask';
-import { wrapDriverError } from 'evertask/storage-kit';
+import { NETWORK_ERROR_CODES, wrapDriverError } from 'evertask/storage-kit';
 
 /** Server replies that mean the server is busy, starting or failing over: the same command may succeed later. */
 const TRANSIENT_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|NOREPLICAS)\b/;
 
-/** Node and ioredis errors of a connection that failed, was cut or is not up yet. */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+/** ioredis errors of a connection that failed, was cut or is not up yet (besides Node's NETWORK_ERROR_CODES). */
 const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|Reached the max retries per request limit|connect ETIMEDOUT|Command timed out/;
 
 function messageOf(error: unknown): string {
@@ -15,7 +14,7 @@ function messageOf(error: unknown): string {
 /** A lost or refused connection (ioredis retries it; the operation may have to be sent again). */
 export function isConnectionError(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(messageOf(error));
+  return (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) || CONNECTION_MESSAGES.test(messageOf(error));
 }
 
 /** Whether the same operation may succeed later: a busy or loading server, a lost connection. */

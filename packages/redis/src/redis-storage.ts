@@ -22,7 +22,7 @@ import type {
   TaskStorage,
   TaskTransition,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { RedisConnection, type QueryContext } from './connection.js';
 import { KeyNames } from './keys.js';
 import { prepareLayout } from './migrator.js';
@@ -76,8 +76,7 @@ export class RedisStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
-  #opened = false;
-  #opening: Promise<void> | undefined;
+  readonly #lifecycle: StorageLifecycle;
 
   constructor(options: RedisStorageOptions) {
     this.#options = resolveRedisOptions(options);
@@ -100,20 +99,28 @@ export class RedisStorage implements TaskStorage {
       };
     }
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: false });
+    this.#lifecycle = new StorageLifecycle({
+      prepare: () => this.#prepare(),
+      reopen: () => undefined, // the connection makes a new client when its last one was closed
+      end: async () => {
+        await this.#notifications.stop();
+        await this.#connection.close();
+      },
+    });
   }
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
   async open(): Promise<void> {
-    if (this.#opened) return;
-    this.#opening ??= this.#open().finally(() => {
-      this.#opening = undefined;
-    });
-    await this.#opening;
-    this.#opened = true;
+    return this.#lifecycle.open();
   }
 
-  async #open(): Promise<void> {
+  async close(): Promise<void> {
+    return this.#lifecycle.close();
+  }
+
+  /** Connects, loads the scripts, checks the eviction policy and the key layout version. */
+  async #prepare(): Promise<void> {
     await this.#connection.open();
     const client = this.#connection.client;
     try {
@@ -122,14 +129,6 @@ export class RedisStorage implements TaskStorage {
     } catch (error) {
       throw toStorageError('open', error);
     }
-  }
-
-  async close(): Promise<void> {
-    if (!this.#opened && this.#opening === undefined) return;
-    await this.#opening?.catch(() => undefined);
-    this.#opened = false;
-    await this.#notifications.stop();
-    await this.#connection.close();
   }
 
   // ---- tasks ---------------------------------------------------------------------------------

@@ -3,14 +3,12 @@
  * the compiled loader; plain Node (no source condition, no tsx) imports it, opens a storage (which
  * loads every script) and runs a task through add, claim and transition.
  */
-import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
+import { runBuiltPackage } from '../../evertask/test/support/built-package.js';
 import { REDIS_URL, deletePrefix, describeWithRedis, testPrefix } from './redis-test-helpers.js';
 
 const describeRedis = await describeWithRedis();
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Opens a storage from the built package and runs one task through its scripts. */
 const RUN_BUILT_PACKAGE = `
@@ -36,17 +34,10 @@ describeRedis('the built @evertask/redis', () => {
   it('finds its scripts in dist and runs them when run by plain Node', { timeout: 180_000 }, () => {
     // a stale copy from an earlier build must not make this pass
     rmSync(new URL('../dist/scripts/', import.meta.url), { recursive: true, force: true });
-    const build = (workspace: string): void => {
-      execFileSync('npm', ['run', 'build', '--silent', '-w', workspace], { cwd: ROOT, stdio: 'pipe' });
-    };
-    build('packages/evertask');
-    build('packages/redis');
-    const output = execFileSync(process.execPath, ['--input-type=module', '-e', RUN_BUILT_PACKAGE], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', REDIS_URL, PREFIX: prefix },
-      encoding: 'utf8',
+    const result = runBuiltPackage<{ resolved: string; claimed: string[]; applied: boolean[]; status: string; same: boolean }>('packages/redis', RUN_BUILT_PACKAGE, {
+      REDIS_URL,
+      PREFIX: prefix,
     });
-    const result = JSON.parse(output.trim().split('\n').at(-1) as string) as { resolved: string; claimed: string[]; applied: boolean[]; status: string; same: boolean };
     expect(result.resolved).toMatch(/\/packages\/redis\/dist\/index\.js$/);
     expect(result).toMatchObject({ applied: [true], status: 'completed', same: true });
     expect(result.claimed).toHaveLength(1);

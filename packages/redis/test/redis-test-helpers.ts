@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
-import { describe } from 'vitest';
+import type { describe } from 'vitest';
 import type { StoredTask } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
+import { describeWithService } from '../../evertask/test/support/describe-with-service.js';
 import { RedisStorage, type RedisStorageOptions } from '../src/index.js';
 
 /** URL of the test server. */
@@ -33,11 +34,7 @@ export async function probeRedis(): Promise<string | undefined> {
  * under `CI=true` a failure (a CI run must not pass by skipping the Redis tests).
  */
 export async function describeWithRedis(): Promise<typeof describe> {
-  const reason = await probeRedis();
-  if (reason === undefined) return describe;
-  if (process.env.CI === 'true') throw new Error(`${reason}. CI=true, so the Redis tests fail instead of being skipped. Set EVERTASK_TEST_REDIS_URL.`);
-  console.warn(`\n[@evertask/redis] SKIPPING Redis tests: ${reason}. Set EVERTASK_TEST_REDIS_URL to run them.\n`);
-  return describe.skip as unknown as typeof describe;
+  return describeWithService(await probeRedis(), 'Redis', '@evertask/redis', 'EVERTASK_TEST_REDIS_URL');
 }
 
 let counter = 0;
