@@ -34,12 +34,21 @@ export const S = {
   single: `redis: single enqueue ${SINGLE / 1000}k (${PRODUCERS} producers)`,
   drain: `redis: drain ${DRAIN / 1000}k @ concurrency ${CONCURRENCY}`,
   drainFull: `redis: drain ${DRAIN / 1000}k @ ${CONCURRENCY}, EverTask audit full`,
+  drainCpu: `redis: CPU per task of the drain (audit none)`,
   latency: `redis: dispatch→start latency (${LATENCY_N} × ${LATENCY_SPACING_MS} ms)`,
 };
 
+/** CPU spent per drained task: this process (engine or worker, producers idle) and the Redis server. */
+interface DrainCpu {
+  node: number;
+  redis: number;
+}
+
+type RedisResults = Results & { cpu: DrainCpu };
+
 interface Peer {
   library: string;
-  run(): Promise<Results>;
+  run(): Promise<RedisResults>;
 }
 
 /** What every phase needs: the server's URL and a client that empties it. */
@@ -49,6 +58,23 @@ interface Bench {
 }
 
 const flush = async (bench: Bench): Promise<void> => void (await bench.admin.flushall());
+
+/** The server's CPU time so far (user + system), in µs. */
+async function redisCpuMicros(admin: Redis): Promise<number> {
+  const info = String(await admin.info('cpu'));
+  const seconds = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
+}
+
+/** Starts counting CPU; the returned function gives the µs per task of both processes since. */
+async function cpuMeter(admin: Redis): Promise<(tasks: number) => Promise<DrainCpu>> {
+  const redis0 = await redisCpuMicros(admin);
+  const node0 = process.cpuUsage();
+  return async (tasks) => {
+    const node = process.cpuUsage(node0);
+    return { node: (node.user + node.system) / tasks, redis: ((await redisCpuMicros(admin)) - redis0) / tasks };
+  };
+}
 
 // ---- EverTask ---------------------------------------------------------------------------------
 
@@ -74,7 +100,7 @@ async function counts(storage: RedisStorage): Promise<{ all: number; unfinished:
   return { all, unfinished };
 }
 
-async function everTaskDrain(bench: Bench, auditLevel: AuditLevel): Promise<number> {
+async function everTaskDrain(bench: Bench, auditLevel: AuditLevel): Promise<{ rate: number; cpu: DrainCpu }> {
   await flush(bench);
   let handled = 0;
   const { engine, storage } = everTaskEngine(bench, () => void handled++, auditLevel);
@@ -83,12 +109,14 @@ async function everTaskDrain(bench: Bench, auditLevel: AuditLevel): Promise<numb
   for (let i = 0; i < DRAIN; i += BULK_CALL) {
     await storage.add(Array.from({ length: BULK_CALL }, (_, j) => storedTask(i + j, now, auditLevel)), { audit: auditLevel === 'full' });
   }
+  const meter = await cpuMeter(bench.admin);
   const started = performance.now();
   await engine.start();
   await untilDrained(async () => (await counts(storage)).unfinished, () => handled, DRAIN);
   const rate = DRAIN / ((performance.now() - started) / 1000);
+  const cpu = await meter(DRAIN);
   await engine.stop({ closeStorage: true });
-  return rate;
+  return { rate, cpu };
 }
 
 function everTaskPeer(bench: Bench): Peer & { drainFull(): Promise<number> } {
@@ -113,14 +141,14 @@ function everTaskPeer(bench: Bench): Peer & { drainFull(): Promise<number> } {
   };
   return {
     library: 'evertask (RedisStorage)',
-    drainFull: () => everTaskDrain(bench, 'full'),
+    drainFull: async () => (await everTaskDrain(bench, 'full')).rate,
     async run() {
       const bulk = await enqueuePhase('bulk');
       const single = await enqueuePhase('single');
       // the same two enqueue phases with nothing running meanwhile (tasks due in a minute), as BullMQ enqueues
       const bulkOnly = await enqueuePhase('bulk', '1m');
       const singleOnly = await enqueuePhase('single', '1m');
-      const drain = await everTaskDrain(bench, 'none');
+      const { rate: drain, cpu } = await everTaskDrain(bench, 'none');
       await flush(bench);
       const sentAt: number[] = [];
       const latencies: number[] = [];
@@ -128,7 +156,7 @@ function everTaskPeer(bench: Bench): Peer & { drainFull(): Promise<number> } {
       await e.engine.start();
       const latency = await latencyRun((i) => e.engine.dispatch(e.noop, { i }), sentAt, latencies);
       await e.engine.stop({ closeStorage: true });
-      return { bulk, single, drain, latency, bulkOnly, singleOnly };
+      return { bulk, single, drain, latency, bulkOnly, singleOnly, cpu };
     },
   };
 }
@@ -176,11 +204,13 @@ function bullPeer(bench: Bench, { Queue, Worker }: BullMQModule): Peer {
       queue = await fresh();
       await addAll(queue, DRAIN);
       let handled = 0;
+      const meter = await cpuMeter(bench.admin);
       started = performance.now();
       let w = await worker(async () => void handled++);
       const drained = queue;
       await untilDrained(() => total(drained, ...UNFINISHED), () => handled, DRAIN);
       const drain = DRAIN / ((performance.now() - started) / 1000);
+      const cpu = await meter(DRAIN);
       await w.close();
       await queue.close();
 
@@ -192,7 +222,7 @@ function bullPeer(bench: Bench, { Queue, Worker }: BullMQModule): Peer {
       const latency = await latencyRun((i) => lq.add('noop', { i }), sentAt, latencies);
       await w.close();
       await queue.close();
-      return { bulk, single, drain, latency };
+      return { bulk, single, drain, latency, cpu };
     },
   };
 }
@@ -209,17 +239,18 @@ export async function redisRows(runs: number, log: (line: string) => void): Prom
   log(`Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'} (dedicated, no persistence) at ${server.url}, Node ${process.version}`);
   const ours = everTaskPeer(bench);
   const peers: Peer[] = [ours, bullPeer(bench, loadBullMQ())];
-  const results = new Map<string, Results[]>(peers.map((p) => [p.library, []]));
+  const results = new Map<string, RedisResults[]>(peers.map((p) => [p.library, []]));
   const drainFull: number[] = [];
   try {
     for (let r = 0; r < runs; r++) {
       const order = r % 2 === 0 ? peers : [...peers].reverse();
       for (const peer of order) {
         const res = await peer.run();
-        (results.get(peer.library) as Results[]).push(res);
+        (results.get(peer.library) as RedisResults[]).push(res);
         log(
           `  run ${r + 1}: ${peer.library.padEnd(24)} bulk ${Math.round(res.bulk)}/s, single ${Math.round(res.single)}/s, drain ${Math.round(res.drain)}/s, ` +
             `latency p50 ${res.latency.p50.toFixed(2)} / p95 ${res.latency.p95.toFixed(2)} / p99 ${res.latency.p99.toFixed(2)} ms` +
+            `; drain CPU ${res.cpu.node.toFixed(1)} µs/task here + ${res.cpu.redis.toFixed(1)} in Redis` +
             (res.bulkOnly === undefined ? '' : `; enqueue only: bulk ${Math.round(res.bulkOnly)}/s, single ${Math.round(res.singleOnly ?? 0)}/s`),
         );
       }
@@ -233,7 +264,7 @@ export async function redisRows(runs: number, log: (line: string) => void): Prom
   const rows: Row[] = [];
   const add = (scenario: string, library: string, metric: string, unit: string, values: number[]) =>
     rows.push({ scenario, library, metric, unit, value: median(values), runs: values });
-  const of = (library: string) => results.get(library) as Results[];
+  const of = (library: string) => results.get(library) as RedisResults[];
   for (const [scenario, pick] of [
     [S.bulk, (x: Results) => x.bulk],
     [S.single, (x: Results) => x.single],
@@ -245,6 +276,13 @@ export async function redisRows(runs: number, log: (line: string) => void): Prom
   add(S.single, 'evertask (enqueue only: delay 1m)', 'throughput', 'tasks/s', of(ours.library).map((x) => x.singleOnly ?? 0));
   add(S.drainFull, 'evertask (RedisStorage, audit full)', 'throughput', 'tasks/s', drainFull);
   for (const peer of peers.slice(1)) add(S.drainFull, peer.library, 'throughput', 'tasks/s', of(peer.library).map((x) => x.drain));
+  for (const [metric, pick] of [
+    ['CPU, this process', (x: RedisResults) => x.cpu.node],
+    ['CPU, Redis', (x: RedisResults) => x.cpu.redis],
+    ['CPU, both', (x: RedisResults) => x.cpu.node + x.cpu.redis],
+  ] as const) {
+    for (const peer of peers) add(S.drainCpu, peer.library, metric, 'µs/task', of(peer.library).map(pick));
+  }
   for (const metric of ['p50', 'p95', 'p99'] as const) {
     for (const peer of peers) add(S.latency, peer.library, metric, 'ms', of(peer.library).map((x) => x.latency[metric]));
   }
