@@ -10,7 +10,7 @@ import { RedisStorage } from '@evertask/redis';
 import { median } from '../lib/stats.js';
 import type { Row } from '../lib/report.js';
 import { loadBullMQ, peerVersion, type BullConnection, type BullMQModule } from '../lib/peer-libraries.js';
-import { BenchRedisServer } from '../lib/redis-server.js';
+import { ThrowawayRedis } from '../../packages/redis/test/throwaway-redis.js';
 import {
   BULK,
   BULK_CALL,
@@ -231,7 +231,8 @@ function bullPeer(bench: Bench, { Queue, Worker }: BullMQModule): Peer {
 
 /** Runs the comparison `runs` times (alternating the library order) and returns the median rows. */
 export async function redisRows(runs: number, log: (line: string) => void): Promise<Row[]> {
-  const server = new BenchRedisServer();
+  // a server of the run's own, without persistence (FLUSHALL between phases is safe on it)
+  const server = new ThrowawayRedis(['--appendonly', 'no']);
   await server.start();
   const admin = new Redis(server.url);
   const bench: Bench = { url: server.url, admin };
@@ -259,7 +260,7 @@ export async function redisRows(runs: number, log: (line: string) => void): Prom
     }
   } finally {
     admin.disconnect();
-    await server.stop();
+    await server.destroy();
   }
   const rows: Row[] = [];
   const add = (scenario: string, library: string, metric: string, unit: string, values: number[]) =>

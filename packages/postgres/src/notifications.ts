@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { InvalidArgumentError, type StorageNotification } from 'evertask';
+import { formatNotificationPayload, isNotificationKind, parseNotificationPayload } from 'evertask/storage-kit';
 import type { PostgresConnection } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
 
@@ -26,35 +27,8 @@ export interface NotificationListenerOptions {
   onReconnect: () => void;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
-
-/**
- * Parses a `pg_notify` payload (`{"kind":…,"dueAt":…,"taskId":…}`). Unknown or malformed
- * payloads become a plain `task-available`: the safe reading of "something changed".
- */
-export function parseNotificationPayload(payload: string | undefined): StorageNotification {
-  if (payload === undefined || payload === '') return { kind: 'task-available' };
-  try {
-    const value: unknown = JSON.parse(payload);
-    if (typeof value !== 'object' || value === null) return { kind: 'task-available' };
-    const raw = value as Record<string, unknown>;
-    const kind = typeof raw.kind === 'string' && KINDS.has(raw.kind) ? (raw.kind as StorageNotification['kind']) : 'task-available';
-    const notification: StorageNotification = { kind };
-    if (typeof raw.dueAt === 'number' && Number.isFinite(raw.dueAt)) notification.dueAt = raw.dueAt;
-    if (typeof raw.taskId === 'string') notification.taskId = raw.taskId;
-    return notification;
-  } catch {
-    return { kind: 'task-available' };
-  }
-}
-
-/** Serializes a notification for `pg_notify` (the same shape `add` builds in SQL). */
-export function formatNotificationPayload(notification: StorageNotification): string {
-  const out: Record<string, unknown> = { kind: notification.kind };
-  if (notification.dueAt !== undefined) out.dueAt = notification.dueAt;
-  if (notification.taskId !== undefined) out.taskId = notification.taskId;
-  return JSON.stringify(out);
-}
+/** The payloads on the channel: the kit's shape, shared by every storage with a channel. */
+export { formatNotificationPayload, parseNotificationPayload };
 
 /**
  * Holds one dedicated connection in `LISTEN <channel>`. When the connection drops (server
@@ -236,7 +210,7 @@ export class StorageNotifications {
   }
 
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !['task-available', 'task-cancelled'].includes(notification.kind)) {
+    if (typeof notification !== 'object' || notification === null || !isNotificationKind(notification.kind)) {
       throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
     }
     if (!this.#options.enabled) return;

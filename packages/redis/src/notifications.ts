@@ -1,48 +1,8 @@
-import { InvalidArgumentError, type StorageNotification, type StoredTask } from 'evertask';
+import { InvalidArgumentError, type StorageNotification } from 'evertask';
+import { formatNotificationPayload, isNotificationKind, parseNotificationPayload } from 'evertask/storage-kit';
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from './connection.js';
 import { toStorageError } from './redis-errors.js';
-
-const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
-
-/** Parses a published payload; anything unknown or malformed is a plain `task-available` ("something changed"). */
-export function parseNotification(payload: string): StorageNotification {
-  try {
-    const value: unknown = JSON.parse(payload);
-    if (typeof value !== 'object' || value === null) return { kind: 'task-available' };
-    const raw = value as Record<string, unknown>;
-    const kind = typeof raw.kind === 'string' && KINDS.has(raw.kind) ? (raw.kind as StorageNotification['kind']) : 'task-available';
-    const notification: StorageNotification = { kind };
-    if (typeof raw.dueAt === 'number' && Number.isFinite(raw.dueAt)) notification.dueAt = raw.dueAt;
-    if (typeof raw.taskId === 'string') notification.taskId = raw.taskId;
-    return notification;
-  } catch {
-    return { kind: 'task-available' };
-  }
-}
-
-/** A notification as published (the shape `parseNotification` reads). */
-export function formatNotification(notification: StorageNotification): string {
-  const out: Record<string, unknown> = { kind: notification.kind };
-  if (notification.dueAt !== undefined) out.dueAt = notification.dueAt;
-  if (notification.taskId !== undefined) out.taskId = notification.taskId;
-  return JSON.stringify(out);
-}
-
-/** The wake-up `add` publishes: the earliest due time of the runnable tasks (with the id when one); '' when none is runnable. */
-export function wakeUpPayload(tasks: readonly StoredTask[]): string {
-  let dueAt: number | undefined;
-  let taskId: string | undefined;
-  let runnable = 0;
-  for (const t of tasks) {
-    if ((t.status !== 'waiting' && t.status !== 'service-stopped') || t.dueAt === null) continue;
-    runnable++;
-    taskId = t.id;
-    if (dueAt === undefined || t.dueAt < dueAt) dueAt = t.dueAt;
-  }
-  if (dueAt === undefined) return '';
-  return formatNotification(runnable === 1 ? { kind: 'task-available', dueAt, taskId } : { kind: 'task-available', dueAt });
-}
 
 /**
  * The storage's notifications role on Redis pub/sub: `notify` publishes on `{<prefix>}:notify`
@@ -95,7 +55,7 @@ export class StorageNotifications {
       ready = true;
     });
     client.on('message', (channel: string, message: string) => {
-      if (channel === this.#channel) this.#emit(parseNotification(message));
+      if (channel === this.#channel) this.#emit(parseNotificationPayload(message));
     });
     this.#subscriber = client;
     try {
@@ -109,11 +69,11 @@ export class StorageNotifications {
   }
 
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !KINDS.has(notification.kind)) {
+    if (typeof notification !== 'object' || notification === null || !isNotificationKind(notification.kind)) {
       throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
     }
     if (!this.#enabled) return;
-    await this.#connection.run('notify', (client) => client.publish(this.#channel, formatNotification(notification)));
+    await this.#connection.run('notify', (client) => client.publish(this.#channel, formatNotificationPayload(notification)));
   }
 
   /** Drops every subscriber and closes the subscriber connection. */

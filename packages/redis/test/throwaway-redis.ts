@@ -1,10 +1,15 @@
+/**
+ * A redis-server of a test's (or a bench run's) own, on a free port of 127.0.0.1 with its own
+ * directory, never the machine's shared server; started and killed by its owner. `args` adds
+ * settings (`--appendonly yes`, a policy…); without them it persists nothing (`--save ""`).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, vi } from 'vitest';
-import { adminClient } from './redis-test-helpers.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,12 +22,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-/**
- * A redis-server of the test's own, on a free port with its own directory (never the machine's
- * shared server), started and killed by the test; `args` adds settings (AOF, policies…).
- */
 export class ThrowawayRedis {
-  readonly dir = mkdtempSync(join(tmpdir(), 'evertask-redis-aof-'));
+  readonly dir = mkdtempSync(join(tmpdir(), 'evertask-redis-'));
   port = 0;
   readonly #args: readonly string[];
   #child: ChildProcess | undefined;
@@ -35,23 +36,28 @@ export class ThrowawayRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server (on the same port and files as before, after a `kill`) and waits until it answers. */
   async start(): Promise<void> {
     if (this.port === 0) this.port = await freePort();
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', ...this.#args];
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.#child = child;
-    const client = adminClient(this.url);
+    const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    const deadline = Date.now() + 10_000;
     try {
-      await vi.waitFor(
-        async () => {
-          if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-          if (client.status !== 'ready') await client.connect().catch(() => undefined);
-          expect(await client.ping()).toBe('PONG');
-        },
-        { timeout: 10_000, interval: 50 },
-      );
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} (is redis-server on the PATH?)`);
+        try {
+          if (probe.status !== 'ready') await probe.connect();
+          if ((await probe.ping()) === 'PONG') return;
+        } catch (error) {
+          if (Date.now() > deadline) throw error;
+        }
+        await sleep(25);
+      }
     } finally {
-      client.disconnect();
+      probe.disconnect();
     }
   }
 
@@ -65,6 +71,7 @@ export class ThrowawayRedis {
     await exited;
   }
 
+  /** Kills the server and deletes its directory. */
   async destroy(): Promise<void> {
     await this.kill();
     rmSync(this.dir, { recursive: true, force: true });

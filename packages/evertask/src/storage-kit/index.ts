@@ -40,6 +40,7 @@ export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readSta
 export type { Row, RowReaders } from './row-reader.js';
 export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
 export { StorageLifecycle } from './storage-lifecycle.js';
+export { formatNotificationPayload, isNotificationKind, parseNotificationPayload, wakeUpPayload } from './notification-payload.js';
 export type { LifecycleSteps } from './storage-lifecycle.js';
 export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';

@@ -1,7 +1,6 @@
 import { InvalidArgumentError, StorageError, TaskKeyConflictError, type AddOptions, type NewTask, type TaskPatch, type TaskStatus } from 'evertask';
-import { COLUMN_OF_FIELD, patchedFields } from 'evertask/storage-kit';
+import { COLUMN_OF_FIELD, patchedFields, wakeUpPayload } from 'evertask/storage-kit';
 import type { QueryContext } from '../connection.js';
-import { wakeUpPayload } from '../notifications.js';
 import { encodeValue, scriptJson, taskRow } from '../row-mapping.js';
 
 /** What the add and replace scripts answer: ok, or the id or key that stopped them. */
@@ -43,7 +42,7 @@ export class TaskQueries {
   async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
     checkOptions(options, 'add');
     if (tasks.length === 0) return;
-    const args = [scriptJson(tasks.map(taskRow)), options.audit === true ? '1' : '0', wakeUpPayload(tasks)];
+    const args = [scriptJson(tasks.map(taskRow)), options.audit === true ? '1' : '0', wakeUpPayload(tasks) ?? ''];
     throwOnConflict(await this.#context.connection.script<WriteReply>('add', 'add', args), 'add');
   }
 
@@ -56,7 +55,7 @@ export class TaskQueries {
   async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options: AddOptions = {}): Promise<boolean> {
     checkOptions(options, 'replace');
     if (ifStatus.length === 0) return false;
-    const args = [previousId, ifStatus.join(','), options.audit === true ? '1' : '0', wakeUpPayload([task]), scriptJson(taskRow(task))];
+    const args = [previousId, ifStatus.join(','), options.audit === true ? '1' : '0', wakeUpPayload([task]) ?? '', scriptJson(taskRow(task))];
     const reply = await this.#context.connection.script<WriteReply>('replace', 'replace', args);
     throwOnConflict(reply, 'replace');
     return reply[0] === 'ok';

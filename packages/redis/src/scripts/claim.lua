@@ -6,17 +6,7 @@
 -- as they were before the claim (COLUMNS order, false for null): the caller sets the four fields
 -- the claim wrote.
 local owner, now, expiry, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local queueCount = tonumber(ARGV[5])
-local queues = {}
-for i = 1, queueCount do queues[i] = ARGV[5 + i] end
-if queueCount < 0 then queues = redis.call('SMEMBERS', P .. ':queues') end
-local at = 6 + math.max(queueCount, 0)
-local nameCount = tonumber(ARGV[at])
-local names = nil
-if nameCount >= 0 then
-  names = {}
-  for i = 1, nameCount do names[ARGV[at + i]] = true end
-end
+local queues, names = read_filters(5)
 local page = math.max(limit, 16)
 -- one source per index set: a buffer of (id, score), refilled past the entries it skipped
 local sources = {}

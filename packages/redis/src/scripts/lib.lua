@@ -173,3 +173,21 @@ local function status_in(csv)
   STATUS_SETS[csv] = set
   return set
 end
+
+-- The queue and task-name filters of a claim or a nextDueAt from ARGV[at]: a queue count ('-1':
+-- every queue that has held a task), the queues, a name count ('-1': any name), the names.
+-- Returns the list of queues and the set of names (nil: any).
+local function read_filters(at)
+  local queueCount = tonumber(ARGV[at])
+  local queues = {}
+  for i = 1, queueCount do queues[i] = ARGV[at + i] end
+  if queueCount < 0 then queues = redis.call('SMEMBERS', P .. ':queues') end
+  local nameAt = at + 1 + math.max(queueCount, 0)
+  local nameCount = tonumber(ARGV[nameAt])
+  local names = nil
+  if nameCount >= 0 then
+    names = {}
+    for i = 1, nameCount do names[ARGV[nameAt + i]] = true end
+  end
+  return queues, names
+end

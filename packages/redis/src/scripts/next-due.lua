@@ -1,17 +1,7 @@
 -- nextDueAt: ARGV = queue count ('-1': all), queues*, name count ('-1': all), names*
 -- The earliest due time (waiting/service-stopped) or lease expiry (queued/in-progress) among the
 -- selected queues and names, as the index's score text; false when there is none.
-local queueCount = tonumber(ARGV[1])
-local queues = {}
-for i = 1, queueCount do queues[i] = ARGV[1 + i] end
-if queueCount < 0 then queues = redis.call('SMEMBERS', P .. ':queues') end
-local at = 2 + math.max(queueCount, 0)
-local nameCount = tonumber(ARGV[at])
-local names = nil
-if nameCount >= 0 then
-  names = {}
-  for i = 1, nameCount do names[ARGV[at + i]] = true end
-end
+local queues, names = read_filters(1)
 local best, bestText = nil, false
 local function earliest(key)
   local offset = 0
