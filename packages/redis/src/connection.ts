@@ -25,6 +25,8 @@ export class RedisConnection {
   readonly #options: RedisConnectionOptions;
   readonly #keys: KeyNames;
   readonly #owns: boolean;
+  /** Rejects of the operations waiting for a reply on the owned client (see `#send`). */
+  readonly #inFlight = new Set<(error: Error) => void>();
   #client: Redis;
 
   constructor(options: RedisConnectionOptions, keys: KeyNames) {
@@ -40,10 +42,27 @@ export class RedisConnection {
   }
 
   #createClient(): Redis {
-    const client = new Redis(this.#options.url as string, { lazyConnect: true, enableAutoPipelining: true });
-    // while the server is away ioredis reconnects by itself and each command fails or waits on its
-    // own; without a listener every failed reconnect would be printed as an unhandled error
+    const client = new Redis(this.#options.url as string, {
+      lazyConnect: true,
+      // not auto-pipelining: ioredis's automatic pipelines wait forever for a connection that
+      // comes back when the offline queue is off (seen in test/engine-faults.test.ts)
+      enableAutoPipelining: false,
+      // while the connection is down a command fails at once (a transient StorageError the engine
+      // retries with its own backoff) instead of waiting in ioredis's queue, and a command whose
+      // reply was lost is not sent again behind the engine's back
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+    });
+    // while the server is away ioredis reconnects by itself and each command fails on its own;
+    // without a listener every failed reconnect would be printed as an unhandled error
     client.on('error', () => undefined);
+    // ioredis drops (and never settles) the commands a cut connection left without a reply, when
+    // it does not resend them: they fail here instead, as transient errors the engine retries
+    client.on('close', () => {
+      const waiting = [...this.#inFlight];
+      this.#inFlight.clear();
+      for (const reject of waiting) reject(new Error('Connection is closed: the reply was lost (the command may or may not have run).'));
+    });
     return client;
   }
 
@@ -74,10 +93,10 @@ export class RedisConnection {
     try {
       try {
         // call() with one array: a batch may carry more arguments than a spread call can take
-        return (await this.#client.call('EVALSHA', [script.sha, 1, this.#keys.base].concat(args))) as T;
+        return (await this.#send(() => this.#client.call('EVALSHA', [script.sha, 1, this.#keys.base].concat(args)))) as T;
       } catch (error) {
         if (!isNoScriptError(error)) throw error;
-        return (await this.#client.call('EVAL', [script.source, 1, this.#keys.base].concat(args))) as T;
+        return (await this.#send(() => this.#client.call('EVAL', [script.source, 1, this.#keys.base].concat(args)))) as T;
       }
     } catch (error) {
       throw toStorageError(operation, error);
@@ -87,10 +106,19 @@ export class RedisConnection {
   /** Runs plain commands (`run(client => …)`) with errors wrapped. */
   async run<T>(operation: string, body: (client: Redis) => Promise<T>): Promise<T> {
     try {
-      return await body(this.#client);
+      return await this.#send(() => body(this.#client));
     } catch (error) {
       throw toStorageError(operation, error);
     }
+  }
+
+  /** Sends on the owned client, settling when the reply comes or when the connection closes first. */
+  #send<T>(command: () => Promise<T>): Promise<T> {
+    if (!this.#owns) return command();
+    return new Promise<T>((resolve, reject) => {
+      this.#inFlight.add(reject);
+      command().then(resolve, reject).finally(() => this.#inFlight.delete(reject));
+    });
   }
 
   /** A new connection with the same settings, named `evertask:<prefix>:<role>` (seen in CLIENT LIST); the caller closes it. */
