@@ -9,6 +9,8 @@
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
+import { runMySql } from './scenarios/mysql.js';
+import { runMonitor } from './scenarios/monitor.js';
 import { runPostgres } from './scenarios/postgres.js';
 import { runRecurring } from './scenarios/recurring.js';
 import { runRedis } from './scenarios/redis.js';
@@ -34,6 +36,8 @@ for (const p of positionals) {
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
   memory: runMemoryEngine,
+  mysql: runMySql,
+  monitor: runMonitor,
   postgres: runPostgres,
   recurring: runRecurring,
   redis: runRedis,

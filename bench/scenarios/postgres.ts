@@ -1,13 +1,14 @@
 /**
- * Suite `postgres`: EverTask on PostgreSQL next to pg-boss and graphile-worker (see postgres-suite.ts).
- * The peers' current releases need Node ≥ 22.18 (graphile-worker 0.18) and ≥ 22.12 (pg-boss 12).
- * On an older Node the suite re-executes itself, ours included, on Node 22 taken from the npm
+ * Suite `postgres`: EverTask on PostgreSQL next to pg-boss and graphile-worker (see postgres-suite.ts),
+ * and what every suite that runs a peer shares (the mysql suite runs pg-boss). The peers' current
+ * releases need Node ≥ 22.18 (graphile-worker 0.18) and ≥ 22.12 (pg-boss 12). On an older Node the suite re-executes itself, ours included, on Node 22 taken from the npm
  * registry's `node` package (`npx -y node@22.23.3`), so every library runs on the same runtime.
  * The peers are not dependencies of the workspace: they are installed on demand into
  * `bench/peers/` (see lib/peer-libraries.ts).
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import type { Report, Row } from '../lib/report.js';
 import { PEERS_DIR, installPeers, peersInstalled } from '../lib/peer-libraries.js';
@@ -20,18 +21,27 @@ function nodeIsRecentEnough(): boolean {
   return major > 22 || (major === 22 && minor >= 18);
 }
 
-export async function runPostgres(report: Report, runs: number): Promise<void> {
+/** A suite that needs the peers: its rows function, and its entry file for the Node 22 child. */
+export interface PeerSuite {
+  name: string;
+  rows(): Promise<(runs: number, log: (line: string) => void) => Promise<Row[]>>;
+  /** The child's entry (prints progress, then the rows after `ROW_MARKER`). */
+  main: URL;
+}
+
+/** Runs `suite` here on a recent enough Node, otherwise in a child on Node `NODE_FOR_PEERS`. */
+export async function runPeerSuite(report: Report, runs: number, suite: PeerSuite): Promise<void> {
   if (!peersInstalled()) {
     console.log(`Installing the peer libraries into ${PEERS_DIR} (once; \`npm run bench:install\` does the same)`);
     installPeers();
   }
   if (nodeIsRecentEnough()) {
-    const { postgresRows } = await import('./postgres-suite.js');
-    for (const row of await postgresRows(runs, (line) => console.log(line))) report.add(row);
+    const rowsOf = await suite.rows();
+    for (const row of await rowsOf(runs, (line) => console.log(line))) report.add(row);
     return;
   }
-  console.log(`Node ${process.version} is older than the peers need: running the postgres suite on Node ${NODE_FOR_PEERS} (npx -y node@${NODE_FOR_PEERS})`);
-  const main = fileURLToPath(new URL('./postgres-main.ts', import.meta.url));
+  console.log(`Node ${process.version} is older than the peers need: running the ${suite.name} suite on Node ${NODE_FOR_PEERS} (npx -y node@${NODE_FOR_PEERS})`);
+  const main = fileURLToPath(suite.main);
   const child = spawn(
     'npx',
     ['-y', `node@${NODE_FOR_PEERS}`, '--conditions=evertask-source', '--import', 'tsx', main, '--runs', String(runs)],
@@ -47,6 +57,21 @@ export async function runPostgres(report: Report, runs: number): Promise<void> {
     child.on('error', reject);
     child.on('exit', resolve);
   });
-  if (code !== 0) throw new Error(`the postgres suite on Node ${NODE_FOR_PEERS} exited with ${code}`);
+  if (code !== 0) throw new Error(`the ${suite.name} suite on Node ${NODE_FOR_PEERS} exited with ${code}`);
   for (const row of rows) report.add(row);
+}
+
+export function runPostgres(report: Report, runs: number): Promise<void> {
+  return runPeerSuite(report, runs, {
+    name: 'postgres',
+    rows: async () => (await import('./postgres-suite.js')).postgresRows,
+    main: new URL('./postgres-main.ts', import.meta.url),
+  });
+}
+
+/** Prints the rows of a suite's child process (its `-main.ts` entry). */
+export async function printSuiteRows(rowsOf: (runs: number, log: (line: string) => void) => Promise<Row[]>): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+  const rows = await rowsOf(Number(values.runs), (line) => console.log(line));
+  for (const row of rows) process.stdout.write(`${ROW_MARKER}${JSON.stringify(row)}\n`);
 }

@@ -1,5 +1,5 @@
 /**
- * The Redis comparison: the workload of the PostgreSQL suite (lib/queue-workload.ts) on EverTask's
+ * The Redis comparison: the workload of the PostgreSQL suite (lib/evertask-workload.ts) on EverTask's
  * RedisStorage and on BullMQ 6.7.0, in one process, on one redis-server started for the run (no
  * persistence, as in reference/peer-bench.md), FLUSHALL before every phase. EverTask's handler is
  * `async`, like BullMQ's processor; concurrency 16 for both.
@@ -16,27 +16,18 @@ import {
   BULK_CALL,
   CONCURRENCY,
   DRAIN,
-  LATENCY_N,
-  LATENCY_SPACING_MS,
-  PRODUCERS,
   SINGLE,
   assertCount,
   latencyRun,
   producers,
+  scenarioNames,
   untilDrained,
   type Results,
-} from '../lib/queue-workload.js';
+} from '../lib/evertask-workload.js';
 
 const PREFIX = 'bench';
 
-export const S = {
-  bulk: `redis: bulk enqueue ${BULK / 1000}k (${BULK / BULK_CALL} × ${BULK_CALL.toLocaleString('en-US')})`,
-  single: `redis: single enqueue ${SINGLE / 1000}k (${PRODUCERS} producers)`,
-  drain: `redis: drain ${DRAIN / 1000}k @ concurrency ${CONCURRENCY}`,
-  drainFull: `redis: drain ${DRAIN / 1000}k @ ${CONCURRENCY}, EverTask audit full`,
-  drainCpu: `redis: CPU per task of the drain (audit none)`,
-  latency: `redis: dispatch→start latency (${LATENCY_N} × ${LATENCY_SPACING_MS} ms)`,
-};
+export const S = { ...scenarioNames('redis'), drainCpu: 'redis: CPU per task of the drain (audit none)' };
 
 /** CPU spent per drained task: this process (engine or worker, producers idle) and the Redis server. */
 interface DrainCpu {

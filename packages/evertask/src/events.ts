@@ -1,5 +1,5 @@
 import type { TaskStatus } from './ports/task-record.js';
-import type { RetentionPolicy, RetentionResult } from './ports/task-storage.js';
+import type { RetentionPolicy, RetentionResult, TaskEventEntry } from './ports/task-storage.js';
 import { InvalidArgumentError } from './errors.js';
 import { optionKeys } from './option-keys.js';
 
@@ -42,6 +42,15 @@ export interface EverTaskEvents {
    * whether they went by age or with their task) and the cutoffs used (epoch ms).
    */
   'retention:run': RetentionResult & { policy: RetentionPolicy; at: number };
+  /**
+   * A task event of another engine sharing the storage, from the storage's notification channel
+   * (PostgreSQL; see the `eventFeed` option): `type` is the event it stands for, `instanceId` the
+   * engine that sent it. No hook of this engine runs for it. Subscribing asks the other engines to
+   * publish (in their default `eventFeed: 'when-watched'` mode).
+   */
+  'remote:task': TaskEventEntry & { instanceId: string };
+  /** A task event notification from another engine held malformed entries, which were ignored. */
+  'remote:rejected': { instanceId: string | null; rejected: number; at: number };
 }
 
 export type EverTaskEventName = keyof EverTaskEvents;
@@ -62,6 +71,8 @@ export const EVENT_NAMES = optionKeys<EverTaskEvents>({
   'hook:error': true,
   'storage:error': true,
   'retention:run': true,
+  'remote:task': true,
+  'remote:rejected': true,
 }) as readonly EverTaskEventName[];
 
 /** Refuses an unknown event name (a typo would never fire) or a listener that is not a function. */

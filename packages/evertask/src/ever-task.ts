@@ -20,6 +20,7 @@ import { QueueRunner } from './worker/queue-runner.js';
 import { RunFinisher } from './worker/run-finisher.js';
 import { TaskRunner } from './worker/task-runner.js';
 import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
+import { EventFeed } from './event-feed/event-feed.js';
 import { shouldAuditStatus } from './audit/audit-policy.js';
 import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
@@ -77,6 +78,8 @@ export class EverTask {
   readonly #runner: TaskRunner;
   readonly #dispatcher: Dispatcher;
   readonly #retention: RetentionMaintenance;
+  readonly #feed: EventFeed;
+  readonly #remoteListeners = new Set<unknown>();
   #state: EngineState = 'created';
   #unsubscribe: (() => Promise<void>) | undefined;
 
@@ -113,6 +116,7 @@ export class EverTask {
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
     this.#retention = new RetentionMaintenance(ctx, this.#registration);
+    this.#feed = new EventFeed(ctx, this.#options.eventFeed);
     for (const config of this.#options.queues.values()) {
       this.#queues.set(
         config.name,
@@ -144,7 +148,7 @@ export class EverTask {
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#options.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
             else this.#claimer.claimSoon();
-          }
+          } else this.#feed.receive(n);
         });
       }
       if (this.#options.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
@@ -157,6 +161,7 @@ export class EverTask {
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
     this.#state = 'running';
+    this.#feed.start();
     // started again after stop(): stop() paused the queues and the scheduler
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
@@ -203,6 +208,7 @@ export class EverTask {
     await this.#runner.allFinished();
     await Promise.allSettled(handBack);
     await this.#writer.drain();
+    await this.#feed.stop();
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
     await retentionStopped;
     await this.#registration.deregister();
@@ -329,11 +335,16 @@ export class EverTask {
   /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */
   on<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): () => void {
     checkSubscription('on', event, listener);
-    return this.#emitter.on(event, listener);
+    const off = this.#emitter.on(event, listener);
+    if (event !== 'remote:task' || this.#remoteListeners.has(listener)) return off;
+    this.#remoteListeners.add(listener);
+    this.#feed.addWatcher();
+    return () => this.off(event, listener);
   }
 
   off<E extends EverTaskEventName>(event: E, listener: EverTaskListener<E>): void {
     this.#emitter.off(event, listener);
+    if (event === 'remote:task' && this.#remoteListeners.delete(listener)) this.#feed.removeWatcher();
   }
 
   /** Resolves with the next event of this kind matching the predicate. */

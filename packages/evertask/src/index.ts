@@ -13,6 +13,7 @@ export type {
 } from './define-task.js';
 export type { DispatchOptions, DispatchManyOptions } from './dispatch/dispatch-options.js';
 export type { EverTaskOptions, QueueOptions, EngineDefaults, WhenFull } from './options.js';
+export type { EventFeedMode } from './event-feed/event-feed-mode.js';
 export type { RetentionOptions } from './maintenance/retention-options.js';
 export type { TaskInfo } from './task-info.js';
 export type { TaskHistory, TaskStatusChange, TaskRun, TaskLogEntry, TaskLogPage, TaskLogQuery } from './task-history.js';
@@ -35,6 +36,7 @@ export { toMilliseconds } from './duration.js';
 export { uuidv7 } from './ids.js';
 export * from './ports/task-record.js';
 export type * from './ports/task-storage.js';
+export * from './ports/task-statistics.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';

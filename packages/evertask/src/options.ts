@@ -20,6 +20,7 @@ import { uuidv7 } from './ids.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveLogger } from './logger.js';
 import { resolveRetention } from './maintenance/retention-options.js';
+import { resolveEventFeed, type EventFeedMode } from './event-feed/event-feed-mode.js';
 
 /** What a queue does when its local buffer is full at dispatch time. */
 export type WhenFull = 'wait' | 'fallback' | 'throw';
@@ -93,6 +94,15 @@ export interface EverTaskOptions {
    * trail is kept until you choose how long to keep it. @defaultValue none (nothing is deleted)
    */
   retention?: RetentionOptions;
+  /**
+   * Publishing of this engine's task events to the other processes sharing the storage, over its
+   * notification channel (PostgreSQL; a storage without one, or not shared between processes,
+   * ignores it). `'when-watched'`: only while an engine on the storage has a `remote:task`
+   * subscriber, such as a monitor's live-event stream, and up to 35 s after it left (no cost
+   * otherwise); `'always'`; `'off'`. Other engines' events arrive as `remote:task` in every mode.
+   * @defaultValue 'when-watched'
+   */
+  eventFeed?: EventFeedMode;
 }
 
 export interface ResolvedQueue {
@@ -126,6 +136,7 @@ export interface ResolvedOptions {
   stopTimeoutMs: number;
   /** Undefined when retention is off. */
   retention: ResolvedRetention | undefined;
+  eventFeed: EventFeedMode;
 }
 
 const ENGINE_KEYS = optionKeys<EverTaskOptions>({
@@ -143,6 +154,7 @@ const ENGINE_KEYS = optionKeys<EverTaskOptions>({
   poisonAttempts: true,
   stopTimeout: true,
   retention: true,
+  eventFeed: true,
 });
 const QUEUE_KEYS = optionKeys<QueueOptions>({ concurrency: true, capacity: true, whenFull: true, timeout: true, retry: true });
 const DEFAULTS_KEYS = optionKeys<EngineDefaults>({ retry: true, timeout: true, auditLevel: true, logs: true });
@@ -264,6 +276,6 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     poisonAttempts: positiveInteger(options.poisonAttempts ?? 5, 'poisonAttempts'),
     stopTimeoutMs: toMilliseconds(options.stopTimeout ?? '30s', 'stopTimeout'),
     retention: resolveRetention(options.retention),
+    eventFeed: resolveEventFeed(options.eventFeed),
   };
 }
-

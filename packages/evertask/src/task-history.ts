@@ -1,4 +1,3 @@
-import { countExecutionLogs } from './storage/derived-reads.js';
 import type { LogLevel, TaskStatus } from './ports/task-record.js';
 import type { TaskStorage } from './ports/task-storage.js';
 import { LOG_LEVELS } from './ports/task-record.js';
@@ -102,7 +101,7 @@ export async function readTaskLogs(storage: TaskStorage, id: unknown, query: Tas
   const { skip, take, minLevel } = checkQuery(query);
   const [rows, total] = await Promise.all([
     storageCall('getExecutionLogs', () => storage.getExecutionLogs(id, skip, take, minLevel)),
-    storageCall('countExecutionLogs', () => countExecutionLogs(storage, id, minLevel)),
+    storageCall('countExecutionLogs', () => storage.countExecutionLogs(id, minLevel)),
   ]);
   return { items: rows.map(toLogEntry), total };
 }

@@ -116,6 +116,8 @@ describe('MemoryStorage (memory-only)', () => {
       () => storage.saveExecutionLogs(t.id, []),
       () => storage.getExecutionLogs(t.id),
       () => countExecutionLogs(storage, t.id),
+      () => storage.taskTimeline({ from: T, to: T + 1, bucketMs: 1 }),
+      () => storage.taskGroups({ groupBy: 'name' }),
       () => storage.cleanup({}),
       () => storage.notifications.subscribe(() => undefined),
       () => storage.notifications.notify({ kind: 'task-available' }),

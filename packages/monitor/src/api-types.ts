@@ -199,8 +199,9 @@ export interface Overview {
   /** completed / (completed + failed) of the tasks created in the range, in percent; null when none finished. */
   successRate: number | null;
   failedCount: number;
-  /** Mean execution time of the latest completed tasks of the range (a sample: see `avgSampleSize`). */
+  /** Mean execution time of every completed task created in the range (computed by the storage). */
   avgExecutionTimeMs: number | null;
+  /** How many completed tasks (with an execution time) that mean is over: all of them. */
   avgSampleSize: number;
   statusDistribution: Record<TaskStatus, number>;
   /** The last 24 hours by hour of creation, oldest first. */
@@ -254,7 +255,7 @@ export interface TaskTypeCount {
 export interface ExecutionTimeBucket {
   timestamp: ApiDate;
   avgExecutionTimeMs: number | null;
-  /** Completed tasks averaged in the bucket (a sample of at most the configured size). */
+  /** Completed tasks averaged in the bucket: every one of them. */
   sampleSize: number;
 }
 
@@ -294,6 +295,10 @@ export interface LiveEvent {
   taskName?: string;
   queue?: string;
   severity: 'information' | 'warning' | 'error';
+  /** The engine that sent it, for another engine's event (from the storage's event feed). */
+  instanceId?: string;
+  /** True for another engine's event (absent for this engine's own). */
+  remote?: true;
   /** The engine event's other fields (errors as their message). */
   details: Record<string, unknown>;
 }

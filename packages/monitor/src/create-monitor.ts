@@ -79,7 +79,7 @@ function guardParts(o: ResolvedMonitorOptions): GuardParts {
  */
 export function createMonitor(options: MonitorOptions): Monitor {
   const o = resolveMonitorOptions(options);
-  const source = new EngineMonitorSource(o.everTask, o.storage, o.clock, o.averageSampleSize);
+  const source = new EngineMonitorSource(o.everTask, o.storage, o.clock);
   const rateLimits = new RateLimitTracker();
   const metrics = new EngineMetrics(source);
   const streams = new LiveEventStreams(source, o.sseHeartbeatMs, o.maxSseConnections);

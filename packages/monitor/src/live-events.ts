@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { EverTaskEventName } from 'evertask';
+import type { EverTaskEventName, EverTaskEvents } from 'evertask';
 import type { LiveEvent } from './api-types.js';
 import type { MonitorEnv } from './monitor-env.js';
 import type { EngineEvent, MonitorSource } from './data/monitor-source.js';
@@ -19,13 +19,16 @@ const SEVERITY: Partial<Record<EverTaskEventName, LiveEvent['severity']>> = {
   'task:stopped': 'warning',
   'task:recovered': 'warning',
   'recurring:missed': 'warning',
+  'remote:rejected': 'warning',
 };
 
 /** Writes queued to one slow client before the monitor drops it. */
 const MAX_PENDING_WRITES = 1000;
 
 /** The engine event as the stream sends it: ISO times, errors as their message. */
-export function toLiveEvent({ type, event }: EngineEvent): LiveEvent {
+export function toLiveEvent(engineEvent: EngineEvent): LiveEvent {
+  if (engineEvent.type === 'remote:task') return toRemoteLiveEvent(engineEvent.event);
+  const { type, event } = engineEvent;
   const details: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(event)) {
     if (key === 'taskId' || key === 'taskName' || key === 'queue' || key === 'at') continue;
@@ -33,6 +36,13 @@ export function toLiveEvent({ type, event }: EngineEvent): LiveEvent {
   }
   const task = 'taskId' in event ? { taskId: event.taskId, taskName: event.taskName, queue: event.queue } : {};
   return { type, at: new Date(event.at).toISOString(), ...task, severity: SEVERITY[type] ?? 'information', details };
+}
+
+/** Another engine's task event (the storage's event feed), under its own type, with the instance that sent it. */
+function toRemoteLiveEvent(entry: EverTaskEvents['remote:task']): LiveEvent {
+  const { type, taskId, taskName, queue, at, instanceId, ...details } = entry;
+  const severity = SEVERITY[type as EverTaskEventName] ?? 'information';
+  return { type, at: new Date(at).toISOString(), taskId, taskName, queue, severity, instanceId, remote: true, details };
 }
 
 const listText = z.string().transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part.length > 0));
@@ -101,7 +111,7 @@ export class LiveEventStreams {
         const live = toLiveEvent(engineEvent);
         if (!matches(filter, live)) return;
         write(() => stream.writeSSE({ event: live.type, id: String(++sequence), data: JSON.stringify(live) }));
-      });
+      }, { remote: true });
       const heartbeat = setInterval(() => write(() => stream.write(': heartbeat\n\n')), this.#heartbeatMs);
       heartbeat.unref();
       let closed = false;

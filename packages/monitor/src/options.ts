@@ -67,8 +67,6 @@ export interface MonitorOptions {
   maxSseConnections?: number;
   /** Largest `pageSize` of the task lists. @defaultValue 500 */
   maxPageSize?: number;
-  /** Completed tasks averaged per execution-time figure until the storage computes true averages. @defaultValue 200 */
-  averageSampleSize?: number;
   /** Time source (token expiry, time ranges). @defaultValue the system clock */
   clock?: Clock;
   /** Where actions (`info`, with the user) and failed requests (`error`: storage faults, bugs) are reported. @defaultValue warnings and errors to the console */
@@ -101,7 +99,6 @@ export interface ResolvedMonitorOptions {
   sseHeartbeatMs: number;
   maxSseConnections: number;
   maxPageSize: number;
-  averageSampleSize: number;
   clock: Clock;
   logger: Logger;
   dashboard: string | undefined;
@@ -109,7 +106,7 @@ export interface ResolvedMonitorOptions {
 
 const KNOWN_KEYS = new Set([
   'everTask', 'storage', 'auth', 'basePath', 'allowIps', 'trustProxy', 'sseHeartbeat',
-  'maxSseConnections', 'maxPageSize', 'averageSampleSize', 'clock', 'logger', 'dashboard',
+  'maxSseConnections', 'maxPageSize', 'clock', 'logger', 'dashboard',
 ]);
 const AUTH_KEYS = new Set(['users', 'secret', 'tokenTtl', 'maxLoginAttempts', 'loginWindow', 'secureCookie', 'publicMetrics']);
 const BASE_PATH_RE = /^(\/[A-Za-z0-9._~-]+)*$/;
@@ -244,7 +241,6 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     sseHeartbeatMs: duration(options.sseHeartbeat, 'sseHeartbeat', '15s', 10),
     maxSseConnections: positiveInteger(options.maxSseConnections, 'maxSseConnections', 100),
     maxPageSize: positiveInteger(options.maxPageSize, 'maxPageSize', 500),
-    averageSampleSize: positiveInteger(options.averageSampleSize, 'averageSampleSize', 200),
     clock: options.clock ?? systemClock,
     logger: resolveLogger(options.logger),
     dashboard: dashboardDirectory(options.dashboard),

@@ -7,6 +7,12 @@ import { isConnectionError, isRetryableLockError, toStorageError } from './mysql
 /** What one statement returns: rows for a SELECT, a header (affected rows) for a write. */
 export type StatementResult = RowDataPacket[] | ResultSetHeader;
 
+/** One statement with its placeholder values. */
+export interface Statement {
+  sql: string;
+  values: unknown[];
+}
+
 /** Anything that runs a statement: the pool, one of its connections, or the user's transaction connection. */
 export interface Queryable {
   query(sql: string, values?: unknown): Promise<[unknown, unknown]>;
@@ -173,6 +179,40 @@ export class MySqlConnection {
         const [results] = await db.query(text);
         // the results of the statements between START TRANSACTION and COMMIT
         return (results as StatementResult[]).slice(2, 2 + statements.length);
+      }),
+    );
+  }
+
+  /**
+   * A READ COMMITTED transaction of one read and, chosen from its result, at most one write: in
+   * two round trips when the pool allows several statements per query (the transaction opens with
+   * the read, COMMIT goes with the write), otherwise through `transaction`. `decide` returns the
+   * write (or none) and the result. Retried as a whole after a deadlock or lock wait timeout.
+   */
+  async readThenWrite<T>(
+    operation: string,
+    read: Statement,
+    decide: (rows: StatementResult) => { write?: Statement; result: T },
+    options: RunOptions = {},
+  ): Promise<T> {
+    if (!this.multipleStatements) {
+      return this.transaction(
+        operation,
+        async (db) => {
+          const { write, result } = decide((await db.query(read.sql, read.values))[0] as StatementResult);
+          if (write !== undefined) await db.query(write.sql, write.values);
+          return result;
+        },
+        options,
+      );
+    }
+    const opening = mysql.format(`SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\nSTART TRANSACTION;\n${read.sql}`, read.values as never[]);
+    return this.#retrying(operation, options, () =>
+      this.#onConnection(async (db) => {
+        const [results] = await db.query(opening);
+        const { write, result } = decide((results as StatementResult[])[2] as StatementResult);
+        await db.query(write === undefined ? 'COMMIT' : mysql.format(`${write.sql};\nCOMMIT`, write.values as never[]));
+        return result;
       }),
     );
   }

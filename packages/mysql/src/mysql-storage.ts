@@ -20,6 +20,10 @@ import type {
   TaskStatus,
   TaskStorage,
   TaskTransition,
+  TaskGroup,
+  TaskGroupRequest,
+  TimelineBucket,
+  TimelineRequest,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { MySqlConnection, tableNames, type QueryContext } from './connection.js';
@@ -30,6 +34,7 @@ import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
+import { StatisticsQueries } from './queries/statistics.js';
 import { TaskQueries } from './queries/tasks.js';
 import { TransitionQueries } from './queries/transitions.js';
 
@@ -69,6 +74,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #claims: ClaimQueries;
   readonly #reads: ReadQueries;
   readonly #history: HistoryQueries;
+  readonly #statistics: StatisticsQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
   readonly #lifecycle: StorageLifecycle;
@@ -83,6 +89,7 @@ export class MySqlStorage implements TaskStorage {
     this.#claims = new ClaimQueries(context);
     this.#reads = new ReadQueries(context);
     this.#history = new HistoryQueries(context);
+    this.#statistics = new StatisticsQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
@@ -193,6 +200,20 @@ export class MySqlStorage implements TaskStorage {
   async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.getExecutionLogs(taskId, skip, take, levels);
+  }
+
+  // ---- statistics ----------------------------------------------------------------------------
+
+  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
+    return this.#statistics.countExecutionLogs(taskId, checks.checkLogCount(taskId, minLevel));
+  }
+
+  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
+    return this.#statistics.taskTimeline(checks.checkTimelineRequest(request));
+  }
+
+  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
+    return this.#statistics.taskGroups(checks.checkGroupRequest(request));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

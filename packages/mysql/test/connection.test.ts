@@ -16,13 +16,15 @@ describeMySql('MySqlStorage connections', () => {
       const storage = new MySqlStorage({ pool, tablePrefix: 'handed_' });
       await storage.open();
       const task = makeTask({ status: 'waiting', dueAt: 1_700_000_000_000 });
-      await storage.add([task], { audit: true });
-      const [claimed] = await storage.claimDue({ owner: 'a', now: 1_700_000_000_001, limit: 5, leaseMs: 1000 });
-      expect(claimed?.id).toBe(task.id);
+      const other = makeTask({ status: 'waiting', dueAt: 1_700_000_000_000 });
+      await storage.add([task, other], { audit: true });
+      const claimed = await storage.claimDue({ owner: 'a', now: 1_700_000_000_001, limit: 5, leaseMs: 1000 });
+      expect(claimed.map((t) => t.id).sort()).toEqual([task.id, other.id].sort());
       const applied = await storage.transition([
         { id: task.id, from: ['queued'], owner: 'a', to: 'completed', at: 1_700_000_000_002, audit: { error: null } },
+        { id: other.id, from: ['queued'], owner: 'b', to: 'completed', at: 1_700_000_000_002, audit: { error: null } },
       ]);
-      expect(applied).toEqual([true]);
+      expect(applied).toEqual([true, false]);
       expect((await storage.getStatusAudit(task.id)).map((row) => row.status)).toEqual(['waiting', 'completed']);
       await storage.close();
       const [rows] = await pool.query<mysql.RowDataPacket[]>('SELECT 1 AS alive');

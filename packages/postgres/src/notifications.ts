@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { InvalidArgumentError, type StorageNotification } from 'evertask';
-import { formatNotificationPayload, isNotificationKind, parseNotificationPayload } from 'evertask/storage-kit';
+import { formatNotificationPayload, formatNotificationPayloads as formatPayloads, parseNotificationPayload } from 'evertask/storage-kit';
 import type { PostgresConnection } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
 
@@ -21,14 +21,25 @@ export interface NotificationListenerOptions {
   channel: string;
   initialBackoffMs: number;
   maxBackoffMs: number;
-  /** Each parsed notification. */
-  onNotification: (notification: StorageNotification) => void;
+  /** Each notification's payload, as received. */
+  onNotification: (payload: string | undefined) => void;
   /** The connection came back after a drop (notifications may have been missed meanwhile). */
   onReconnect: () => void;
 }
 
-/** The payloads on the channel: the kit's shape, shared by every storage with a channel. */
+/** Own `task-events` payloads remembered at most, waiting to be heard back and dropped. */
+const MAX_UNHEARD_PAYLOADS = 1000;
+
+/** `pg_notify` takes payloads shorter than 8,000 bytes. */
+export const MAX_PAYLOAD_BYTES = 7999;
+
+/** The payloads on the channel: the kit's shapes, shared by every storage with a channel. */
 export { formatNotificationPayload, parseNotificationPayload };
+
+/** A notification as `pg_notify` payloads (each under `MAX_PAYLOAD_BYTES`). */
+export function formatNotificationPayloads(notification: StorageNotification): string[] {
+  return formatPayloads(notification, MAX_PAYLOAD_BYTES);
+}
 
 /**
  * Holds one dedicated connection in `LISTEN <channel>`. When the connection drops (server
@@ -99,7 +110,7 @@ export class NotificationListener {
     client.on('end', onDrop);
     client.on('notification', (message) => {
       if (message.channel !== this.#options.channel) return;
-      this.#options.onNotification(parseNotificationPayload(message.payload));
+      this.#options.onNotification(message.payload);
     });
     try {
       await client.connect();
@@ -163,7 +174,11 @@ export interface StorageNotificationsOptions {
 export class StorageNotifications {
   readonly #options: StorageNotificationsOptions;
   readonly #notifySql = 'SELECT pg_notify($1::text, $2::text)';
+  /** Several payloads in one statement (one round trip, one transaction, delivered in order). */
+  readonly #notifyManySql = 'SELECT pg_notify($1::text, p) FROM unnest($2::text[]) AS p';
   readonly #subscribers = new Set<(notification: StorageNotification) => void>();
+  /** `task-events` payloads sent while listening and not yet heard back (see `#receive`). */
+  readonly #sentFeed = new Set<string>();
   #listener: NotificationListener | undefined;
 
   constructor(options: StorageNotificationsOptions) {
@@ -182,8 +197,11 @@ export class StorageNotifications {
         channel: this.#options.channel,
         initialBackoffMs: this.#options.initialBackoffMs,
         maxBackoffMs: this.#options.maxBackoffMs,
-        onNotification: (notification) => this.#emit(notification),
-        onReconnect: () => this.#emit({ kind: 'task-available' }),
+        onNotification: (payload) => this.#receive(payload),
+        onReconnect: () => {
+          this.#sentFeed.clear();
+          this.#emit({ kind: 'task-available' });
+        },
       });
       this.#listener = created;
       try {
@@ -209,15 +227,22 @@ export class StorageNotifications {
     };
   }
 
+  /** Sends a notification checked by the storage (`StorageChecks.checkNotification`). */
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !isNotificationKind(notification.kind)) {
-      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
-    }
     if (!this.#options.enabled) return;
-    await this.#options.connection.run('notify', {
-      text: this.#notifySql,
-      values: [this.#options.channel, formatNotificationPayload(notification)],
-    });
+    const payloads = formatNotificationPayloads(notification);
+    if (payloads.length === 0) return;
+    if (notification.kind === 'task-events' && this.#listener !== undefined) {
+      // bounded: payloads never heard back (a LISTEN connection that dropped meanwhile) are forgotten
+      if (this.#sentFeed.size + payloads.length > MAX_UNHEARD_PAYLOADS) this.#sentFeed.clear();
+      for (const payload of payloads) this.#sentFeed.add(payload);
+    }
+    await this.#options.connection.run(
+      'notify',
+      payloads.length === 1
+        ? { text: this.#notifySql, values: [this.#options.channel, payloads[0]] }
+        : { text: this.#notifyManySql, values: [this.#options.channel, payloads] },
+    );
   }
 
   /** Backend pid of the LISTEN connection, when subscribed (diagnostics and tests). */
@@ -231,6 +256,16 @@ export class StorageNotifications {
     const listener = this.#listener;
     this.#listener = undefined;
     await listener?.stop();
+  }
+
+  /**
+   * A payload from the channel. The storage's own `task-events` payloads come back to it too
+   * (LISTEN delivers a session's own NOTIFYs): they are recognised by their text and dropped
+   * unread, so that a publishing engine does not parse and validate its own feed.
+   */
+  #receive(payload: string | undefined): void {
+    if (payload !== undefined && this.#sentFeed.delete(payload)) return;
+    this.#emit(parseNotificationPayload(payload));
   }
 
   #emit(notification: StorageNotification): void {

@@ -21,6 +21,10 @@ import type {
   TaskStorage,
   LogLevel,
   TaskTransition,
+  TaskGroup,
+  TaskGroupRequest,
+  TimelineBucket,
+  TimelineRequest,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
@@ -37,6 +41,7 @@ import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
+import { StatisticsQueries } from './queries/statistics.js';
 import { TaskQueries } from './queries/tasks.js';
 import { TransitionQueries } from './queries/transitions.js';
 
@@ -76,6 +81,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #reads: ReadQueries;
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
+  readonly #statistics: StatisticsQueries;
   readonly #instances: InstanceQueries;
   readonly #lifecycle: StorageLifecycle;
 
@@ -102,6 +108,7 @@ export class PostgresStorage implements TaskStorage {
     this.#reads = new ReadQueries(context);
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
+    this.#statistics = new StatisticsQueries(context);
     this.#instances = new InstanceQueries(context);
     this.capabilities = Object.freeze({
       persistent: true,
@@ -231,6 +238,20 @@ export class PostgresStorage implements TaskStorage {
   async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.getExecutionLogs(taskId, skip, take, levels);
+  }
+
+  // ---- statistics ----------------------------------------------------------------------------
+
+  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
+    return this.#statistics.countExecutionLogs(taskId, checks.checkLogCount(taskId, minLevel));
+  }
+
+  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
+    return this.#statistics.taskTimeline(checks.checkTimelineRequest(request));
+  }
+
+  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
+    return this.#statistics.taskGroups(checks.checkGroupRequest(request));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

@@ -79,7 +79,7 @@ describePg('PostgresStorage migrations', () => {
   const fixture = useStorage(import.meta.url);
   const instances = useStorages(import.meta.url);
 
-  it('keeps on the tasks table only the indexes that claims, renewals, keys, listings and retention use', async () => {
+  it('keeps on the tasks table only the indexes that claims, renewals, keys, listings, statistics and retention use', async () => {
     // Every index costs a write per insert and per status change: the set is part of the design.
     const res = await fixture.admin.query<{ indexname: string }>(
       `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = 'tasks' ORDER BY indexname`,
@@ -90,8 +90,9 @@ describePg('PostgresStorage migrations', () => {
       'tasks_due_idx',
       'tasks_lease_idx',
       'tasks_pkey',
-      'tasks_retention_idx',
+      'tasks_recurring_idx',
       'tasks_task_key_uq',
+      'tasks_updated_idx',
     ]);
   });
 

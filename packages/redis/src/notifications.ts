@@ -1,8 +1,14 @@
 import { InvalidArgumentError, type StorageNotification } from 'evertask';
-import { formatNotificationPayload, isNotificationKind, parseNotificationPayload } from 'evertask/storage-kit';
+import { formatNotificationPayloads, parseNotificationPayload } from 'evertask/storage-kit';
 import type { Redis } from 'ioredis';
 import type { RedisConnection } from './connection.js';
 import { toStorageError } from './redis-errors.js';
+
+/** Own `task-events` payloads remembered at most, waiting to be heard back and dropped. */
+const MAX_UNHEARD_PAYLOADS = 1000;
+
+/** Largest payload of a `task-events` notification (a feed batch is split into several above it). */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
 /**
  * The storage's notifications role on Redis pub/sub: `notify` publishes on `{<prefix>}:notify`
@@ -16,6 +22,8 @@ export class StorageNotifications {
   readonly #channel: string;
   readonly #enabled: boolean;
   readonly #subscribers = new Set<(notification: StorageNotification) => void>();
+  /** `task-events` payloads sent while subscribed and not yet heard back (see `#receive`). */
+  readonly #sentFeed = new Set<string>();
   #subscriber: Redis | undefined;
   #starting: Promise<void> | undefined;
 
@@ -51,11 +59,14 @@ export class StorageNotifications {
     let ready = false;
     client.on('error', () => undefined); // reconnects by itself; a lost connection must not crash the process
     client.on('ready', () => {
-      if (ready) this.#emit({ kind: 'task-available' });
+      if (ready) {
+        this.#sentFeed.clear();
+        this.#emit({ kind: 'task-available' });
+      }
       ready = true;
     });
     client.on('message', (channel: string, message: string) => {
-      if (channel === this.#channel) this.#emit(parseNotificationPayload(message));
+      if (channel === this.#channel) this.#receive(message);
     });
     this.#subscriber = client;
     try {
@@ -68,12 +79,33 @@ export class StorageNotifications {
     }
   }
 
+  /** Publishes a notification checked by the storage (`StorageChecks.checkNotification`). */
   async notify(notification: StorageNotification): Promise<void> {
-    if (typeof notification !== 'object' || notification === null || !isNotificationKind(notification.kind)) {
-      throw new InvalidArgumentError('notify: "notification.kind" must be "task-available" or "task-cancelled".');
-    }
     if (!this.#enabled) return;
-    await this.#connection.run('notify', (client) => client.publish(this.#channel, formatNotificationPayload(notification)));
+    const payloads = formatNotificationPayloads(notification, MAX_PAYLOAD_BYTES);
+    if (payloads.length === 0) return;
+    if (notification.kind === 'task-events' && this.#subscriber !== undefined) {
+      // bounded: payloads never heard back (a subscriber connection that dropped meanwhile) are forgotten
+      if (this.#sentFeed.size + payloads.length > MAX_UNHEARD_PAYLOADS) this.#sentFeed.clear();
+      for (const payload of payloads) this.#sentFeed.add(payload);
+    }
+    await this.#connection.run('notify', async (client) => {
+      if (payloads.length === 1) return client.publish(this.#channel, payloads[0] as string);
+      const pipeline = client.pipeline();
+      for (const payload of payloads) pipeline.publish(this.#channel, payload);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+      return payloads.length;
+    });
+  }
+
+  /**
+   * A message of the channel. The storage's own `task-events` payloads come back to its subscriber
+   * too: they are recognised by their text and dropped unread, so that a publishing engine does not
+   * parse and check its own feed.
+   */
+  #receive(payload: string): void {
+    if (this.#sentFeed.delete(payload)) return;
+    this.#emit(parseNotificationPayload(payload));
   }
 
   /** Drops every subscriber and closes the subscriber connection. */

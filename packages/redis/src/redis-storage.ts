@@ -15,12 +15,16 @@ import type {
   StorageCapabilities,
   StoredTask,
   TaskFilter,
+  TaskGroup,
+  TaskGroupRequest,
   TaskPage,
   TaskPatch,
   TaskQueryResult,
   TaskStatus,
   TaskStorage,
   TaskTransition,
+  TimelineBucket,
+  TimelineRequest,
 } from 'evertask';
 import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
 import { RedisConnection, type QueryContext } from './connection.js';
@@ -30,6 +34,7 @@ import { StorageNotifications } from './notifications.js';
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { StatisticsQueries } from './queries/statistics.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { TaskQueries } from './queries/tasks.js';
@@ -76,6 +81,7 @@ export class RedisStorage implements TaskStorage {
   readonly #history: HistoryQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #statistics: StatisticsQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: RedisStorageOptions) {
@@ -91,11 +97,12 @@ export class RedisStorage implements TaskStorage {
     this.#history = new HistoryQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#statistics = new StatisticsQueries(context);
     this.#notifications = new StorageNotifications(this.#connection, this.#keys.notify, this.#options.notifications);
     if (this.#options.notifications) {
       this.notifications = {
         subscribe: async (listener) => this.#notifications.subscribe(listener),
-        notify: async (notification) => this.#notifications.notify(notification),
+        notify: async (notification) => this.#notifications.notify(checks.checkNotification(notification)),
       };
     }
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: false });
@@ -223,6 +230,20 @@ export class RedisStorage implements TaskStorage {
   async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.getExecutionLogs(taskId, skip, take, levels);
+  }
+
+  // ---- statistics ----------------------------------------------------------------------------
+
+  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
+    return this.#statistics.countExecutionLogs(taskId, checks.checkLogCount(taskId, minLevel));
+  }
+
+  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
+    return this.#statistics.taskTimeline(checks.checkTimelineRequest(request));
+  }
+
+  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
+    return this.#statistics.taskGroups(checks.checkGroupRequest(request));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------

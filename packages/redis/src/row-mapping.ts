@@ -38,6 +38,11 @@ export function createdKey(createdAt: number): string {
   return (BigInt(createdAt) + DATE_RANGE_MS).toString().padStart(17, '0');
 }
 
+/** The time of a created key (`createdKey`'s inverse). */
+export function createdAtOfKey(key: string): number {
+  return Number(BigInt(key) - DATE_RANGE_MS);
+}
+
 /** A new task as the scripts read it: its columns (table order, text or null), then its created key. */
 export function taskRow(task: StoredTask): (string | null)[] {
   const row = taskParameters(task).map(encodeValue);

@@ -186,7 +186,8 @@ describeRedis('RedisStorage on Redis', () => {
       own.disconnect();
     }
     await vi.waitFor(() => expect(received).toContainEqual({ kind: 'task-available' }), { timeout: 10_000, interval: 20 });
-    await storage.notifications?.notify({ kind: 'task-cancelled', taskId: 'x' });
-    await vi.waitFor(() => expect(received).toContainEqual({ kind: 'task-cancelled', taskId: 'x' }), { timeout: 5000, interval: 5 });
+    const taskId = makeTask().id;
+    await storage.notifications?.notify({ kind: 'task-cancelled', taskId });
+    await vi.waitFor(() => expect(received).toContainEqual({ kind: 'task-cancelled', taskId }), { timeout: 5000, interval: 5 });
   });
 });

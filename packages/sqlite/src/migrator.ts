@@ -56,6 +56,7 @@ export const MIGRATIONS: readonly Migration[] = [
   fromFile(1, 'initial schema', '0001-initial.sql'),
   fromFile(2, 'instance registry', '0002-instance-registry.sql'),
   fromFile(3, 'instance task names', '0003-instance-task-names.sql'),
+  fromFile(4, 'statistics indexes', '0004-statistics-indexes.sql'),
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

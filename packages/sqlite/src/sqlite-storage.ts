@@ -21,6 +21,10 @@ import {
   type LogLevel,
   type TaskStorage,
   type TaskTransition,
+  type TaskGroup,
+  type TaskGroupRequest,
+  type TimelineBucket,
+  type TimelineRequest,
 } from 'evertask';
 import { SqliteConnection } from './connection.js';
 import { DEFAULT_LOG_PAGE_SIZE, patchedFields, StorageChecks, checkInstanceId, checkInstanceRecord } from 'evertask/storage-kit';
@@ -39,6 +43,7 @@ import {
 } from './queries/reads.js';
 import { cleanup } from './queries/retention.js';
 import { createSession, type SqliteSession } from './queries/session.js';
+import { countLogs, taskGroups, taskTimeline } from './queries/statistics.js';
 import { tableNames } from './queries/tables.js';
 import { insertTasks, removeTask, replaceTask, updateTask } from './queries/tasks.js';
 import { applyTransitions } from './queries/transitions.js';
@@ -228,6 +233,23 @@ export class SqliteStorage implements TaskStorage {
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     if (take === 0) return [];
     return this.#connection.run('getExecutionLogs', (session) => logsOf(session, taskId, skip, take, levels));
+  }
+
+  // ---- statistics ------------------------------------------------------------------------------
+
+  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
+    const levels = checks.checkLogCount(taskId, minLevel);
+    return this.#connection.run('countExecutionLogs', (session) => countLogs(session, taskId, levels));
+  }
+
+  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
+    const checked = checks.checkTimelineRequest(request);
+    return this.#connection.run('taskTimeline', (session) => taskTimeline(session, checked));
+  }
+
+  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
+    const checked = checks.checkGroupRequest(request);
+    return this.#connection.run('taskGroups', (session) => taskGroups(session, checked));
   }
 
   // ---- maintenance ---------------------------------------------------------------------------------

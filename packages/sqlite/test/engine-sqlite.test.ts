@@ -155,4 +155,20 @@ describe('EverTask on SQLite', () => {
     expect(seen).toEqual([id, id]);
     expect((await second.getTask(id))?.attempts).toBe(2);
   });
+  it("has no event feed (no notification channel): eventFeed 'always' and remote:task subscribers change nothing", async () => {
+    const file = tmp.file();
+    const job = defineTask({ name: 'job', handler: async () => undefined });
+    const a = track(new EverTask({ storage: new SqliteStorage({ filename: file }), tasks: [job], logger: silentLogger, eventFeed: 'always' }));
+    const b = track(new EverTask({ storage: new SqliteStorage({ filename: file }), tasks: [job], logger: silentLogger, eventFeed: 'always' }));
+    const remote: EverTaskEvents['remote:task'][] = [];
+    a.on('remote:task', (e) => remote.push(e));
+    b.on('remote:task', (e) => remote.push(e));
+    await a.start();
+    await b.start();
+    expect(a.storage.notifications).toBeUndefined();
+    const completed = b.once('task:completed');
+    const id = await b.dispatch(job, null);
+    expect((await completed).taskId).toBe(id);
+    expect(remote).toEqual([]);
+  });
 });

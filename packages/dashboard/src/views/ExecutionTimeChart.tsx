@@ -16,7 +16,7 @@ export function ExecutionTimeChart({ buckets, daily }: { buckets: ExecutionTimeB
           parts: [{ value: bucket.avgExecutionTimeMs ?? 0, className: 'bar-time' }],
         }))}
       />
-      <p className="legend">slowest {formatDuration(slowest)} · {buckets.reduce((sum, bucket) => sum + bucket.sampleSize, 0)} run(s) sampled</p>
+      <p className="legend">slowest {formatDuration(slowest)} · {buckets.reduce((sum, bucket) => sum + bucket.sampleSize, 0)} completed run(s) averaged</p>
     </>
   );
 }

@@ -3,7 +3,7 @@ import { useLiveEvents, LIVE_EVENT_TYPES } from '../api/use-live-events';
 import { formatTime, shortId } from '../format';
 import { href, navigate } from '../router';
 
-/** The engine's events as they happen: pause, filter by type and text. */
+/** The engine's events as they happen, and other instances' (PostgreSQL event feed): pause, filter by type and text. */
 export function LiveEventsView() {
   const [paused, setPaused] = useState(false);
   const [type, setType] = useState('');
@@ -12,7 +12,7 @@ export function LiveEventsView() {
   const needle = text.trim().toLowerCase();
   const shown = events.filter((event) =>
     (type === '' || event.type === type) &&
-    (needle === '' || `${event.taskName ?? ''} ${event.queue ?? ''} ${event.taskId ?? ''}`.toLowerCase().includes(needle)));
+    (needle === '' || `${event.taskName ?? ''} ${event.queue ?? ''} ${event.taskId ?? ''} ${event.instanceId ?? ''}`.toLowerCase().includes(needle)));
   return (
     <section>
       <header className="view-header">
@@ -26,7 +26,7 @@ export function LiveEventsView() {
             {LIVE_EVENT_TYPES.map((option) => <option key={option} value={option}>{option}</option>)}
           </select>
         </label>
-        <label>Task, queue or id<input type="search" value={text} onChange={(event) => setText(event.target.value)} /></label>
+        <label>Task, queue, id or instance<input type="search" value={text} onChange={(event) => setText(event.target.value)} /></label>
       </form>
       {shown.length === 0 ? (
         <div className="state state-empty">{connected ? (paused ? 'Paused.' : 'Waiting for events…') : 'Connecting…'}</div>
@@ -42,6 +42,7 @@ export function LiveEventsView() {
                 </a>
               ) : <span>{event.taskName ?? ''}</span>}
               <span className="muted small">{event.queue ?? ''}</span>
+              <span className="muted small" title={event.instanceId ?? 'this instance'}>{event.remote ? event.instanceId : 'this instance'}</span>
             </li>
           ))}
         </ol>

@@ -8,6 +8,7 @@ import type {
   TaskPatch,
   TaskStatus,
 } from './task-record.js';
+import type { TaskStatistics } from './task-statistics.js';
 
 /**
  * Abilities of a storage that change how the engine uses it. The engine and the conformance suite
@@ -177,12 +178,45 @@ export interface InstanceRecord {
   taskNames: string[];
 }
 
+/**
+ * One task lifecycle change in the cross-process event feed (notification kind `task-events`):
+ * the compact form of an engine's `task:*` event that other processes sharing the storage receive.
+ */
+export interface TaskEventEntry {
+  /** The engine event it stands for (`task:started`, `task:completed`, …). */
+  type: string;
+  taskId: string;
+  taskName: string;
+  queue: string;
+  /** The task's status after the change. */
+  status: TaskStatus;
+  /** Epoch ms. */
+  at: number;
+  /** The attempt, for events that have one. */
+  attempt?: number;
+  /** The error message (truncated), for failures and retries. */
+  error?: string;
+}
+
 /** What a wake-up says. */
 export interface StorageNotification {
-  kind: 'task-available' | 'task-cancelled';
+  /**
+   * `task-available` / `task-cancelled`: wake-ups. `task-events`: a batch of another engine's task
+   * events (`events`, sent by `instanceId`). `task-events-watch`: engine `instanceId` has a
+   * subscriber to remote events, so engines in `eventFeed: 'when-watched'` mode publish theirs.
+   */
+  kind: 'task-available' | 'task-cancelled' | 'task-events' | 'task-events-watch';
   /** The due time of the available task (epoch ms), when known. */
   dueAt?: number;
   taskId?: string;
+  /** `task-events`, `task-events-watch`: the engine that sent it. */
+  instanceId?: string;
+  /** `task-events`: the entries. */
+  events?: readonly TaskEventEntry[];
+  /** `task-events`: entries the sender left out (too many in one flush, or too large). */
+  omitted?: number;
+  /** `task-events` received: malformed entries the storage dropped while reading the payload. */
+  rejected?: number;
 }
 
 /** The task records: writes, reads by id or key, guarded status changes. */
@@ -253,7 +287,7 @@ export interface TaskReads {
   count(filter?: TaskFilter): Promise<StatusCount[]>;
 }
 
-/** A task's history. (`countExecutionLogs` from `evertask` derives the log count from paged reads.) */
+/** A task's history. (Its log count is `TaskStatistics.countExecutionLogs`.) */
 export interface HistoryStore {
   /** Status history, oldest first. */
   getStatusAudit(taskId: string): Promise<StatusAuditEntry[]>;
@@ -307,7 +341,7 @@ export interface InstanceRegistry {
  * cause); `add` throws `TaskKeyConflictError` when a task key is taken; a bad argument is an
  * `InvalidArgumentError` (see `evertask/storage-kit`).
  */
-export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, RetentionStore {
+export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, TaskStatistics, RetentionStore {
   readonly capabilities: StorageCapabilities;
 
   /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */

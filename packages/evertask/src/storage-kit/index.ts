@@ -40,9 +40,19 @@ export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readSta
 export type { Row, RowReaders } from './row-reader.js';
 export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
 export { StorageLifecycle } from './storage-lifecycle.js';
-export { formatNotificationPayload, isNotificationKind, parseNotificationPayload, wakeUpPayload } from './notification-payload.js';
+export { formatNotificationPayload, formatNotificationPayloads, parseNotificationPayload, wakeUpPayload } from './notification-payload.js';
 export type { LifecycleSteps } from './storage-lifecycle.js';
 export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
+export { FEED_ERROR_MAX_CHARS, FEED_EVENT_STATUS, decodeTaskEvents, encodeTaskEvents, isTaskEventEntry, truncateFeedError } from './task-events-codec.js';
+export {
+  STATISTICS_ROW_COLUMNS,
+  addToTally,
+  emptyStatusTotals,
+  emptyTally,
+  groupsFromRows,
+  timelineBucketCount,
+  timelineFromRows,
+} from './statistics-rows.js';

@@ -20,10 +20,13 @@ import {
   type Problem,
 } from './record-checks.js';
 import { DEFAULT_TASK_PAGE, TASK_SORT_FIELDS, type ResolvedTaskPage } from './task-page.js';
+import { isTaskEventEntry } from './task-events-codec.js';
+import { MAX_TIMELINE_BUCKETS, type TaskGroupRequest, type TimelineRequest } from '../ports/task-statistics.js';
+import { timelineBucketCount } from './statistics-rows.js';
 
 const FILTER_TEXT_KEYS = ['name', 'nameContains', 'queue', 'taskKey', 'search'] as const;
 const RETENTION_KEYS = ['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const;
-const NOTIFICATION_KINDS: readonly unknown[] = ['task-available', 'task-cancelled'];
+const NOTIFICATION_KINDS: readonly unknown[] = ['task-available', 'task-cancelled', 'task-events', 'task-events-watch'];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -199,10 +202,53 @@ export class StorageChecks {
     this.checkId(taskId, operation, 'taskId');
     this.checkCount(skip, operation, 'skip');
     this.checkCount(take, operation, 'take');
+    return this.#levelsFrom(minLevel, operation);
+  }
+
+  /** The arguments of `countExecutionLogs`: returns the log levels to count, as {@link checkLogRead}. */
+  checkLogCount(taskId: unknown, minLevel: unknown, operation = 'countExecutionLogs'): readonly LogLevel[] | undefined {
+    this.checkId(taskId, operation, 'taskId');
+    return this.#levelsFrom(minLevel, operation);
+  }
+
+  #levelsFrom(minLevel: unknown, operation: string): readonly LogLevel[] | undefined {
     if (minLevel === undefined) return undefined;
     const index = LOG_LEVELS.indexOf(minLevel as LogLevel);
     if (index < 0) throw this.invalidArgument(operation, 'minLevel', minLevel, `one of ${LOG_LEVELS.join(', ')}`);
     return LOG_LEVELS.slice(index);
+  }
+
+  /** A `taskTimeline` request: `from <= to`, a positive whole `bucketMs`, at most `MAX_TIMELINE_BUCKETS` buckets. */
+  checkTimelineRequest(request: unknown, operation = 'taskTimeline'): TimelineRequest {
+    if (!isRecord(request)) throw this.invalidArgument(operation, 'request', request, 'a timeline request { from, to, bucketMs, queue? }');
+    const from = this.checkTime(request.from, operation, 'request.from');
+    const to = this.checkTime(request.to, operation, 'request.to');
+    if (to < from) throw this.invalidArgument(operation, 'request.to', to, `a time at or after request.from (${from})`);
+    const bucketMs = request.bucketMs;
+    if (!Number.isSafeInteger(bucketMs) || (bucketMs as number) <= 0) {
+      throw this.invalidArgument(operation, 'request.bucketMs', bucketMs, 'a positive integer number of milliseconds');
+    }
+    const buckets = timelineBucketCount({ from, to, bucketMs: bucketMs as number });
+    if (buckets > MAX_TIMELINE_BUCKETS) {
+      throw this.invalidArgument(operation, 'request.bucketMs', bucketMs, `large enough for at most ${MAX_TIMELINE_BUCKETS} buckets in [from, to) (this range needs ${buckets})`);
+    }
+    if (request.queue !== undefined) this.checkText(request.queue, operation, 'request.queue');
+    return request as unknown as TimelineRequest;
+  }
+
+  /** A `taskGroups` request: `groupBy` 'name' or 'queue', optional `from <= to`, optional queue. */
+  checkGroupRequest(request: unknown, operation = 'taskGroups'): TaskGroupRequest {
+    if (!isRecord(request)) throw this.invalidArgument(operation, 'request', request, "a group request { groupBy: 'name' | 'queue', from?, to?, queue? }");
+    if (request.groupBy !== 'name' && request.groupBy !== 'queue') {
+      throw this.invalidArgument(operation, 'request.groupBy', request.groupBy, "'name' or 'queue'");
+    }
+    const from = request.from === undefined ? undefined : this.checkTime(request.from, operation, 'request.from');
+    const to = request.to === undefined ? undefined : this.checkTime(request.to, operation, 'request.to');
+    if (from !== undefined && to !== undefined && to < from) {
+      throw this.invalidArgument(operation, 'request.to', to, `a time at or after request.from (${from})`);
+    }
+    if (request.queue !== undefined) this.checkText(request.queue, operation, 'request.queue');
+    return request as unknown as TaskGroupRequest;
   }
 
   /** The arguments of `renewLeases`. */
@@ -262,7 +308,20 @@ export class StorageChecks {
   checkNotification(notification: unknown, operation = 'notify'): StorageNotification {
     if (!isRecord(notification)) throw this.invalidArgument(operation, 'notification', notification, 'a notification { kind, dueAt?, taskId? }');
     if (!NOTIFICATION_KINDS.includes(notification.kind)) {
-      throw this.invalidArgument(operation, 'notification.kind', notification.kind, "'task-available' or 'task-cancelled'");
+      throw this.invalidArgument(operation, 'notification.kind', notification.kind, "'task-available', 'task-cancelled', 'task-events' or 'task-events-watch'");
+    }
+    if (notification.kind === 'task-events' || notification.kind === 'task-events-watch') {
+      const id = notification.instanceId;
+      if (typeof id !== 'string' || id.length === 0 || id.length > 200) {
+        throw this.invalidArgument(operation, 'notification.instanceId', id, 'the sending instance id (1–200 characters)');
+      }
+    }
+    if (notification.kind === 'task-events') {
+      if (!Array.isArray(notification.events)) throw this.invalidArgument(operation, 'notification.events', notification.events, 'an array of task event entries');
+      const bad = notification.events.findIndex((entry) => !isTaskEventEntry(entry));
+      if (bad >= 0) {
+        throw this.invalidArgument(operation, `notification.events[${bad}]`, notification.events[bad], 'a task event entry { type, taskId, taskName, queue, status, at, attempt?, error? }');
+      }
     }
     if (notification.dueAt !== undefined) this.checkTime(notification.dueAt, operation, 'notification.dueAt');
     if (notification.taskId !== undefined) this.checkId(notification.taskId, operation, 'notification.taskId');

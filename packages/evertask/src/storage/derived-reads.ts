@@ -1,6 +1,6 @@
 import type { LogLevel, StoredTask } from '../ports/task-record.js';
-import type { HistoryStore, TaskReads } from '../ports/task-storage.js';
-import { DEFAULT_LOG_PAGE_SIZE } from '../storage-kit/task-page.js';
+import type { TaskReads } from '../ports/task-storage.js';
+import type { TaskStatistics } from '../ports/task-statistics.js';
 
 /**
  * The `waiting` tasks due at or before `until`, earliest first (ties by id): derived from
@@ -17,14 +17,10 @@ export async function scheduledTasks(storage: TaskReads, until: number, limit: n
 }
 
 /**
- * How many execution logs a task has (of `minLevel` and above, when given): derived from paged
- * `getExecutionLogs` reads.
+ * How many execution logs a task has (of `minLevel` and above, when given): the storage's own
+ * count (`TaskStatistics.countExecutionLogs`, one counting query). Kept as a function for the
+ * callers of earlier versions.
  */
-export async function countExecutionLogs(storage: HistoryStore, taskId: string, minLevel?: LogLevel): Promise<number> {
-  let count = 0;
-  for (;;) {
-    const page = await storage.getExecutionLogs(taskId, count, DEFAULT_LOG_PAGE_SIZE, minLevel);
-    count += page.length;
-    if (page.length < DEFAULT_LOG_PAGE_SIZE) return count;
-  }
+export function countExecutionLogs(storage: Pick<TaskStatistics, 'countExecutionLogs'>, taskId: string, minLevel?: LogLevel): Promise<number> {
+  return storage.countExecutionLogs(taskId, minLevel);
 }

@@ -1,6 +1,5 @@
 import {
   EVENT_NAMES,
-  countExecutionLogs,
   type EverTask,
   type EverTaskEventName,
   type LogLevel,
@@ -8,26 +7,32 @@ import {
   type Clock,
 } from 'evertask';
 import type { EngineEvent, ExecutionLogSlice, MonitorCapabilities, MonitorSource } from './monitor-source.js';
-import { deriveExecutionTimes, deriveOverview, deriveQueueMetrics, deriveSuccessRateTrend, deriveTaskTypes } from './derived-statistics.js';
+import { mapExecutionTimes, mapOverview, mapQueueMetrics, mapSuccessRateTrend, mapTaskTypes, type StatisticsReader } from './statistics-mapping.js';
 
 /** Every engine event the live stream relays (all of them). */
 export const ENGINE_EVENT_NAMES: readonly EverTaskEventName[] = EVENT_NAMES;
 
 /**
- * The monitor's data over what exists today: the engine (cancel, instances, configuration,
- * events) and the storage port's read methods.
+ * The monitor's data: the engine (cancel, instances, configuration, events), the storage port's
+ * reads and its statistics (computed by the storage, mapped by `statistics-mapping.ts`).
  */
 export class EngineMonitorSource implements MonitorSource {
   readonly #engine: EverTask;
   readonly #storage: TaskStorage;
   readonly #clock: Clock;
-  readonly #sampleSize: number;
+  readonly #reader: StatisticsReader;
 
-  constructor(engine: EverTask, storage: TaskStorage, clock: Clock, sampleSize: number) {
+  constructor(engine: EverTask, storage: TaskStorage, clock: Clock) {
     this.#engine = engine;
     this.#storage = storage;
     this.#clock = clock;
-    this.#sampleSize = sampleSize;
+    this.#reader = {
+      statistics: storage,
+      now: () => this.now(),
+      configuration: () => this.configuration(),
+      localQueues: () => this.localQueues(),
+      countTasks: (filter) => this.countTasks(filter),
+    };
   }
 
   get capabilities(): MonitorCapabilities {
@@ -59,14 +64,14 @@ export class EngineMonitorSource implements MonitorSource {
   }
 
   countExecutionLogs(id: string) {
-    return countExecutionLogs(this.#storage, id);
+    return this.#storage.countExecutionLogs(id);
   }
 
-  /** One page of a task's logs (of `minLevel` and above, when given), filtered by the storage. */
+  /** One page of a task's logs (of `minLevel` and above, when given) and their count: two storage queries. */
   async executionLogs(id: string, skip: number, take: number, minLevel?: LogLevel): Promise<ExecutionLogSlice> {
     const [logs, total] = await Promise.all([
       this.#storage.getExecutionLogs(id, skip, take, minLevel),
-      countExecutionLogs(this.#storage, id, minLevel),
+      this.#storage.countExecutionLogs(id, minLevel),
     ]);
     return { logs, total };
   }
@@ -87,30 +92,31 @@ export class EngineMonitorSource implements MonitorSource {
     return this.#engine.stats();
   }
 
-  subscribe(listener: (event: EngineEvent) => void): () => void {
-    const offs = ENGINE_EVENT_NAMES.map((type) => this.#engine.on(type, (event) => listener({ type, event } as EngineEvent)));
+  subscribe(listener: (event: EngineEvent) => void, options: { remote?: boolean } = {}): () => void {
+    const types = options.remote === true ? ENGINE_EVENT_NAMES : ENGINE_EVENT_NAMES.filter((type) => type !== 'remote:task');
+    const offs = types.map((type) => this.#engine.on(type, (event) => listener({ type, event } as EngineEvent)));
     return () => {
       for (const off of offs) off();
     };
   }
 
   overview(...[range, throttled]: Parameters<MonitorSource['overview']>) {
-    return deriveOverview(this, range, throttled, this.#sampleSize);
+    return mapOverview(this.#reader, range, throttled);
   }
 
   queueMetrics(throttled: ReadonlyMap<string, number>) {
-    return deriveQueueMetrics(this, throttled, this.#sampleSize);
+    return mapQueueMetrics(this.#reader, throttled);
   }
 
   successRateTrend(days: 7 | 30 | 90) {
-    return deriveSuccessRateTrend(this, days);
+    return mapSuccessRateTrend(this.#reader, days);
   }
 
   taskTypes(...[range]: Parameters<MonitorSource['taskTypes']>) {
-    return deriveTaskTypes(this, range);
+    return mapTaskTypes(this.#reader, range);
   }
 
   executionTimes(...[range]: Parameters<MonitorSource['executionTimes']>) {
-    return deriveExecutionTimes(this, range, this.#sampleSize);
+    return mapExecutionTimes(this.#reader, range);
   }
 }

@@ -29,8 +29,7 @@ export interface ExecutionLogSlice {
 /**
  * Everything the routes read and do, in one narrow interface. `createMonitor` builds the default
  * implementation over an `EverTask` and its storage (`EngineMonitorSource`); the aggregate methods
- * (overview, queue metrics, statistics) are where the storage-computed statistics of the storage
- * port plug in when it has them.
+ * (overview, queue metrics, statistics) map the storage's `TaskStatistics`.
  */
 export interface MonitorSource {
   readonly capabilities: MonitorCapabilities;
@@ -53,8 +52,12 @@ export interface MonitorSource {
   configuration(): EngineConfiguration;
   /** Running and buffered tasks per queue in this process. */
   localQueues(): { queue: string; running: number; buffered: number }[];
-  /** Subscribes to every engine event; returns the unsubscribe function. */
-  subscribe(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Subscribes to every engine event; returns the unsubscribe function. Other processes' events
+   * (`remote:task`) only with `remote: true`: subscribing to them asks every engine on the
+   * storage to publish its events (see the engine's `eventFeed` option).
+   */
+  subscribe(listener: (event: EngineEvent) => void, options?: { remote?: boolean }): () => void;
 
   overview(range: TimeRange, throttledByQueue: ReadonlyMap<string, number>): Promise<Omit<Overview, 'recentActivity'>>;
   queueMetrics(throttledByQueue: ReadonlyMap<string, number>): Promise<QueueMetrics[]>;

@@ -28,27 +28,8 @@ export function windowOf(range: TimeRange, now: number): TimeWindow {
   }
 }
 
-/** `count` consecutive buckets of `sizeMs` ending with the one that contains `now`, oldest first. */
-export function buckets(now: number, sizeMs: number, count: number): TimeWindow[] {
-  const lastStart = Math.floor(now / sizeMs) * sizeMs;
-  const out: TimeWindow[] = [];
-  for (let i = count - 1; i >= 0; i--) {
-    const from = lastStart - i * sizeMs;
-    out.push({ from, to: from + sizeMs });
-  }
-  return out;
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** The span `[from, to)` of `count` consecutive buckets of `sizeMs` ending with the one that contains `now`. */
+export function bucketSpan(now: number, sizeMs: number, count: number): { from: number; to: number } {
+  const to = Math.floor(now / sizeMs) * sizeMs + sizeMs;
+  return { from: to - count * sizeMs, to };
 }

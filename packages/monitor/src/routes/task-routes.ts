@@ -4,7 +4,7 @@ import type { CancelResponse, ExecutionLogsPage, TaskCounts, TasksPage } from '.
 import type { MonitorEnv } from '../monitor-env.js';
 import type { MonitorSource } from '../data/monitor-source.js';
 import { ApiError } from '../errors.js';
-import { byStatus } from '../data/derived-statistics.js';
+import { byStatus } from '../data/statistics-mapping.js';
 import { toDetail, toListItem, toLogItem, toRunAuditItem, toStatusAuditItem } from '../data/task-dto.js';
 import { executionLogsQuery, noQuery, parseQuery, taskIdParam, taskListQuery } from '../validation.js';
 import type { LogLevel, Logger } from 'evertask';

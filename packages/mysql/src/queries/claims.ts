@@ -17,6 +17,7 @@ const LEASED = `('queued', 'in-progress')`;
  * A claim is one READ COMMITTED transaction: one locking read whose two branches each walk their
  * index in order with `FOR UPDATE SKIP LOCKED` (due tasks, and leased tasks whose lease lapsed),
  * so concurrent claimers take disjoint rows without waiting; then one UPDATE leases the winners.
+ * Two round trips: the transaction opens with the read, and commits with the UPDATE.
  */
 export class ClaimQueries {
   readonly #context: QueryContext;
@@ -52,22 +53,22 @@ export class ClaimQueries {
     const branch = [now, ...filter.values, limit];
     const read = this.#lockingRead(filter.sql);
     const tasks = this.#context.tables.tasks;
-    return this.#context.connection.transaction(
+    const leaseExpiresAt = now + leaseMs;
+    return this.#context.connection.readThenWrite(
       'claimDue',
-      async (db) => {
-        const [locked] = await db.query(read, [...branch, ...branch, ...branch, ...branch]);
-        const candidates = rowsOf(locked as never).map((row) => ({ key: Number(row.claim_key), row }));
+      { sql: read, values: [...branch, ...branch, ...branch, ...branch] },
+      (locked) => {
+        const candidates = rowsOf(locked).map((row) => ({ key: Number(row.claim_key), row }));
         candidates.sort((a, b) => a.key - b.key || compareText(String(a.row.id), String(b.row.id)));
         const picked = candidates.slice(0, limit);
-        if (picked.length === 0) return [];
-        const leaseExpiresAt = now + leaseMs;
-        await db.query(`UPDATE ${tasks} SET status = 'queued', lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id IN (?)`, [
-          owner,
-          leaseExpiresAt,
-          now,
-          picked.map((c) => c.row.id),
-        ]);
-        return picked.map(({ row }) => readers.task({ ...row, status: 'queued', lease_owner: owner, lease_expires_at: leaseExpiresAt, updated_at: now }));
+        if (picked.length === 0) return { result: [] };
+        return {
+          write: {
+            sql: `UPDATE ${tasks} SET status = 'queued', lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id IN (?)`,
+            values: [owner, leaseExpiresAt, now, picked.map((c) => c.row.id)],
+          },
+          result: picked.map(({ row }) => readers.task({ ...row, status: 'queued', lease_owner: owner, lease_expires_at: leaseExpiresAt, updated_at: now })),
+        };
       },
       { idempotent: true },
     );

@@ -92,23 +92,23 @@ WHERE status IN ${PENDING} AND (created_at > ? OR (created_at = ? AND id > ?)) O
     const t = this.#context.tables.tasks;
     const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     const connection = this.#context.connection;
-    const rows = rowsOf(
+    // One statement (one consistent read), two plans: the page walks the sort order and stops
+    // after offset + limit rows; the total counts the matching rows apart (a window count over the
+    // page query would read every matching row in full before the LIMIT applies). The join keeps
+    // no order, so the page rows are sorted again (at most `limit` of them).
+    const order = `${sortExpression(page.sortBy, direction)}, id ${direction}`;
+    const result = rowsOf(
       await connection.run(
         'query',
-        `SELECT ${taskSelectList()}, COUNT(*) OVER () AS total FROM ${t} ${whereSql}
-ORDER BY ${sortExpression(page.sortBy, direction)}, id ${direction} LIMIT ? OFFSET ?`,
-        [...values, limit, offset],
+        `SELECT total.n AS total, page.* FROM (SELECT COUNT(*) AS n FROM ${t} ${whereSql}) AS total
+LEFT JOIN (SELECT ${taskSelectList()} FROM ${t} ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?) AS page ON TRUE
+ORDER BY ${order}`,
+        [...values, ...values, limit, offset],
         { idempotent: true },
       ),
     );
-    let total: number;
-    const first = rows[0];
-    if (first !== undefined) total = Number(first.total);
-    else if (offset === 0 && limit > 0) total = 0;
-    else {
-      const [count] = rowsOf(await connection.run('query', `SELECT COUNT(*) AS n FROM ${t} ${whereSql}`, values, { idempotent: true }));
-      total = Number(count?.n ?? 0);
-    }
+    const total = Number(result[0]?.total ?? 0);
+    const rows = result.filter((row) => row.id !== null);
     return { items: rows.map(readers.task), total };
   }
 

@@ -113,25 +113,22 @@ ORDER BY created_at, tasks.id LIMIT $1`,
     const s = this.#context.quotedSchema;
     const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     values.push(limit, offset);
+    // One statement, one snapshot, two plans: the page walks the sort order and stops after
+    // offset + limit rows; the total counts the matching rows apart (a window count over the page
+    // query would read every matching row in full before the LIMIT applies). The join keeps no
+    // order, so the page rows are sorted again (at most `limit` of them).
     const res = await connection.run<TaskRow & { total: string }>('query', {
-      text: `SELECT ${taskSelectList()}, count(*) OVER () AS total FROM ${s}.tasks ${whereSql}
-ORDER BY ${sortExpression(page.sortBy, dir)}, tasks.id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}`,
+      text: `WITH page AS (
+  SELECT ${taskSelectList()} FROM ${s}.tasks ${whereSql}
+  ORDER BY ${sortExpression(page.sortBy, dir)}, tasks.id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}
+), total AS (SELECT count(*) AS total FROM ${s}.tasks ${whereSql})
+SELECT total.total, page.* FROM total LEFT JOIN page ON true
+ORDER BY ${sortExpression(page.sortBy, dir)}, page.id::uuid ${dir}`,
       values,
     });
-    let total: number;
-    const first = res.rows[0];
-    if (first !== undefined) {
-      total = Number(first.total);
-    } else if (offset === 0 && limit > 0) {
-      total = 0;
-    } else {
-      const count = await connection.run<{ n: number }>('query', {
-        text: `SELECT count(*)::int AS n FROM ${s}.tasks ${whereSql}`,
-        values: values.slice(0, -2),
-      });
-      total = count.rows[0]?.n ?? 0;
-    }
-    return { items: res.rows.map(readers.task), total };
+    const total = Number(res.rows[0]?.total ?? 0);
+    const rows = res.rows.filter((row) => row.id !== null);
+    return { items: rows.map(readers.task), total };
   }
 
   async count(filter: TaskFilter): Promise<StatusCount[]> {

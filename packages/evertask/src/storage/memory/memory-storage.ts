@@ -17,6 +17,7 @@ import type {
   TaskStorage,
   TaskTransition,
 } from '../../ports/task-storage.js';
+import type { TaskGroup, TaskGroupRequest, TimelineBucket, TimelineRequest } from '../../ports/task-statistics.js';
 import { checkInstanceId, checkInstanceRecord } from '../../storage-kit/instance-checks.js';
 import { applyPatch } from '../../storage-kit/record-checks.js';
 import { StorageChecks } from '../../storage-kit/storage-checks.js';
@@ -28,6 +29,7 @@ import { MemoryNotifier } from './memory-notifier.js';
 import { applyRetention } from './memory-retention.js';
 import { TaskHistory } from './task-history.js';
 import { copyTask, countTasks, pendingTasks, queryTasks } from './task-queries.js';
+import { taskGroups, taskTimeline } from './task-statistics.js';
 import { TaskTable } from './task-table.js';
 
 const checks = new StorageChecks('MemoryStorage');
@@ -39,8 +41,8 @@ const checks = new StorageChecks('MemoryStorage');
  * per-queue time indexes (an `IndexedMinHeap` of distinct times, each with its ids) of due tasks
  * (`waiting`/`service-stopped` by `dueAt`) and of leases (`queued`/`in-progress` by
  * `leaseExpiresAt`), an owner → tasks index for lease renewal, and a (createdAt, id) order of
- * non-terminal tasks for keyset paging. Dashboard queries (`query`, `count`) and
- * `cleanup` scan.
+ * non-terminal tasks for keyset paging. Dashboard queries (`query`, `count`), the statistics
+ * (`taskTimeline`, `taskGroups`: one pass each) and `cleanup` scan.
  *
  * Records are copied in and out, so callers can never change the stored state by mutating an
  * object. Every method runs to completion without yielding, so each call is atomic and concurrent
@@ -210,6 +212,23 @@ export class MemoryStorage implements TaskStorage {
     this.#requireOpen();
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.logs(taskId, skip, take, levels);
+  }
+
+  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
+    this.#requireOpen();
+    return this.#history.logCount(taskId, checks.checkLogCount(taskId, minLevel));
+  }
+
+  // ---- statistics ------------------------------------------------------------------------------
+
+  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
+    this.#requireOpen();
+    return taskTimeline(this.#table, checks.checkTimelineRequest(request));
+  }
+
+  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
+    this.#requireOpen();
+    return taskGroups(this.#table, checks.checkGroupRequest(request));
   }
 
   // ---- maintenance -----------------------------------------------------------------------------

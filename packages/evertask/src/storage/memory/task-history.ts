@@ -70,8 +70,13 @@ export class TaskHistory {
     return selected.slice(skip, skip + take).map((log) => ({ ...log }));
   }
 
-  logCount(taskId: string): number {
-    return this.#logs.get(taskId)?.length ?? 0;
+  /** How many logs a task has, of the given `levels` only when given. */
+  logCount(taskId: string, levels?: readonly LogLevel[]): number {
+    const all = this.#logs.get(taskId) ?? [];
+    if (levels === undefined) return all.length;
+    let count = 0;
+    for (const log of all) if (levels.includes(log.level)) count++;
+    return count;
   }
 
   /** Files every row of task `from` under task `to` (merged by time with any `to` has). */

@@ -7,6 +7,7 @@ import { registerTransitionTests } from './transitions.js';
 import { registerClaimTests, registerNextDueTests } from './claims.js';
 import { registerPendingTests, registerQueryTests } from './reads.js';
 import { registerHistoryTests } from './history.js';
+import { registerStatisticsTests } from './statistics.js';
 import { registerCleanupTests } from './retention.js';
 import { registerCleanupCountTests } from './retention-counts.js';
 import { registerLifecycleTests } from './lifecycle.js';
@@ -91,6 +92,7 @@ export function describeStorageConformance(
     describe('pending and scheduled', () => registerPendingTests(test));
     describe('query and count', () => registerQueryTests(test));
     describe('history', () => registerHistoryTests(test));
+    describe('statistics', () => registerStatisticsTests(test));
     describe('cleanup', () => registerCleanupTests(test));
     describe('cleanup counts', () => registerCleanupCountTests(test));
     describe('lifecycle and validation', () => registerLifecycleTests(test));
