@@ -18,9 +18,9 @@ function View({ route, canAct }: { route: string; canAct: boolean }) {
   const task = /^\/tasks\/([^/]+)$/.exec(path);
   if (task?.[1] !== undefined) return <TaskDetailView id={decodeURIComponent(task[1])} canAct={canAct} />;
   switch (path) {
-    case '/tasks': return <TasksView />;
+    case '/tasks': return <TasksView canAct={canAct} />;
     case '/recurring': return <RecurringView />;
-    case '/queues': return <QueuesView />;
+    case '/queues': return <QueuesView canAct={canAct} />;
     case '/instances': return <InstancesView />;
     case '/events': return <LiveEventsView />;
     default: return <OverviewView />;

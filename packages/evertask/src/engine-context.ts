@@ -60,6 +60,12 @@ export interface DueTimes {
   hint(dueAt: number | undefined): void;
 }
 
+/** The queues this engine knows as paused (`management/queue-pauses.ts`; the storage holds the state). */
+export interface PausedQueueNames {
+  /** Whether `queue` is paused: a task due now is then stored `waiting`, not leased to this engine. */
+  isPaused(queue: string): boolean;
+}
+
 /** Starting claim rounds (`scheduler/claimer.ts`). */
 export interface ClaimRounds {
   /** Marks that the storage may have due work and starts a claim round (not awaited). */
@@ -85,6 +91,8 @@ export interface EngineContext {
   readonly dueTimes: DueTimes;
   /** Claim rounds: a part that makes work due asks for one here. */
   readonly claims: ClaimRounds;
+  /** The paused queues (a dispatch to one is stored waiting). */
+  readonly pauses: PausedQueueNames;
   /** True while the engine is started and not stopping. */
   isRunning(): boolean;
   /** Throws the engine-state error of `what` unless the engine is running. */

@@ -4,7 +4,6 @@ import type { DispatchManyOptions, DispatchOptions } from './dispatch/dispatch-o
 import type { ClaimerContext, EngineContext } from './engine-context.js';
 import type { EverTaskEventName, EverTaskEvents, EverTaskListener } from './events.js';
 import type { EverTaskOptions, ResolvedOptions } from './options.js';
-import type { TaskStatus } from './ports/task-record.js';
 import type { TaskStorage, TaskFilter, TaskPage } from './ports/task-storage.js';
 import type { TaskInfo } from './task-info.js';
 import { TypedEmitter, checkSubscription } from './events.js';
@@ -21,14 +20,20 @@ import { RunFinisher } from './worker/run-finisher.js';
 import { TaskRunner } from './worker/task-runner.js';
 import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
 import { EventFeed } from './event-feed/event-feed.js';
-import { shouldAuditStatus } from './audit/audit-policy.js';
-import { allowedSources, isTerminal } from './state-machine.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
 
+import type { ActionOptions } from './management/action-options.js';
+import type { ManagementContext } from './management/management-context.js';
+import { cancelTask } from './management/cancel-task.js';
+import { runTaskNow } from './management/run-now.js';
+import { retryTask } from './management/retry-task.js';
+import { deleteTask } from './management/delete-task.js';
+import { QueuePauses, type PausedQueueInfo } from './management/queue-pauses.js';
+import { listRecurringSeries, type RecurringSeries } from './recurring-series.js';
 import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
 
 const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
@@ -41,24 +46,6 @@ export interface StopOptions {
   timeout?: number | string;
   /** Also close the storage. @defaultValue false (so `getTask` keeps working) */
   closeStorage?: boolean;
-}
-
-/** A recurring series as `recurring()` lists it. */
-export interface RecurringSeries {
-  id: string;
-  name: string;
-  taskKey: string | null;
-  queue: string;
-  status: TaskStatus;
-  /** Human-readable schedule, e.g. "every day at 03:00 (Europe/Rome)". */
-  description: string | null;
-  /** Null once the series is over or cancelled. */
-  nextRunAt: Date | null;
-  lastRunAt: Date | null;
-  lastOutcome: 'completed' | 'failed' | null;
-  runCount: number;
-  maxRuns: number | null;
-  runUntil: Date | null;
 }
 
 /**
@@ -78,6 +65,8 @@ export class EverTask {
   readonly #runner: TaskRunner;
   readonly #dispatcher: Dispatcher;
   readonly #retention: RetentionMaintenance;
+  readonly #management: ManagementContext;
+  readonly #pauses: QueuePauses;
   readonly #feed: EventFeed;
   readonly #remoteListeners = new Set<unknown>();
   #state: EngineState = 'created';
@@ -106,6 +95,7 @@ export class EverTask {
       dueTimes: this.#scheduler,
       isRunning: () => this.#state === 'running',
       requireRunning: (what) => this.#requireRunning(what),
+      pauses: { isPaused: (queue) => this.#pauses.isPaused(queue) },
     };
     this.#registration = new InstanceRegistration(base);
     const claimer = new Claimer(base, this.#registration);
@@ -116,6 +106,14 @@ export class EverTask {
     this.#runner = runner;
     this.#dispatcher = new Dispatcher(ctx);
     this.#retention = new RetentionMaintenance(ctx, this.#registration);
+    this.#management = {
+      engine: ctx,
+      abortLocal: (id, reason) => runner.abortLocal(id, reason),
+      releaseRateLimit: (id) => runner.releaseRateLimit(id),
+      handBack: (task, now) => claimer.handBack(task, now),
+      dropBuffered: (predicate) => [...this.#queues.values()].flatMap((queue) => queue.remove(predicate)),
+    };
+    this.#pauses = new QueuePauses(this.#management);
     this.#feed = new EventFeed(ctx, this.#options.eventFeed);
     for (const config of this.#options.queues.values()) {
       this.#queues.set(
@@ -145,6 +143,7 @@ export class EverTask {
       if (this.#storage.notifications !== undefined) {
         this.#unsubscribe = await this.#storage.notifications.subscribe((n) => {
           if (n.kind === 'task-cancelled' && n.taskId) this.#runner.abortLocal(n.taskId, 'cancel');
+          else if (n.kind === 'queue-state') void this.#pauses.refresh().catch(() => undefined);
           else if (n.kind === 'task-available') {
             if (n.dueAt !== undefined && n.dueAt > this.#options.clock.now()) this.#scheduler.hint(Math.min(n.dueAt, this.#scheduler.nextAt() ?? Infinity));
             else this.#claimer.claimSoon();
@@ -153,6 +152,7 @@ export class EverTask {
       }
       if (this.#options.stableInstanceId && this.#storage.capabilities.persistent) await this.#claimer.takeBackOwnLeases();
       await this.#registration.register();
+      await this.#pauses.refresh();
     } catch (error) {
       // a failed start leaves nothing behind: no subscription, the engine as it was
       if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
@@ -166,6 +166,7 @@ export class EverTask {
     this.#scheduler.resume();
     for (const queue of this.#queues.values()) queue.resume();
     this.#claimer.start();
+    this.#pauses.start();
     this.#retention.start();
     await this.#claimer.claim();
   }
@@ -189,6 +190,7 @@ export class EverTask {
     }
     this.#state = 'stopping';
     this.#claimer.stop();
+    this.#pauses.stop();
     this.#scheduler.stop();
     const retentionStopped = this.#retention.stop(); // no new pass; one under way is awaited below
     await this.#claimer.idle();
@@ -234,36 +236,49 @@ export class EverTask {
     return this.#dispatcher.dispatchMany(task, payloads, options);
   }
 
-  // ---- cancel & queries --------------------------------------------------------------------------
+  // ---- management actions (src/management/) ----------------------------------------------------
+  // Each returns true when it applied and false when the task is unknown or its status does not
+  // allow it; a bad argument throws. `actor` is recorded in the status history and the log.
+
+  /** Cancels a task: a waiting one never runs, a running one has its `ctx.signal` aborted. False when it already finished. */
+  cancel(id: string, options: ActionOptions = {}): Promise<boolean> {
+    return cancelTask(this.#management, id, options);
+  }
+
+  /** Makes a `waiting` task (delayed, awaiting a retry, a recurring series between runs) due now. */
+  runNow(id: string, options: ActionOptions = {}): Promise<boolean> {
+    return runTaskNow(this.#management, id, options);
+  }
+
+  /** Runs a `failed` task again: `waiting`, due now, attempts back at 0 (its error stays in the history). */
+  retry(id: string, options: ActionOptions = {}): Promise<boolean> {
+    return retryTask(this.#management, id, options);
+  }
+
+  /** Deletes a finished (`completed`, `failed`, `cancelled`) task with its history and logs. */
+  deleteTask(id: string, options: ActionOptions = {}): Promise<boolean> {
+    return deleteTask(this.#management, id, options);
+  }
 
   /**
-   * Cancels a task: a waiting one never runs, a running one has its `ctx.signal` aborted. Returns
-   * false when there was nothing to cancel (unknown id, or the task already finished).
+   * Pauses a queue in the storage: no engine sharing it claims its tasks until `resumeQueue`
+   * (running ones finish). Returns false when it was already paused.
    */
-  async cancel(id: string): Promise<boolean> {
-    if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(`cancel takes a task id; received ${JSON.stringify(id)}.`);
-    const task = await storageCall('get', () => this.#storage.get(id));
-    if (!task || isTerminal(task.status)) return false;
-    const now = this.#options.clock.now();
-    const applied = await this.#writer.transition({
-      id,
-      from: allowedSources('cancelled'),
-      to: 'cancelled',
-      at: now,
-      patch: { dueAt: null, leaseOwner: null, leaseExpiresAt: null },
-      ...(shouldAuditStatus(task.auditLevel, 'cancelled', null) ? { audit: { error: null } } : {}),
-    });
-    if (!applied) return false;
-    this.#scheduler.unschedule(id);
-    this.#runner.releaseRateLimit(id);
-    for (const queue of this.#queues.values()) queue.remove((t) => t.id === id);
-    const running = this.#runner.abortLocal(id, 'cancel');
-    if (!running && task.status === 'in-progress' && this.#storage.notifications !== undefined) {
-      await this.#storage.notifications.notify({ kind: 'task-cancelled', taskId: id }).catch(() => undefined);
-    }
-    this.#emitter.emit('task:cancelled', { taskId: id, taskName: task.name, queue: task.queue, at: now, running });
-    return true;
+  pauseQueue(name: string, options: ActionOptions = {}): Promise<boolean> {
+    return this.#pauses.pause(name, options);
   }
+
+  /** Resumes a paused queue and wakes the engines. Returns false when it was not paused. */
+  resumeQueue(name: string, options: ActionOptions = {}): Promise<boolean> {
+    return this.#pauses.resume(name, options);
+  }
+
+  /** The paused queues of the storage, by name. */
+  pausedQueues(): Promise<PausedQueueInfo[]> {
+    return this.#pauses.list();
+  }
+
+  // ---- queries -----------------------------------------------------------------------------------
 
   /** The stored task, or undefined. Works after `stop()` while the storage is open. */
   async getTask(id: string): Promise<TaskInfo | undefined> {
@@ -305,31 +320,8 @@ export class EverTask {
   }
 
   /** The registered recurring series with their next run, last run, run count and last outcome. */
-  async recurring(): Promise<RecurringSeries[]> {
-    const out: RecurringSeries[] = [];
-    for (let offset = 0; ; offset += 500) {
-      const page = await storageCall('query', () =>
-        this.#storage.query({ recurring: true }, { offset, limit: 500, sortBy: 'createdAt', descending: false }),
-      );
-      for (const t of page.items) {
-        out.push({
-          id: t.id,
-          name: t.name,
-          taskKey: t.taskKey,
-          queue: t.queue,
-          status: t.status,
-          description: t.recurringInfo,
-          nextRunAt: t.dueAt === null || isTerminal(t.status) ? null : new Date(t.dueAt),
-          lastRunAt: t.lastExecutionAt === null ? null : new Date(t.lastExecutionAt),
-          lastOutcome: t.lastOutcome,
-          runCount: t.runCount,
-          maxRuns: t.maxRuns,
-          runUntil: t.runUntil === null ? null : new Date(t.runUntil),
-        });
-      }
-      if (page.items.length < 500) break;
-    }
-    return out;
+  recurring(): Promise<RecurringSeries[]> {
+    return listRecurringSeries(this.#storage);
   }
 
   /** Subscribes to an event; returns the unsubscribe function. An unknown event name throws. */

@@ -1,5 +1,8 @@
 export { EverTask } from './ever-task.js';
-export type { StopOptions, RecurringSeries } from './ever-task.js';
+export type { StopOptions } from './ever-task.js';
+export type { RecurringSeries } from './recurring-series.js';
+export type { ActionOptions } from './management/action-options.js';
+export type { PausedQueueInfo } from './management/queue-pauses.js';
 export type { InstanceInfo } from './scheduler/instance-registration.js';
 export type { EngineConfiguration, QueueConfiguration, TaskDefinitionSummary } from './engine-configuration.js';
 export { defineTask } from './define-task.js';

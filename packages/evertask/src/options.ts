@@ -175,10 +175,15 @@ export function checkAuditLevel(value: unknown, what: string): asserts value is 
   }
 }
 
-function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: boolean, cpuDefault: number): ResolvedQueue {
+/** Throws unless `name` is a valid queue name: 1–100 characters of letters, digits and `._:-/`. */
+export function checkQueueName(name: string): void {
   if (!QUEUE_NAME_RE.test(name)) {
     throw new InvalidArgumentError(`Queue name ${JSON.stringify(name)} must be 1–100 characters of letters, digits and ._:-/.`);
   }
+}
+
+function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: boolean, cpuDefault: number): ResolvedQueue {
+  checkQueueName(name);
   const o = options ?? {};
   checkOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
   const whenFull = o.whenFull ?? (builtIn ? 'wait' : 'fallback');

@@ -11,6 +11,9 @@ import type { TaskStatus } from './ports/task-record.js';
  * - `in-progress`: running.
  * - `service-stopped`: interrupted by a shutdown; runs again when an engine starts.
  * - `completed`, `failed`, `cancelled`: terminal.
+ *
+ * One change leaves a terminal status, and only on an operator's request: `EverTask.retry` moves
+ * a `failed` task back to `waiting` (management/retry-task.ts). No engine path does.
  */
 const ALLOWED: Record<TaskStatus, readonly TaskStatus[]> = {
   waiting: ['waiting', 'queued', 'cancelled', 'failed'],

@@ -11,6 +11,8 @@ export interface TaskStatusChange {
   at: Date;
   /** Error text recorded with the change (a failure, a retry), else null. */
   error: string | null;
+  /** Who asked for the change (`cancel`, `runNow`, `retry` with an `actor`), or null for the engine itself. */
+  actor: string | null;
 }
 
 /** One finished run of a recurring task, as `getTaskHistory` returns it. */
@@ -76,7 +78,7 @@ export async function readTaskHistory(storage: TaskStorage, id: unknown): Promis
   ]);
   return {
     taskId: id,
-    statuses: statuses.map((row) => ({ status: row.status, at: new Date(row.at), error: row.error })),
+    statuses: statuses.map((row) => ({ status: row.status, at: new Date(row.at), error: row.error, actor: row.actor })),
     runs: runs.map((row) => ({ at: new Date(row.at), status: row.status, executionTimeMs: row.executionTimeMs, error: row.error })),
   };
 }

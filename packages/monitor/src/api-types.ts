@@ -88,6 +88,8 @@ export interface StatusAuditItem {
   status: TaskStatus;
   at: ApiDate;
   error: string | null;
+  /** Who made the change (the monitor user of an action), or null for the engine itself. */
+  actor: string | null;
 }
 
 /** One finished run of a recurring series. */
@@ -152,6 +154,64 @@ export interface CancelResponse {
   id: string;
   cancelled: boolean;
   status: TaskStatus;
+}
+
+/** `POST /tasks/:id/run-now` and `POST /tasks/:id/retry`: the task's status after the action. */
+export interface TaskActionResponse {
+  id: string;
+  action: 'run-now' | 'retry';
+  status: TaskStatus;
+}
+
+/** `DELETE /tasks/:id`. */
+export interface DeleteResponse {
+  id: string;
+  deleted: true;
+}
+
+/** The actions `POST /tasks/bulk` applies. */
+export type BulkAction = 'retry' | 'cancel';
+
+/** The filter of `POST /tasks/bulk`: the fields of the task-list query (times as ISO text or epoch ms). */
+export interface BulkFilter {
+  statuses?: TaskStatus[];
+  name?: string;
+  queue?: string;
+  recurring?: boolean;
+  createdAfter?: string | number;
+  createdBefore?: string | number;
+  search?: string;
+}
+
+/** Body of `POST /tasks/bulk`. */
+export interface BulkActionRequest {
+  action: BulkAction;
+  filter: BulkFilter;
+}
+
+/** Answer of `POST /tasks/bulk`. */
+export interface BulkActionResponse {
+  action: BulkAction;
+  /** Tasks matching the filter. */
+  matched: number;
+  /** Tasks the action applied to. */
+  applied: number;
+  /** matched − applied: in a status the action does not apply to, changed meanwhile, or beyond `limit`. */
+  skipped: number;
+  /** Most tasks one request acts on. */
+  limit: number;
+  /** True when more tasks matched than `limit`: send the request again for the rest. */
+  truncated: boolean;
+}
+
+/** `POST /queues/:name/pause` and `/resume`. */
+export interface QueueStateResponse {
+  queueName: string;
+  paused: boolean;
+  pausedAt: ApiDate | null;
+  pausedBy: string | null;
+  /** False when the queue already was in that state. */
+  changed: boolean;
 }
 
 /** A time range of the overview and the statistics. */
@@ -234,6 +294,13 @@ export interface QueueMetrics {
   /** completed / (completed + failed) in percent, or null. */
   successRate: number | null;
   avgExecutionTimeMs: number | null;
+}
+
+/** `GET /queues`: a queue's metrics and whether it is paused (in the storage, for every engine). */
+export interface QueueView extends QueueMetrics {
+  paused: boolean;
+  pausedAt: ApiDate | null;
+  pausedBy: string | null;
 }
 
 /** `GET /statistics/success-rate-trend`. */

@@ -17,6 +17,7 @@ import { IpAllowList } from './auth/ip-allow-list.js';
 import { allowListGuard, authenticationGuard, CSRF_HEADER, type GuardParts } from './auth/request-guard.js';
 import { authRoutes } from './routes/auth-routes.js';
 import { taskRoutes } from './routes/task-routes.js';
+import { taskActionRoutes } from './routes/task-action-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
 import { statisticsRoutes } from './routes/statistics-routes.js';
@@ -90,23 +91,22 @@ export function createMonitor(options: MonitorOptions): Monitor {
   const parts = guardParts(o);
 
   const api = new Hono<MonitorEnv>();
-  // no route takes more than a login body
-  api.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('ERR_PAYLOAD_TOO_LARGE', `The request body is over ${MAX_BODY_BYTES} bytes.`, 'body');
-      },
-    }),
-  );
+  // no route takes more than a login body; DELETE reads none (and Hono's limit, rebuilding the
+  // request around the body stream, fails on a bodiless DELETE under @hono/node-server)
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError('ERR_PAYLOAD_TOO_LARGE', `The request body is over ${MAX_BODY_BYTES} bytes.`, 'body');
+    },
+  });
+  api.use('*', (c, next) => (c.req.method === 'DELETE' ? next() : limitBody(c, next)));
   const config: MonitorConfigResponse = {
     apiBasePath: `${o.basePath}/api`,
     eventsPath: `${o.basePath}/api/events`,
     metricsPath: `${o.basePath}/metrics`,
     requireAuthentication: o.auth !== false,
     csrfHeader: CSRF_HEADER,
-    actions: ['cancel'],
+    actions: ['cancel', 'run-now', 'retry', 'delete', 'pause-queue', 'resume-queue', 'bulk-retry', 'bulk-cancel'],
     sseHeartbeatMs: o.sseHeartbeatMs,
   };
   api.get('/config', (c) => {
@@ -133,9 +133,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
   api.use('*', authenticationGuard(parts));
   api.get('/events', (c) => streams.handle(c));
-  api.route('/tasks', taskRoutes(source, o.maxPageSize, o.logger));
+  api.route('/tasks', taskActionRoutes(source, o.logger));
+  api.route('/tasks', taskRoutes(source, o.maxPageSize));
   api.route('/dashboard', dashboardRoutes(source, rateLimits));
-  api.route('/queues', queueRoutes(source, rateLimits, o.maxPageSize));
+  api.route('/queues', queueRoutes(source, rateLimits, o.maxPageSize, o.logger));
   api.route('/statistics', statisticsRoutes(source));
   api.route('/', systemRoutes(source, rateLimits));
 

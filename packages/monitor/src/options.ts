@@ -9,7 +9,7 @@ import { MonitorOptionsError } from './errors.js';
 export interface MonitorUser {
   username: string;
   password: string;
-  /** `admin` may act (cancel), `read-only` may only look (actions answer 403). @defaultValue 'admin' */
+  /** `admin` may act (cancel, run now, retry, delete, pause/resume a queue, bulk actions), `read-only` may only look (actions answer 403). @defaultValue 'admin' */
   role?: MonitorRole;
 }
 

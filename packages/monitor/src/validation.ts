@@ -43,6 +43,17 @@ const statusList = z
   .transform((values) => values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value.length > 0))
   .pipe(z.array(z.enum(TASK_STATUSES as [TaskStatus, ...TaskStatus[]], { error: `statuses must be among ${TASK_STATUSES.join(', ')}` })));
 
+/** The filter fields of the task list, validated: what `listFilter` turns into a storage filter. */
+export interface ListFilterFields {
+  statuses?: TaskStatus[] | undefined;
+  name?: string | undefined;
+  queue?: string | undefined;
+  recurring?: boolean | undefined;
+  createdAfter?: number | undefined;
+  createdBefore?: number | undefined;
+  search?: string | undefined;
+}
+
 /** Query of `GET /tasks` and `GET /queues/:name/tasks`. */
 export function taskListQuery(maxPageSize: number) {
   return z.strictObject({
@@ -66,6 +77,34 @@ export const executionLogsQuery = z.strictObject({
   take: integerText('take', 1, 1000).default(100),
   level: z.enum(LOG_LEVELS as [string, ...string[]], { error: `level must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
 });
+
+/** A time of a JSON body: ISO 8601 text or epoch milliseconds (a number or its digits). */
+const instantValue = (field: string) => z.union([z.number().int().nonnegative().transform(String), z.string()], { error: `${field} must be an ISO 8601 time or epoch milliseconds` }).pipe(instantText(field));
+
+/** Body of `POST /tasks/bulk`: the action and the list's filter fields (as JSON values). */
+export const bulkActionBody = z.strictObject({
+  action: z.enum(['retry', 'cancel'], { error: 'action must be retry or cancel' }),
+  filter: z.strictObject({
+    statuses: z.array(z.enum(TASK_STATUSES as [TaskStatus, ...TaskStatus[]], { error: `statuses must be among ${TASK_STATUSES.join(', ')}` })).optional(),
+    name: shortText('name', 200).optional(),
+    queue: shortText('queue', 100).optional(),
+    recurring: z.boolean({ error: 'recurring must be true or false' }).optional(),
+    createdAfter: instantValue('createdAfter').optional(),
+    createdBefore: instantValue('createdBefore').optional(),
+    search: shortText('search', 200).optional(),
+  }, { error: 'filter must be an object of list filter fields' }),
+});
+
+/** Queue names as the engine accepts them. */
+const QUEUE_NAME_RE = /^[A-Za-z0-9._:\-/]{1,100}$/;
+
+/** The `:name` path parameter of a queue, or a 400 naming it. */
+export function queueNameParam(value: string | undefined): string {
+  if (value === undefined || !QUEUE_NAME_RE.test(value)) {
+    throw new ApiError('ERR_BAD_REQUEST', `Path parameter name must be a queue name (1–100 letters, digits, ._:-/); received ${JSON.stringify(value)}.`, 'name');
+  }
+  return value;
+}
 
 export const TIME_RANGES = ['today', 'week', 'month', 'all'] as const;
 

@@ -266,6 +266,7 @@ export interface TableNames {
   readonly runAudit: string;
   readonly executionLogs: string;
   readonly instances: string;
+  readonly pausedQueues: string;
   readonly migrations: string;
 }
 
@@ -277,6 +278,7 @@ export function tableNames(prefix: string): TableNames {
     runAudit: `\`${prefix}run_audit\``,
     executionLogs: `\`${prefix}execution_logs\``,
     instances: `\`${prefix}instances\``,
+    pausedQueues: `\`${prefix}paused_queues\``,
     migrations: `\`${prefix}migrations\``,
   };
 }

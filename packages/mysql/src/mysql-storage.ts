@@ -1,5 +1,7 @@
 import type {
   LogLevel,
+  PausedQueue,
+  QueueStateChange,
   AddOptions,
   ClaimRequest,
   ExecutionLogEntry,
@@ -32,6 +34,7 @@ import { resolveMySqlOptions, type MySqlStorageOptions, type ResolvedMySqlStorag
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { QueueStateQueries } from './queries/queue-state.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { StatisticsQueries } from './queries/statistics.js';
@@ -77,6 +80,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #statistics: StatisticsQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #queueState: QueueStateQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: MySqlStorageOptions) {
@@ -92,6 +96,7 @@ export class MySqlStorage implements TaskStorage {
     this.#statistics = new StatisticsQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#queueState = new QueueStateQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
     const connection = this.#connection;
     this.#lifecycle = new StorageLifecycle({
@@ -137,8 +142,10 @@ export class MySqlStorage implements TaskStorage {
     return this.#tasks.replace(previousId, ifStatus, task, options);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(checks.checkId(id, 'remove'));
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'remove');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    return this.#tasks.remove(id, ifStatus);
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
@@ -158,6 +165,17 @@ export class MySqlStorage implements TaskStorage {
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
+  }
+
+  // ---- queue state ---------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#queueState.setQueuePaused(queue, paused, { actor, at });
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#queueState.pausedQueues();
   }
 
   // ---- optional roles ------------------------------------------------------------------------

@@ -20,6 +20,8 @@ import type {
   TaskStatus,
   TaskStorage,
   LogLevel,
+  PausedQueue,
+  QueueStateChange,
   TaskTransition,
   TaskGroup,
   TaskGroupRequest,
@@ -39,6 +41,7 @@ import {
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { QueueStateQueries } from './queries/queue-state.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { StatisticsQueries } from './queries/statistics.js';
@@ -83,6 +86,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #retention: RetentionQueries;
   readonly #statistics: StatisticsQueries;
   readonly #instances: InstanceQueries;
+  readonly #queueState: QueueStateQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: PostgresStorageOptions) {
@@ -110,6 +114,7 @@ export class PostgresStorage implements TaskStorage {
     this.#retention = new RetentionQueries(context);
     this.#statistics = new StatisticsQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#queueState = new QueueStateQueries(context);
     this.capabilities = Object.freeze({
       persistent: true,
       multiProcess: true,
@@ -164,8 +169,10 @@ export class PostgresStorage implements TaskStorage {
     return this.#tasks.update(id, patch, ifStatus);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(checks.checkId(id, 'remove'));
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'remove');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    return this.#tasks.remove(id, ifStatus);
   }
 
   async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
@@ -190,6 +197,17 @@ export class PostgresStorage implements TaskStorage {
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
+  }
+
+  // ---- queue state ---------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#queueState.setQueuePaused(queue, paused, { actor, at });
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#queueState.pausedQueues();
   }
 
   // ---- optional roles ------------------------------------------------------------------------

@@ -19,6 +19,8 @@ export class KeyNames {
   readonly instances: string;
   /** Sorted set of instance id by expiresAt. */
   readonly instanceExpiries: string;
+  /** Hash of paused queue → `[pausedAt, pausedBy]`. */
+  readonly pausedQueues: string;
   /** Hash of the schema version and its writer. */
   readonly meta: string;
   /** The migration lock (SET NX PX). */
@@ -33,6 +35,7 @@ export class KeyNames {
     this.instances = `${this.base}:inst`;
     this.instanceExpiries = `${this.base}:inst-exp`;
     this.meta = `${this.base}:meta`;
+    this.pausedQueues = `${this.base}:paused`;
     this.migrationLock = `${this.base}:migration-lock`;
   }
 

@@ -6,7 +6,9 @@ import type {
   InstanceRegistry,
   NewTask,
   NotificationChannel,
+  PausedQueue,
   PendingCursor,
+  QueueStateChange,
   RetentionPolicy,
   RetentionResult,
   RunAuditEntry,
@@ -34,6 +36,7 @@ import { StorageNotifications } from './notifications.js';
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { QueueStateQueries } from './queries/queue-state.js';
 import { StatisticsQueries } from './queries/statistics.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
@@ -82,6 +85,7 @@ export class RedisStorage implements TaskStorage {
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
   readonly #statistics: StatisticsQueries;
+  readonly #queueState: QueueStateQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: RedisStorageOptions) {
@@ -98,6 +102,7 @@ export class RedisStorage implements TaskStorage {
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
     this.#statistics = new StatisticsQueries(context);
+    this.#queueState = new QueueStateQueries(context);
     this.#notifications = new StorageNotifications(this.#connection, this.#keys.notify, this.#options.notifications);
     if (this.#options.notifications) {
       this.notifications = {
@@ -164,8 +169,10 @@ export class RedisStorage implements TaskStorage {
     return this.#tasks.replace(previousId, ifStatus, task, options);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return this.#tasks.remove(checks.checkId(id, 'remove'));
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    checks.checkId(id, 'remove');
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    return this.#tasks.remove(id, ifStatus);
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
@@ -230,6 +237,17 @@ export class RedisStorage implements TaskStorage {
   async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
     const levels = checks.checkLogRead(taskId, skip, take, minLevel);
     return this.#history.getExecutionLogs(taskId, skip, take, levels);
+  }
+
+  // ---- queue state ---------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#queueState.setQueuePaused(queue, paused, { actor, at });
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#queueState.pausedQueues();
   }
 
   // ---- statistics ----------------------------------------------------------------------------

@@ -72,8 +72,8 @@ export function readTaskColumns(values: readonly (string | false)[], written: Re
 }
 
 /** The body of a status-audit member (the script adds the sequence prefix). */
-export function statusAuditBody(status: string, at: number, error: string | null): string {
-  return JSON.stringify([status, String(at), error]);
+export function statusAuditBody(status: string, at: number, error: string | null, actor: string | null = null): string {
+  return JSON.stringify([status, String(at), error, actor]);
 }
 
 /** The body of a run-audit member (the script adds the sequence prefix). */
@@ -107,8 +107,8 @@ function malformed(member: string, key: string, cause?: unknown): StorageError {
 
 /** A status-audit member of task `taskId` (read from `key`). */
 export function readStatusAuditMember(taskId: string, member: string, key: string): StatusAuditEntry {
-  const [status, at, error] = parseBody(member, AUDIT_SEQUENCE_WIDTH, key);
-  return readers.statusAudit({ task_id: taskId, status, at, error } satisfies Row);
+  const [status, at, error, actor] = parseBody(member, AUDIT_SEQUENCE_WIDTH, key);
+  return readers.statusAudit({ task_id: taskId, status, at, error, actor: actor ?? null } satisfies Row);
 }
 
 /** A run-audit member of task `taskId`. */

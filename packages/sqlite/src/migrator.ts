@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { StorageError } from 'evertask';
-import { EXECUTION_LOG_FIELDS, RUN_AUDIT_FIELDS, STATUS_AUDIT_FIELDS, TASK_COLUMNS } from 'evertask/storage-kit';
+import { EXECUTION_LOG_FIELDS, PAUSED_QUEUE_FIELDS, RUN_AUDIT_FIELDS, STATUS_AUDIT_FIELDS, TASK_COLUMNS } from 'evertask/storage-kit';
 import type { TableNames } from './queries/tables.js';
 
 export interface Migration {
@@ -57,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   fromFile(2, 'instance registry', '0002-instance-registry.sql'),
   fromFile(3, 'instance task names', '0003-instance-task-names.sql'),
   fromFile(4, 'statistics indexes', '0004-statistics-indexes.sql'),
+  fromFile(5, 'operator actions', '0005-operator-actions.sql'),
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);
@@ -77,6 +78,7 @@ function expectedColumns(tables: TableNames): Record<string, readonly string[]> 
     [tables.runAudit]: ['id', ...RUN_AUDIT_FIELDS.map((spec) => spec.column)],
     [tables.logs]: EXECUTION_LOG_FIELDS.map((spec) => spec.column),
     [tables.instances]: ['id', 'hostname', 'pid', 'started_at', 'heartbeat_at', 'expires_at', 'queues'],
+    [tables.pausedQueues]: PAUSED_QUEUE_FIELDS.map((spec) => spec.column),
     [tables.migrations]: ['version', 'name', 'applied_at'],
   };
 }

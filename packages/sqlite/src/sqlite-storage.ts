@@ -19,6 +19,8 @@ import {
   type TaskQueryResult,
   type TaskStatus,
   type LogLevel,
+  type PausedQueue,
+  type QueueStateChange,
   type TaskStorage,
   type TaskTransition,
   type TaskGroup,
@@ -32,6 +34,7 @@ import { Migrator } from './migrator.js';
 import { claimDueTasks, nextDueAt, renewLeases } from './queries/claims.js';
 import { logsOf, runAuditOf, saveLogs, statusAuditOf } from './queries/history.js';
 import { heartbeat, listInstances, removeInstance } from './queries/instances.js';
+import { pausedQueues, setQueuePaused } from './queries/queue-state.js';
 import {
   countTasks,
   getTask,
@@ -140,9 +143,13 @@ export class SqliteStorage implements TaskStorage {
     return this.#connection.run('replace', (session) => replaceTask(session, previousId, ifStatus, task, audit));
   }
 
-  async remove(id: string): Promise<boolean> {
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     checks.checkId(id, 'remove');
-    return this.#connection.run('remove', (session) => removeTask(session, id));
+    if (ifStatus !== undefined) {
+      checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+      if (ifStatus.length === 0) return false;
+    }
+    return this.#connection.run('remove', (session) => removeTask(session, id, ifStatus));
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
@@ -173,6 +180,17 @@ export class SqliteStorage implements TaskStorage {
     checks.checkTaskNames(names, 'nextDueAt');
     if (queues?.length === 0 || names?.length === 0) return undefined;
     return this.#connection.run('nextDueAt', (session) => nextDueAt(session, queues, names));
+  }
+
+  // ---- queue state -------------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    const { actor, at } = checks.checkQueueState(queue, paused, change);
+    return this.#connection.run('setQueuePaused', (session) => setQueuePaused(session, queue, paused, { actor, at }));
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    return this.#connection.run('pausedQueues', (session) => pausedQueues(session));
   }
 
   // ---- instance registry ---------------------------------------------------------------------------

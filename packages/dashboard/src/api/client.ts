@@ -4,8 +4,9 @@
  * session travels in the HttpOnly cookie the login sets; actions carry the CSRF header.
  */
 import type {
-  ApiErrorBody, CancelResponse, EngineConfigResponse, ExecutionLogsPage, ExecutionTimeBucket, InstanceItem, LoginResponse, MonitorConfigResponse,
-  Overview, QueueMetrics, SuccessRateTrend, TaskDetail, TasksPage, TimeRange,
+  ApiErrorBody, BulkAction, BulkActionResponse, BulkFilter, CancelResponse, DeleteResponse, EngineConfigResponse, ExecutionLogsPage, ExecutionTimeBucket,
+  InstanceItem, LoginResponse, MonitorConfigResponse, Overview, QueueStateResponse, QueueView, SuccessRateTrend, TaskActionResponse, TaskDetail, TasksPage,
+  TimeRange,
 } from '@evertask/monitor';
 
 /** An answer other than 2xx, with the API's code and message. */
@@ -59,6 +60,15 @@ export interface TaskQuery {
 
 let csrfHeader = 'X-EverTask-CSRF';
 
+/** An action: the CSRF header from the cookie the login set, a JSON body when given. */
+function act<T>(path: string, method: 'POST' | 'DELETE' = 'POST', body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { [csrfHeader]: cookie('evertask_csrf') ?? 'dashboard' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return request<T>(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
+
+const taskPath = (id: string, action = '') => `tasks/${encodeURIComponent(id)}${action === '' ? '' : `/${action}`}`;
+
 export const api = {
   async config(): Promise<MonitorConfigResponse> {
     const config = await request<MonitorConfigResponse>('config');
@@ -76,8 +86,13 @@ export const api = {
   task: (id: string) => request<TaskDetail>(`tasks/${encodeURIComponent(id)}`),
   logs: (id: string, skip: number, take: number, level: string | undefined) =>
     request<ExecutionLogsPage>(`tasks/${encodeURIComponent(id)}/execution-logs${query({ skip, take, level })}`),
-  queues: () => request<QueueMetrics[]>('queues'),
+  queues: () => request<QueueView[]>('queues'),
   instances: () => request<InstanceItem[]>('instances'),
-  cancel: (id: string) =>
-    request<CancelResponse>(`tasks/${encodeURIComponent(id)}/cancel`, { method: 'POST', headers: { [csrfHeader]: cookie('evertask_csrf') ?? 'dashboard' } }),
+  cancel: (id: string) => act<CancelResponse>(taskPath(id, 'cancel')),
+  runNow: (id: string) => act<TaskActionResponse>(taskPath(id, 'run-now')),
+  retry: (id: string) => act<TaskActionResponse>(taskPath(id, 'retry')),
+  deleteTask: (id: string) => act<DeleteResponse>(taskPath(id), 'DELETE'),
+  pauseQueue: (name: string) => act<QueueStateResponse>(`queues/${encodeURIComponent(name)}/pause`),
+  resumeQueue: (name: string) => act<QueueStateResponse>(`queues/${encodeURIComponent(name)}/resume`),
+  bulk: (action: BulkAction, filter: BulkFilter) => act<BulkActionResponse>('tasks/bulk', 'POST', { action, filter }),
 };

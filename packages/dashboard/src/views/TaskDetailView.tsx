@@ -5,7 +5,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { JsonView } from '../components/JsonView';
 import { formatDuration, formatTime } from '../format';
 import { href, navigate } from '../router';
-import { CancelButton } from './CancelButton';
+import { TaskActions } from './TaskActions';
 import { LogViewer } from './LogViewer';
 import { TaskHistory } from './TaskHistory';
 
@@ -20,7 +20,7 @@ export function TaskDetailView({ id, canAct }: { id: string; canAct: boolean }) 
           <>
             <header className="view-header">
               <h1>{detail.name} <StatusBadge status={detail.status} /></h1>
-              {canAct && <CancelButton task={detail} onCancelled={task.reload} />}
+              {canAct && <TaskActions task={detail} onChanged={task.reload} />}
             </header>
             <div className="grid-2">
               <dl className="card facts">

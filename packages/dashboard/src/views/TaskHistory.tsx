@@ -11,7 +11,7 @@ export function TaskHistory({ statuses, runs }: { statuses: StatusAuditItem[]; r
         {statuses.length === 0 ? <p className="state state-empty">No status change recorded.</p> : (
           <ol className="timeline" aria-label="Status history">
             {statuses.map((audit, index) => (
-              <li key={`${audit.at}-${index}`}><StatusBadge status={audit.status} /> <time>{formatTime(audit.at)}</time>{audit.error !== null && <div className="error-text small">{audit.error.split('\n', 1)[0]}</div>}</li>
+              <li key={`${audit.at}-${index}`}><StatusBadge status={audit.status} /> <time>{formatTime(audit.at)}</time>{audit.actor !== null && <span className="muted small"> by {audit.actor}</span>}{audit.error !== null && <div className="error-text small">{audit.error.split('\n', 1)[0]}</div>}</li>
             ))}
           </ol>
         )}

@@ -5,11 +5,12 @@ import { LoadState } from '../components/LoadState';
 import { Pager } from '../components/Pager';
 import { TaskFilters } from './TaskFilters';
 import { TaskTable } from './TaskTable';
+import { BulkActions } from './BulkActions';
 
 const PAGE_SIZE = 20;
 
-/** The task list: filters, sortable columns, paging; refreshed every 3 s. */
-export function TasksView() {
+/** The task list: filters, sortable columns, paging, bulk retry/cancel of the filter; refreshed every 3 s. */
+export function TasksView({ canAct }: { canAct: boolean }) {
   const [filters, setFilters] = useState<TaskQuery>({ sortBy: 'createdAt', sortDescending: true, page: 1 });
   const parameters = { ...filters, pageSize: PAGE_SIZE };
   const tasks = useResource(() => api.tasks(parameters), JSON.stringify(parameters), 3000);
@@ -19,6 +20,7 @@ export function TasksView() {
     <section>
       <header className="view-header"><h1>Tasks</h1></header>
       <TaskFilters value={filters} onChange={(next) => setFilters({ ...next, page: 1 })} />
+      {canAct && <BulkActions filters={filters} matching={tasks.data?.totalCount} onDone={tasks.reload} />}
       <LoadState resource={tasks} isEmpty={(page) => page.totalCount === 0} empty="No task matches these filters.">
         {(page) => (
           <>

@@ -7,6 +7,8 @@ import { startMonitorServer, type MonitorServer } from '@evertask/monitor';
 import { ensureDashboardBuilt } from '../../locate.js';
 
 export const OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
+/** A read-only user: sees everything, may do nothing. */
+export const VIEWER = { username: 'viewer', password: 'viewer-password-1' } as const;
 
 export const reportTask = defineTask({
   name: 'build-report',
@@ -26,6 +28,21 @@ export const chargeTask = defineTask({
   },
 });
 
+let shippingDown = true;
+
+/** Fails while the (pretend) carrier is down: `carrierBack()` makes the next attempt succeed. */
+export const shipTask = defineTask({
+  name: 'ship-parcel',
+  retry: noRetry(),
+  handler: async (payload: { parcel: string }) => {
+    if (shippingDown) throw new Error(`carrier unreachable for parcel ${payload.parcel}`);
+  },
+});
+
+export function carrierBack(): void {
+  shippingDown = false;
+}
+
 /** A running engine on a temporary SQLite file with the monitor and the built dashboard in front. */
 export interface SeededMonitor {
   everTask: EverTask;
@@ -41,13 +58,13 @@ export async function startSeededMonitor(): Promise<SeededMonitor> {
   const directory = mkdtempSync(join(tmpdir(), 'evertask-dashboard-e2e-'));
   const everTask = new EverTask({
     storage: new SqliteStorage({ filename: join(directory, 'tasks.db') }),
-    tasks: [reportTask, invoiceTask, chargeTask],
+    tasks: [reportTask, invoiceTask, chargeTask, shipTask],
     queues: { billing: { concurrency: 2 } },
     defaults: { logs: { enabled: true } },
     logger: silentLogger,
   });
   await everTask.start();
-  const server = await startMonitorServer({ everTask, auth: { users: [{ ...OPERATOR, role: 'admin' }] }, port: 0, dashboard, logger: silentLogger });
+  const server = await startMonitorServer({ everTask, auth: { users: [{ ...OPERATOR, role: 'admin' }, { ...VIEWER, role: 'read-only' }] }, port: 0, dashboard, logger: silentLogger });
   return {
     everTask,
     server,

@@ -36,8 +36,11 @@ export class QueueTimeIndex {
     index.set(id, after);
   }
 
-  /** The indexes of the given queues and task names (all when omitted; an empty list selects none). */
-  select(queues: readonly string[] | undefined, names?: readonly string[]): TimeIndex[] {
+  /**
+   * The indexes of the given queues and task names (all when omitted; an empty list selects none),
+   * leaving out the queues in `excluded` (the paused ones).
+   */
+  select(queues: readonly string[] | undefined, names?: readonly string[], excluded?: ReadonlySet<string>): TimeIndex[] {
     const selected: TimeIndex[] = [];
     const wanted = names === undefined ? undefined : new Set(names);
     const pick = (byName: Map<string, TimeIndex> | undefined): void => {
@@ -50,8 +53,9 @@ export class QueueTimeIndex {
         }
       } else for (const [name, index] of byName) if (wanted.has(name)) selected.push(index);
     };
-    if (queues === undefined) for (const byName of this.#queues.values()) pick(byName);
-    else for (const queue of new Set(queues)) pick(this.#queues.get(queue));
+    if (queues === undefined) {
+      for (const [queue, byName] of this.#queues) if (excluded === undefined || !excluded.has(queue)) pick(byName);
+    } else for (const queue of new Set(queues)) if (excluded === undefined || !excluded.has(queue)) pick(this.#queues.get(queue));
     return selected;
   }
 

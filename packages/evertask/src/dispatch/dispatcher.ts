@@ -111,7 +111,7 @@ export class Dispatcher {
       const records = chunk.map((p) => {
         const queue = this.#ctx.queues.get(p.record.queue) as LocalQueue;
         const left = budget.get(queue.name) ?? Math.min(queue.space, queue.appetite);
-        if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined) return p.record;
+        if (p.record.dueAt === null || p.record.dueAt > now || left <= 0 || options.tx !== undefined || this.#ctx.pauses.isPaused(queue.name)) return p.record;
         budget.set(queue.name, left - 1);
         return this.#router.leaseLocally(p.record, now, queue);
       });

@@ -88,7 +88,7 @@ export class TaskRouter {
     let record = prepared.record;
     const now = this.#options.clock.now();
     const inTx = options.tx !== undefined;
-    if (record.dueAt !== null && record.dueAt <= now && !inTx) {
+    if (record.dueAt !== null && record.dueAt <= now && !inTx && !this.#ctx.pauses.isPaused(record.queue)) {
       let queue = this.#ctx.queues.get(record.queue) as LocalQueue;
       if (queue.space === 0) {
         const mode = queue.config.whenFull;

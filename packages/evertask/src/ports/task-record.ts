@@ -113,6 +113,11 @@ export interface StatusAuditEntry {
   status: TaskStatus;
   at: number;
   error: string | null;
+  /**
+   * Who made the change: the user name an operator action recorded (run now, retry, cancel from
+   * the monitor), or null for a change the engine made by itself.
+   */
+  actor: string | null;
 }
 
 /** One row of a recurring task's run history. */

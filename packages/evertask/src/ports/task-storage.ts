@@ -8,6 +8,7 @@ import type {
   TaskPatch,
   TaskStatus,
 } from './task-record.js';
+import type { QueueStateStore } from './queue-state.js';
 import type { TaskStatistics } from './task-statistics.js';
 
 /**
@@ -51,8 +52,11 @@ export interface TaskTransition {
   /** Time of the change (becomes `updatedAt` and the audit row's time). */
   at: number;
   patch?: TaskPatch;
-  /** Write a status-audit row with this error text (null for none). Omit to write no row. */
-  audit?: { error: string | null };
+  /**
+   * Write a status-audit row with this error text (null for none) and `actor` (who asked for the
+   * change; omitted or null: the engine itself). Omit `audit` to write no row.
+   */
+  audit?: { error: string | null; actor?: string | null };
   /**
    * Status-audit rows of intermediate steps, written before the `audit` row when the change
    * applies. The engine sets this when it folds several changes of one task into one write (a
@@ -204,8 +208,9 @@ export interface StorageNotification {
    * `task-available` / `task-cancelled`: wake-ups. `task-events`: a batch of another engine's task
    * events (`events`, sent by `instanceId`). `task-events-watch`: engine `instanceId` has a
    * subscriber to remote events, so engines in `eventFeed: 'when-watched'` mode publish theirs.
+   * `queue-state`: a queue was paused or resumed (engines re-read `pausedQueues()`).
    */
-  kind: 'task-available' | 'task-cancelled' | 'task-events' | 'task-events-watch';
+  kind: 'task-available' | 'task-cancelled' | 'task-events' | 'task-events-watch' | 'queue-state';
   /** The due time of the available task (epoch ms), when known. */
   dueAt?: number;
   taskId?: string;
@@ -230,8 +235,12 @@ export interface TaskStore {
    * when the task is missing or its status is not in `ifStatus`.
    */
   update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean>;
-  /** Deletes a task with its audit rows and logs. Returns false when it did not exist. */
-  remove(id: string): Promise<boolean>;
+  /**
+   * Deletes a task with its audit rows and logs, in one atomic step; with `ifStatus`, only when
+   * its stored status is one of those (an empty list deletes nothing). Returns false when nothing
+   * was deleted (the task did not exist, or its status is not in `ifStatus`).
+   */
+  remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean>;
   /**
    * Replaces task `previousId` by the new `task` in one atomic step (a finished keyed task
    * dispatched again): applies only when `previousId` is stored with a status in `ifStatus`; then
@@ -257,8 +266,9 @@ export interface LeaseStore {
    * Atomically claims up to `limit` runnable tasks, earliest `dueAt` first: `waiting` or
    * `service-stopped` tasks with `dueAt <= now`, and `queued`/`in-progress` tasks whose lease
    * expired (`leaseExpiresAt <= now`). Claimed tasks become `queued` with the lease set to
-   * `owner` until `now + leaseMs`; only of `queues` and of task `names` when given. Two concurrent
-   * claimers never receive the same task.
+   * `owner` until `now + leaseMs`; only of `queues` and of task `names` when given, and never of a
+   * paused queue (`setQueuePaused`, checked in the same atomic step). Two concurrent claimers never
+   * receive the same task.
    */
   claimDue(request: ClaimRequest): Promise<StoredTask[]>;
   /**
@@ -271,7 +281,8 @@ export interface LeaseStore {
   /**
    * The earliest `dueAt` among `waiting`/`service-stopped` tasks and among expiring leases
    * (`leaseExpiresAt` of `queued`/`in-progress` tasks), or undefined when nothing is pending.
-   * Restricted, like `claimDue`, to `queues` and to task `names` when given. Tells the scheduler
+   * Restricted, like `claimDue`, to `queues` and to task `names` when given, and leaving out paused
+   * queues. Tells the scheduler
    * when to wake up.
    */
   nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined>;
@@ -341,7 +352,7 @@ export interface InstanceRegistry {
  * cause); `add` throws `TaskKeyConflictError` when a task key is taken; a bad argument is an
  * `InvalidArgumentError` (see `evertask/storage-kit`).
  */
-export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, TaskStatistics, RetentionStore {
+export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistoryStore, TaskStatistics, RetentionStore, QueueStateStore {
   readonly capabilities: StorageCapabilities;
 
   /** Opens connections and applies migrations (idempotent). Called by `EverTask.start()`. */
@@ -356,3 +367,4 @@ export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistorySt
 }
 
 export type { AuditLevel };
+export type { PausedQueue, QueueStateChange, QueueStateStore } from './queue-state.js';

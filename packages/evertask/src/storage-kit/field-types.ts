@@ -1,5 +1,6 @@
 import { AUDIT_LEVELS, LOG_LEVELS, TASK_STATUSES } from '../ports/task-record.js';
 import type { StatusAuditEntry, RunAuditEntry, ExecutionLogEntry } from '../ports/task-record.js';
+import type { PausedQueue } from '../ports/queue-state.js';
 import type { StatusCount } from '../ports/task-storage.js';
 
 /**
@@ -140,7 +141,15 @@ export const STATUS_AUDIT_FIELDS = [
   { field: 'status', column: 'status', type: 'status', nullable: false },
   { field: 'at', column: 'at', type: 'time', nullable: false },
   { field: 'error', column: 'error', type: 'text', nullable: true },
+  { field: 'actor', column: 'actor', type: 'text', nullable: true },
 ] as const satisfies readonly (FieldSpec & { field: keyof StatusAuditEntry })[];
+
+/** The fields of a paused-queue row. */
+export const PAUSED_QUEUE_FIELDS = [
+  { field: 'queue', column: 'queue', type: 'name', nullable: false },
+  { field: 'pausedAt', column: 'paused_at', type: 'time', nullable: false },
+  { field: 'pausedBy', column: 'paused_by', type: 'text', nullable: true },
+] as const satisfies readonly (FieldSpec & { field: keyof PausedQueue })[];
 
 /** The fields of a row of `count` (`SELECT queue, status, COUNT(*) AS n … GROUP BY queue, status`). */
 export const STATUS_COUNT_FIELDS = [

@@ -7,6 +7,7 @@ export { describeValue } from '../describe-value.js';
 export {
   DEFAULT_STORAGE_LIMITS,
   EXECUTION_LOG_FIELDS,
+  PAUSED_QUEUE_FIELDS,
   RUN_AUDIT_FIELDS,
   STATUS_AUDIT_FIELDS,
   STATUS_COUNT_FIELDS,
@@ -32,11 +33,11 @@ export {
 export type { PatchableField, TaskColumn, TaskFieldSpec } from './task-fields.js';
 export { applyPatch, findLogsProblem, findPatchProblem, findStatusesProblem, findTaskProblem, findTransitionProblem, patchedFields } from './record-checks.js';
 export type { Problem } from './record-checks.js';
-export { StorageChecks } from './storage-checks.js';
+export { MAX_QUEUE_NAME_LENGTH, StorageChecks } from './storage-checks.js';
 export { matchesTaskFilter, taskSortComparator } from './task-filter.js';
 export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './task-page.js';
 export type { ResolvedTaskPage } from './task-page.js';
-export { readExecutionLogRow, readInstanceRow, readRow, readRunAuditRow, readStatusAuditRow, readStatusCountRow, readTaskRow, rowReaders } from './row-reader.js';
+export { readExecutionLogRow, readInstanceRow, readPausedQueueRow, readRow, readRunAuditRow, readStatusAuditRow, readStatusCountRow, readTaskRow, rowReaders } from './row-reader.js';
 export type { Row, RowReaders } from './row-reader.js';
 export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
 export { StorageLifecycle } from './storage-lifecycle.js';

@@ -2,8 +2,8 @@ import type { StoredTask } from '../ports/task-record.js';
 import type { StorageNotification } from '../ports/task-storage.js';
 import { decodeTaskEvents, encodeTaskEvents } from './task-events-codec.js';
 
-/** The wake-up kinds (the feed's kinds are read apart). */
-const WAKE_UP_KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled']);
+/** The kinds with no payload but `dueAt` and `taskId` (the feed's kinds are read apart). */
+const WAKE_UP_KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled', 'queue-state']);
 
 /**
  * Parses a notification as a storage sent it over its channel (`{"kind":…,"dueAt":…,"taskId":…}`).

@@ -155,6 +155,9 @@ function auditRowProblem(row: unknown, withStatus: boolean, limits: StorageLimit
   if (withStatus && !isOfType('status', row.status, limits)) return { path: '.status', value: row.status, expected: expectedOfType('status', limits) };
   if (withStatus && !isOfType('time', row.at, limits)) return { path: '.at', value: row.at, expected: expectedOfType('time', limits) };
   if (row.error !== null && typeof row.error !== 'string') return { path: '.error', value: row.error, expected: 'a string or null' };
+  if (row.actor !== undefined && row.actor !== null && typeof row.actor !== 'string') {
+    return { path: '.actor', value: row.actor, expected: 'a string, null or undefined' };
+  }
   return undefined;
 }
 

@@ -2,12 +2,14 @@ import { describeValue } from '../describe-value.js';
 import { StorageError } from '../errors.js';
 import type { ExecutionLogEntry, RunAuditEntry, StatusAuditEntry, StoredTask } from '../ports/task-record.js';
 import type { InstanceRecord, StatusCount } from '../ports/task-storage.js';
+import type { PausedQueue } from '../ports/queue-state.js';
 import { checkInstanceRecord } from './instance-checks.js';
 import {
   DEFAULT_STORAGE_LIMITS,
   EXECUTION_LOG_FIELDS,
   expectedOfField,
   fitsField,
+  PAUSED_QUEUE_FIELDS,
   RUN_AUDIT_FIELDS,
   STATUS_AUDIT_FIELDS,
   STATUS_COUNT_FIELDS,
@@ -66,9 +68,14 @@ export function readTaskRow(row: Row, storageName: string, limits?: StorageLimit
   return readRow<StoredTask>(row, TASK_FIELDS, storageName, 'task', limits);
 }
 
-/** A status-audit row (`task_id, status, at, error`). */
+/** A status-audit row (`task_id, status, at, error, actor`). */
 export function readStatusAuditRow(row: Row, storageName: string, limits?: StorageLimits): StatusAuditEntry {
   return readRow<StatusAuditEntry>(row, STATUS_AUDIT_FIELDS, storageName, 'status-audit', limits);
+}
+
+/** A paused-queue row (`queue, paused_at, paused_by`). */
+export function readPausedQueueRow(row: Row, storageName: string, limits?: StorageLimits): PausedQueue {
+  return readRow<PausedQueue>(row, PAUSED_QUEUE_FIELDS, storageName, 'paused-queue', limits);
 }
 
 /** A run-audit row (`task_id, at, status, execution_time_ms, error`). */
@@ -134,6 +141,7 @@ export interface RowReaders {
   executionLog(row: Row): ExecutionLogEntry;
   instance(row: Row): InstanceRecord;
   statusCount(row: Row): StatusCount;
+  pausedQueue(row: Row): PausedQueue;
 }
 
 /** The row readers of a storage named `storageName` (used in the messages of malformed rows). */
@@ -145,5 +153,6 @@ export function rowReaders(storageName: string, limits?: StorageLimits): RowRead
     executionLog: (row) => readExecutionLogRow(row, storageName, limits),
     instance: (row) => readInstanceRow(row, storageName),
     statusCount: (row) => readStatusCountRow(row, storageName, limits),
+    pausedQueue: (row) => readPausedQueueRow(row, storageName, limits),
   };
 }

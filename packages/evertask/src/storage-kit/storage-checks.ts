@@ -10,6 +10,7 @@ import type {
   TaskFilter,
   TaskTransition,
 } from '../ports/task-storage.js';
+import type { QueueStateChange } from '../ports/queue-state.js';
 import { DEFAULT_STORAGE_LIMITS, expectedOfType, isCount, isTime, isUuid, type StorageLimits } from './field-types.js';
 import {
   findLogsProblem,
@@ -26,7 +27,9 @@ import { timelineBucketCount } from './statistics-rows.js';
 
 const FILTER_TEXT_KEYS = ['name', 'nameContains', 'queue', 'taskKey', 'search'] as const;
 const RETENTION_KEYS = ['completedBefore', 'failedBefore', 'auditBefore', 'logsBefore'] as const;
-const NOTIFICATION_KINDS: readonly unknown[] = ['task-available', 'task-cancelled', 'task-events', 'task-events-watch'];
+const NOTIFICATION_KINDS: readonly unknown[] = ['task-available', 'task-cancelled', 'task-events', 'task-events-watch', 'queue-state'];
+/** Longest queue name a storage keeps (the SQL adapters key their paused-queue table by it). */
+export const MAX_QUEUE_NAME_LENGTH = 255;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -166,6 +169,24 @@ export class StorageChecks {
       throw this.invalidArgument(operation, argument, names, `an array of ${kind} names (non-empty strings)`);
     }
     return names as readonly string[];
+  }
+
+  /** One queue name: a non-empty string of at most {@link MAX_QUEUE_NAME_LENGTH} characters. */
+  checkQueueName(queue: unknown, operation: string, argument = 'queue'): string {
+    if (typeof queue !== 'string' || queue.length === 0 || queue.length > MAX_QUEUE_NAME_LENGTH) {
+      throw this.invalidArgument(operation, argument, queue, `a queue name (a string of 1 to ${MAX_QUEUE_NAME_LENGTH} characters)`);
+    }
+    return queue;
+  }
+
+  /** The arguments of `setQueuePaused`: a queue name, a boolean and a change `{ actor, at }`. */
+  checkQueueState(queue: unknown, paused: unknown, change: unknown, operation = 'setQueuePaused'): QueueStateChange {
+    this.checkQueueName(queue, operation);
+    if (typeof paused !== 'boolean') throw this.invalidArgument(operation, 'paused', paused, 'true or false');
+    if (!isRecord(change)) throw this.invalidArgument(operation, 'change', change, 'an object { actor, at }');
+    if (change.actor !== null && typeof change.actor !== 'string') throw this.invalidArgument(operation, 'change.actor', change.actor, 'a string or null');
+    this.checkTime(change.at, operation, 'change.at');
+    return change as unknown as QueueStateChange;
   }
 
   // ---- requests ----------------------------------------------------------------------------------
@@ -308,7 +329,7 @@ export class StorageChecks {
   checkNotification(notification: unknown, operation = 'notify'): StorageNotification {
     if (!isRecord(notification)) throw this.invalidArgument(operation, 'notification', notification, 'a notification { kind, dueAt?, taskId? }');
     if (!NOTIFICATION_KINDS.includes(notification.kind)) {
-      throw this.invalidArgument(operation, 'notification.kind', notification.kind, "'task-available', 'task-cancelled', 'task-events' or 'task-events-watch'");
+      throw this.invalidArgument(operation, 'notification.kind', notification.kind, "'task-available', 'task-cancelled', 'task-events', 'task-events-watch' or 'queue-state'");
     }
     if (notification.kind === 'task-events' || notification.kind === 'task-events-watch') {
       const id = notification.instanceId;

@@ -7,6 +7,7 @@ import { defineTask } from '../define-task.js';
 import { linearRetry, noRetry } from '../retry/retry-policy.js';
 import { silentLogger } from '../logger.js';
 import { registerRetentionEngineTests } from './retention-engine-conformance.js';
+import { registerManagementEngineTests } from './management-engine-conformance.js';
 
 /** Options of `describeEngineConformance`. */
 export interface EngineConformanceOptions {
@@ -310,13 +311,12 @@ export function describeEngineConformance(
       expect(errors).toEqual([]); // a graceful shutdown is not an error: the task ran again
     });
 
-    describe('retention', () => {
-      const reopen = async (): Promise<TaskStorage> => {
-        const reopened = options.reopen ? await options.reopen(storage) : storage;
-        if (reopened !== storage) storages.list.push(reopened);
-        return reopened;
-      };
-      registerRetentionEngineTests({ storage: () => storage, engine, reopen });
-    });
+    const reopen = async (): Promise<TaskStorage> => {
+      const reopened = options.reopen ? await options.reopen(storage) : storage;
+      if (reopened !== storage) storages.list.push(reopened);
+      return reopened;
+    };
+    describe('retention', () => registerRetentionEngineTests({ storage: () => storage, engine, reopen }));
+    describe('management actions', () => registerManagementEngineTests({ storage: () => storage, engine, reopen }));
   });
 }

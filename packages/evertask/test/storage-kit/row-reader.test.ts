@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readExecutionLogRow, readStatusAuditRow, readStatusCountRow, readTaskRow, TASK_FIELDS } from 'evertask/storage-kit';
+import { readExecutionLogRow, readPausedQueueRow, readStatusAuditRow, readStatusCountRow, readTaskRow, TASK_FIELDS } from 'evertask/storage-kit';
 import { makeStoredTask } from 'evertask/testing';
 import { uuidv7 } from 'evertask';
 
@@ -25,7 +25,11 @@ describe('row readers', () => {
 
   it('reads audit and log rows', () => {
     const taskId = uuidv7();
-    expect(readStatusAuditRow({ task_id: taskId, status: 'waiting', at: '5', error: null }, 'TestStorage')).toEqual({ taskId, status: 'waiting', at: 5, error: null });
+    expect(readStatusAuditRow({ task_id: taskId, status: 'waiting', at: '5', error: null, actor: null }, 'TestStorage')).toEqual({ taskId, status: 'waiting', at: 5, error: null, actor: null });
+    expect(readStatusAuditRow({ task_id: taskId, status: 'waiting', at: 5, error: null, actor: 'ops' }, 'TestStorage').actor).toBe('ops');
+    expect(() => readStatusAuditRow({ task_id: taskId, status: 'waiting', at: 5, error: null, actor: 3 }, 'TestStorage')).toThrow(/column "actor" holds 3/);
+    expect(readPausedQueueRow({ queue: 'mail', paused_at: '9', paused_by: null }, 'TestStorage')).toEqual({ queue: 'mail', pausedAt: 9, pausedBy: null });
+    expect(() => readPausedQueueRow({ queue: '', paused_at: 9, paused_by: null }, 'TestStorage')).toThrow(/column "queue"/);
     const id = uuidv7();
     const row = { id, task_id: taskId, at: 7, level: 'error', message: 'm', exception: 'e', sequence: 1 };
     expect(readExecutionLogRow(row, 'TestStorage')).toEqual({ id, taskId, at: 7, level: 'error', message: 'm', exception: 'e', sequence: 1 });

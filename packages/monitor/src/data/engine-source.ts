@@ -76,8 +76,32 @@ export class EngineMonitorSource implements MonitorSource {
     return { logs, total };
   }
 
-  cancel(id: string) {
-    return this.#engine.cancel(id);
+  cancel(id: string, actor: string) {
+    return this.#engine.cancel(id, { actor });
+  }
+
+  runNow(id: string, actor: string) {
+    return this.#engine.runNow(id, { actor });
+  }
+
+  retry(id: string, actor: string) {
+    return this.#engine.retry(id, { actor });
+  }
+
+  deleteTask(id: string, actor: string) {
+    return this.#engine.deleteTask(id, { actor });
+  }
+
+  pauseQueue(name: string, actor: string) {
+    return this.#engine.pauseQueue(name, { actor });
+  }
+
+  resumeQueue(name: string, actor: string) {
+    return this.#engine.resumeQueue(name, { actor });
+  }
+
+  pausedQueues() {
+    return this.#engine.pausedQueues();
   }
 
   instances() {

@@ -4,6 +4,7 @@ import type {
   ExecutionLogEntry,
   EverTaskEvents,
   InstanceInfo,
+  PausedQueueInfo,
   LogLevel,
   RunAuditEntry,
   StatusAuditEntry,
@@ -45,8 +46,18 @@ export interface MonitorSource {
   /** Lines at `minLevel` or above (all when omitted), oldest first. */
   executionLogs(id: string, skip: number, take: number, minLevel?: LogLevel): Promise<ExecutionLogSlice>;
 
-  /** Cancels a task through the engine; false when there was nothing to cancel. */
-  cancel(id: string): Promise<boolean>;
+  /**
+   * The engine's management actions, `actor` recorded in the history and the log. Each is false
+   * when the task is unknown or its status does not allow it (the queue ones: when the queue
+   * already was in that state).
+   */
+  cancel(id: string, actor: string): Promise<boolean>;
+  runNow(id: string, actor: string): Promise<boolean>;
+  retry(id: string, actor: string): Promise<boolean>;
+  deleteTask(id: string, actor: string): Promise<boolean>;
+  pauseQueue(name: string, actor: string): Promise<boolean>;
+  resumeQueue(name: string, actor: string): Promise<boolean>;
+  pausedQueues(): Promise<PausedQueueInfo[]>;
 
   instances(): Promise<InstanceInfo[]>;
   configuration(): EngineConfiguration;

@@ -31,7 +31,7 @@ export function toListItem(task: StoredTask): TaskListItem {
 }
 
 export function toStatusAuditItem(row: StatusAuditEntry): StatusAuditItem {
-  return { taskId: row.taskId, status: row.status, at: new Date(row.at).toISOString(), error: row.error };
+  return { taskId: row.taskId, status: row.status, at: new Date(row.at).toISOString(), error: row.error, actor: row.actor };
 }
 
 export function toRunAuditItem(row: RunAuditEntry): RunAuditItem {

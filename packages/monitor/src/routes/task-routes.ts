@@ -1,17 +1,16 @@
 import { Hono } from 'hono';
 import type { TaskFilter } from 'evertask';
-import type { CancelResponse, ExecutionLogsPage, TaskCounts, TasksPage } from '../api-types.js';
+import type { ExecutionLogsPage, TaskCounts, TasksPage } from '../api-types.js';
 import type { MonitorEnv } from '../monitor-env.js';
 import type { MonitorSource } from '../data/monitor-source.js';
 import { ApiError } from '../errors.js';
 import { byStatus } from '../data/statistics-mapping.js';
 import { toDetail, toListItem, toLogItem, toRunAuditItem, toStatusAuditItem } from '../data/task-dto.js';
-import { executionLogsQuery, noQuery, parseQuery, taskIdParam, taskListQuery } from '../validation.js';
-import type { LogLevel, Logger } from 'evertask';
+import { executionLogsQuery, noQuery, parseQuery, taskIdParam, taskListQuery, type ListFilterFields } from '../validation.js';
+import type { LogLevel } from 'evertask';
 
-/** Answers one page of the task list for validated query parameters (also used by `/queues/:name/tasks`). */
-export async function taskPage(source: MonitorSource, query: Record<string, string[]>, maxPageSize: number, queue?: string): Promise<TasksPage> {
-  const q = parseQuery(taskListQuery(maxPageSize), query);
+/** The storage filter of validated list fields (`queue` from a path overrides the field); 400 for an empty created range. */
+export function listFilter(q: ListFilterFields, queue?: string): TaskFilter {
   if (q.createdAfter !== undefined && q.createdBefore !== undefined && q.createdAfter >= q.createdBefore) {
     throw new ApiError('ERR_BAD_REQUEST', 'Query parameter createdBefore must be later than createdAfter.', 'createdBefore');
   }
@@ -24,6 +23,13 @@ export async function taskPage(source: MonitorSource, query: Record<string, stri
   if (q.createdAfter !== undefined) filter.createdAfter = q.createdAfter;
   if (q.createdBefore !== undefined) filter.createdBefore = q.createdBefore;
   if (q.search !== undefined) filter.search = q.search;
+  return filter;
+}
+
+/** Answers one page of the task list for validated query parameters (also used by `/queues/:name/tasks`). */
+export async function taskPage(source: MonitorSource, query: Record<string, string[]>, maxPageSize: number, queue?: string): Promise<TasksPage> {
+  const q = parseQuery(taskListQuery(maxPageSize), query);
+  const filter = listFilter(q, queue);
   const result = await source.queryTasks(filter, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize, sortBy: q.sortBy, descending: q.sortDescending });
   return {
     items: result.items.map(toListItem),
@@ -34,15 +40,16 @@ export async function taskPage(source: MonitorSource, query: Record<string, stri
   };
 }
 
-async function existingTask(source: MonitorSource, idText: string | undefined) {
+/** The task of the `:id` path parameter: 400 for a malformed id, 404 for an unknown one. */
+export async function existingTask(source: MonitorSource, idText: string | undefined) {
   const id = taskIdParam(idText);
   const task = await source.getTask(id);
   if (task === undefined) throw new ApiError('ERR_NOT_FOUND', `No task with id ${id}.`, 'id');
   return task;
 }
 
-/** `/tasks`: list, counts, detail, status history, runs, execution logs, cancel. */
-export function taskRoutes(source: MonitorSource, maxPageSize: number, logger: Logger): Hono<MonitorEnv> {
+/** `/tasks`: list, counts, detail, status history, runs, execution logs (the actions: task-action-routes.ts). */
+export function taskRoutes(source: MonitorSource, maxPageSize: number): Hono<MonitorEnv> {
   const routes = new Hono<MonitorEnv>();
 
   routes.get('/', async (c) => c.json(await taskPage(source, c.req.queries(), maxPageSize)));
@@ -82,19 +89,6 @@ export function taskRoutes(source: MonitorSource, maxPageSize: number, logger: L
     const q = parseQuery(executionLogsQuery, c.req.queries());
     const slice = await source.executionLogs(task.id, q.skip, q.take, q.level as LogLevel | undefined);
     const answer: ExecutionLogsPage = { logs: slice.logs.map(toLogItem), totalCount: slice.total, skip: q.skip, take: q.take };
-    return c.json(answer);
-  });
-
-  routes.post('/:id/cancel', async (c) => {
-    const task = await existingTask(source, c.req.param('id'));
-    const cancelled = await source.cancel(task.id);
-    const after = await source.getTask(task.id);
-    if (!cancelled) {
-      throw new ApiError('ERR_CONFLICT', `Task ${task.id} is ${after?.status ?? task.status}: there is nothing to cancel.`);
-    }
-    const actor = c.get('session').username;
-    logger.info(`[@evertask/monitor] ${actor} cancelled task ${task.id} (${task.name}, was ${task.status}).`, { actor, taskId: task.id });
-    const answer: CancelResponse = { id: task.id, cancelled, status: after?.status ?? 'cancelled' };
     return c.json(answer);
   });
 

@@ -13,7 +13,7 @@ await describeEachBackend(import.meta.url, 'config, engine, instances and rate-l
     const answer = await call<MonitorConfigResponse>(`${fixture().url}/api/config`);
     expect(answer.body).toEqual({
       apiBasePath: '/api', eventsPath: '/api/events', metricsPath: '/metrics', requireAuthentication: true,
-      csrfHeader: 'X-EverTask-CSRF', actions: ['cancel'], sseHeartbeatMs: 100,
+      csrfHeader: 'X-EverTask-CSRF', actions: ['cancel', 'run-now', 'retry', 'delete', 'pause-queue', 'resume-queue', 'bulk-retry', 'bulk-cancel'], sseHeartbeatMs: 100,
     });
   });
 

@@ -49,6 +49,11 @@ export function post<T = unknown>(baseUrl: string, path: string, credentials: Cr
   });
 }
 
+/** DELETE with a bearer token, answering JSON. */
+export function del<T = unknown>(baseUrl: string, path: string, credentials: Credentials): Promise<JsonAnswer<T>> {
+  return call<T>(`${baseUrl}${path}`, { method: 'DELETE', headers: { authorization: `Bearer ${credentials.token}` } });
+}
+
 /** Resolves when `check` returns true, polling every 20 ms, or rejects after `timeoutMs`. */
 export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const start = Date.now();

@@ -94,7 +94,7 @@ function sqliteBackend(): BackendParts {
   return {
     storage: new SqliteStorage({ database }),
     reset: async () => {
-      database.exec('DELETE FROM evertask_tasks');
+      database.exec('DELETE FROM evertask_tasks; DELETE FROM evertask_paused_queues');
     },
     dispose: async () => {
       database.close();
@@ -110,7 +110,7 @@ function postgresBackend(fileUrl: string): BackendParts {
   return {
     storage: new PostgresStorage({ connectionString: PG_URL, schema }),
     reset: async () => {
-      await admin.query(`TRUNCATE "${schema}".tasks CASCADE`);
+      await admin.query(`TRUNCATE "${schema}".tasks CASCADE; TRUNCATE "${schema}".paused_queues`);
     },
     dispose: async () => {
       await admin.end();

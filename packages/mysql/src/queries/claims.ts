@@ -38,12 +38,17 @@ export class ClaimQueries {
    */
   #lockingRead(filter: string): string {
     const t = this.#context.tables.tasks;
-    const q = filter;
+    const q = filter + this.#notPaused();
     const due = (status: string): string => `(SELECT ${taskSelectList()}, due_at AS claim_key FROM ${t}
   WHERE status = '${status}' AND due_at <= ?${q} ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED)`;
     const lapsed = (status: string): string => `(SELECT ${taskSelectList()}, COALESCE(LEAST(due_at, lease_expires_at), lease_expires_at) AS claim_key FROM ${t}
   WHERE status = '${status}' AND lease_expires_at <= ?${q} ORDER BY lease_expires_at LIMIT ? FOR UPDATE SKIP LOCKED)`;
     return [...WAITING_STATUSES.map(due), ...LEASED_STATUSES.map(lapsed)].join('\nUNION ALL\n');
+  }
+
+  /** Leaves out the paused queues, read by the same statement as the claim. */
+  #notPaused(): string {
+    return ` AND queue NOT IN (SELECT queue FROM ${this.#context.tables.pausedQueues})`;
   }
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
@@ -87,7 +92,7 @@ export class ClaimQueries {
     const filter = queueAndNameFilter(queues, names);
     if (filter === undefined) return undefined;
     const t = this.#context.tables.tasks;
-    const q = filter.sql;
+    const q = filter.sql + this.#notPaused();
     const sql = `SELECT (SELECT MIN(due_at) FROM ${t} WHERE status IN ${WAITING}${q}) AS due,
   (SELECT MIN(lease_expires_at) FROM ${t} WHERE status IN ${LEASED}${q}) AS lapse`;
     const values = [...filter.values, ...filter.values];

@@ -12,7 +12,7 @@ export class HistoryQueries {
     this.#context = context;
     const { statusAudit, runAudit, executionLogs } = context.tables;
     this.#sql = {
-      statusAudit: `SELECT task_id, status, at, error FROM ${statusAudit} WHERE task_id = ? ORDER BY at, id`,
+      statusAudit: `SELECT task_id, status, at, error, actor FROM ${statusAudit} WHERE task_id = ? ORDER BY at, id`,
       runAudit: `SELECT task_id, at, status, execution_time_ms, error FROM ${runAudit} WHERE task_id = ? ORDER BY at, id`,
       saveLogs: `INSERT INTO ${executionLogs} (id, task_id, at, level, message, exception, sequence) VALUES ?`,
       getLogs: `SELECT id, task_id, at, level, message, exception, sequence FROM ${executionLogs}

@@ -128,8 +128,13 @@ export class TaskQueries {
     }
   }
 
-  async remove(id: string): Promise<boolean> {
-    const result = await this.#context.connection.run('remove', `DELETE FROM ${this.#context.tables.tasks} WHERE id = ?`, [id]);
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    if (ifStatus?.length === 0) return false;
+    const tasks = this.#context.tables.tasks;
+    const result =
+      ifStatus === undefined
+        ? await this.#context.connection.run('remove', `DELETE FROM ${tasks} WHERE id = ?`, [id])
+        : await this.#context.connection.run('remove', `DELETE FROM ${tasks} WHERE id = ? AND status IN (?)`, [id, ifStatus]);
     return affectedRows(result) > 0;
   }
 }

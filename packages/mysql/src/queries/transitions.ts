@@ -71,10 +71,10 @@ export class TransitionQueries {
     this.#context = context;
     const { tasks, statusAudit, runAudit, executionLogs } = context.tables;
     this.#sql = {
-      statusAudit: `INSERT INTO ${statusAudit} (task_id, status, at, error)
-SELECT a.id, a.status, a.at, a.error FROM JSON_TABLE(?, '$[*]' COLUMNS(
+      statusAudit: `INSERT INTO ${statusAudit} (task_id, status, at, error, actor)
+SELECT a.id, a.status, a.at, a.error, a.actor FROM JSON_TABLE(?, '$[*]' COLUMNS(
     change_no INT PATH '$.change_no', id ${ASCII_ID} PATH '$.id', status VARCHAR(20) PATH '$.status',
-    at BIGINT PATH '$.at', error LONGTEXT PATH '$.error', row_no FOR ORDINALITY)) a
+    at BIGINT PATH '$.at', error LONGTEXT PATH '$.error', actor LONGTEXT PATH '$.actor', row_no FOR ORDINALITY)) a
 ${appliedJoin(tasks, 'a')} ORDER BY a.row_no`,
       runAudit: `INSERT INTO ${runAudit} (task_id, at, status, execution_time_ms, error)
 SELECT r.id, r.at, r.status, r.execution_time_ms, r.error FROM JSON_TABLE(?, '$[*]' COLUMNS(
@@ -173,7 +173,9 @@ WHERE FIND_IN_SET(t.status, c.from_statuses) > 0 AND (c.owner IS NULL OR t.lease
       changeRows.push({ change_no: changeNo, id: change.id, from: change.from.join(','), owner: change.owner ?? null, to: change.to, at: change.at, patch });
       all.push({ change_no: changeNo, id: change.id });
       for (const prior of change.priorAudits ?? []) audits.push({ change_no: changeNo, id: change.id, status: prior.status, at: prior.at, error: prior.error });
-      if (change.audit !== undefined) audits.push({ change_no: changeNo, id: change.id, status: change.to, at: change.at, error: change.audit.error });
+      if (change.audit !== undefined) {
+        audits.push({ change_no: changeNo, id: change.id, status: change.to, at: change.at, error: change.audit.error, actor: change.audit.actor ?? null });
+      }
       if (change.runAudit !== undefined) runs.push({ change_no: changeNo, id: change.id, ...change.runAudit });
       for (const log of change.logs ?? []) {
         logs.push({ change_no: changeNo, id: change.id, log_id: log.id, at: log.at, level: log.level, message: log.message, exception: log.exception, sequence: log.sequence });

@@ -23,6 +23,11 @@ function filterSql(filter: ClaimFilter, first: number): string {
   return queues + names;
 }
 
+/** Leaves out the paused queues, read by the same statement (so in the same snapshot as the claim). */
+function notPaused(s: string): string {
+  return ` AND queue NOT IN (SELECT queue FROM ${s}.paused_queues)`;
+}
+
 /** One statement per filter, keyed by it. */
 function perFilter(sql: (filter: ClaimFilter) => string): Record<ClaimFilter, string> {
   return Object.fromEntries(FILTERS.map((filter) => [filter, sql(filter)])) as Record<ClaimFilter, string>;
@@ -39,7 +44,7 @@ function perFilter(sql: (filter: ClaimFilter) => string): Record<ClaimFilter, st
  * Parameters: $1 owner, $2 now, $3 limit, $4 lease ms, then those of the filter (`filterSql`).
  */
 function claimSql(s: string, filter: ClaimFilter): string {
-  const q = filterSql(filter, 5);
+  const q = filterSql(filter, 5) + notPaused(s);
   return `WITH due AS (
   SELECT id, due_at AS k FROM ${s}.tasks
   WHERE status IN ${WAITING} AND due_at <= $2::int8${q}
@@ -59,7 +64,7 @@ RETURNING ${taskSelectList('t')}, pick.k AS claim_key`;
 
 /** Parameters: those of the filter (`filterSql`). */
 function nextDueSql(s: string, filter: ClaimFilter): string {
-  const q = filterSql(filter, 1);
+  const q = filterSql(filter, 1) + notPaused(s);
   return `SELECT LEAST(
   (SELECT min(due_at) FROM ${s}.tasks WHERE status IN ${WAITING}${q}),
   (SELECT min(lease_expires_at) FROM ${s}.tasks WHERE status IN ${LEASED}${q})

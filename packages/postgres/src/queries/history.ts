@@ -12,7 +12,7 @@ export class HistoryQueries {
     this.#context = context;
     const s = context.quotedSchema;
     this.#sql = {
-      statusAudit: `SELECT task_id::text AS task_id, status, at, error FROM ${s}.status_audit
+      statusAudit: `SELECT task_id::text AS task_id, status, at, error, actor FROM ${s}.status_audit
 WHERE task_id = $1::uuid ORDER BY at, id`,
       runAudit: `SELECT task_id::text AS task_id, at, status, execution_time_ms, error FROM ${s}.run_audit
 WHERE task_id = $1::uuid ORDER BY at, id`,

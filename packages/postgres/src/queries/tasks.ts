@@ -217,9 +217,13 @@ UPDATE ${s}.execution_logs SET task_id = $2::uuid WHERE task_id = $1::uuid`,
     return (res.rowCount ?? 0) > 0;
   }
 
-  async remove(id: string): Promise<boolean> {
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     const connection = this.#context.connection;
-    const res = await connection.run('remove', connection.statement('remove', this.#removeSql, [id]));
+    if (ifStatus?.length === 0) return false;
+    const res =
+      ifStatus === undefined
+        ? await connection.run('remove', connection.statement('remove', this.#removeSql, [id]))
+        : await connection.run('remove', connection.statement('remove_if_status', `${this.#removeSql} AND status = ANY ($2::text[])`, [id, ifStatus]));
     return (res.rowCount ?? 0) > 0;
   }
 }

@@ -24,7 +24,7 @@ function transitionSql(s: string): string {
   return `WITH c AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb)
     AS c(change_no int, id uuid, from_statuses text[], owner text, to_status text, at int8, patch jsonb,
-      audit boolean, audit_error text, prior_audits jsonb, run_audit jsonb, logs jsonb)
+      audit boolean, audit_error text, audit_actor text, prior_audits jsonb, run_audit jsonb, logs jsonb)
 ), u AS (
   UPDATE ${s}.tasks t SET
     status = c.to_status,
@@ -34,14 +34,14 @@ function transitionSql(s: string): string {
   WHERE t.id = c.id AND t.status = ANY (c.from_statuses) AND (c.owner IS NULL OR t.lease_owner = c.owner)
   RETURNING t.id
 ), sa AS (
-  INSERT INTO ${s}.status_audit (task_id, status, at, error)
-  SELECT id, status, at, error FROM (
-    SELECT c.id, prior.status, prior.at, prior.error, c.change_no, prior.prior_no
+  INSERT INTO ${s}.status_audit (task_id, status, at, error, actor)
+  SELECT id, status, at, error, actor FROM (
+    SELECT c.id, prior.status, prior.at, prior.error, NULL::text AS actor, c.change_no, prior.prior_no
     FROM c JOIN u ON u.id = c.id
     CROSS JOIN LATERAL jsonb_to_recordset(c.prior_audits) AS prior(prior_no int, status text, at int8, error text)
     WHERE c.prior_audits IS NOT NULL
     UNION ALL
-    SELECT c.id, c.to_status, c.at, c.audit_error, c.change_no, 2147483647 FROM c JOIN u ON u.id = c.id WHERE c.audit
+    SELECT c.id, c.to_status, c.at, c.audit_error, c.audit_actor, c.change_no, 2147483647 FROM c JOIN u ON u.id = c.id WHERE c.audit
   ) rows ORDER BY change_no, prior_no
   RETURNING 1
 ), ra AS (
@@ -87,6 +87,7 @@ interface TransitionRow {
   /** Whether to write the status-audit row of the change (with `audit_error`). */
   audit: boolean;
   audit_error: string | null;
+  audit_actor: string | null;
   prior_audits?: { prior_no: number; status: string; at: number; error: string | null }[];
   run_audit?: { at: number; status: TaskStatus; executionTimeMs: number; error: string | null };
   logs?: readonly ExecutionLogEntry[];
@@ -106,6 +107,7 @@ function transitionRow(change: TaskTransition, index: number): TransitionRow {
     patch: patch as TaskPatch,
     audit: change.audit !== undefined,
     audit_error: change.audit?.error ?? null,
+    audit_actor: change.audit?.actor ?? null,
   };
   if (change.priorAudits !== undefined) {
     row.prior_audits = change.priorAudits.map((prior, priorNo) => ({ prior_no: priorNo, status: prior.status, at: prior.at, error: prior.error }));

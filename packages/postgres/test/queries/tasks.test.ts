@@ -123,7 +123,7 @@ describePg('PostgresStorage tasks: add, update, remove', () => {
     await fixture.storage.add([a]);
     await fixture.storage.add([b], { audit: true });
     expect(await fixture.storage.getStatusAudit(a.id)).toEqual([]);
-    expect(await fixture.storage.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: b.updatedAt, error: null }]);
+    expect(await fixture.storage.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: b.updatedAt, error: null, actor: null }]);
   });
 
   it('updates definition fields under a status guard', async () => {

@@ -43,7 +43,7 @@ describePg('PostgresStorage transitions', () => {
       payload: t1.payload,
       attempts: 0,
     });
-    expect(await fixture.storage.getStatusAudit(t1.id)).toEqual([{ taskId: t1.id, status: 'completed', at, error: null }]);
+    expect(await fixture.storage.getStatusAudit(t1.id)).toEqual([{ taskId: t1.id, status: 'completed', at, error: null, actor: null }]);
     expect(await fixture.storage.getRunAudit(t1.id)).toEqual([
       { taskId: t1.id, at, status: 'completed', executionTimeMs: 4.25, error: null },
     ]);

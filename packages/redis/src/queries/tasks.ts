@@ -61,7 +61,9 @@ export class TaskQueries {
     return reply[0] === 'ok';
   }
 
-  async remove(id: string): Promise<boolean> {
-    return (await this.#context.connection.script<number>('remove', 'remove', [id])) === 1;
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
+    if (ifStatus !== undefined && ifStatus.length === 0) return false;
+    const guard = ifStatus === undefined ? '*' : ifStatus.join(',');
+    return (await this.#context.connection.script<number>('remove', 'remove', [id, guard])) === 1;
   }
 }

@@ -20,7 +20,7 @@ export class TransitionQueries {
     const rows = changes.map((change) => {
       const audits: string[] = [];
       for (const prior of change.priorAudits ?? []) audits.push(String(prior.at), statusAuditBody(prior.status, prior.at, prior.error));
-      if (change.audit !== undefined) audits.push(String(change.at), statusAuditBody(change.to, change.at, change.audit.error));
+      if (change.audit !== undefined) audits.push(String(change.at), statusAuditBody(change.to, change.at, change.audit.error, change.audit.actor ?? null));
       const runs = change.runAudit === undefined ? [] : [String(change.runAudit.at), runAuditBody(change.runAudit)];
       const logs: string[] = [];
       for (const log of change.logs ?? []) logs.push(String(log.at), logMember(log));

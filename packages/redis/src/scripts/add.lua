@@ -26,7 +26,7 @@ for i = 1, n do
   insert_task(t)
   if audit then
     redis.call('ZADD', P .. ':sa:' .. t.id, t.state.updated,
-      string.format('%016x', first + i - 1) .. cjson.encode({ t.state.status, t.state.updated, cjson.null }))
+      string.format('%016x', first + i - 1) .. cjson.encode({ t.state.status, t.state.updated, cjson.null, cjson.null }))
   end
 end
 if payload ~= '' then redis.call('PUBLISH', P .. ':notify', payload) end

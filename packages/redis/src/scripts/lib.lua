@@ -176,12 +176,21 @@ end
 
 -- The queue and task-name filters of a claim or a nextDueAt from ARGV[at]: a queue count ('-1':
 -- every queue that has held a task), the queues, a name count ('-1': any name), the names.
--- Returns the list of queues and the set of names (nil: any).
+-- Returns the list of queues, paused ones left out (read in the same script: a pause is atomic
+-- with the claim), and the set of names (nil: any).
 local function read_filters(at)
   local queueCount = tonumber(ARGV[at])
+  local listed = {}
+  for i = 1, queueCount do listed[i] = ARGV[at + i] end
+  if queueCount < 0 then listed = redis.call('SMEMBERS', P .. ':queues') end
   local queues = {}
-  for i = 1, queueCount do queues[i] = ARGV[at + i] end
-  if queueCount < 0 then queues = redis.call('SMEMBERS', P .. ':queues') end
+  if redis.call('EXISTS', P .. ':paused') == 0 then
+    queues = listed
+  else
+    for _, queue in ipairs(listed) do
+      if redis.call('HEXISTS', P .. ':paused', queue) == 0 then queues[#queues + 1] = queue end
+    end
+  end
   local nameAt = at + 1 + math.max(queueCount, 0)
   local nameCount = tonumber(ARGV[nameAt])
   local names = nil

@@ -22,7 +22,7 @@ delete_task(previous, old)
 insert_task(t)
 if audit then
   local seq = redis.call('INCR', P .. ':seq') - 1
-  redis.call('ZADD', nsa, t.state.updated, string.format('%016x', seq) .. cjson.encode({ t.state.status, t.state.updated, cjson.null }))
+  redis.call('ZADD', nsa, t.state.updated, string.format('%016x', seq) .. cjson.encode({ t.state.status, t.state.updated, cjson.null, cjson.null }))
 end
 if payload ~= '' then redis.call('PUBLISH', P .. ':notify', payload) end
 return { 'ok' }

@@ -35,8 +35,10 @@ function perFilter(prepare: Prepare, text: (queues: boolean, names: boolean) => 
 
 export function prepareClaimStatements(prepare: Prepare, t: TableNames): ClaimStatements {
   // the name filter is checked on the rows the due/lease index yields in time order
+  // paused queues are left out in the same statement (and, for claims, the same transaction)
   const filters = (queues: boolean, names: boolean): string =>
-    `${queues ? 'AND queue IN (SELECT value FROM json_each(@queues))' : ''} ${names ? 'AND name IN (SELECT value FROM json_each(@names))' : ''}`;
+    `${queues ? 'AND queue IN (SELECT value FROM json_each(@queues))' : ''} ${names ? 'AND name IN (SELECT value FROM json_each(@names))' : ''} ` +
+    `AND queue NOT IN (SELECT queue FROM ${t.pausedQueues})`;
   const dueCandidates = (queues: boolean, names: boolean): string => `
       SELECT id, k FROM (
         SELECT id, due_at AS k FROM ${t.tasks} INDEXED BY ${t.tasks}_due

@@ -19,14 +19,14 @@ export interface HistoryStatements {
 
 export function prepareHistoryStatements(prepare: Prepare, t: TableNames): HistoryStatements {
   return {
-    insertStatusAudit: prepare(`INSERT INTO ${t.statusAudit} (task_id, status, at, error) VALUES (?, ?, ?, ?)`),
+    insertStatusAudit: prepare(`INSERT INTO ${t.statusAudit} (task_id, status, at, error, actor) VALUES (?, ?, ?, ?, ?)`),
     insertRunAudit: prepare(
       `INSERT INTO ${t.runAudit} (task_id, at, status, execution_time_ms, error) VALUES (?, ?, ?, ?, ?)`,
     ),
     insertLog: prepare(
       `INSERT INTO ${t.logs} (id, task_id, at, level, message, exception, sequence) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    statusAudit: prepare(`SELECT task_id, status, at, error FROM ${t.statusAudit} WHERE task_id = ? ORDER BY at, id`),
+    statusAudit: prepare(`SELECT task_id, status, at, error, actor FROM ${t.statusAudit} WHERE task_id = ? ORDER BY at, id`),
     runAudit: prepare(
       `SELECT task_id, at, status, execution_time_ms, error FROM ${t.runAudit} WHERE task_id = ? ORDER BY at, id`,
     ),

@@ -9,6 +9,7 @@ import { prepareInstanceStatements, type InstanceStatements } from './instances.
 import { prepareReadStatements, type ReadStatements } from './reads.js';
 import { prepareRetentionStatements, type RetentionStatements } from './retention.js';
 import { prepareTaskStatements, type TaskStatements } from './tasks.js';
+import { prepareQueueStateStatements, type QueueStateStatements } from './queue-state.js';
 import type { TableNames } from './tables.js';
 import type { Prepare, QuerySession, Row, Statement } from './query-session.js';
 
@@ -23,6 +24,7 @@ export interface Statements {
   history: HistoryStatements;
   retention: RetentionStatements;
   instances: InstanceStatements;
+  queueState: QueueStateStatements;
 }
 
 /** One connection's session with every module's statements. */
@@ -42,6 +44,7 @@ export function createSession(db: Database.Database, tables: TableNames, locatio
       history: prepareHistoryStatements(prepare, tables),
       retention: prepareRetentionStatements(prepare, tables),
       instances: prepareInstanceStatements(prepare, tables),
+      queueState: prepareQueueStateStatements(prepare, tables),
     },
     cached(key, build) {
       let statement = dynamic.get(key);

@@ -8,6 +8,7 @@ export interface TableNames {
   runAudit: string;
   logs: string;
   instances: string;
+  pausedQueues: string;
   migrations: string;
 }
 
@@ -20,6 +21,7 @@ export function tableNames(prefix: string): TableNames {
     runAudit: `${prefix}run_audit`,
     logs: `${prefix}execution_logs`,
     instances: `${prefix}instances`,
+    pausedQueues: `${prefix}paused_queues`,
     migrations: `${prefix}migrations`,
   };
 }

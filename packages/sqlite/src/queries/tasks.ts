@@ -13,6 +13,7 @@ export interface TaskStatements {
   insert: Statement;
   exists: Statement;
   remove: Statement;
+  removeIfStatus: Statement;
   /** `replace`'s guard: frees the task key of a task in one of the given statuses. */
   releaseKey: Statement;
   moveStatusAudit: Statement;
@@ -27,6 +28,7 @@ export function prepareTaskStatements(prepare: Prepare, t: TableNames): TaskStat
     insert: prepare(`INSERT INTO ${t.tasks} (${columns}) VALUES (${marks})`),
     exists: prepare(`SELECT 1 FROM ${t.tasks} WHERE id = ?`),
     remove: prepare(`DELETE FROM ${t.tasks} WHERE id = ?`),
+    removeIfStatus: prepare(`DELETE FROM ${t.tasks} WHERE id = ? AND status IN (SELECT value FROM json_each(?))`),
     releaseKey: prepare(`UPDATE ${t.tasks} SET task_key = NULL WHERE id = ? AND status IN (SELECT value FROM json_each(?))`),
     moveStatusAudit: prepare(`UPDATE ${t.statusAudit} SET task_id = @to WHERE task_id = @from`),
     moveRunAudit: prepare(`UPDATE ${t.runAudit} SET task_id = @to WHERE task_id = @from`),
@@ -42,7 +44,7 @@ export function insertTasks(session: Session, tasks: readonly NewTask[], audit: 
     for (const task of tasks) {
       current = task;
       statements.insert.run(taskToParams(task));
-      if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null);
+      if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null, null);
     }
   });
   try {
@@ -67,7 +69,7 @@ export function replaceTask(session: Session, previousId: string, ifStatus: read
     statements.moveRunAudit.run(move);
     statements.moveLogs.run(move);
     statements.remove.run(previousId);
-    if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null);
+    if (audit) history.insertStatusAudit.run(task.id, task.status, task.createdAt, null, null);
     return true;
   });
   try {
@@ -100,6 +102,9 @@ export function updateTask(
 }
 
 /** Deletes a task (its audit and logs go with it by cascade). */
-export function removeTask(session: Session, id: string): boolean {
-  return session.statements.tasks.remove.run(id).changes > 0;
+/** Deletes a task (its history goes by cascade), only in one of `ifStatus` when given; returns whether it did. */
+export function removeTask(session: Session, id: string, ifStatus?: readonly TaskStatus[]): boolean {
+  const statements = session.statements.tasks;
+  if (ifStatus === undefined) return statements.remove.run(id).changes > 0;
+  return statements.removeIfStatus.run(id, JSON.stringify(ifStatus)).changes > 0;
 }

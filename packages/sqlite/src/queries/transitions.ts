@@ -44,9 +44,9 @@ export function applyTransitions(session: Session, prepared: readonly PreparedTr
       applied.push(ok);
       if (!ok) continue;
       if (change.priorAudits) {
-        for (const audit of change.priorAudits) history.insertStatusAudit.run(change.id, audit.status, audit.at, audit.error ?? null);
+        for (const audit of change.priorAudits) history.insertStatusAudit.run(change.id, audit.status, audit.at, audit.error ?? null, null);
       }
-      if (change.audit) history.insertStatusAudit.run(change.id, change.to, change.at, change.audit.error ?? null);
+      if (change.audit) history.insertStatusAudit.run(change.id, change.to, change.at, change.audit.error ?? null, change.audit.actor ?? null);
       if (change.runAudit) {
         const run = change.runAudit;
         history.insertRunAudit.run(change.id, run.at, run.status, run.executionTimeMs, run.error ?? null);

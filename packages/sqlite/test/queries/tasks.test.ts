@@ -39,8 +39,8 @@ describe('SQLite queries: tasks (insert, patch, remove)', () => {
     const a = makeTask();
     const b = makeTask({ status: 'queued' });
     await storage.add([a, b], { audit: true });
-    expect(await storage.getStatusAudit(a.id)).toEqual([{ taskId: a.id, status: 'waiting', at: T0, error: null }]);
-    expect(await storage.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: T0, error: null }]);
+    expect(await storage.getStatusAudit(a.id)).toEqual([{ taskId: a.id, status: 'waiting', at: T0, error: null, actor: null }]);
+    expect(await storage.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: T0, error: null, actor: null }]);
     const c = makeTask();
     await storage.add([c]);
     expect(await storage.getStatusAudit(c.id)).toEqual([]);

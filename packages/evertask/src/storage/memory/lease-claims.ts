@@ -6,11 +6,12 @@ import type { TaskTable } from './task-table.js';
 
 /**
  * Claims up to `limit` runnable tasks, earliest first: the earliest head among the due indexes
- * and the lease indexes of the selected queues and task names, until the next one is later than `now`.
+ * and the lease indexes of the selected queues (not `paused`) and task names, until the next one is
+ * later than `now`.
  */
-export function claimDueTasks(table: TaskTable, request: ClaimRequest): StoredTask[] {
+export function claimDueTasks(table: TaskTable, request: ClaimRequest, paused: ReadonlySet<string>): StoredTask[] {
   const { owner, now, limit, leaseMs, queues, names } = request;
-  const indexes = [...table.due.select(queues, names), ...table.leases.select(queues, names)];
+  const indexes = [...table.due.select(queues, names, paused), ...table.leases.select(queues, names, paused)];
   const claimed: StoredTask[] = [];
   while (claimed.length < limit) {
     const index = earliestIndex(indexes);
@@ -42,7 +43,12 @@ export function renewOwnedLeases(table: TaskTable, owner: string, now: number, l
   return selected.length;
 }
 
-/** The earliest due time or lease expiry among the selected queues and task names. */
-export function nextDueTime(table: TaskTable, queues: readonly string[] | undefined, names: readonly string[] | undefined): number | undefined {
-  return earliestIndex([...table.due.select(queues, names), ...table.leases.select(queues, names)])?.peekTime();
+/** The earliest due time or lease expiry among the selected queues (not `paused`) and task names. */
+export function nextDueTime(
+  table: TaskTable,
+  queues: readonly string[] | undefined,
+  names: readonly string[] | undefined,
+  paused: ReadonlySet<string>,
+): number | undefined {
+  return earliestIndex([...table.due.select(queues, names, paused), ...table.leases.select(queues, names, paused)])?.peekTime();
 }

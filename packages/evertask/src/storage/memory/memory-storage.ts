@@ -1,4 +1,5 @@
 import { StorageError, TaskKeyConflictError } from '../../errors.js';
+import type { PausedQueue, QueueStateChange } from '../../ports/queue-state.js';
 import type { ExecutionLogEntry, LogLevel, RunAuditEntry, StatusAuditEntry, StoredTask, TaskPatch, TaskStatus } from '../../ports/task-record.js';
 import type {
   AddOptions,
@@ -26,6 +27,7 @@ import { DEFAULT_LOG_PAGE_SIZE } from '../../storage-kit/task-page.js';
 import { claimDueTasks, nextDueTime, renewOwnedLeases } from './lease-claims.js';
 import { MemoryInstances } from './memory-instances.js';
 import { MemoryNotifier } from './memory-notifier.js';
+import { MemoryQueueState } from './memory-queue-state.js';
 import { applyRetention } from './memory-retention.js';
 import { TaskHistory } from './task-history.js';
 import { copyTask, countTasks, pendingTasks, queryTasks } from './task-queries.js';
@@ -77,6 +79,7 @@ export class MemoryStorage implements TaskStorage {
   readonly #history = new TaskHistory();
   readonly #registry = new MemoryInstances();
   readonly #notifier = new MemoryNotifier();
+  readonly #queueState = new MemoryQueueState();
 
   async open(): Promise<void> {
     this.#closed = false;
@@ -95,7 +98,7 @@ export class MemoryStorage implements TaskStorage {
     const audit = options?.audit === true;
     for (const task of tasks) {
       this.#table.insert(copyTaskFields(task));
-      if (audit) this.#history.appendStatusAudit(task.id, task.status, task.createdAt, null);
+      if (audit) this.#history.appendStatusAudit(task.id, task.status, task.createdAt, null, null);
     }
   }
 
@@ -122,10 +125,11 @@ export class MemoryStorage implements TaskStorage {
     return true;
   }
 
-  async remove(id: string): Promise<boolean> {
+  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     this.#requireOpen();
     const task = this.#table.get(checks.checkId(id, 'remove'));
-    if (task === undefined) return false;
+    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
+    if (task === undefined || (ifStatus !== undefined && !ifStatus.includes(task.status))) return false;
     this.#table.delete(task);
     this.#history.deleteTask(task.id);
     return true;
@@ -142,7 +146,7 @@ export class MemoryStorage implements TaskStorage {
     this.#table.delete(previous);
     this.#table.insert(copyTaskFields(task));
     this.#history.moveTask(previousId, task.id);
-    if (options?.audit === true) this.#history.appendStatusAudit(task.id, task.status, task.createdAt, null);
+    if (options?.audit === true) this.#history.appendStatusAudit(task.id, task.status, task.createdAt, null, null);
     return true;
   }
 
@@ -156,7 +160,7 @@ export class MemoryStorage implements TaskStorage {
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
     this.#requireOpen();
-    return claimDueTasks(this.#table, checks.checkClaimRequest(request));
+    return claimDueTasks(this.#table, checks.checkClaimRequest(request), this.#queueState.names);
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
@@ -167,7 +171,20 @@ export class MemoryStorage implements TaskStorage {
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     this.#requireOpen();
-    return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
+    return nextDueTime(this.#table, checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'), this.#queueState.names);
+  }
+
+  // ---- queue state -----------------------------------------------------------------------------
+
+  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
+    this.#requireOpen();
+    const checked = checks.checkQueueState(queue, paused, change);
+    return this.#queueState.set(queue, paused, { actor: checked.actor, at: checked.at });
+  }
+
+  async pausedQueues(): Promise<PausedQueue[]> {
+    this.#requireOpen();
+    return this.#queueState.list();
   }
 
   // ---- queries ---------------------------------------------------------------------------------
@@ -301,9 +318,9 @@ export class MemoryStorage implements TaskStorage {
     this.#table.reindex(task, before);
     const history = this.#history;
     if (change.priorAudits !== undefined) {
-      for (const prior of change.priorAudits) history.appendStatusAudit(task.id, prior.status, prior.at, prior.error);
+      for (const prior of change.priorAudits) history.appendStatusAudit(task.id, prior.status, prior.at, prior.error, null);
     }
-    if (change.audit !== undefined) history.appendStatusAudit(task.id, change.to, change.at, change.audit.error);
+    if (change.audit !== undefined) history.appendStatusAudit(task.id, change.to, change.at, change.audit.error, change.audit.actor ?? null);
     if (change.runAudit !== undefined) history.appendRunAudit(task.id, change.runAudit);
     if (change.logs !== undefined && change.logs.length > 0) history.appendLogs(task.id, change.logs);
     return true;

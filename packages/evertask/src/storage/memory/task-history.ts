@@ -39,8 +39,8 @@ export class TaskHistory {
   readonly #runAudit = new Map<string, RunAuditEntry[]>();
   readonly #logs = new Map<string, ExecutionLogEntry[]>();
 
-  appendStatusAudit(taskId: string, status: StatusAuditEntry['status'], at: number, error: string | null): void {
-    appendTo(this.#statusAudit, taskId, { taskId, status, at, error }, compareAt);
+  appendStatusAudit(taskId: string, status: StatusAuditEntry['status'], at: number, error: string | null, actor: string | null): void {
+    appendTo(this.#statusAudit, taskId, { taskId, status, at, error, actor }, compareAt);
   }
 
   appendRunAudit(taskId: string, run: Omit<RunAuditEntry, 'taskId'>): void {
@@ -81,7 +81,7 @@ export class TaskHistory {
 
   /** Files every row of task `from` under task `to` (merged by time with any `to` has). */
   moveTask(from: string, to: string): void {
-    for (const row of this.#statusAudit.get(from) ?? []) this.appendStatusAudit(to, row.status, row.at, row.error);
+    for (const row of this.#statusAudit.get(from) ?? []) this.appendStatusAudit(to, row.status, row.at, row.error, row.actor);
     for (const row of this.#runAudit.get(from) ?? []) this.appendRunAudit(to, row);
     this.appendLogs(to, this.#logs.get(from) ?? []);
     this.deleteTask(from);

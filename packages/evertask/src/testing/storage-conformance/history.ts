@@ -17,12 +17,36 @@ export function registerHistoryTests(test: Register): void {
     await s.transition([{ id: t.id, from: ['queued'], to: 'in-progress', at: T + 20, audit: { error: 'skewed' } }]);
     await s.transition([{ id: t.id, from: ['in-progress'], to: 'failed', at: T + 40, audit: { error: 'Error: final' } }]);
     expect(await s.getStatusAudit(t.id)).toEqual([
-      { taskId: t.id, status: 'waiting', at: T, error: null },
-      { taskId: t.id, status: 'in-progress', at: T + 20, error: 'skewed' },
-      { taskId: t.id, status: 'queued', at: T + 30, error: null },
-      { taskId: t.id, status: 'failed', at: T + 40, error: 'Error: final' },
+      { taskId: t.id, status: 'waiting', at: T, error: null, actor: null },
+      { taskId: t.id, status: 'in-progress', at: T + 20, error: 'skewed', actor: null },
+      { taskId: t.id, status: 'queued', at: T + 30, error: null, actor: null },
+      { taskId: t.id, status: 'failed', at: T + 40, error: 'Error: final', actor: null },
     ]);
     expect(await s.getStatusAudit(uuidv7())).toEqual([]);
+  });
+
+  test('status audit rows keep the actor of the change (null for the engine)', async (s) => {
+    const t = task({ status: 'failed', dueAt: null });
+    await s.add([t]);
+    const [applied] = await s.transition([
+      {
+        id: t.id,
+        from: ['failed'],
+        to: 'waiting',
+        at: T + 10,
+        patch: { dueAt: T + 10, attempts: 0 },
+        priorAudits: [{ status: 'failed', at: T + 5, error: 'Error: before' }],
+        audit: { error: null, actor: 'ops-ünï "admin"' },
+      },
+    ]);
+    expect(applied).toBe(true);
+    await s.transition([{ id: t.id, from: ['waiting'], to: 'cancelled', at: T + 20, audit: { error: null, actor: null } }]);
+    expect(await s.getStatusAudit(t.id)).toEqual([
+      { taskId: t.id, status: 'failed', at: T + 5, error: 'Error: before', actor: null },
+      { taskId: t.id, status: 'waiting', at: T + 10, error: null, actor: 'ops-ünï "admin"' },
+      { taskId: t.id, status: 'cancelled', at: T + 20, error: null, actor: null },
+    ]);
+    await rejectsWithCode(s.transition([{ id: t.id, from: ['cancelled'], to: 'waiting', at: T + 30, audit: { error: null, actor: 7 as never } }]), 'ERR_INVALID_ARGUMENT');
   });
 
   test('run audit is returned oldest first', async (s) => {

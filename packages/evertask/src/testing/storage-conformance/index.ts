@@ -14,6 +14,7 @@ import { registerLifecycleTests } from './lifecycle.js';
 import { registerNotificationTests } from './notifications.js';
 import { registerInstanceTests } from './instances.js';
 import { registerContractTests } from './contract.js';
+import { registerQueueStateTests } from './queue-state.js';
 
 export { makeStoredTask } from './fixtures.js';
 
@@ -99,6 +100,7 @@ export function describeStorageConformance(
     describe('the values a storage accepts', () => registerContractTests(test));
     describe('notifications', () => registerNotificationTests(test));
     describe('instance registry', () => registerInstanceTests(test));
+    describe('paused queues', () => registerQueueStateTests(test));
 
     it('skip list names only tests of this suite, each with a reason', () => {
       const unknown = Object.keys(skip).filter((title) => !titles.has(title));

@@ -169,8 +169,8 @@ export function registerAddTests(test: Register): void {
     const silent = task();
     await s.add([a, b], { audit: true });
     await s.add([silent]);
-    expect(await s.getStatusAudit(a.id)).toEqual([{ taskId: a.id, status: 'waiting', at: T, error: null }]);
-    expect(await s.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: T + 5, error: null }]);
+    expect(await s.getStatusAudit(a.id)).toEqual([{ taskId: a.id, status: 'waiting', at: T, error: null, actor: null }]);
+    expect(await s.getStatusAudit(b.id)).toEqual([{ taskId: b.id, status: 'queued', at: T + 5, error: null, actor: null }]);
     expect(await s.getStatusAudit(silent.id)).toEqual([]);
   });
 
@@ -284,5 +284,23 @@ export function registerCrudTests(test: Register): void {
     const successor = task({ taskKey: 'rm-key' });
     await s.add([successor]);
     expect((await s.getByTaskKey('rm-key'))?.id).toBe(successor.id);
+  });
+
+  test('remove with ifStatus deletes only a task in one of those statuses', async (s) => {
+    const done = task({ status: 'completed', dueAt: null });
+    const waiting = task();
+    await s.add([done, waiting], { audit: true });
+    expect(await s.remove(waiting.id, ['completed', 'failed', 'cancelled'])).toBe(false);
+    expect((await s.get(waiting.id))?.status).toBe('waiting');
+    expect(await s.getStatusAudit(waiting.id)).toHaveLength(1);
+    expect(await s.remove(done.id, [])).toBe(false);
+    expect(await s.get(done.id)).toBeDefined();
+    expect(await s.remove(done.id, ['failed', 'completed'])).toBe(true);
+    expect(await s.get(done.id)).toBeUndefined();
+    expect(await s.getStatusAudit(done.id)).toEqual([]);
+    expect(await s.remove(done.id, ['completed'])).toBe(false);
+    await rejectsWithCode(s.remove(waiting.id, ['finished' as never]), 'ERR_INVALID_ARGUMENT');
+    await rejectsWithCode(s.remove(waiting.id, 'completed' as never), 'ERR_INVALID_ARGUMENT');
+    expect((await s.get(waiting.id))?.status).toBe('waiting');
   });
 }

@@ -29,8 +29,8 @@ export function registerTransitionTests(test: Register): void {
     ]);
     expect(applied).toEqual([true, false]);
     expect(await s.getStatusAudit(t.id)).toEqual([
-      { taskId: t.id, status: 'in-progress', at: T + 10, error: null },
-      { taskId: t.id, status: 'completed', at: T + 20, error: null },
+      { taskId: t.id, status: 'in-progress', at: T + 10, error: null, actor: null },
+      { taskId: t.id, status: 'completed', at: T + 20, error: null, actor: null },
     ]);
     expect(await s.getStatusAudit(other.id)).toEqual([]);
   });
@@ -66,7 +66,7 @@ export function registerTransitionTests(test: Register): void {
     ]);
     expect(applied).toEqual([true]);
     expect(await s.get(t.id)).toEqual({ ...t, ...patch, status: 'waiting', updatedAt: T + 60 });
-    expect(await s.getStatusAudit(t.id)).toEqual([{ taskId: t.id, status: 'waiting', at: T + 60, error: 'Error: boom' }]);
+    expect(await s.getStatusAudit(t.id)).toEqual([{ taskId: t.id, status: 'waiting', at: T + 60, error: 'Error: boom', actor: null }]);
     expect(await s.getRunAudit(t.id)).toEqual([
       { taskId: t.id, at: T + 50, status: 'failed', executionTimeMs: 33.5, error: 'Error: boom' },
     ]);
@@ -142,7 +142,7 @@ export function registerTransitionTests(test: Register): void {
     expect(await s.getStatusAudit(a.id)).toHaveLength(1);
     expect(await s.getStatusAudit(b.id)).toEqual([]);
     expect(await s.getStatusAudit(c.id)).toEqual([]);
-    expect(await s.getStatusAudit(d.id)).toEqual([{ taskId: d.id, status: 'in-progress', at: T + 2, error: null }]);
+    expect(await s.getStatusAudit(d.id)).toEqual([{ taskId: d.id, status: 'in-progress', at: T + 2, error: null, actor: null }]);
     expect(await countExecutionLogs(s, c.id)).toBe(0);
     expect(await countExecutionLogs(s, d.id)).toBe(1);
   });
@@ -157,7 +157,7 @@ export function registerTransitionTests(test: Register): void {
     const queued = await s.query({ statuses: ['queued'] }, { limit: 1000 });
     expect(sortedIds(queued.items)).toEqual(sortedIds(batch.filter((t) => t.status === 'waiting')));
     expect(await s.getStatusAudit((batch[1] as StoredTask).id)).toEqual([
-      { taskId: (batch[1] as StoredTask).id, status: 'queued', at: T + 1000, error: null },
+      { taskId: (batch[1] as StoredTask).id, status: 'queued', at: T + 1000, error: null, actor: null },
     ]);
   });
 
