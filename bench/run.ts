@@ -13,6 +13,7 @@ import { runMySql } from './scenarios/mysql.js';
 import { runMonitor } from './scenarios/monitor.js';
 import { runPostgres } from './scenarios/postgres.js';
 import { runRecurring } from './scenarios/recurring.js';
+import { runRateLimit } from './scenarios/rate-limit.js';
 import { runRedis } from './scenarios/redis.js';
 import { runSqlite } from './scenarios/sqlite.js';
 
@@ -40,6 +41,7 @@ const suites: Record<string, (report: Report, runs: number) => Promise<void>> = 
   monitor: runMonitor,
   postgres: runPostgres,
   recurring: runRecurring,
+  ratelimit: runRateLimit,
   redis: runRedis,
   sqlite: runSqlite,
 };

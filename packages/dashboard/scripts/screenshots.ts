@@ -1,13 +1,13 @@
 /**
  * `npm run screenshots`: takes the screenshots of docs/screenshots/ in headless Chromium, over a
  * seeded engine on SQLite (the end-to-end tests' fixture): login, overview, task list, task
- * detail, recurring series, queues, instances, live events at 1280 px, and the task list on a phone.
+ * detail, recurring series, queues, instances, rate limits, live events at 1280 px, and the task list on a phone.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../test/support/browser.js';
-import { OPERATOR, chargeTask, invoiceTask, reportTask, startSeededMonitor } from '../test/support/seeded-monitor.js';
+import { OPERATOR, chargeTask, invoiceTask, partnerCallTask, reportTask, startSeededMonitor } from '../test/support/seeded-monitor.js';
 import { countIs, visible } from '../test/support/wait.js';
 
 const target = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
@@ -22,6 +22,7 @@ for (let invoice = 9; invoice <= 11; invoice++) await everTask.dispatch(invoiceT
 await everTask.dispatch(chargeTask, { amount: 120 });
 await everTask.dispatch(chargeTask, { amount: 80 });
 await everTask.dispatch(reportTask, { month: 'rolling', lines: 2 }, { recurring: (s) => s.every(2).hours(), taskKey: 'two-hourly-report' });
+for (const partner of ['acme', 'acme', 'acme', 'globex', 'globex', 'initech']) await everTask.dispatch(partnerCallTask, { partner });
 await everTask.dispatch(invoiceTask, { invoice: 0 }, { recurring: (s) => s.everyDay().atTime('09:00').timeZone('Europe/Rome'), taskKey: 'daily-invoice-run' });
 
 const browser = await launchChromium();
@@ -60,6 +61,10 @@ try {
   await nav.getByRole('link', { name: 'Instances' }).click();
   await visible(page.locator('tbody tr'));
   await shot(page, 'instances');
+
+  await nav.getByRole('link', { name: 'Rate limits' }).click();
+  await visible(page.getByRole('table', { name: 'Budgets' }).getByRole('row').filter({ hasText: 'globex' }));
+  await shot(page, 'rate-limits');
 
   await nav.getByRole('link', { name: 'Live events' }).click();
   await visible(page.getByLabel('connected', { exact: true }));

@@ -8,6 +8,7 @@ import { TasksView } from './views/TasksView';
 import { TaskDetailView } from './views/TaskDetailView';
 import { QueuesView } from './views/QueuesView';
 import { InstancesView } from './views/InstancesView';
+import { RateLimitsView } from './views/RateLimitsView';
 import { LiveEventsView } from './views/LiveEventsView';
 import { RecurringView } from './views/RecurringView';
 
@@ -22,6 +23,7 @@ function View({ route, canAct }: { route: string; canAct: boolean }) {
     case '/recurring': return <RecurringView />;
     case '/queues': return <QueuesView canAct={canAct} />;
     case '/instances': return <InstancesView />;
+    case '/rate-limits': return <RateLimitsView />;
     case '/events': return <LiveEventsView />;
     default: return <OverviewView />;
   }

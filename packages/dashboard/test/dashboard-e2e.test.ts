@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './support/browser.js';
 import { countIs, until, visible } from './support/wait.js';
-import { OPERATOR, VIEWER, carrierBack, invoiceTask, reportTask, shipTask, startSeededMonitor, type SeededMonitor } from './support/seeded-monitor.js';
+import { OPERATOR, VIEWER, carrierBack, invoiceTask, partnerCallTask, reportTask, shipTask, startSeededMonitor, type SeededMonitor } from './support/seeded-monitor.js';
 
 let monitor: SeededMonitor;
 let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -138,6 +138,20 @@ describe('the dashboard in headless Chromium', () => {
     await page.getByRole('dialog', { name: 'Cancel the active tasks of this filter?' }).getByRole('button', { name: 'Cancel matching' }).click();
     await visible(page.getByRole('status').filter({ hasText: 'Cancelled 2 of 2 matching' }));
     for (const id of later) expect((await monitor.everTask.getTask(id))?.status).toBe('cancelled');
+  });
+
+  it('shows the rate-limit budgets: a parked task, its key and the next slot', async () => {
+    await monitor.everTask.dispatch(partnerCallTask, { partner: 'acme-partner' });
+    const parked = await monitor.everTask.dispatch(partnerCallTask, { partner: 'acme-partner' });
+    await until('the second call is parked', async () => (await monitor.everTask.rateLimitStatus()).parked === 1);
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Rate limits' }).click();
+    await visible(page.getByRole('heading', { name: 'Rate limits' }));
+    const row = page.getByRole('table', { name: 'Budgets' }).getByRole('row').filter({ hasText: 'acme-partner' });
+    await visible(row.filter({ hasText: 'call-partner-api' }));
+    expect(await row.locator('td').last().textContent()).toBe('1');
+    await visible(page.getByLabel('Rate-limit totals').filter({ hasText: 'Parked tasks1' }));
+    await monitor.everTask.cancel(parked);
+    await visible(page.getByLabel('Rate-limit totals').filter({ hasText: 'Parked tasks0' }));
   });
 
   it('shows a read-only user no action: no task, queue or bulk buttons', async () => {

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from './errors.js';
 import { checkRetryPolicy } from './retry/retry-policy.js';
 import { toMilliseconds } from './duration.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
-import { resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from './rate-limit/keyed-rate-limiter.js';
+import { resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from './rate-limit/rate-limit-options.js';
 
 /** What a handler receives besides its payload. */
 export interface TaskContext {

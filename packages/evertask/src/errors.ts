@@ -17,6 +17,7 @@ export type EverTaskErrorCode =
   | 'ERR_STOPPED'
   | 'ERR_INVALID_SCHEDULE'
   | 'ERR_RATE_LIMITED'
+  | 'ERR_RATE_LIMIT_KEYS'
   | 'ERR_CANCELLED';
 
 export class EverTaskError extends Error {
@@ -145,21 +146,44 @@ export class InvalidScheduleError extends EverTaskError {
   }
 }
 
-/** A task's rate-limit slot was further away than its `maxWait`; the task failed. */
-export class RateLimitedError extends EverTaskError {
+/**
+ * A rate-limited task was not run: its slot was further away than its `rateLimit.maxWait`, or
+ * its policy discards over-budget tasks (`onExceeded: 'discard'`). The task failed.
+ */
+export class RateLimitRejectedError extends EverTaskError {
+  readonly taskName: string;
   readonly key: string;
+  /** The slot it would have had (epoch ms). */
   readonly slot: number;
+  readonly reason: 'horizon' | 'discard';
 
-  constructor(taskName: string, key: string, slot: number, maxWaitMs: number) {
+  constructor(taskName: string, key: string, slot: number, maxWaitMs: number, reason: 'horizon' | 'discard' = 'horizon') {
     super(
       'ERR_RATE_LIMITED',
-      `Task "${taskName}" (rate-limit key "${key}") would have to wait until ${new Date(slot).toISOString()}, ` +
-        `beyond its rateLimit.maxWait of ${maxWaitMs} ms; raise maxWait or the permits.`,
+      reason === 'discard'
+        ? `Task "${taskName}" (rate-limit key "${key}") is over its budget until ${new Date(slot).toISOString()} and its rateLimit.onExceeded is 'discard'; ` +
+            `use onExceeded: 'wait' to park it instead.`
+        : `Task "${taskName}" (rate-limit key "${key}") would have to wait until ${new Date(slot).toISOString()}, ` +
+            `beyond its rateLimit.maxWait of ${maxWaitMs} ms; raise maxWait or the permits.`,
     );
+    this.taskName = taskName;
     this.key = key;
     this.slot = slot;
+    this.reason = reason;
   }
 }
+
+/** A rate-limit store tracks as many keys as it may; a task with a new key runs unthrottled (fail-open). */
+export class RateLimitKeysExhaustedError extends EverTaskError {
+  constructor(limit: number) {
+    super('ERR_RATE_LIMIT_KEYS', `The rate limiter tracks ${limit} keys already; a task with a new key runs unthrottled. Use fewer distinct keys.`);
+  }
+}
+
+/** The former name of {@link RateLimitRejectedError} (same class). */
+export const RateLimitedError = RateLimitRejectedError;
+/** The former name of {@link RateLimitRejectedError}. */
+export type RateLimitedError = RateLimitRejectedError;
 
 /** The engine is not running (call `start()` first) or is stopping. */
 export class EngineStateError extends EverTaskError {

@@ -31,6 +31,11 @@ export interface EverTaskEvents {
   'task:poisoned': TaskEventBase & { error: Error; final: boolean };
   /** A task over its rate limit waits for its slot (`rejected`: the slot was beyond maxWait and the task failed). */
   'task:rate-limited': TaskEventBase & { key: string; retryAt: number; rejected: boolean };
+  /**
+   * A rate-limited task ran unthrottled (fail-open): its key selector threw, or the limiter failed
+   * or tracks too many keys. `failOpenCount` counts these in this engine since it was created.
+   */
+  'rate-limit:fail-open': TaskEventBase & { key: string | null; error: Error; failOpenCount: number };
   /** A recurring series skipped occurrences while no engine ran. */
   'recurring:missed': TaskEventBase & { missed: number; nextAt: number | null };
   /** A lifecycle hook threw; the task's outcome is unchanged. */
@@ -67,6 +72,7 @@ export const EVENT_NAMES = optionKeys<EverTaskEvents>({
   'task:recovered': true,
   'task:poisoned': true,
   'task:rate-limited': true,
+  'rate-limit:fail-open': true,
   'recurring:missed': true,
   'hook:error': true,
   'storage:error': true,

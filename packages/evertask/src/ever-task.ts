@@ -22,6 +22,7 @@ import { RetentionMaintenance } from './maintenance/retention-maintenance.js';
 import { EventFeed } from './event-feed/event-feed.js';
 import { toTaskInfo } from './task-info.js';
 import { storageCall } from './storage/storage-call.js';
+import { readRateLimitStatus, type RateLimitStatus } from './rate-limit/rate-limit-status.js';
 import { MemoryStorage } from './storage/memory/memory-storage.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { readTaskHistory, readTaskLogs, type TaskHistory, type TaskLogPage, type TaskLogQuery } from './task-history.js';
@@ -317,6 +318,11 @@ export class EverTask {
    */
   async instances(): Promise<InstanceInfo[]> {
     return storageCall('listInstances', () => this.#registration.list());
+  }
+
+  /** The rate-limit budgets (up to `limit` keys, default 100), the parked tasks and the fail-open count. */
+  async rateLimitStatus(limit?: number): Promise<RateLimitStatus> {
+    return storageCall('rateLimits.introspect', () => readRateLimitStatus(this.#runner.rateLimits, limit));
   }
 
   /** The registered recurring series with their next run, last run, run count and last outcome. */

@@ -39,12 +39,15 @@ export { toMilliseconds } from './duration.js';
 export { uuidv7 } from './ids.js';
 export * from './ports/task-record.js';
 export type * from './ports/task-storage.js';
+export type * from './ports/rate-limit-store.js';
 export * from './ports/task-statistics.js';
 export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './state-machine.js';
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';
 export { scheduledTasks, countExecutionLogs } from './storage/derived-reads.js';
-export type { RateLimitOptions } from './rate-limit/keyed-rate-limiter.js';
+export type { RateLimitOptions, RateLimitOverflow } from './rate-limit/rate-limit-options.js';
+export { LocalRateLimits } from './rate-limit/local-rate-limits.js';
+export type { RateLimitStatus } from './rate-limit/rate-limit-status.js';
 export { nextOccurrences, describeSchedule } from './recurring/index.js';
 export type {
   ScheduleBuilder,

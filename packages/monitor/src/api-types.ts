@@ -334,6 +334,14 @@ export interface RateLimitsResponse {
   trackedKeys: number;
   definitions: { name: string; queue: string; permitsPerSecond: number }[];
   keys: { taskName: string; queue: string; key: string; parkedCount: number; nextSlotAt: ApiDate }[];
+  /** True when the budgets are the storage's, shared by every process on it (PostgreSQL, MySQL). */
+  shared: boolean;
+  /** Tasks parked for a slot according to the budgets' reservations: every process's when `shared`. */
+  parkedTasks: number;
+  /** Tasks this engine ran unthrottled (limiter failed, key selector threw, too many keys). */
+  failOpenCount: number;
+  /** The tracked budgets, earliest next slot first (at most 100): when an unreserved start next conforms. */
+  budgets: { taskName: string; key: string; nextSlotAt: ApiDate; reserved: number }[];
 }
 
 /** `GET /instances`: the engines sharing the storage. */

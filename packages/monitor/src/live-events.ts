@@ -16,6 +16,7 @@ const SEVERITY: Partial<Record<EverTaskEventName, LiveEvent['severity']>> = {
   'storage:error': 'error',
   'task:retrying': 'warning',
   'task:rate-limited': 'warning',
+  'rate-limit:fail-open': 'warning',
   'task:stopped': 'warning',
   'task:recovered': 'warning',
   'recurring:missed': 'warning',

@@ -266,6 +266,8 @@ export interface TableNames {
   readonly runAudit: string;
   readonly executionLogs: string;
   readonly instances: string;
+  readonly rateLimits: string;
+  readonly rateLimitReservations: string;
   readonly pausedQueues: string;
   readonly migrations: string;
 }
@@ -278,6 +280,8 @@ export function tableNames(prefix: string): TableNames {
     runAudit: `\`${prefix}run_audit\``,
     executionLogs: `\`${prefix}execution_logs\``,
     instances: `\`${prefix}instances\``,
+    rateLimits: `\`${prefix}rate_limits\``,
+    rateLimitReservations: `\`${prefix}rate_limit_reservations\``,
     pausedQueues: `\`${prefix}paused_queues\``,
     migrations: `\`${prefix}migrations\``,
   };

@@ -6,6 +6,7 @@ import type {
   ClaimRequest,
   ExecutionLogEntry,
   InstanceRegistry,
+  RateLimitStore,
   NewTask,
   PendingCursor,
   RetentionPolicy,
@@ -27,13 +28,14 @@ import type {
   TimelineBucket,
   TimelineRequest,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
 import { MySqlConnection, tableNames, type QueryContext } from './connection.js';
 import { prepareTables } from './migrator.js';
 import { resolveMySqlOptions, type MySqlStorageOptions, type ResolvedMySqlStorageOptions } from './mysql-storage-options.js';
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { RateLimitQueries } from './queries/rate-limits.js';
 import { QueueStateQueries } from './queries/queue-state.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
@@ -80,6 +82,7 @@ export class MySqlStorage implements TaskStorage {
   readonly #statistics: StatisticsQueries;
   readonly #retention: RetentionQueries;
   readonly #instances: InstanceQueries;
+  readonly #rateLimits: RateLimitQueries;
   readonly #queueState: QueueStateQueries;
   readonly #lifecycle: StorageLifecycle;
 
@@ -96,6 +99,7 @@ export class MySqlStorage implements TaskStorage {
     this.#statistics = new StatisticsQueries(context);
     this.#retention = new RetentionQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#rateLimits = new RateLimitQueries(context);
     this.#queueState = new QueueStateQueries(context);
     this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: true });
     const connection = this.#connection;
@@ -179,6 +183,16 @@ export class MySqlStorage implements TaskStorage {
   }
 
   // ---- optional roles ------------------------------------------------------------------------
+
+  /**
+   * Rate-limit budgets in `<prefix>rate_limits`, shared by every process on these tables: one
+   * transaction per batch of acquisitions.
+   */
+  readonly rateLimits: RateLimitStore = {
+    acquire: async (requests) => this.#rateLimits.acquire(checkRateLimitRequests(requests, 'MySqlStorage.rateLimits.acquire')),
+    release: async (id) => this.#rateLimits.release(checkReservationId(id, 'MySqlStorage.rateLimits.release')),
+    introspect: async (limit) => this.#rateLimits.introspect(checkIntrospectLimit(limit, 'MySqlStorage.rateLimits.introspect')),
+  };
 
   /** The instance registry, in `<prefix>instances` (one row per engine). */
   readonly instances: InstanceRegistry = {

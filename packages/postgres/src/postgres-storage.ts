@@ -3,6 +3,7 @@ import type {
   ClaimRequest,
   ExecutionLogEntry,
   InstanceRegistry,
+  RateLimitStore,
   NotificationChannel,
   NewTask,
   PendingCursor,
@@ -28,7 +29,7 @@ import type {
   TimelineBucket,
   TimelineRequest,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
 import { PostgresConnection, type QueryContext } from './connection.js';
 import { prepareSchema } from './migrator.js';
 import { StorageNotifications, notificationChannel } from './notifications.js';
@@ -41,6 +42,7 @@ import {
 import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
+import { RateLimitQueries } from './queries/rate-limits.js';
 import { QueueStateQueries } from './queries/queue-state.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
@@ -86,6 +88,7 @@ export class PostgresStorage implements TaskStorage {
   readonly #retention: RetentionQueries;
   readonly #statistics: StatisticsQueries;
   readonly #instances: InstanceQueries;
+  readonly #rateLimits: RateLimitQueries;
   readonly #queueState: QueueStateQueries;
   readonly #lifecycle: StorageLifecycle;
 
@@ -114,6 +117,7 @@ export class PostgresStorage implements TaskStorage {
     this.#retention = new RetentionQueries(context);
     this.#statistics = new StatisticsQueries(context);
     this.#instances = new InstanceQueries(context);
+    this.#rateLimits = new RateLimitQueries(context);
     this.#queueState = new QueueStateQueries(context);
     this.capabilities = Object.freeze({
       persistent: true,
@@ -217,6 +221,16 @@ export class PostgresStorage implements TaskStorage {
     heartbeat: async (instance) => this.#instances.heartbeatInstance(instance),
     remove: async (id) => this.#instances.removeInstance(id),
     list: async () => this.#instances.listInstances(),
+  };
+
+  /**
+   * Rate-limit budgets in the schema, shared by every process on it: one round trip per batch of
+   * acquisitions (the `rate_limit_acquire` function).
+   */
+  readonly rateLimits: RateLimitStore = {
+    acquire: async (requests) => this.#rateLimits.acquire(checkRateLimitRequests(requests, 'PostgresStorage.rateLimits.acquire')),
+    release: async (id) => this.#rateLimits.release(checkReservationId(id, 'PostgresStorage.rateLimits.release')),
+    introspect: async (limit) => this.#rateLimits.introspect(checkIntrospectLimit(limit, 'PostgresStorage.rateLimits.introspect')),
   };
 
   /**

@@ -81,6 +81,11 @@ describePg('the task event feed over LISTEN/NOTIFY (eventFeed option)', () => {
     engineB.on('task:completed', (e) => done.add(e.taskId));
     const ids = await engineB.dispatchMany(work, Array.from({ length: 1500 }, (_, n) => ({ n })));
     await waitFor(() => ids.every((id) => done.has(id)), 30_000, 'every task to complete');
+    // the feed of a flush is sent after its events were emitted: wait for the count, then for
+    // anything sent after it (an entry too many would show as a count above `emitted`)
+    const published = () =>
+      payloads.filter((p) => p.kind === 'task-events').reduce((sum, p) => sum + (p.events?.length ?? 0) + (p.omitted ?? 0), 0);
+    await waitFor(() => published() >= emitted, 30_000, 'every emitted event in the feed');
     await settled();
     const feed = payloads.filter((p) => p.kind === 'task-events');
     expect(feed.length).toBeGreaterThan(1);

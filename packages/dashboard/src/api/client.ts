@@ -5,7 +5,7 @@
  */
 import type {
   ApiErrorBody, BulkAction, BulkActionResponse, BulkFilter, CancelResponse, DeleteResponse, EngineConfigResponse, ExecutionLogsPage, ExecutionTimeBucket,
-  InstanceItem, LoginResponse, MonitorConfigResponse, Overview, QueueStateResponse, QueueView, SuccessRateTrend, TaskActionResponse, TaskDetail, TasksPage,
+  InstanceItem, LoginResponse, MonitorConfigResponse, Overview, QueueStateResponse, QueueView, RateLimitsResponse, SuccessRateTrend, TaskActionResponse, TaskDetail, TasksPage,
   TimeRange,
 } from '@evertask/monitor';
 
@@ -88,6 +88,7 @@ export const api = {
     request<ExecutionLogsPage>(`tasks/${encodeURIComponent(id)}/execution-logs${query({ skip, take, level })}`),
   queues: () => request<QueueView[]>('queues'),
   instances: () => request<InstanceItem[]>('instances'),
+  rateLimits: () => request<RateLimitsResponse>('rate-limits'),
   cancel: (id: string) => act<CancelResponse>(taskPath(id, 'cancel')),
   runNow: (id: string) => act<TaskActionResponse>(taskPath(id, 'run-now')),
   retry: (id: string) => act<TaskActionResponse>(taskPath(id, 'retry')),

@@ -4,7 +4,7 @@ import type { LiveEvent } from '@evertask/monitor';
 /** The event names the monitor's stream sends (docs/monitor.md, Live events). */
 export const LIVE_EVENT_TYPES = [
   'task:dispatched', 'task:started', 'task:completed', 'task:failed', 'task:retrying', 'task:cancelled', 'task:stopped',
-  'task:recovered', 'task:poisoned', 'task:rate-limited', 'recurring:missed', 'hook:error', 'storage:error', 'remote:rejected',
+  'task:recovered', 'task:poisoned', 'task:rate-limited', 'rate-limit:fail-open', 'recurring:missed', 'hook:error', 'storage:error', 'remote:rejected',
 ] as const;
 
 const KEEP = 200;

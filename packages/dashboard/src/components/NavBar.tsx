@@ -6,6 +6,7 @@ const LINKS = [
   { route: '/recurring', label: 'Recurring' },
   { route: '/queues', label: 'Queues' },
   { route: '/instances', label: 'Instances' },
+  { route: '/rate-limits', label: 'Rate limits' },
   { route: '/events', label: 'Live events' },
 ];
 

@@ -18,6 +18,12 @@ export const reportTask = defineTask({
   },
 });
 
+/** One call per hour per partner: a second call waits (parked) for the next slot. */
+export const partnerCallTask = defineTask({
+  name: 'call-partner-api',
+  rateLimit: { permits: 1, period: '1h', key: (payload: { partner: string }) => payload.partner },
+  handler: async (_payload: { partner: string }) => undefined,
+});
 export const invoiceTask = defineTask({ name: 'send-invoice', queue: 'billing', handler: async (_payload: { invoice: number }) => undefined });
 
 export const chargeTask = defineTask({
@@ -58,7 +64,7 @@ export async function startSeededMonitor(): Promise<SeededMonitor> {
   const directory = mkdtempSync(join(tmpdir(), 'evertask-dashboard-e2e-'));
   const everTask = new EverTask({
     storage: new SqliteStorage({ filename: join(directory, 'tasks.db') }),
-    tasks: [reportTask, invoiceTask, chargeTask, shipTask],
+    tasks: [reportTask, invoiceTask, chargeTask, shipTask, partnerCallTask],
     queues: { billing: { concurrency: 2 } },
     defaults: { logs: { enabled: true } },
     logger: silentLogger,

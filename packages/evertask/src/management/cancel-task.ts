@@ -25,7 +25,7 @@ export async function cancelTask(m: ManagementContext, id: string, options: Acti
   });
   if (!applied) return false;
   ctx.dueTimes.unschedule(id);
-  m.releaseRateLimit(id);
+  if (ctx.options.tasks.get(task.name)?.rateLimit !== undefined) await m.releaseRateLimit(id);
   m.dropBuffered((t) => t.id === id);
   const running = m.abortLocal(id, 'cancel');
   if (!running && task.status === 'in-progress' && ctx.storage.notifications !== undefined) {

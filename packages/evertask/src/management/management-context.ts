@@ -6,8 +6,8 @@ export interface ManagementContext {
   readonly engine: EngineContext;
   /** Aborts a task running in this process; returns whether one was. */
   abortLocal(id: string, reason: 'cancel'): boolean;
-  /** Frees the rate-limit slot a task holds in this process. */
-  releaseRateLimit(id: string): void;
+  /** Gives back the rate-limit reservation of a task (in the storage's shared budgets when it has them); never rejects. */
+  releaseRateLimit(id: string): Promise<void>;
   /** Returns a claimed task that will not run here to the storage, due as before. */
   handBack(task: StoredTask, now: number): Promise<boolean>;
   /** Takes the tasks matching `predicate` out of this process's queue buffers (not the running ones). */

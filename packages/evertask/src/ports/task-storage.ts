@@ -8,6 +8,7 @@ import type {
   TaskPatch,
   TaskStatus,
 } from './task-record.js';
+import type { RateLimitStore } from './rate-limit-store.js';
 import type { QueueStateStore } from './queue-state.js';
 import type { TaskStatistics } from './task-statistics.js';
 
@@ -364,6 +365,11 @@ export interface TaskStorage extends TaskStore, LeaseStore, TaskReads, HistorySt
   readonly notifications?: NotificationChannel;
   /** The instance registry, when the storage has one. */
   readonly instances?: InstanceRegistry;
+  /**
+   * Rate-limit budgets shared by every process on the storage, when it has them; without, each
+   * engine keeps its budgets in memory (`LocalRateLimits`).
+   */
+  readonly rateLimits?: RateLimitStore;
 }
 
 export type { AuditLevel };

@@ -66,6 +66,8 @@ export function nextRunAfter(task: StoredTask, schedule: RecurringSchedule, fini
 export function lateOccurrence(task: StoredTask, schedule: RecurringSchedule, now: number): { run: boolean; next: NextRun | undefined } | undefined {
   const planned = task.scheduledAt ?? task.dueAt;
   if (planned === null || planned >= now - LATE_GRACE_MS) return undefined;
+  // due later than planned: an occurrence parked for a rate-limit slot, on time for that slot
+  if (task.dueAt !== null && task.dueAt > planned && task.dueAt >= now - LATE_GRACE_MS) return undefined;
   const next = resumeOccurrence(schedule, { plannedAt: planned, now, runCount: task.runCount });
   if (next === undefined) return { run: false, next: undefined };
   return { run: next.at <= now, next };

@@ -5,9 +5,11 @@ import type { TaskTransition } from '../ports/task-storage.js';
 import type { RecurringSchedule } from '../recurring/schedule-spec.js';
 import type { QueueRunner } from './queue-runner.js';
 import type { RunFinisher, RunOutcome } from './run-finisher.js';
-import { RateLimitedError, TaskCancelledError, TaskTimeoutError, UnknownTaskError, describeError, toError } from '../errors.js';
+import { TaskCancelledError, TaskTimeoutError, UnknownTaskError, toError } from '../errors.js';
 import { shouldAuditStatus } from '../audit/audit-policy.js';
-import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
+import { LocalRateLimits } from '../rate-limit/local-rate-limits.js';
+import { RateLimitGate } from '../rate-limit/rate-limit-gate.js';
+import { RateLimitAdmission } from './rate-limit-admission.js';
 import { lateOccurrence, storedSchedule } from '../recurring/recurring-task.js';
 import { checkPayload } from '../serialization/payload-validation.js';
 import { TaskExecution, type AbortReason } from './task-execution.js';
@@ -29,7 +31,9 @@ export class TaskRunner {
   readonly #ctx: EngineContext;
   readonly #options: ResolvedOptions;
   readonly #finisher: RunFinisher;
-  readonly #limiter = new KeyedRateLimiter();
+  /** The rate-limit budgets: the storage's when it has them (shared by every process), else this engine's. */
+  readonly rateLimits: RateLimitGate;
+  readonly #admission: RateLimitAdmission;
   readonly #now: () => number;
   /** The timeouts of the running attempts, on one clock timer. */
   readonly #timeouts: DeadlineTimers;
@@ -43,6 +47,9 @@ export class TaskRunner {
     const clock = this.#options.clock;
     this.#now = () => clock.now();
     this.#timeouts = new DeadlineTimers(clock);
+    const shared = ctx.storage.rateLimits;
+    this.rateLimits = new RateLimitGate(shared ?? new LocalRateLimits(), shared !== undefined);
+    this.#admission = new RateLimitAdmission(ctx, finisher, this.rateLimits);
   }
 
   /** How many handlers run here (asynchronous ones, and runs in a start hook). */
@@ -64,8 +71,8 @@ export class TaskRunner {
   }
 
   /** Gives back the rate-limit slot a cancelled task held. */
-  releaseRateLimit(taskId: string): void {
-    this.#limiter.release(taskId);
+  releaseRateLimit(taskId: string): Promise<void> {
+    return this.#admission.release(taskId);
   }
 
   /**
@@ -127,7 +134,7 @@ export class TaskRunner {
       }
       if (task.attempts === 0 && !(await this.#onTime(task, schedule))) return undefined;
     }
-    if (def.rateLimit && !(await this.#admit(task, def, payload))) return undefined;
+    if (def.rateLimit && !(await this.#admission.admit(task, def, payload, schedule))) return undefined;
     return { payload, schedule };
   }
 
@@ -298,39 +305,6 @@ export class TaskRunner {
     const dueAt = late.next.at;
     const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt, scheduledAt: dueAt, leaseOwner: null, leaseExpiresAt: null }, []);
     if (applied && this.#ctx.isRunning()) this.#ctx.dueTimes.schedule(task.id, dueAt);
-    return false;
-  }
-
-  /**
-   * Rate-limit gate: true when the task may start now. Otherwise it goes back to storage as
-   * `waiting` until its slot (releasing the worker at once), or fails when the slot is beyond
-   * `maxWait`.
-   */
-  async #admit(task: StoredTask, def: AnyTask, payload: unknown): Promise<boolean> {
-    const limit = def.rateLimit as NonNullable<AnyTask['rateLimit']>;
-    let key = '';
-    try {
-      key = limit.key?.(payload) ?? '';
-    } catch (error) {
-      this.#options.logger.warn(`rateLimit.key of "${task.name}" threw; task ${task.id} runs unthrottled: ${toError(error).message}`);
-      return true;
-    }
-    const now = this.#options.clock.now();
-    const decision = this.#limiter.acquire(`${task.name}\u0000${key}`, task.id, limit, now);
-    if (decision.ok) return true;
-    this.#ctx.emitter.emit('task:rate-limited', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, key, retryAt: decision.retryAt, rejected: decision.rejected });
-    if (decision.rejected) {
-      const error = new RateLimitedError(task.name, key, decision.retryAt, limit.maxWaitMs);
-      const text = describeError(error);
-      const applied = await this.#finisher.transition(task, 'failed', now, { dueAt: null, error: text, leaseOwner: null, leaseExpiresAt: null }, [], text);
-      if (applied) {
-        this.#ctx.emitter.emit('task:failed', { taskId: task.id, taskName: task.name, queue: task.queue, at: now, attempt: task.attempts, error, durationMs: 0 });
-        await this.#finisher.hook(task, 'onError', () => def.options.onError?.({ taskId: task.id, taskName: task.name, attempt: task.attempts, payload }, error));
-      }
-      return false;
-    }
-    const applied = await this.#finisher.transition(task, 'waiting', now, { dueAt: decision.retryAt, leaseOwner: null, leaseExpiresAt: null }, []);
-    if (applied && this.#ctx.isRunning()) this.#ctx.dueTimes.schedule(task.id, decision.retryAt);
     return false;
   }
 

@@ -31,14 +31,16 @@ export interface EngineProcessesOptions<S> {
   sweepInterval?: string;
 }
 
-interface Worker {
+/** A worker process started by `startWorker`. */
+export interface Worker {
   id: string;
   child: ChildProcess;
   exited: Promise<number | null>;
   stderr: () => string;
 }
 
-function startWorker(script: string, config: EngineWorkerConfig): Promise<Worker> {
+/** Starts a worker process; resolves once its engine runs. */
+export function startWorker(script: string, config: EngineWorkerConfig): Promise<Worker> {
   const child = spawn(process.execPath, ['--conditions=evertask-source', '--import', 'tsx', script, JSON.stringify(config)], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,23 +75,42 @@ async function countCompleted(storage: TaskStorage): Promise<number> {
   return (await storage.count({ statuses: ['completed'] })).reduce((sum, cell) => sum + cell.count, 0);
 }
 
-/** Registers the test (and its cleanup) in the caller's describe. */
-export function testEngineProcesses<S>(options: EngineProcessesOptions<S>): void {
-  const workers: Worker[] = [];
-  const ledgerDir = mkdtempSync(join(tmpdir(), 'evertask-executions-'));
-  let seed: TaskStorage | undefined;
+/** The worker processes, ledger folder and seed storage of one test, cleaned up after the describe. */
+export interface WorkerFleet {
+  readonly workers: Worker[];
+  readonly ledgerDir: string;
+  /** Opens the test's own storage (closed after the describe). */
+  openSeed(storage: TaskStorage): Promise<TaskStorage>;
+}
 
+/** Registers, in the caller's describe, the cleanup of a fleet: SIGKILL what still runs, close the seed, remove the ledger. */
+export function useWorkerFleet(label: string): WorkerFleet {
+  const workers: Worker[] = [];
+  const ledgerDir = mkdtempSync(join(tmpdir(), label));
+  let seed: TaskStorage | undefined;
   afterAll(async () => {
     for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited));
     await seed?.close();
     rmSync(ledgerDir, { recursive: true, force: true });
   });
+  return {
+    workers,
+    ledgerDir,
+    openSeed: async (storage) => {
+      seed = storage;
+      await storage.open();
+      return storage;
+    },
+  };
+}
+
+/** Registers the test (and its cleanup) in the caller's describe. */
+export function testEngineProcesses<S>(options: EngineProcessesOptions<S>): void {
+  const { workers, ledgerDir, openSeed } = useWorkerFleet('evertask-executions-');
 
   it(`three worker processes run ${TASKS} tasks, each once at a time; a SIGKILLed worker's tasks are taken over within twice the lease`, async () => {
-    seed = options.seedStorage();
-    const storage = seed;
-    await storage.open();
+    const storage = await openSeed(options.seedStorage());
     const registry = storage.instances as InstanceRegistry;
     const config = (instanceId: string): EngineWorkerConfig<S> => ({
       instanceId,

@@ -5,7 +5,8 @@
  *
  * Task "record" appends one line when an execution starts and one when it ends to
  * `<ledgerDir>/<instanceId>.log` (see `execution-ledger.ts`), sleeping `sleepMs` in between. Prints
- * "ready" once the engine runs; stops gracefully on SIGTERM.
+ * "ready" once the engine runs; stops gracefully on SIGTERM. Task "limited" does the same under a
+ * rate limit of 5 starts per second per `payload.key` (burst 5), for `rate-limit-processes.ts`.
  */
 import { EverTask, defineTask, type Logger, type TaskStorage } from 'evertask';
 import { ExecutionLedgerWriter } from './execution-ledger.js';
@@ -41,6 +42,15 @@ export async function runEngineWorker(config: EngineWorkerConfig, storage: TaskS
       ledger.ended(execution);
     },
   });
+  const limited = defineTask({
+    name: 'limited',
+    rateLimit: { permits: 5, period: '1s', key: (payload: { key: string }) => payload.key },
+    handler: async (_payload: { key: string }, ctx) => {
+      const execution = ledger.started(ctx.taskId);
+      await new Promise((resolve) => setTimeout(resolve, config.sleepMs));
+      ledger.ended(execution);
+    },
+  });
   const logger: Logger = {
     debug() {},
     info() {},
@@ -49,7 +59,7 @@ export async function runEngineWorker(config: EngineWorkerConfig, storage: TaskS
   };
   const everTask = new EverTask({
     storage,
-    tasks: [record],
+    tasks: [record, limited],
     queues: { default: { concurrency: config.concurrency } },
     instanceId: config.instanceId,
     lease: config.lease,

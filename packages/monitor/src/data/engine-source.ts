@@ -108,6 +108,10 @@ export class EngineMonitorSource implements MonitorSource {
     return this.#engine.instances();
   }
 
+  rateLimitStatus() {
+    return this.#engine.rateLimitStatus();
+  }
+
   configuration() {
     return this.#engine.configuration();
   }

@@ -1,4 +1,5 @@
 import type {
+  RateLimitStatus,
   EngineConfiguration,
   EverTaskEventName,
   ExecutionLogEntry,
@@ -60,6 +61,8 @@ export interface MonitorSource {
   pausedQueues(): Promise<PausedQueueInfo[]>;
 
   instances(): Promise<InstanceInfo[]>;
+  /** The rate-limit budgets and parked tasks (cluster-wide on a storage with shared budgets). */
+  rateLimitStatus(): Promise<RateLimitStatus>;
   configuration(): EngineConfiguration;
   /** Running and buffered tasks per queue in this process. */
   localQueues(): { queue: string; running: number; buffered: number }[];

@@ -15,19 +15,24 @@ export function systemRoutes(source: MonitorSource, rateLimits: RateLimitTracker
     return c.json((await source.instances()).map(toInstanceItem));
   });
 
-  routes.get('/rate-limits', (c) => {
+  routes.get('/rate-limits', async (c) => {
     parseQuery(noQuery, c.req.queries());
     const definitions = source
       .configuration()
       .tasks.filter((task) => task.rateLimitPerSecond !== null)
       .map((task) => ({ name: task.name, queue: task.queue, permitsPerSecond: task.rateLimitPerSecond as number }));
     const keys = rateLimits.keys();
+    const status = await source.rateLimitStatus();
     const answer: RateLimitsResponse = {
       enabled: definitions.length > 0,
       throttledTasks: rateLimits.size,
-      trackedKeys: keys.length,
+      trackedKeys: status.trackedKeys,
       definitions,
       keys: keys.map((key) => ({ ...key, nextSlotAt: new Date(key.nextSlotAt).toISOString() })),
+      shared: status.shared,
+      parkedTasks: status.parked,
+      failOpenCount: status.failOpenCount,
+      budgets: status.keys.map((b) => ({ taskName: b.policyKey, key: b.key, nextSlotAt: new Date(b.nextSlotAt).toISOString(), reserved: b.reserved })),
     };
     return c.json(answer);
   });

@@ -47,9 +47,14 @@ await describeEachBackend(import.meta.url, 'config, engine, instances and rate-l
     expect(answer.body.keys).toHaveLength(1);
     expect(answer.body.keys[0]).toMatchObject({ taskName: 'limited', queue: 'default', key: customer, parkedCount: 1 });
     expect(Date.parse(answer.body.keys[0]?.nextSlotAt as string)).toBeGreaterThan(Date.now() + 3_000_000);
+    // the budgets themselves, from the storage's shared limiter
+    expect(answer.body).toMatchObject({ shared: fixture().backend === 'postgres', parkedTasks: 1, failOpenCount: 0 });
+    const budget = answer.body.budgets.find((b) => b.key === customer);
+    expect(budget).toMatchObject({ taskName: 'limited', reserved: 1 });
+    expect(Date.parse(budget?.nextSlotAt as string)).toBeGreaterThan(Date.now() + 3_000_000);
     await everTask.cancel(second);
     const after = await get<RateLimitsResponse>(fixture().url, '/api/rate-limits', admin);
-    expect(after.body).toMatchObject({ throttledTasks: 0, keys: [] });
+    expect(after.body).toMatchObject({ throttledTasks: 0, keys: [], parkedTasks: 0 });
   });
 
   it('answers 404 as JSON for an unknown route', async () => {

@@ -26,6 +26,8 @@ import { copyTaskFields } from '../../storage-kit/task-fields.js';
 import { DEFAULT_LOG_PAGE_SIZE } from '../../storage-kit/task-page.js';
 import { claimDueTasks, nextDueTime, renewOwnedLeases } from './lease-claims.js';
 import { MemoryInstances } from './memory-instances.js';
+import { LocalRateLimits } from '../../rate-limit/local-rate-limits.js';
+import type { RateLimitStore } from '../../ports/rate-limit-store.js';
 import { MemoryNotifier } from './memory-notifier.js';
 import { MemoryQueueState } from './memory-queue-state.js';
 import { applyRetention } from './memory-retention.js';
@@ -256,6 +258,9 @@ export class MemoryStorage implements TaskStorage {
   }
 
   // ---- optional roles ------------------------------------------------------------------------
+
+  /** Rate-limit budgets of the engines sharing this instance (one process). */
+  readonly rateLimits: RateLimitStore = new LocalRateLimits();
 
   /** The instance registry (records copied in and out). */
   readonly instances: InstanceRegistry = {

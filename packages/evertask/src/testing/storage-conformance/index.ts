@@ -13,6 +13,7 @@ import { registerCleanupCountTests } from './retention-counts.js';
 import { registerLifecycleTests } from './lifecycle.js';
 import { registerNotificationTests } from './notifications.js';
 import { registerInstanceTests } from './instances.js';
+import { registerRateLimitTests } from './rate-limits.js';
 import { registerContractTests } from './contract.js';
 import { registerQueueStateTests } from './queue-state.js';
 
@@ -100,6 +101,7 @@ export function describeStorageConformance(
     describe('the values a storage accepts', () => registerContractTests(test));
     describe('notifications', () => registerNotificationTests(test));
     describe('instance registry', () => registerInstanceTests(test));
+    describe('rate-limit budgets', () => registerRateLimitTests(test));
     describe('paused queues', () => registerQueueStateTests(test));
 
     it('skip list names only tests of this suite, each with a reason', () => {

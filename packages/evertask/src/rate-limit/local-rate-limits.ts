@@ -1,0 +1,102 @@
+import type { RateLimitDecision, RateLimitIntrospection, RateLimitKeyState, RateLimitRequest, RateLimitStore } from '../ports/rate-limit-store.js';
+import { RateLimitKeysExhaustedError } from '../errors.js';
+import { applyGcra, releasedTat } from './gcra.js';
+import { checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from '../storage-kit/rate-limit-checks.js';
+
+/** Budgets an in-process store tracks at most; a new key beyond fails open. */
+export const MAX_TRACKED_KEYS = 100_000;
+
+/** Code-unit order (as a database's binary collation). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface Bucket {
+  policyKey: string;
+  key: string;
+  tat: number;
+  toleranceMs: number;
+  reserved: number;
+}
+
+interface Reservation {
+  bucket: Bucket;
+  slot: number;
+  intervalMs: number;
+}
+
+/**
+ * The rate-limit store of one process (`RateLimitStore`): the engine's default when the storage
+ * has none, and `MemoryStorage.rateLimits`. Budgets are shared by the engines of this process only.
+ */
+export class LocalRateLimits implements RateLimitStore {
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #reservations = new Map<string, Reservation>();
+  readonly #maxKeys: number;
+
+  constructor(maxKeys = MAX_TRACKED_KEYS) {
+    this.#maxKeys = maxKeys;
+  }
+
+  acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
+    try {
+      return Promise.resolve(checkRateLimitRequests(requests, 'rateLimits.acquire').map((request) => this.acquireNow(request)));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** One acquisition, synchronously. */
+  acquireNow(request: RateLimitRequest): RateLimitDecision {
+    const id = `${request.policyKey}\u0000${request.key}`;
+    const reservation = this.#reservations.get(request.reservationId);
+    let bucket = this.#buckets.get(id);
+    if (bucket === undefined && reservation === undefined && this.#buckets.size >= this.#maxKeys) throw new RateLimitKeysExhaustedError(this.#maxKeys);
+    const outcome = applyGcra(request, bucket?.tat, reservation?.slot);
+    if (bucket === undefined) {
+      bucket = { policyKey: request.policyKey, key: request.key, tat: outcome.tat, toleranceMs: request.toleranceMs, reserved: 0 };
+      this.#buckets.set(id, bucket);
+    }
+    bucket.tat = outcome.tat;
+    bucket.toleranceMs = request.toleranceMs;
+    if (outcome.redeemed && reservation) {
+      this.#reservations.delete(request.reservationId);
+      reservation.bucket.reserved--;
+    }
+    if (outcome.reserve !== undefined) {
+      this.#reservations.set(request.reservationId, { bucket, slot: outcome.reserve, intervalMs: request.intervalMs });
+      bucket.reserved++;
+    }
+    return outcome.decision;
+  }
+
+  release(reservationId: string): Promise<void> {
+    try {
+      checkReservationId(reservationId, 'rateLimits.release');
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const reservation = this.#reservations.get(reservationId);
+    if (reservation !== undefined) {
+      this.#reservations.delete(reservationId);
+      const { bucket } = reservation;
+      bucket.reserved--;
+      bucket.tat = releasedTat(bucket.tat, reservation.slot, reservation.intervalMs, bucket.toleranceMs);
+    }
+    return Promise.resolve();
+  }
+
+  introspect(limit?: number): Promise<RateLimitIntrospection> {
+    let count: number;
+    try {
+      count = checkIntrospectLimit(limit, 'rateLimits.introspect');
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    const keys: RateLimitKeyState[] = [...this.#buckets.values()]
+      .map((b) => ({ policyKey: b.policyKey, key: b.key, nextSlotAt: Math.ceil(b.tat - b.toleranceMs), reserved: b.reserved }))
+      .sort((a, b) => a.nextSlotAt - b.nextSlotAt || compareText(a.policyKey, b.policyKey) || compareText(a.key, b.key))
+      .slice(0, count);
+    return Promise.resolve({ trackedKeys: this.#buckets.size, reserved: this.#reservations.size, keys });
+  }
+}
