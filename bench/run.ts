@@ -14,6 +14,7 @@ import { runMonitor } from './scenarios/monitor.js';
 import { runPostgres } from './scenarios/postgres.js';
 import { runRecurring } from './scenarios/recurring.js';
 import { runRateLimit } from './scenarios/rate-limit.js';
+import { runRedis } from './scenarios/redis.js';
 import { runSqlite } from './scenarios/sqlite.js';
 
 const { values, positionals } = parseArgs({
@@ -41,6 +42,7 @@ const suites: Record<string, (report: Report, runs: number) => Promise<void>> = 
   postgres: runPostgres,
   recurring: runRecurring,
   ratelimit: runRateLimit,
+  redis: runRedis,
   sqlite: runSqlite,
 };
 

@@ -1,7 +1,8 @@
 /**
- * The peer libraries of the postgres suite (pg-boss, graphile-worker), kept out of the workspace:
- * their current releases need Node ≥ 22, and installing them with the project would make every
- * `npm ci` on Node 20 warn (EBADENGINE). They live in a bench-local prefix, `bench/peers/`,
+ * The peer libraries of the postgres suite (pg-boss, graphile-worker) and of the redis suite
+ * (BullMQ, with the ioredis it runs on), kept out of the workspace: the current releases of the
+ * first two need Node ≥ 22, and installing them with the project would make every `npm ci` on
+ * Node 20 warn (EBADENGINE). They live in a bench-local prefix, `bench/peers/`,
  * installed on demand (`npm run bench:install`, or by the suite on its first run), and are loaded
  * from there. Only the parts of their APIs the suite uses are typed here.
  */
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const PEERS_DIR = fileURLToPath(new URL('../peers/', import.meta.url));
-const PEER_NAMES = ['pg-boss', 'graphile-worker'] as const;
+const PEER_NAMES = ['pg-boss', 'graphile-worker', 'bullmq', 'ioredis'] as const;
 type PeerName = (typeof PEER_NAMES)[number];
 
 export interface PgBossJob<T> {
@@ -60,6 +61,35 @@ export interface GraphileWorkerModule {
   }): Promise<GraphileRunner>;
 }
 
+/** A Redis server BullMQ connects to. */
+export interface BullConnection {
+  host: string;
+  port: number;
+}
+
+export interface BullQueue {
+  addBulk(jobs: { name: string; data: object }[]): Promise<unknown>;
+  add(name: string, data: object): Promise<unknown>;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface BullWorker {
+  on(event: 'error' | 'failed', listener: (...args: unknown[]) => void): unknown;
+  waitUntilReady(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface BullMQModule {
+  Queue: new (name: string, options: { connection: BullConnection }) => BullQueue;
+  Worker: new (
+    name: string,
+    processor: (job: { data: { i: number } }) => Promise<void>,
+    options: { connection: BullConnection; concurrency: number },
+  ) => BullWorker;
+}
+
 const resolveFromPeers = createRequire(join(PEERS_DIR, 'package.json'));
 
 function packageRoot(name: PeerName): string {
@@ -85,6 +115,12 @@ export function peerVersion(name: PeerName): string {
 async function load<T>(name: PeerName): Promise<T> {
   if (!peersInstalled()) throw new Error(`${name} is not installed in ${PEERS_DIR}: run \`npm run bench:install\` first.`);
   return (await import(pathToFileURL(resolveFromPeers.resolve(name)).href)) as T;
+}
+
+/** BullMQ from `bench/peers/` (its CommonJS build, required: it has no export map for import()). */
+export function loadBullMQ(): BullMQModule {
+  if (!peersInstalled()) throw new Error(`bullmq is not installed in ${PEERS_DIR}: run \`npm run bench:install\` first.`);
+  return resolveFromPeers('bullmq') as BullMQModule;
 }
 
 export const loadPgBoss = () => load<PgBossModule>('pg-boss');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 import { InvalidArgumentError, type StorageNotification } from 'evertask';
-import { decodeTaskEvents, encodeTaskEvents } from 'evertask/storage-kit';
+import { formatNotificationPayload, formatNotificationPayloads as formatPayloads, parseNotificationPayload } from 'evertask/storage-kit';
 import type { PostgresConnection } from './connection.js';
 import { toStorageError } from './postgres-errors.js';
 
@@ -27,55 +27,18 @@ export interface NotificationListenerOptions {
   onReconnect: () => void;
 }
 
-const KINDS: ReadonlySet<string> = new Set(['task-available', 'task-cancelled', 'queue-state']);
-
 /** Own `task-events` payloads remembered at most, waiting to be heard back and dropped. */
 const MAX_UNHEARD_PAYLOADS = 1000;
 
 /** `pg_notify` takes payloads shorter than 8,000 bytes. */
 export const MAX_PAYLOAD_BYTES = 7999;
 
-/**
- * Parses a `pg_notify` payload (`{"kind":…,"dueAt":…,"taskId":…}`). Unknown or malformed
- * payloads become a plain `task-available`: the safe reading of "something changed". A
- * `task-events` payload is read by `decodeTaskEvents` (malformed entries dropped and counted).
- */
-export function parseNotificationPayload(payload: string | undefined): StorageNotification {
-  if (payload === undefined || payload === '') return { kind: 'task-available' };
-  try {
-    const value: unknown = JSON.parse(payload);
-    if (typeof value !== 'object' || value === null) return { kind: 'task-available' };
-    const raw = value as Record<string, unknown>;
-    if (raw.kind === 'task-events') return decodeTaskEvents(raw);
-    if (raw.kind === 'task-events-watch') {
-      return typeof raw.instanceId === 'string' && raw.instanceId.length > 0 ? { kind: 'task-events-watch', instanceId: raw.instanceId } : { kind: 'task-available' };
-    }
-    const kind = typeof raw.kind === 'string' && KINDS.has(raw.kind) ? (raw.kind as StorageNotification['kind']) : 'task-available';
-    const notification: StorageNotification = { kind };
-    if (typeof raw.dueAt === 'number' && Number.isFinite(raw.dueAt)) notification.dueAt = raw.dueAt;
-    if (typeof raw.taskId === 'string') notification.taskId = raw.taskId;
-    return notification;
-  } catch {
-    return { kind: 'task-available' };
-  }
-}
+/** The payloads on the channel: the kit's shapes, shared by every storage with a channel. */
+export { formatNotificationPayload, parseNotificationPayload };
 
-/**
- * Serializes a notification for `pg_notify` (the same shape `add` builds in SQL): one payload,
- * or for `task-events` as many as its entries need (each under `MAX_PAYLOAD_BYTES`).
- */
+/** A notification as `pg_notify` payloads (each under `MAX_PAYLOAD_BYTES`). */
 export function formatNotificationPayloads(notification: StorageNotification): string[] {
-  if (notification.kind === 'task-events') return encodeTaskEvents(notification, MAX_PAYLOAD_BYTES);
-  if (notification.kind === 'task-events-watch') return [JSON.stringify({ kind: notification.kind, instanceId: notification.instanceId })];
-  return [formatNotificationPayload(notification)];
-}
-
-/** Serializes a wake-up (`task-available`, `task-cancelled`) for `pg_notify`. */
-export function formatNotificationPayload(notification: StorageNotification): string {
-  const out: Record<string, unknown> = { kind: notification.kind };
-  if (notification.dueAt !== undefined) out.dueAt = notification.dueAt;
-  if (notification.taskId !== undefined) out.taskId = notification.taskId;
-  return JSON.stringify(out);
+  return formatPayloads(notification, MAX_PAYLOAD_BYTES);
 }
 
 /**

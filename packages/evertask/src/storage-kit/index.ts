@@ -34,12 +34,14 @@ export type { PatchableField, TaskColumn, TaskFieldSpec } from './task-fields.js
 export { applyPatch, findLogsProblem, findPatchProblem, findStatusesProblem, findTaskProblem, findTransitionProblem, patchedFields } from './record-checks.js';
 export type { Problem } from './record-checks.js';
 export { MAX_QUEUE_NAME_LENGTH, StorageChecks } from './storage-checks.js';
+export { matchesTaskFilter, taskSortComparator } from './task-filter.js';
 export { DEFAULT_LOG_PAGE_SIZE, DEFAULT_TASK_PAGE, TASK_SORT_FIELDS } from './task-page.js';
 export type { ResolvedTaskPage } from './task-page.js';
 export { readExecutionLogRow, readInstanceRow, readPausedQueueRow, readRow, readRunAuditRow, readStatusAuditRow, readStatusCountRow, readTaskRow, rowReaders } from './row-reader.js';
 export type { Row, RowReaders } from './row-reader.js';
 export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
 export { StorageLifecycle } from './storage-lifecycle.js';
+export { formatNotificationPayload, formatNotificationPayloads, parseNotificationPayload, wakeUpPayload } from './notification-payload.js';
 export type { LifecycleSteps } from './storage-lifecycle.js';
 export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';

@@ -88,7 +88,12 @@ export function testConnectionCut(options: ConnectionCutOptions): void {
     await new Promise((r) => setTimeout(r, 3000));
     // claims stopped (nothing new can start) and the failed writes are kept for a retry
     const failures = (operation: string) => errors.filter((e) => e.operation === operation && e.willRetry).length;
-    await waitFor(() => failures('claimDue') >= 2 && failures('transition') >= 2, 20_000, 'failed claims and status writes retried during the cut');
+    const retriedBoth = () => failures('claimDue') >= 2 && failures('transition') >= 2;
+    await waitFor(retriedBoth, 20_000, 'failed claims and status writes retried during the cut').catch((timeout: unknown) => {
+      // say what was seen instead: which operations failed, whether retried, with what
+      const seen = [...new Set(errors.map((e) => `${e.operation} (willRetry ${e.willRetry}): ${e.error.message}`))].slice(0, 10);
+      throw new Error(`${(timeout as Error).message}; completed ${completed} of ${N}; errors seen: ${JSON.stringify(seen)}`);
+    });
     expect(errors.every((e) => e.willRetry)).toBe(true);
     const runsBeforeRestore = [...runs.values()].reduce((a, b) => a + b, 0);
     const completedBeforeRestore = completed;

@@ -1,8 +1,7 @@
 import { InvalidArgumentError, type AddOptions, type NewTask, type StoredTask, type TaskPatch, type TaskStatus } from 'evertask';
 import { isQueryable, type QueryContext, type Queryable } from '../connection.js';
-import { formatNotificationPayload } from '../notifications.js';
 import { sqlState, toStorageError, toTaskKeyConflict } from '../postgres-errors.js';
-import { COLUMN_OF_FIELD, TASK_COLUMNS, patchedFields } from 'evertask/storage-kit';
+import { COLUMN_OF_FIELD, TASK_COLUMNS, patchedFields, wakeUpPayload } from 'evertask/storage-kit';
 import { TASK_COLUMN_TYPES, arrayLiteral, taskValue } from '../row-mapping.js';
 
 /**
@@ -60,21 +59,6 @@ const ID_COLUMN = TASK_COLUMNS.indexOf('id');
 
 /** Distinct `add` statement shapes kept; real workloads have a handful. */
 const ADD_SHAPE_CACHE_LIMIT = 64;
-
-/** The NOTIFY payload of an insert: the earliest due time of its runnable tasks, with the id when there is one; null when none is runnable. */
-function wakeUpPayload(tasks: readonly StoredTask[]): string | null {
-  let dueAt: number | undefined;
-  let taskId: string | undefined;
-  let runnable = 0;
-  for (const t of tasks) {
-    if ((t.status !== 'waiting' && t.status !== 'service-stopped') || t.dueAt === null) continue;
-    runnable++;
-    taskId = t.id;
-    if (dueAt === undefined || t.dueAt < dueAt) dueAt = t.dueAt;
-  }
-  if (dueAt === undefined) return null;
-  return formatNotificationPayload(runnable === 1 ? { kind: 'task-available', dueAt, taskId } : { kind: 'task-available', dueAt });
-}
 
 /** What `add` needs besides the context: where it sends wake-ups and how large a chunk is. */
 export interface TaskWriteOptions {

@@ -1,0 +1,202 @@
+-- Shared by every EverTask script (prepended when the scripts are loaded; COLUMNS is generated
+-- from the storage kit's field table). KEYS[1] is the deployment's key base, `{<prefix>}`: every
+-- key below starts with it, so all of them hash to one Redis Cluster slot.
+local P = KEYS[1]
+local WAITING = { ['waiting'] = true, ['service-stopped'] = true }
+local LEASED = { ['queued'] = true, ['in-progress'] = true }
+local TERMINAL = { ['completed'] = true, ['failed'] = true, ['cancelled'] = true }
+
+local function task_key(id) return P .. ':t:' .. id end
+local function status_set(queue, status) return P .. ':s:' .. status .. ':' .. queue end
+local function due_set(queue) return P .. ':due:' .. queue end
+local function lease_set(queue) return P .. ':lease:' .. queue end
+
+-- The fields that decide which indexes hold a task.
+local STATE_FIELDS = { 'status', 'queue', '_ck', 'due_at', 'lease_expires_at', 'recurring', 'updated_at', 'task_key', 'lease_owner', 'name' }
+local STATE_OF_COLUMN = {
+  status = 'status', queue = 'queue', due_at = 'due', lease_expires_at = 'lease', recurring = 'recurring',
+  updated_at = 'updated', task_key = 'key', lease_owner = 'owner', name = 'name',
+}
+
+local function read_state(id)
+  local v = redis.call('HMGET', task_key(id), unpack(STATE_FIELDS))
+  if not v[1] then return nil end
+  return { status = v[1], queue = v[2], ck = v[3], due = v[4], lease = v[5], recurring = v[6], updated = v[7], key = v[8], owner = v[9], name = v[10] }
+end
+
+-- Every column of a task and its created key, in COLUMNS order (false for a null), and its
+-- state; nil when the task does not exist.
+local ROW_FIELDS = {}
+local COLUMN_INDEX = {}
+for i, column in ipairs(COLUMNS) do
+  ROW_FIELDS[i] = column
+  COLUMN_INDEX[column] = i
+end
+ROW_FIELDS[#COLUMNS + 1] = '_ck'
+local function read_row(id)
+  local v = redis.call('HMGET', task_key(id), unpack(ROW_FIELDS))
+  local status = v[COLUMN_INDEX.status]
+  if not status then return nil end
+  return v, {
+    status = status, queue = v[COLUMN_INDEX.queue], ck = v[#COLUMNS + 1], due = v[COLUMN_INDEX.due_at],
+    lease = v[COLUMN_INDEX.lease_expires_at], recurring = v[COLUMN_INDEX.recurring], updated = v[COLUMN_INDEX.updated_at],
+    key = v[COLUMN_INDEX.task_key], owner = v[COLUMN_INDEX.lease_owner], name = v[COLUMN_INDEX.name],
+  }
+end
+
+local function copy_state(s)
+  local c = {}
+  for k, v in pairs(s) do c[k] = v end
+  return c
+end
+
+-- Moves a task between the indexes its old and new state belong to (nil: no task).
+local function reindex(id, old, new)
+  local oldS = old and status_set(old.queue, old.status)
+  local newS = new and status_set(new.queue, new.status)
+  if oldS ~= newS then
+    if oldS then redis.call('ZREM', oldS, old.ck .. ':' .. id) end
+    if newS then redis.call('ZADD', newS, 0, new.ck .. ':' .. id) end
+  end
+  local oldD = old and WAITING[old.status] and old.due and due_set(old.queue)
+  local newD = new and WAITING[new.status] and new.due and due_set(new.queue)
+  if oldD and oldD ~= newD then redis.call('ZREM', oldD, id) end
+  if newD and (newD ~= oldD or new.due ~= old.due) then redis.call('ZADD', newD, new.due, id) end
+  local oldL = old and LEASED[old.status] and old.lease and lease_set(old.queue)
+  local newL = new and LEASED[new.status] and new.lease and lease_set(new.queue)
+  if oldL and oldL ~= newL then redis.call('ZREM', oldL, id) end
+  if newL and (newL ~= oldL or new.lease ~= old.lease) then redis.call('ZADD', newL, new.lease, id) end
+  local oldF = old and TERMINAL[old.status] and not old.recurring
+  local newF = new and TERMINAL[new.status] and not new.recurring
+  if oldF and not newF then redis.call('ZREM', P .. ':fin', id) end
+  if newF and (not oldF or new.updated ~= old.updated) then redis.call('ZADD', P .. ':fin', new.updated, id) end
+  if new and (not old or old.queue ~= new.queue) then redis.call('SADD', P .. ':queues', new.queue) end
+end
+
+-- Applies a patch, a flat list {column, value, …} where a value is a string or cjson.null (the
+-- field is removed). `sets` holds further field/value pairs to write with it. Updates `state` to
+-- match. One HDEL and one HSET at most.
+local function apply_patch(key, patch, state, sets)
+  local dels = {}
+  for i = 1, #patch, 2 do
+    local column = patch[i]
+    local value = patch[i + 1]
+    if value == cjson.null then
+      value = false
+      dels[#dels + 1] = column
+    else
+      sets[#sets + 1] = column
+      sets[#sets + 1] = value
+    end
+    local field = STATE_OF_COLUMN[column]
+    if field then state[field] = value end
+  end
+  if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
+  if #sets > 0 then redis.call('HSET', key, unpack(sets)) end
+end
+
+-- Writes history rows, a flat list {score, body, …}, into the sorted set `key`. With `sequenced`,
+-- each body is prefixed by the next number of the deployment's sequence (insertion order among
+-- rows of the same time).
+local function add_history(key, rows, sequenced)
+  local count = #rows / 2
+  if count == 0 then return end
+  local first = 0
+  if sequenced then first = redis.call('INCRBY', P .. ':seq', count) - count end
+  local args = {}
+  for i = 0, count - 1 do
+    local body = rows[2 * i + 2]
+    if sequenced then body = string.format('%016x', first + i) .. body end
+    args[#args + 1] = rows[2 * i + 1]
+    args[#args + 1] = body
+  end
+  redis.call('ZADD', key, unpack(args))
+end
+
+local function history_keys(id)
+  return P .. ':sa:' .. id, P .. ':ra:' .. id, P .. ':log:' .. id
+end
+
+-- Deletes a task with its key, indexes and history. Returns audits, logs removed (nil when absent).
+local function delete_task(id, state)
+  state = state or read_state(id)
+  if not state then return nil end
+  reindex(id, state, nil)
+  if state.key then
+    local holder = redis.call('HGET', P .. ':key', state.key)
+    if holder == id then redis.call('HDEL', P .. ':key', state.key) end
+  end
+  local sa, ra, lg = history_keys(id)
+  local audits = redis.call('ZCARD', sa) + redis.call('ZCARD', ra)
+  local logs = redis.call('ZCARD', lg)
+  redis.call('DEL', task_key(id), sa, ra, lg)
+  return audits, logs
+end
+
+-- A new task from its list of values: one per COLUMNS entry (a string, or cjson.null), then its
+-- created key. Returns the task: id, key, the fields to set, its index state.
+local function read_new_task(row)
+  local fields = {}
+  local values = {}
+  for i = 1, #COLUMNS do
+    local value = row[i]
+    if value ~= cjson.null then
+      values[COLUMNS[i]] = value
+      fields[#fields + 1] = COLUMNS[i]
+      fields[#fields + 1] = value
+    end
+  end
+  local ck = row[#COLUMNS + 1]
+  fields[#fields + 1] = '_ck'
+  fields[#fields + 1] = ck
+  local state = {
+    status = values.status, queue = values.queue, ck = ck, due = values.due_at or false, lease = values.lease_expires_at or false,
+    recurring = values.recurring or false, updated = values.updated_at, key = values.task_key or false,
+    owner = values.lease_owner or false, name = values.name,
+  }
+  return { id = values.id, key = values.task_key, fields = fields, state = state }
+end
+
+local function insert_task(t)
+  redis.call('HSET', task_key(t.id), unpack(t.fields))
+  reindex(t.id, nil, t.state)
+  if t.key then redis.call('HSET', P .. ':key', t.key, t.id) end
+end
+
+local STATUS_SETS = {}
+-- The set of statuses of a comma-separated list (parsed once per script run).
+local function status_in(csv)
+  local set = STATUS_SETS[csv]
+  if set then return set end
+  set = {}
+  for s in string.gmatch(csv, '[^,]+') do set[s] = true end
+  STATUS_SETS[csv] = set
+  return set
+end
+
+-- The queue and task-name filters of a claim or a nextDueAt from ARGV[at]: a queue count ('-1':
+-- every queue that has held a task), the queues, a name count ('-1': any name), the names.
+-- Returns the list of queues, paused ones left out (read in the same script: a pause is atomic
+-- with the claim), and the set of names (nil: any).
+local function read_filters(at)
+  local queueCount = tonumber(ARGV[at])
+  local listed = {}
+  for i = 1, queueCount do listed[i] = ARGV[at + i] end
+  if queueCount < 0 then listed = redis.call('SMEMBERS', P .. ':queues') end
+  local queues = {}
+  if redis.call('EXISTS', P .. ':paused') == 0 then
+    queues = listed
+  else
+    for _, queue in ipairs(listed) do
+      if redis.call('HEXISTS', P .. ':paused', queue) == 0 then queues[#queues + 1] = queue end
+    end
+  end
+  local nameAt = at + 1 + math.max(queueCount, 0)
+  local nameCount = tonumber(ARGV[nameAt])
+  local names = nil
+  if nameCount >= 0 then
+    names = {}
+    for i = 1, nameCount do names[ARGV[nameAt + i]] = true end
+  end
+  return queues, names
+end
