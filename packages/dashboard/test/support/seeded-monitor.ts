@@ -1,10 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EverTask, defineTask, noRetry, silentLogger } from 'evertask';
 import { SqliteStorage } from '@evertask/sqlite';
 import { startMonitorServer, type MonitorServer } from '@evertask/monitor';
 import { ensureDashboardBuilt } from '../../locate.js';
+
+const PACKAGE_DIRECTORY = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The newest modification time of the files under `directory`. */
+function newestChange(directory: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(directory, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * A `dist/` older than the sources would test yesterday's dashboard (a checkout that built it once,
+ * then moved on): removed, so that `ensureDashboardBuilt` builds it again.
+ */
+function removeStaleBuild(): void {
+  const built = join(PACKAGE_DIRECTORY, 'dist', 'index.html');
+  if (!existsSync(built)) return;
+  const sources = Math.max(newestChange(join(PACKAGE_DIRECTORY, 'src')), statSync(join(PACKAGE_DIRECTORY, 'index.html')).mtimeMs);
+  if (sources > statSync(built).mtimeMs) rmSync(join(PACKAGE_DIRECTORY, 'dist'), { recursive: true, force: true });
+}
 
 export const OPERATOR = { username: 'operator', password: 'operator-password-1' } as const;
 /** A read-only user: sees everything, may do nothing. */
@@ -58,8 +81,9 @@ export interface SeededMonitor {
   close(): Promise<void>;
 }
 
-/** Builds the dashboard if `dist` is missing, starts the engine and the monitor on a free port. */
+/** Builds the dashboard if `dist` is missing or older than its sources, starts the engine and the monitor on a free port. */
 export async function startSeededMonitor(): Promise<SeededMonitor> {
+  removeStaleBuild();
   const dashboard = ensureDashboardBuilt();
   const directory = mkdtempSync(join(tmpdir(), 'evertask-dashboard-e2e-'));
   const everTask = new EverTask({
