@@ -43,15 +43,16 @@ for i = 2, #ARGV, 7 do
       tat = tat + iv
       local expires = slot + iv + tol + grace
       redis.call('HSET', res, 'b', b, 'slot', rl_num(slot), 'iv', rl_num(iv))
-      redis.call('PEXPIRE', res, math.ceil(expires - now))
+      redis.call('PEXPIRE', res, rl_num(math.ceil(expires - now)))
       redis.call('ZADD', parked, rl_num(expires), id)
-      -- slots of a key never decrease: the newest reservation expires last
-      redis.call('PEXPIRE', parked, math.ceil(expires - now))
+      -- the set lives as long as its longest-kept reservation
+      local keep = math.ceil(expires - now)
+      if redis.call('PTTL', parked) < keep then redis.call('PEXPIRE', parked, rl_num(keep)) end
     end
   end
   redis.call('HSET', P .. ':rl:tat', b, rl_num(tat))
   redis.call('HSET', P .. ':rl:tol', b, rl_num(tol))
-  redis.call('ZADD', P .. ':rl:keys', math.ceil(tat - tol), b)
+  redis.call('ZADD', P .. ':rl:keys', rl_num(math.ceil(tat - tol)), b)
   out[#out + 1] = acquired
   out[#out + 1] = slot
   out[#out + 1] = rejected

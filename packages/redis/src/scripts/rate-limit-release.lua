@@ -13,7 +13,7 @@ if stored then
   if math.ceil(tat - iv - tol) == slot then
     tat = tat - iv
     redis.call('HSET', P .. ':rl:tat', b, rl_num(tat))
-    redis.call('ZADD', P .. ':rl:keys', math.ceil(tat - tol), b)
+    redis.call('ZADD', P .. ':rl:keys', rl_num(math.ceil(tat - tol)), b)
   end
 end
 redis.call('DEL', res)
