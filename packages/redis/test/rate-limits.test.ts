@@ -51,6 +51,18 @@ describeRedis('RedisStorage rate-limit keys', () => {
     expect(await r.acquire([request('c', later)])).toEqual([{ acquired: true, slotAt: later, rejected: false }]);
   });
 
+  it('takes a batch of 1,200 distinct budgets in one script, each starting at once and tracked', async () => {
+    const storage = await open();
+    const batch = Array.from({ length: 1200 }, (_, i) => ({ ...request(`t${i}`, T), key: `k${i}` }));
+    const decisions = await storage.rateLimits.acquire(batch);
+    expect(decisions.every((d) => d.acquired && d.slotAt === T)).toBe(true);
+    expect((await storage.rateLimits.introspect()).trackedKeys).toBe(1200);
+    expect(await storage.rateLimits.acquire([request('again', T), { ...request('k1199-again', T), key: 'k1199' }])).toEqual([
+      { acquired: true, slotAt: T, rejected: false },
+      { acquired: true, slotAt: T, rejected: false },
+    ]);
+  });
+
   it('reads a budget changed outside EverTask as a clear error naming it', async () => {
     const storage = await open();
     await storage.rateLimits.acquire([request('a', T)]);
