@@ -8,6 +8,7 @@ import { checkRetryPolicy } from './retry/retry-policy.js';
 import { toMilliseconds } from './duration.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveRateLimit, type RateLimitOptions, type ResolvedRateLimit } from './rate-limit/rate-limit-options.js';
+import { describeValue } from './describe-value.js';
 
 /** What a handler receives besides its payload. */
 export interface TaskContext {
@@ -123,7 +124,7 @@ export function defineTask(options: TaskDefinitionOptions<unknown> & { schema?: 
   const { name, handler, schema } = options;
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new InvalidArgumentError(
-      `defineTask name must be 1–200 characters of letters, digits and ._:-/; received ${JSON.stringify(name)}.`,
+      `defineTask name must be 1–200 characters of letters, digits and ._:-/; received ${describeValue(name)}.`,
     );
   }
   checkOptionsObject(options, DEFINITION_KEYS, `Task "${name}": defineTask options`);
@@ -132,7 +133,7 @@ export function defineTask(options: TaskDefinitionOptions<unknown> & { schema?: 
     throw new InvalidArgumentError(`Task "${name}": schema must be a Standard Schema (zod, valibot, arktype…).`);
   }
   if (options.queue !== undefined && (typeof options.queue !== 'string' || options.queue.length === 0)) {
-    throw new InvalidArgumentError(`Task "${name}": queue must be a non-empty string; received ${JSON.stringify(options.queue)}.`);
+    throw new InvalidArgumentError(`Task "${name}": queue must be a non-empty string; received ${describeValue(options.queue)}.`);
   }
   if (options.retry !== undefined) checkRetryPolicy(options.retry, `Task "${name}": retry`);
   for (const hook of ['onStarted', 'onCompleted', 'onError', 'onRetry'] as const) {

@@ -30,7 +30,7 @@ export interface EngineConfiguration {
   stopTimeoutMs: number;
   defaultTimeoutMs: number | null;
   auditLevel: AuditLevel;
-  logs: { enabled: boolean; minLevel: LogLevel; maxPerTask: number };
+  logs: { enabled: boolean; minLevel: LogLevel; maxPerTask: number; maxMessageLength: number };
   queues: QueueConfiguration[];
   tasks: TaskDefinitionSummary[];
 }

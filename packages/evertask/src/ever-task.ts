@@ -36,6 +36,7 @@ import { deleteTask } from './management/delete-task.js';
 import { QueuePauses, type PausedQueueInfo } from './management/queue-pauses.js';
 import { listRecurringSeries, type RecurringSeries } from './recurring-series.js';
 import { describeConfiguration, type EngineConfiguration } from './engine-configuration.js';
+import { describeValue } from './describe-value.js';
 
 const STOP_KEYS = optionKeys<StopOptions>({ timeout: true, closeStorage: true });
 
@@ -182,7 +183,7 @@ export class EverTask {
     checkOptionsObject(options, STOP_KEYS, 'stop options');
     const timeoutMs = options.timeout === undefined ? this.#options.stopTimeoutMs : toMilliseconds(options.timeout, 'stop timeout');
     if (options.closeStorage !== undefined && typeof options.closeStorage !== 'boolean') {
-      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${JSON.stringify(options.closeStorage)}.`);
+      throw new InvalidArgumentError(`stop option closeStorage must be a boolean; received ${describeValue(options.closeStorage)}.`);
     }
     if (this.#state === 'stopped' || this.#state === 'created') {
       this.#state = 'stopped';

@@ -21,6 +21,7 @@ import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveLogger } from './logger.js';
 import { resolveRetention } from './maintenance/retention-options.js';
 import { resolveEventFeed, type EventFeedMode } from './event-feed/event-feed-mode.js';
+import { describeValue } from './describe-value.js';
 
 /** What a queue does when its local buffer is full at dispatch time. */
 export type WhenFull = 'wait' | 'fallback' | 'throw';
@@ -89,6 +90,12 @@ export interface EverTaskOptions {
   /** How long `stop()` lets running tasks finish before aborting them. @defaultValue '30s' */
   stopTimeout?: Duration;
   /**
+   * Largest serialized payload accepted, in UTF-8 bytes. A larger one is refused at dispatch with
+   * an `InvalidPayloadError` naming its size (nothing is stored): keep big data elsewhere and pass
+   * a reference. @defaultValue 1048576 (1 MiB)
+   */
+  maxPayloadBytes?: number;
+  /**
    * Deletes finished tasks, audit rows and logs by age, at start and then every
    * `retention.interval`, on one engine of all those sharing the storage. Off by default: the audit
    * trail is kept until you choose how long to keep it. @defaultValue none (nothing is deleted)
@@ -134,6 +141,7 @@ export interface ResolvedOptions {
   sweepMs: number;
   poisonAttempts: number;
   stopTimeoutMs: number;
+  maxPayloadBytes: number;
   /** Undefined when retention is off. */
   retention: ResolvedRetention | undefined;
   eventFeed: EventFeedMode;
@@ -153,32 +161,33 @@ const ENGINE_KEYS = optionKeys<EverTaskOptions>({
   sweepInterval: true,
   poisonAttempts: true,
   stopTimeout: true,
+  maxPayloadBytes: true,
   retention: true,
   eventFeed: true,
 });
 const QUEUE_KEYS = optionKeys<QueueOptions>({ concurrency: true, capacity: true, whenFull: true, timeout: true, retry: true });
 const DEFAULTS_KEYS = optionKeys<EngineDefaults>({ retry: true, timeout: true, auditLevel: true, logs: true });
-const LOG_CAPTURE_KEYS = optionKeys<LogCaptureOptions>({ enabled: true, minLevel: true, maxPerTask: true });
+const LOG_CAPTURE_KEYS = optionKeys<LogCaptureOptions>({ enabled: true, minLevel: true, maxPerTask: true, maxMessageLength: true });
 
 const QUEUE_NAME_RE = /^[A-Za-z0-9._:\-/]{1,100}$/;
 
 function positiveInteger(value: unknown, what: string): number {
   if (!Number.isInteger(value) || (value as number) < 1) {
-    throw new InvalidArgumentError(`${what} must be a positive integer; received ${String(value)}.`);
+    throw new InvalidArgumentError(`${what} must be a positive integer; received ${describeValue(value)}.`);
   }
   return value as number;
 }
 
 export function checkAuditLevel(value: unknown, what: string): asserts value is AuditLevel {
   if (!AUDIT_LEVELS.includes(value as AuditLevel)) {
-    throw new InvalidArgumentError(`${what} must be one of ${AUDIT_LEVELS.join(', ')}; received ${JSON.stringify(value)}.`);
+    throw new InvalidArgumentError(`${what} must be one of ${AUDIT_LEVELS.join(', ')}; received ${describeValue(value)}.`);
   }
 }
 
 /** Throws unless `name` is a valid queue name: 1–100 characters of letters, digits and `._:-/`. */
 export function checkQueueName(name: string): void {
   if (!QUEUE_NAME_RE.test(name)) {
-    throw new InvalidArgumentError(`Queue name ${JSON.stringify(name)} must be 1–100 characters of letters, digits and ._:-/.`);
+    throw new InvalidArgumentError(`Queue name ${describeValue(name)} must be 1–100 characters of letters, digits and ._:-/.`);
   }
 }
 
@@ -188,7 +197,7 @@ function resolveQueue(name: string, options: QueueOptions | undefined, builtIn: 
   checkOptionsObject(o, QUEUE_KEYS, `queues.${name}`);
   const whenFull = o.whenFull ?? (builtIn ? 'wait' : 'fallback');
   if (!['wait', 'fallback', 'throw'].includes(whenFull)) {
-    throw new InvalidArgumentError(`queues.${name}.whenFull must be 'wait', 'fallback' or 'throw'; received ${JSON.stringify(whenFull)}.`);
+    throw new InvalidArgumentError(`queues.${name}.whenFull must be 'wait', 'fallback' or 'throw'; received ${describeValue(whenFull)}.`);
   }
   if (o.retry !== undefined) checkRetryPolicy(o.retry, `queues.${name}.retry`);
   return {
@@ -240,11 +249,11 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   const logs = d.logs ?? {};
   checkOptionsObject(logs, LOG_CAPTURE_KEYS, 'defaults.logs');
   if (logs.enabled !== undefined && typeof logs.enabled !== 'boolean') {
-    throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${JSON.stringify(logs.enabled)}.`);
+    throw new InvalidArgumentError(`defaults.logs.enabled must be true or false; received ${describeValue(logs.enabled)}.`);
   }
   const minLevel = logs.minLevel ?? 'information';
   if (!LOG_LEVELS.includes(minLevel)) {
-    throw new InvalidArgumentError(`defaults.logs.minLevel must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(minLevel)}.`);
+    throw new InvalidArgumentError(`defaults.logs.minLevel must be one of ${LOG_LEVELS.join(', ')}; received ${describeValue(minLevel)}.`);
   }
   const leaseMs = toMilliseconds(options.lease ?? '30s', 'lease');
   if (leaseMs < 100) throw new InvalidArgumentError(`lease must be at least 100 ms; received ${leaseMs} ms.`);
@@ -256,7 +265,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   if (sweepMs < 10) throw new InvalidArgumentError(`sweepInterval must be at least 10 ms; received ${sweepMs} ms.`);
   const instanceId = options.instanceId ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`;
   if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 200) {
-    throw new InvalidArgumentError(`instanceId must be a string of 1–200 characters; received ${JSON.stringify(instanceId)}.`);
+    throw new InvalidArgumentError(`instanceId must be a string of 1–200 characters; received ${describeValue(instanceId)}.`);
   }
   return {
     storage: options.storage,
@@ -269,6 +278,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
       enabled: logs.enabled ?? false,
       minLevel,
       maxPerTask: positiveInteger(logs.maxPerTask ?? 1000, 'defaults.logs.maxPerTask'),
+      maxMessageLength: positiveInteger(logs.maxMessageLength ?? 4000, 'defaults.logs.maxMessageLength'),
     },
     logger: options.logger === undefined ? consoleWarningsLogger : resolveLogger(options.logger),
     clock: options.clock ?? systemClock,
@@ -280,6 +290,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     sweepMs,
     poisonAttempts: positiveInteger(options.poisonAttempts ?? 5, 'poisonAttempts'),
     stopTimeoutMs: toMilliseconds(options.stopTimeout ?? '30s', 'stopTimeout'),
+    maxPayloadBytes: positiveInteger(options.maxPayloadBytes ?? 1_048_576, 'maxPayloadBytes'),
     retention: resolveRetention(options.retention),
     eventFeed: resolveEventFeed(options.eventFeed),
   };

@@ -4,6 +4,7 @@ import { LOG_LEVELS } from './ports/task-record.js';
 import { InvalidArgumentError } from './errors.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { storageCall } from './storage/storage-call.js';
+import { describeValue } from './describe-value.js';
 
 /** One status change of a task, as `getTaskHistory` returns it. */
 export interface TaskStatusChange {
@@ -65,7 +66,7 @@ const LOG_QUERY_KEYS = optionKeys<TaskLogQuery>({ skip: true, take: true, level:
 
 function checkTaskId(id: unknown, method: string): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) {
-    throw new InvalidArgumentError(`${method} takes a task id (a non-empty string); received ${JSON.stringify(id) ?? String(id)}.`);
+    throw new InvalidArgumentError(`${method} takes a task id (a non-empty string); received ${describeValue(id)}.`);
   }
 }
 
@@ -86,13 +87,13 @@ export async function readTaskHistory(storage: TaskStorage, id: unknown): Promis
 function checkQuery(query: TaskLogQuery): { skip: number; take: number; minLevel: LogLevel | undefined } {
   checkOptionsObject(query, LOG_QUERY_KEYS, 'getTaskLogs options');
   const skip = query.skip ?? 0;
-  if (!Number.isInteger(skip) || skip < 0) throw new InvalidArgumentError(`getTaskLogs skip must be an integer ≥ 0; received ${String(skip)}.`);
+  if (!Number.isInteger(skip) || skip < 0) throw new InvalidArgumentError(`getTaskLogs skip must be an integer ≥ 0; received ${describeValue(skip)}.`);
   const take = query.take ?? 100;
   if (!Number.isInteger(take) || take < 1 || take > 1000) {
-    throw new InvalidArgumentError(`getTaskLogs take must be an integer from 1 to 1000; received ${String(take)}.`);
+    throw new InvalidArgumentError(`getTaskLogs take must be an integer from 1 to 1000; received ${describeValue(take)}.`);
   }
   if (query.level !== undefined && !LOG_LEVELS.includes(query.level)) {
-    throw new InvalidArgumentError(`getTaskLogs level must be one of ${LOG_LEVELS.join(', ')}; received ${JSON.stringify(query.level)}.`);
+    throw new InvalidArgumentError(`getTaskLogs level must be one of ${LOG_LEVELS.join(', ')}; received ${describeValue(query.level)}.`);
   }
   return { skip, take, minLevel: query.level };
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TaskLogCollector } from '../src/logs/task-logger.js';
 import { silentLogger } from '../src/logger.js';
 
-function collector(maxPerTask: number): TaskLogCollector {
+function collector(maxPerTask: number, maxMessageLength = 4000): TaskLogCollector {
   let now = 1_000;
-  return new TaskLogCollector('task-1', 'demo', silentLogger, { enabled: true, minLevel: 'trace', maxPerTask }, () => now++);
+  return new TaskLogCollector('task-1', 'demo', silentLogger, { enabled: true, minLevel: 'trace', maxPerTask, maxMessageLength }, () => now++);
 }
 
 describe('execution-log truncation', () => {
@@ -40,5 +40,19 @@ describe('execution-log truncation', () => {
     ]);
     log.information('next run');
     expect(log.drain().map((e) => e.message)).toEqual(['next run']);
+  });
+});
+
+describe('message length cap', () => {
+  it('keeps a message up to maxMessageLength as it is and cuts a longer one with a marker naming the cut', () => {
+    const log = collector(10, 100);
+    log.info('x'.repeat(100));
+    log.info('y'.repeat(5000));
+    const [whole, cut] = log.drain();
+    expect(whole?.message).toBe('x'.repeat(100));
+    expect(cut?.message.length).toBeLessThanOrEqual(100);
+    expect(cut?.message).toMatch(/^y+… \[EverTask: \d+ characters cut, maxMessageLength 100\]$/);
+    const kept = cut?.message.match(/^y+/)?.[0].length ?? 0;
+    expect(Number(cut?.message.match(/(\d+) characters cut/)?.[1]) + kept).toBe(5000);
   });
 });

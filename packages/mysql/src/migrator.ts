@@ -141,7 +141,13 @@ async function applyMigrations(pool: Pool, prefix: string): Promise<void> {
 export async function prepareTables(pool: Pool, prefix: string, migrate: boolean): Promise<void> {
   try {
     const version = await appliedVersion(pool, prefix);
-    if (version >= LATEST_MIGRATION_VERSION) return;
+    if (version > LATEST_MIGRATION_VERSION) {
+      throw new StorageError(
+        `MySqlStorage: the tables with prefix "${prefix}" are at migration version ${version}, newer than this ` +
+          `@evertask/mysql supports (${LATEST_MIGRATION_VERSION}). Upgrade @evertask/mysql in this application.`,
+      );
+    }
+    if (version === LATEST_MIGRATION_VERSION) return;
     if (!migrate) {
       throw new StorageError(
         `MySqlStorage: the tables with prefix "${prefix}" are at migration version ${version}, but this version of ` +

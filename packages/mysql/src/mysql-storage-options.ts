@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import { InvalidArgumentError } from 'evertask';
+import { describeConnectionString, describeValue } from 'evertask/storage-kit';
 
 /** Options shared by both ways of connecting. */
 export interface MySqlStorageCommonOptions {
@@ -99,7 +100,7 @@ export function checkTablePrefix(prefix: unknown): string {
   if (typeof prefix !== 'string' || !TABLE_PREFIX_PATTERN.test(prefix)) {
     throw new InvalidArgumentError(
       `MySqlStorage option "tablePrefix" must match ${String(TABLE_PREFIX_PATTERN)} (lowercase letters, digits and "_", ` +
-        `starting with a letter, at most 32 characters); received ${JSON.stringify(prefix)}. Use e.g. "evertask_" or "billing_tasks_".`,
+        `starting with a letter, at most 32 characters); received ${describeValue(prefix)}. Use e.g. "evertask_" or "billing_tasks_".`,
     );
   }
   return prefix;
@@ -132,7 +133,7 @@ export function resolveMySqlOptions(options: MySqlStorageOptions): ResolvedMySql
   }
   if (hasUri && (typeof options.uri !== 'string' || !/^mysql:\/\//.test(options.uri))) {
     throw new InvalidArgumentError(
-      `MySqlStorage option "uri" must be a string such as "mysql://user:password@host:3306/database"; received ${JSON.stringify(options.uri)}.`,
+      `MySqlStorage option "uri" must be a string such as "mysql://user:password@host:3306/database"; received ${describeConnectionString(options.uri)}.`,
     );
   }
   if (hasPool && !isPool(options.pool)) {
@@ -145,12 +146,12 @@ export function resolveMySqlOptions(options: MySqlStorageOptions): ResolvedMySql
   }
   const migrate = options.migrate ?? MYSQL_DEFAULTS.migrate;
   if (typeof migrate !== 'boolean') {
-    throw new InvalidArgumentError(`MySqlStorage option "migrate" must be true or false; received ${String(migrate)}.`);
+    throw new InvalidArgumentError(`MySqlStorage option "migrate" must be true or false; received ${describeValue(migrate)}.`);
   }
   const int = (key: 'addChunkSize' | 'transientRetries' | 'retryInitialBackoffMs' | 'connectionLimit', min: number): number => {
     const value = options[key] ?? MYSQL_DEFAULTS[key];
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-      throw new InvalidArgumentError(`MySqlStorage option "${key}" must be an integer >= ${min}; received ${String(value)}.`);
+      throw new InvalidArgumentError(`MySqlStorage option "${key}" must be an integer >= ${min}; received ${describeValue(value)}.`);
     }
     return value;
   };

@@ -21,7 +21,7 @@ describe('MySqlStorage options', () => {
     ['a table prefix with capitals', { uri: URI, tablePrefix: 'Bad-' }, /"tablePrefix" must match .* received "Bad-"/],
     ['a zero chunk size', { uri: URI, addChunkSize: 0 }, /"addChunkSize" must be an integer >= 1; received 0/],
     ['negative retries', { uri: URI, transientRetries: -1 }, /"transientRetries" must be an integer >= 0; received -1/],
-    ['migrate as text', { uri: URI, migrate: 'yes' }, /"migrate" must be true or false; received yes/],
+    ['migrate as text', { uri: URI, migrate: 'yes' }, /"migrate" must be true or false; received "yes"/],
   ])('rejects %s, naming the option and the fix', (_what, options, message) => {
     expect(() => new MySqlStorage(options as MySqlStorageOptions)).toThrow(InvalidArgumentError);
     expect(() => new MySqlStorage(options as MySqlStorageOptions)).toThrow(message);

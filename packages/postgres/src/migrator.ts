@@ -132,7 +132,13 @@ async function applyMigrations(pool: Pool, schema: string): Promise<void> {
 export async function prepareSchema(pool: Pool, schema: string, migrate: boolean): Promise<void> {
   try {
     const version = await schemaVersion(pool, quoteIdent(schema));
-    if (version >= LATEST_MIGRATION_VERSION) return;
+    if (version > LATEST_MIGRATION_VERSION) {
+      throw new StorageError(
+        `PostgresStorage: schema "${schema}" is at migration version ${version}, newer than this ` +
+          `@evertask/postgres supports (${LATEST_MIGRATION_VERSION}). Upgrade @evertask/postgres in this application.`,
+      );
+    }
+    if (version === LATEST_MIGRATION_VERSION) return;
     if (!migrate) {
       throw new StorageError(
         `PostgresStorage: schema "${schema}" is at migration version ${version}, but this version of ` +

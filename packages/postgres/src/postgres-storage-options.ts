@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { InvalidArgumentError } from 'evertask';
 import { isQueryable } from './connection.js';
+import { describeValue } from 'evertask/storage-kit';
 
 /** Options shared by both ways of connecting. */
 export interface PostgresStorageCommonOptions {
@@ -115,7 +116,7 @@ export function validateSchemaName(schema: unknown): string {
   if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
     throw new InvalidArgumentError(
       `PostgresStorage option "schema" must be a lowercase SQL identifier matching ${String(SCHEMA_PATTERN)} ` +
-        `(letters a-z, digits and "_", not starting with a digit, at most 63 characters); received ${JSON.stringify(schema)}. ` +
+        `(letters a-z, digits and "_", not starting with a digit, at most 63 characters); received ${describeValue(schema)}. ` +
         `Use e.g. "evertask" or "evertask_billing".`,
     );
   }
@@ -168,7 +169,7 @@ export function resolvePostgresOptions(options: PostgresStorageOptions): Resolve
   }
   if (hasUrl && (typeof options.connectionString !== 'string' || options.connectionString === '')) {
     throw new InvalidArgumentError(
-      `PostgresStorage option "connectionString" must be a non-empty string such as "postgres://user@host:5432/db"; received ${String(options.connectionString)}.`,
+      `PostgresStorage option "connectionString" must be a non-empty string such as "postgres://user@host:5432/db"; received ${describeValue(options.connectionString)}.`,
     );
   }
   if (hasUrl) checkConnectionUrl(options.connectionString as string);
@@ -182,14 +183,14 @@ export function resolvePostgresOptions(options: PostgresStorageOptions): Resolve
   const bool = (key: 'migrate' | 'notifications' | 'preparedStatements'): boolean => {
     const value = options[key] ?? POSTGRES_DEFAULTS[key];
     if (typeof value !== 'boolean') {
-      throw new InvalidArgumentError(`PostgresStorage option "${key}" must be true or false; received ${String(value)}.`);
+      throw new InvalidArgumentError(`PostgresStorage option "${key}" must be true or false; received ${describeValue(value)}.`);
     }
     return value;
   };
   const int = (key: 'addChunkSize' | 'listenerInitialBackoffMs' | 'listenerMaxBackoffMs' | 'max', min: number): number => {
     const value = options[key] ?? POSTGRES_DEFAULTS[key];
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-      throw new InvalidArgumentError(`PostgresStorage option "${key}" must be an integer >= ${min}; received ${String(value)}.`);
+      throw new InvalidArgumentError(`PostgresStorage option "${key}" must be an integer >= ${min}; received ${describeValue(value)}.`);
     }
     return value;
   };

@@ -171,3 +171,34 @@ export function useStorages(fileUrl: string): StoragesFixture {
     },
   };
 }
+
+/**
+ * Call inside a `describe`: the test file's schema, an admin pool on it for direct SQL, and
+ * `fresh()`, which drops the schema and opens a new storage on it (migrating it again). The schema
+ * is dropped after the file.
+ */
+export function useFreshSchema(fileUrl: string): { schema: string; admin: () => pg.Pool; fresh: () => Promise<PostgresStorage> } {
+  const schema = testSchema(fileUrl);
+  let admin: pg.Pool | undefined;
+  beforeAll(() => {
+    admin = testPool(2);
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await dropSchemas(schema);
+  });
+  const pool = () => {
+    if (admin === undefined) throw new Error('useFreshSchema: use the admin pool inside a test.');
+    return admin;
+  };
+  return {
+    schema,
+    admin: pool,
+    fresh: async () => {
+      await pool().query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      const storage = new PostgresStorage({ connectionString: PG_URL, schema });
+      await storage.open();
+      return storage;
+    },
+  };
+}

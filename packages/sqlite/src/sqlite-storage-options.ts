@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { InvalidArgumentError } from 'evertask';
+import { describeValue } from 'evertask/storage-kit';
 
 /** Options shared by both ways of pointing `SqliteStorage` at a database. */
 export interface SqliteStorageTuning {
@@ -88,7 +89,7 @@ export function resolveOptions(options: SqliteStorageOptions): ResolvedSqliteSto
   if (database === undefined) {
     if (typeof filename !== 'string' || filename.length === 0) {
       throw new InvalidArgumentError(
-        `SqliteStorage: "filename" must be a non-empty path (or ':memory:'), got ${JSON.stringify(filename)}; ` +
+        `SqliteStorage: "filename" must be a non-empty path (or ':memory:'), got ${describeValue(filename)}; ` +
           `or pass an open better-sqlite3 database as "database".`,
       );
     }
@@ -101,7 +102,7 @@ export function resolveOptions(options: SqliteStorageOptions): ResolvedSqliteSto
   }
   const migrate = options.migrate ?? SQLITE_STORAGE_DEFAULTS.migrate;
   if (typeof migrate !== 'boolean') {
-    throw new InvalidArgumentError(`SqliteStorage: "migrate" must be true or false, got ${JSON.stringify(migrate)}.`);
+    throw new InvalidArgumentError(`SqliteStorage: "migrate" must be true or false, got ${describeValue(migrate)}.`);
   }
   const busyTimeoutMs = options.busyTimeoutMs ?? SQLITE_STORAGE_DEFAULTS.busyTimeoutMs;
   if (typeof busyTimeoutMs !== 'number' || !Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
@@ -112,14 +113,14 @@ export function resolveOptions(options: SqliteStorageOptions): ResolvedSqliteSto
   const synchronous = options.synchronous ?? SQLITE_STORAGE_DEFAULTS.synchronous;
   if (synchronous !== 'normal' && synchronous !== 'full') {
     throw new InvalidArgumentError(
-      `SqliteStorage: "synchronous" must be 'normal' or 'full', got ${JSON.stringify(synchronous)}.`,
+      `SqliteStorage: "synchronous" must be 'normal' or 'full', got ${describeValue(synchronous)}.`,
     );
   }
   const tablePrefix = options.tablePrefix ?? SQLITE_STORAGE_DEFAULTS.tablePrefix;
   if (typeof tablePrefix !== 'string' || !TABLE_PREFIX_PATTERN.test(tablePrefix)) {
     throw new InvalidArgumentError(
       `SqliteStorage: "tablePrefix" must be letters, digits and underscores, starting with a letter or underscore, ` +
-        `at most 40 characters; got ${JSON.stringify(tablePrefix)}.`,
+        `at most 40 characters; got ${describeValue(tablePrefix)}.`,
     );
   }
   return {

@@ -22,6 +22,7 @@ import { registerSchedule } from '../recurring/recurring-task.js';
 import { KeyedDispatch } from './keyed-dispatch.js';
 import { TaskRouter } from './task-router.js';
 import type { PreparedTask } from './prepared-task.js';
+import { describeValue } from '../describe-value.js';
 
 const DISPATCH_CHUNK = 1000;
 
@@ -85,6 +86,7 @@ export class Dispatcher {
     this.#ctx.requireRunning('dispatchMany');
     const def = this.#definition(task);
     if (!Array.isArray(payloads)) throw new InvalidArgumentError('dispatchMany takes an array of payloads.');
+    checkOptionsObject(options, DISPATCH_KEYS, 'dispatchMany options');
     if ((options as DispatchOptions).taskKey !== undefined || (options as DispatchOptions).recurring !== undefined) {
       throw new InvalidArgumentError('dispatchMany does not take taskKey or recurring; dispatch those one at a time.');
     }
@@ -149,7 +151,7 @@ export class Dispatcher {
       scheduledAt = delay > 0 ? dueAt : null;
     } else if (options.runAt !== undefined) {
       if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
-        throw new InvalidArgumentError(`runAt must be a valid Date; received ${String(options.runAt)}.`);
+        throw new InvalidArgumentError(`runAt must be a valid Date; received ${describeValue(options.runAt)}.`);
       }
       scheduledAt = checkInstant(options.runAt.getTime(), 'runAt');
       dueAt = Math.max(now, scheduledAt);
@@ -174,6 +176,11 @@ export class Dispatcher {
     } catch (error) {
       const path = error instanceof PayloadEncodingError ? error.path : '';
       throw new InvalidPayloadError(def.name, [{ path, message: toError(error).message }]);
+    }
+    const bytes = text.length * 3 <= this.#options.maxPayloadBytes ? 0 : Buffer.byteLength(text, 'utf8');
+    if (bytes > this.#options.maxPayloadBytes) {
+      const message = `the serialized payload is ${bytes} bytes, over maxPayloadBytes (${this.#options.maxPayloadBytes}); store large data elsewhere and pass a reference, or raise maxPayloadBytes`;
+      throw new InvalidPayloadError(def.name, [{ path: '', message }]);
     }
     const record = newStoredTask({
       id: uuidv7(now),

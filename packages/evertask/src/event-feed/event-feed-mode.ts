@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { describeValue } from '../describe-value.js';
 
 /**
  * When an engine publishes its task events to the other processes sharing the storage:
@@ -13,7 +14,7 @@ const EVENT_FEED_MODES: readonly EventFeedMode[] = ['when-watched', 'always', 'o
 export function resolveEventFeed(value: unknown): EventFeedMode {
   if (value === undefined) return 'when-watched';
   if (!EVENT_FEED_MODES.includes(value as EventFeedMode)) {
-    throw new InvalidArgumentError(`eventFeed must be one of ${EVENT_FEED_MODES.map((m) => `'${m}'`).join(', ')}; received ${JSON.stringify(value)}.`);
+    throw new InvalidArgumentError(`eventFeed must be one of ${EVENT_FEED_MODES.map((m) => `'${m}'`).join(', ')}; received ${describeValue(value)}.`);
   }
   return value as EventFeedMode;
 }

@@ -35,12 +35,27 @@ export interface LogCaptureOptions {
    * @defaultValue 1000
    */
   maxPerTask?: number;
+  /**
+   * Characters kept of one saved message; a longer one is cut and ends with a marker saying how
+   * many characters were dropped (the application logger still gets the whole message).
+   * @defaultValue 4000
+   */
+  maxMessageLength?: number;
 }
 
 export interface ResolvedLogCapture {
   enabled: boolean;
   minLevel: LogLevel;
   maxPerTask: number;
+  maxMessageLength: number;
+}
+
+/** `message` cut to `max` characters, ending with a marker naming what was dropped. */
+export function capMessage(message: string, max: number): string {
+  if (message.length <= max) return message;
+  const marker = (cut: number) => `… [EverTask: ${cut} characters cut, maxMessageLength ${max}]`;
+  const keep = Math.max(0, max - marker(message.length).length);
+  return `${message.slice(0, keep)}${marker(message.length - keep)}`;
 }
 
 const RANK = new Map<LogLevel, number>(LOG_LEVELS.map((l, i) => [l, i]));
@@ -171,6 +186,6 @@ export class TaskLogCollector implements TaskLogger {
     }
     if (!this.#capture.enabled) return;
     if ((RANK.get(level) ?? 0) < (RANK.get(this.#capture.minLevel) ?? 0)) return;
-    this.#keep(this.#entry(level, message.slice(0, 4000), error ? describeError(error) : null));
+    this.#keep(this.#entry(level, capMessage(message, this.#capture.maxMessageLength), error ? describeError(error) : null));
   }
 }

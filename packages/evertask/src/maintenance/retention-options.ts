@@ -3,6 +3,7 @@ import type { RetentionPolicy } from '../ports/task-storage.js';
 import { toMilliseconds } from '../duration.js';
 import { InvalidArgumentError } from '../errors.js';
 import { checkOptionsObject, optionKeys } from '../option-keys.js';
+import { describeValue } from '../describe-value.js';
 
 /**
  * What the engine deletes by age, and how often (the `retention` engine option). Each age is
@@ -45,7 +46,7 @@ function age(options: RetentionOptions, key: (typeof AGE_KEYS)[number]): number 
   if (ms === 0) {
     // an age of 0 would delete what just finished (and disables retention in some libraries): refuse the ambiguity
     throw new InvalidArgumentError(
-      `retention.${key} must be a positive age such as '7d'; received ${JSON.stringify(value)}. Omit it to keep these for ever.`,
+      `retention.${key} must be a positive age such as '7d'; received ${describeValue(value)}. Omit it to keep these for ever.`,
     );
   }
   return ms;
@@ -63,7 +64,7 @@ export function resolveRetention(options: RetentionOptions | undefined): Resolve
   }
   const intervalMs = toMilliseconds(options.interval ?? '1h', 'retention.interval');
   if (intervalMs < MIN_INTERVAL_MS) {
-    throw new InvalidArgumentError(`retention.interval must be at least 1s; received ${JSON.stringify(options.interval)}.`);
+    throw new InvalidArgumentError(`retention.interval must be at least 1s; received ${describeValue(options.interval)}.`);
   }
   return {
     completedTasksMs: age(options, 'completedTasks'),

@@ -3,6 +3,7 @@ import { isUuid } from '../storage-kit/field-types.js';
 import { shouldAuditStatus } from '../audit/audit-policy.js';
 import type { AuditLevel, TaskStatus } from '../ports/task-record.js';
 import { checkOptionsObject, optionKeys } from '../option-keys.js';
+import { describeValue } from '../describe-value.js';
 
 /** Options of the management actions (`cancel`, `runNow`, `retry`, `deleteTask`, `pauseQueue`, `resumeQueue`). */
 export interface ActionOptions {
@@ -22,14 +23,14 @@ export function resolveActor(options: ActionOptions, action: string): string | n
   checkOptionsObject(options, ACTION_KEYS, `${action} options`);
   const actor = options.actor ?? null;
   if (actor !== null && (typeof actor !== 'string' || actor.length === 0 || actor.length > MAX_ACTOR_LENGTH)) {
-    throw new InvalidArgumentError(`${action} option actor must be a string of 1 to ${MAX_ACTOR_LENGTH} characters or null; received ${JSON.stringify(actor)}.`);
+    throw new InvalidArgumentError(`${action} option actor must be a string of 1 to ${MAX_ACTOR_LENGTH} characters or null; received ${describeValue(actor)}.`);
   }
   return actor;
 }
 
 /** A task id argument: a lowercase UUID. */
 export function checkTaskId(id: unknown, action: string): string {
-  if (!isUuid(id)) throw new InvalidArgumentError(`${action} takes a task id (a lowercase UUID); received ${JSON.stringify(id)}.`);
+  if (!isUuid(id)) throw new InvalidArgumentError(`${action} takes a task id (a lowercase UUID); received ${describeValue(id)}.`);
   return id;
 }
 

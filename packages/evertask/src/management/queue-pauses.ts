@@ -4,6 +4,7 @@ import type { PausedQueue } from '../ports/queue-state.js';
 import { storageCall } from '../storage/storage-call.js';
 import { resolveActor, type ActionOptions } from './action-options.js';
 import { notifyAvailable, type ManagementContext } from './management-context.js';
+import { describeValue } from '../describe-value.js';
 
 /** A paused queue as `EverTask.pausedQueues()` lists it. */
 export interface PausedQueueInfo {
@@ -66,7 +67,7 @@ export class QueuePauses {
 
   async #set(name: string, paused: boolean, options: ActionOptions): Promise<boolean> {
     const action = paused ? 'pauseQueue' : 'resumeQueue';
-    if (typeof name !== 'string') throw new InvalidArgumentError(`${action} takes a queue name; received ${JSON.stringify(name)}.`);
+    if (typeof name !== 'string') throw new InvalidArgumentError(`${action} takes a queue name; received ${describeValue(name)}.`);
     checkQueueName(name);
     const actor = resolveActor(options, action);
     const ctx = this.#m.engine;

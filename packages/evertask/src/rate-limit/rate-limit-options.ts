@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { checkOptionsObject, optionKeys } from '../option-keys.js';
+import { describeValue } from '../describe-value.js';
 
 /** What happens to a task over its budget. */
 export type RateLimitOverflow = 'wait' | 'discard';
@@ -68,7 +69,7 @@ export interface ResolvedRateLimit {
 
 function checkFlag(name: string, option: string, value: unknown): boolean | undefined {
   if (value !== undefined && typeof value !== 'boolean') {
-    throw new InvalidArgumentError(`Task "${name}": rateLimit.${option} must be true or false; received ${String(value)}.`);
+    throw new InvalidArgumentError(`Task "${name}": rateLimit.${option} must be true or false; received ${describeValue(value)}.`);
   }
   return value;
 }
@@ -78,23 +79,23 @@ export function resolveRateLimit(name: string, options: RateLimitOptions<never>)
   checkOptionsObject(options, RATE_LIMIT_KEYS, `Task "${name}": rateLimit`);
   const { permits } = options;
   if (typeof permits !== 'number' || !Number.isFinite(permits) || permits <= 0) {
-    throw new InvalidArgumentError(`Task "${name}": rateLimit.permits must be a positive number; received ${String(permits)}.`);
+    throw new InvalidArgumentError(`Task "${name}": rateLimit.permits must be a positive number; received ${describeValue(permits)}.`);
   }
   const periodMs = toMilliseconds(options.period, `Task "${name}": rateLimit.period`);
   if (periodMs <= 0) throw new InvalidArgumentError(`Task "${name}": rateLimit.period must be longer than 0.`);
   const burst = options.burst ?? Math.max(1, Math.floor(permits));
   if (!Number.isInteger(burst) || burst < 1) {
-    throw new InvalidArgumentError(`Task "${name}": rateLimit.burst must be a positive integer; received ${String(burst)}.`);
+    throw new InvalidArgumentError(`Task "${name}": rateLimit.burst must be a positive integer; received ${describeValue(burst)}.`);
   }
   if (options.key !== undefined && typeof options.key !== 'function') {
     throw new InvalidArgumentError(`Task "${name}": rateLimit.key must be a function (payload) => string.`);
   }
   const onExceeded = options.onExceeded ?? 'wait';
   if (onExceeded !== 'wait' && onExceeded !== 'discard') {
-    throw new InvalidArgumentError(`Task "${name}": rateLimit.onExceeded must be 'wait' or 'discard'; received ${String(onExceeded as unknown)}.`);
+    throw new InvalidArgumentError(`Task "${name}": rateLimit.onExceeded must be 'wait' or 'discard'; received ${describeValue(onExceeded)}.`);
   }
   const maxWaitMs = toMilliseconds(options.maxWait ?? '1h', `Task "${name}": rateLimit.maxWait`);
-  if (maxWaitMs < 0) throw new InvalidArgumentError(`Task "${name}": rateLimit.maxWait must not be negative; received ${String(options.maxWait)}.`);
+  if (maxWaitMs < 0) throw new InvalidArgumentError(`Task "${name}": rateLimit.maxWait must not be negative; received ${describeValue(options.maxWait)}.`);
   const intervalMs = periodMs / permits;
   return {
     intervalMs,

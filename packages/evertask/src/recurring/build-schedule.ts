@@ -24,7 +24,7 @@ export function buildSchedule(recurring: RecurringBuilder, now: number): Recurri
       `recurring must be a function such as (s) => s.everyDay().atTime('03:00'); received ${describeValue(recurring)}.`,
     );
   }
-  if (!Number.isFinite(now)) throw new InvalidScheduleError(`buildSchedule: now must be epoch milliseconds; received ${String(now)}.`);
+  if (!Number.isFinite(now)) throw new InvalidScheduleError(`buildSchedule: now must be epoch milliseconds; received ${describeValue(now)}.`);
   const builder = new ScheduleBuilder();
   try {
     recurring(builder);

@@ -23,6 +23,7 @@ import { parseCron } from './cron-syntax.js';
 import type { CronSyntax } from './cron-syntax.js';
 import type { CronRule } from './cron-rule.js';
 import { DAY_MS, HOUR_MS, offsetAt, resolveWallTime, toWallTime, wallDay } from './zoned-time.js';
+import { describeValue } from '../describe-value.js';
 
 /**
  * How a cron expression combines a restricted day-of-month with a restricted day-of-week:
@@ -46,13 +47,13 @@ export interface CronOptions {
 /** Validates `cron(expression, options)` and returns the stored rule. */
 export function cronRule(expression: unknown, options: unknown = {}): CronRule {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidScheduleError(`cron() options must be an object such as { dayMatch: 'and' }; received ${String(options)}.`);
+    throw new InvalidScheduleError(`cron() options must be an object such as { dayMatch: 'and' }; received ${describeValue(options)}.`);
   }
   const { dayMatch, ...rest } = options as Record<string, unknown>;
   const extra = Object.keys(rest)[0];
   if (extra !== undefined) throw new InvalidScheduleError(`cron() has no option "${extra}"; the only option is dayMatch.`);
   if (dayMatch !== undefined && dayMatch !== 'or' && dayMatch !== 'and') {
-    throw new InvalidScheduleError(`cron() option dayMatch is ${JSON.stringify(dayMatch)}; use 'or' (the default) or 'and'.`);
+    throw new InvalidScheduleError(`cron() option dayMatch is ${describeValue(dayMatch)}; use 'or' (the default) or 'and'.`);
   }
   compileCron(expression, dayMatch);
   const text = (expression as string).trim();
@@ -95,9 +96,7 @@ const cache = new Map<string, CompiledCron>();
 export function compileCron(expression: unknown, dayMatch: CronDayMatch = 'or'): CompiledCron {
   if (typeof expression !== 'string' || expression.trim() === '') {
     throw new InvalidScheduleError(
-      `cron() needs an expression such as '0 3 * * *' (5 fields) or '0 */5 * * * *' (6 fields, seconds first); received ${String(
-        typeof expression === 'string' ? `"${expression}"` : expression,
-      )}.`,
+      `cron() needs an expression such as '0 3 * * *' (5 fields) or '0 */5 * * * *' (6 fields, seconds first); received ${describeValue(expression)}.`,
     );
   }
   const key = `${dayMatch} ${expression}`;

@@ -71,7 +71,7 @@ export function nextOccurrences(recurring: RecurringBuilder, options: NextOccurr
   const from = options.from === undefined ? Date.now() : parseInstant(options.from, `nextOccurrences({ from: ${describeValue(options.from)} })`, 'any');
   const count = options.count ?? 10;
   if (!Number.isInteger(count) || count < 0 || count > 10_000) {
-    throw new InvalidScheduleError(`nextOccurrences: count must be an integer from 0 to 10000; received ${String(count)}.`);
+    throw new InvalidScheduleError(`nextOccurrences: count must be an integer from 0 to 10000; received ${describeValue(count)}.`);
   }
   return listOccurrences(buildSchedule(recurring, from), from, count).map((ms) => new Date(ms));
 }

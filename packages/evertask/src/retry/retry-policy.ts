@@ -1,6 +1,7 @@
 import { InvalidArgumentError, NonRetryableError, TaskCancelledError } from '../errors.js';
 import { toMilliseconds, type Duration } from '../duration.js';
 import { checkOptionsObject, optionKeys } from '../option-keys.js';
+import { describeValue } from '../describe-value.js';
 
 /**
  * Decides whether and when a failed attempt is tried again. Throughout EverTask an *attempt* is
@@ -109,7 +110,7 @@ class LinearRetryPolicy extends FilteredRetryPolicy {
 export function linearRetry(retries: number, delay: Duration | readonly Duration[] = 500): FilteredRetryPolicy {
   if (!Number.isInteger(retries) || retries < 0) {
     throw new InvalidArgumentError(
-      `linearRetry(retries, delay): retries must be a non-negative integer (retries after the first attempt: 3 means up to 4 attempts); received ${String(retries)}.`,
+      `linearRetry(retries, delay): retries must be a non-negative integer (retries after the first attempt: 3 means up to 4 attempts); received ${describeValue(retries)}.`,
     );
   }
   const list = Array.isArray(delay) ? delay : [delay as Duration];
@@ -178,7 +179,7 @@ export function exponentialRetry(options: ExponentialRetryOptions = {}, random: 
   const attempts = options.attempts ?? 5;
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new InvalidArgumentError(
-      `exponentialRetry attempts (attempts in total, the first one included) must be an integer ≥ 1; received ${String(attempts)}.`,
+      `exponentialRetry attempts (attempts in total, the first one included) must be an integer ≥ 1; received ${describeValue(attempts)}.`,
     );
   }
   const base = toMilliseconds(options.base ?? 1000, 'exponentialRetry base');
@@ -189,7 +190,7 @@ export function exponentialRetry(options: ExponentialRetryOptions = {}, random: 
   if (j === true || j === 'full') jitter = 'full';
   else if (j === false) jitter = 0;
   else if (typeof j === 'number' && j >= 0 && j <= 1) jitter = j;
-  else throw new InvalidArgumentError(`exponentialRetry jitter must be a boolean, 'full' or a number in [0, 1]; received ${String(j)}.`);
+  else throw new InvalidArgumentError(`exponentialRetry jitter must be a boolean, 'full' or a number in [0, 1]; received ${describeValue(j)}.`);
   return new ExponentialRetryPolicy(attempts, base, max, jitter, random);
 }
 

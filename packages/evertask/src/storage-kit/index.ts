@@ -60,3 +60,4 @@ export {
   timelineBucketCount,
   timelineFromRows,
 } from './statistics-rows.js';
+export { describeConnectionString } from './redact-url.js';

@@ -15,7 +15,7 @@ describe('EverTask.configuration()', () => {
     });
     const config = everTask.configuration();
     expect(config).toMatchObject({ instanceId: 'node-a', leaseMs: 9000, heartbeatMs: 3000, auditLevel: 'minimal', defaultTimeoutMs: null });
-    expect(config.logs).toEqual({ enabled: true, minLevel: 'information', maxPerTask: 1000 });
+    expect(config.logs).toEqual({ enabled: true, minLevel: 'information', maxPerTask: 1000, maxMessageLength: 4000 });
     expect(config.queues.find((queue) => queue.name === 'emails')).toEqual({ name: 'emails', concurrency: 3, capacity: 20, whenFull: 'throw', timeoutMs: 60_000 });
     expect(config.queues.map((queue) => queue.name)).toEqual(['default', 'recurring', 'emails']);
     expect(config.tasks).toEqual([
