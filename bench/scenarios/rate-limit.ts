@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { defineTask, EverTask, MemoryStorage, silentLogger, type TaskStorage } from 'evertask';
 import { PostgresStorage } from '@evertask/postgres';
+import { RedisStorage } from '@evertask/redis';
+import { Redis } from 'ioredis';
 import { median } from '../lib/stats.js';
 import type { Report } from '../lib/report.js';
 
@@ -9,14 +11,19 @@ import type { Report } from '../lib/report.js';
  * and run to completion, once without a rate limit and once under one whose budget is far above
  * the load (10⁹ starts per second over 16 keys, so no task ever waits): the difference is the
  * price of one acquisition per task — in memory, and on PostgreSQL, where acquisitions of one
- * tick go out as one `rate_limit_acquire` call.
+ * tick go out as one `rate_limit_acquire` call, and on Redis, where they are one Lua script.
  *
- * Knobs (environment): BENCH_RATELIMIT_TASKS (default 20000), BENCH_RATELIMIT_PG_TASKS (10000).
+ * Knobs (environment): BENCH_RATELIMIT_TASKS (default 20000), BENCH_RATELIMIT_PG_TASKS (10000),
+ * BENCH_RATELIMIT_REDIS_TASKS (10000), EVERTASK_BENCH_REDIS_URL (redis://127.0.0.1:6379; the
+ * suite deletes only the keys of its own prefix).
  */
 const TASKS = Number(process.env.BENCH_RATELIMIT_TASKS ?? 20_000);
 const PG_TASKS = Number(process.env.BENCH_RATELIMIT_PG_TASKS ?? 10_000);
 const PG_URL = process.env.EVERTASK_BENCH_PG_URL ?? process.env.EVERTASK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = `evertask_bench_ratelimit_${process.pid}`;
+const REDIS_TASKS = Number(process.env.BENCH_RATELIMIT_REDIS_TASKS ?? 10_000);
+const REDIS_URL = process.env.EVERTASK_BENCH_REDIS_URL ?? process.env.EVERTASK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const PREFIX = `evertask-bench-ratelimit-${process.pid}`;
 const BULK = 1000;
 const KEYS = 16;
 
@@ -51,6 +58,21 @@ async function dropSchema(): Promise<void> {
   }
 }
 
+/** Deletes the keys of the suite's prefix (`{<prefix>}:*`, found by SCAN on that pattern only). */
+async function deleteRedisKeys(): Promise<void> {
+  const client = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `{${PREFIX}}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
+
 async function measure(report: Report, runs: number, library: string, tasks: number, storage: () => Promise<TaskStorage>, cleanup: () => Promise<void>): Promise<void> {
   const scenario = `rate limit far above the load: ${tasks.toLocaleString('en-US')} no-op tasks, dispatched in bulk`;
   for (const limited of [false, true]) {
@@ -74,4 +96,6 @@ export async function runRateLimit(report: Report, runs: number): Promise<void> 
   await measure(report, runs, 'evertask (MemoryStorage)', TASKS, async () => new MemoryStorage(), async () => undefined);
   await dropSchema();
   await measure(report, runs, 'evertask (PostgreSQL)', PG_TASKS, async () => new PostgresStorage({ connectionString: PG_URL, schema: SCHEMA, max: 8 }), dropSchema);
+  await deleteRedisKeys();
+  await measure(report, runs, 'evertask (Redis)', REDIS_TASKS, async () => new RedisStorage({ url: REDIS_URL, prefix: PREFIX }), deleteRedisKeys);
 }

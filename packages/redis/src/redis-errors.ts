@@ -44,7 +44,7 @@ export class RedisEvictionPolicyError extends StorageError {
     super(
       `RedisStorage refuses to open: the server's maxmemory-policy is "${policy}", which lets Redis evict any key when memory ` +
         'runs out, tasks and their history included. Set "maxmemory-policy noeviction" (redis.conf, or CONFIG SET ' +
-        'maxmemory-policy noeviction); a volatile-* policy is also safe, since EverTask sets no TTL. Or pass ' +
+        'maxmemory-policy noeviction); a volatile-* policy is also safe: the only keys with a TTL are rate-limit reservations, which expire anyway. Or pass ' +
         '{ checkEvictionPolicy: false } if this server never reaches maxmemory.',
     );
     this.policy = policy;

@@ -9,6 +9,7 @@ import type {
   PausedQueue,
   PendingCursor,
   QueueStateChange,
+  RateLimitStore,
   RetentionPolicy,
   RetentionResult,
   RunAuditEntry,
@@ -28,7 +29,7 @@ import type {
   TimelineBucket,
   TimelineRequest,
 } from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle } from 'evertask/storage-kit';
+import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
 import { RedisConnection, type QueryContext } from './connection.js';
 import { KeyNames } from './keys.js';
 import { prepareLayout } from './migrator.js';
@@ -37,6 +38,7 @@ import { ClaimQueries } from './queries/claims.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
 import { QueueStateQueries } from './queries/queue-state.js';
+import { RateLimitQueries } from './queries/rate-limits.js';
 import { StatisticsQueries } from './queries/statistics.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
@@ -60,6 +62,7 @@ const checks = new StorageChecks('RedisStorage');
  * - Task keys are unique (a hash checked in the add script); the monitor's queries are served
  *   from status indexes the scripts maintain (no KEYS or SCAN).
  * - Every key is under the hash tag `{<prefix>}`, so a deployment lives in one Cluster slot.
+ * - Rate limits: the `rateLimits` role, one script per batch of acquisitions, shared by every process.
  * - `open()` refuses a server whose `maxmemory-policy` may evict keys (`allkeys-*`).
  *
  * @example
@@ -86,6 +89,7 @@ export class RedisStorage implements TaskStorage {
   readonly #instances: InstanceQueries;
   readonly #statistics: StatisticsQueries;
   readonly #queueState: QueueStateQueries;
+  readonly #rateLimits: RateLimitQueries;
   readonly #lifecycle: StorageLifecycle;
 
   constructor(options: RedisStorageOptions) {
@@ -103,6 +107,7 @@ export class RedisStorage implements TaskStorage {
     this.#instances = new InstanceQueries(context);
     this.#statistics = new StatisticsQueries(context);
     this.#queueState = new QueueStateQueries(context);
+    this.#rateLimits = new RateLimitQueries(context);
     this.#notifications = new StorageNotifications(this.#connection, this.#keys.notify, this.#options.notifications);
     if (this.#options.notifications) {
       this.notifications = {
@@ -204,6 +209,16 @@ export class RedisStorage implements TaskStorage {
     heartbeat: async (instance) => this.#instances.heartbeatInstance(instance),
     remove: async (id) => this.#instances.removeInstance(id),
     list: async () => this.#instances.listInstances(),
+  };
+
+  /**
+   * Keyed rate-limit budgets shared by every process on this Redis: each batch of acquisitions is
+   * one Lua script (GCRA with reservations by task id, keys `{<prefix>}:rl:…`).
+   */
+  readonly rateLimits: RateLimitStore = {
+    acquire: async (requests) => this.#rateLimits.acquire(checkRateLimitRequests(requests, 'RedisStorage.rateLimits.acquire')),
+    release: async (id) => this.#rateLimits.release(checkReservationId(id, 'RedisStorage.rateLimits.release')),
+    introspect: async (limit) => this.#rateLimits.introspect(checkIntrospectLimit(limit, 'RedisStorage.rateLimits.introspect')),
   };
 
   // ---- queries -------------------------------------------------------------------------------

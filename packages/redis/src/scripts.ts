@@ -16,6 +16,9 @@ export const SCRIPT_NAMES = [
   'cleanup',
   'prune',
   'heartbeat',
+  'rate-limit-acquire',
+  'rate-limit-release',
+  'rate-limit-introspect',
 ] as const;
 
 export type ScriptName = (typeof SCRIPT_NAMES)[number];

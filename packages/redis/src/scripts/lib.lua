@@ -200,3 +200,16 @@ local function read_filters(at)
   end
   return queues, names
 end
+
+-- Rate-limit budgets (rate-limit-*.lua): a budget id is the JSON [policyKey, key].
+local function rl_reservation_key(id) return P .. ':rl:res:' .. id end
+local function rl_parked_set(budget) return P .. ':rl:r:' .. budget end
+-- exact text of a double (tostring keeps 14 digits only)
+local function rl_num(x) return string.format('%.17g', x) end
+local function rl_read_number(text, what)
+  local n = tonumber(text)
+  if not n or n ~= n or n == math.huge or n == -math.huge then
+    error({ err = 'ERR EverTask: the stored rate-limit ' .. what .. ' is ' .. tostring(text) .. '; the keys were changed outside EverTask.' })
+  end
+  return n
+end
