@@ -39,3 +39,11 @@ export function applyGcra(request: RateLimitRequest, tat: number | undefined, re
 export function releasedTat(tat: number, slot: number, intervalMs: number, toleranceMs: number): number {
   return Math.ceil(tat - intervalMs - toleranceMs) === slot ? tat - intervalMs : tat;
 }
+
+/**
+ * The id of the budget of a (policy, key) pair, as every store names it: the JSON text of the pair
+ * (unambiguous whatever characters the two hold; the Redis scripts store it as a hash field).
+ */
+export function rateLimitBudgetId(policyKey: string, key: string): string {
+  return JSON.stringify([policyKey, key]);
+}

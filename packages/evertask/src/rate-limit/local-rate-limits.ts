@@ -1,6 +1,6 @@
 import type { RateLimitDecision, RateLimitIntrospection, RateLimitKeyState, RateLimitRequest, RateLimitStore } from '../ports/rate-limit-store.js';
 import { RateLimitKeysExhaustedError } from '../errors.js';
-import { applyGcra, releasedTat } from './gcra.js';
+import { applyGcra, rateLimitBudgetId, releasedTat } from './gcra.js';
 import { checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from '../storage-kit/rate-limit-checks.js';
 
 /** Budgets an in-process store tracks at most; a new key beyond fails open. */
@@ -48,7 +48,7 @@ export class LocalRateLimits implements RateLimitStore {
 
   /** One acquisition, synchronously. */
   acquireNow(request: RateLimitRequest): RateLimitDecision {
-    const id = `${request.policyKey}\u0000${request.key}`;
+    const id = rateLimitBudgetId(request.policyKey, request.key);
     const reservation = this.#reservations.get(request.reservationId);
     let bucket = this.#buckets.get(id);
     if (bucket === undefined && reservation === undefined && this.#buckets.size >= this.#maxKeys) throw new RateLimitKeysExhaustedError(this.#maxKeys);

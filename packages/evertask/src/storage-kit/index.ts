@@ -47,7 +47,7 @@ export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
-export { applyGcra, releasedTat } from '../rate-limit/gcra.js';
+export { applyGcra, rateLimitBudgetId, releasedTat } from '../rate-limit/gcra.js';
 export type { GcraOutcome } from '../rate-limit/gcra.js';
 export { RATE_LIMIT_KEY_LENGTH, checkIntrospectLimit, checkRateLimitRequests, checkReservationId, readRateLimitKeyRow } from './rate-limit-checks.js';
 export { FEED_ERROR_MAX_CHARS, FEED_EVENT_STATUS, decodeTaskEvents, encodeTaskEvents, isTaskEventEntry, truncateFeedError } from './task-events-codec.js';

@@ -1,13 +1,10 @@
 import type { RateLimitDecision, RateLimitIntrospection, RateLimitRequest } from 'evertask';
 import { StorageError } from 'evertask';
-import { applyGcra, readRateLimitKeyRow } from 'evertask/storage-kit';
+import { applyGcra, rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
 import type { PoolConnection } from 'mysql2/promise';
 import { rowsOf, type QueryContext } from '../connection.js';
 
 const STORAGE = 'MySqlStorage';
-
-/** The budget id of a request in the maps below. */
-const budgetId = (policyKey: string, key: string): string => JSON.stringify([policyKey, key]);
 
 function readNumber(value: unknown, what: string): number {
   const n = Number(value);

@@ -1,5 +1,5 @@
 import { StorageError, type RateLimitDecision, type RateLimitIntrospection, type RateLimitRequest } from 'evertask';
-import { readRateLimitKeyRow } from 'evertask/storage-kit';
+import { rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
 import type { QueryContext } from '../connection.js';
 
 const STORAGE = 'RedisStorage';
@@ -10,9 +10,6 @@ const STORAGE = 'RedisStorage';
  * reservations of tasks gone for good do not accumulate.
  */
 export const RESERVATION_GRACE_MS = 3_600_000;
-
-/** The budget id of a (policy, key) pair: a field of `{<prefix>}:rl:tat` and part of key names. */
-const budgetId = (policyKey: string, key: string): string => JSON.stringify([policyKey, key]);
 
 function malformed(what: string, value: unknown): StorageError {
   return new StorageError(`${STORAGE}: the rate-limit script returned a malformed ${what} (${JSON.stringify(value)}); the rl keys were changed outside EverTask.`);
