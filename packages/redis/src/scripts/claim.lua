@@ -14,9 +14,12 @@ for _, queue in ipairs(queues) do
   sources[#sources + 1] = { key = due_set(queue), statuses = WAITING, rank = 1, buffer = {}, pos = 1, skipped = 0, done = false }
   sources[#sources + 1] = { key = lease_set(queue), statuses = LEASED, rank = 0, buffer = {}, pos = 1, skipped = 0, done = false }
 end
+-- the index moves of the claims, gathered (see new_moves); written before an index is read again
+local moves = new_moves()
 local function head(source)
   if source.pos > #source.buffer then
     if source.done then return nil end
+    flush_moves(moves)
     local rows = redis.call('ZRANGEBYSCORE', source.key, '-inf', now, 'WITHSCORES', 'LIMIT', source.skipped, page)
     source.buffer = rows
     source.pos = 1
@@ -44,18 +47,19 @@ while #claimed < limit do
     local queue = old.queue
     if old.status ~= 'queued' then
       local member = old.ck .. ':' .. bestId
-      redis.call('ZREM', status_set(queue, old.status), member)
-      redis.call('ZADD', status_set(queue, 'queued'), 0, member)
+      index_write(moves, 'ZREM', status_set(queue, old.status), nil, member)
+      index_write(moves, 'ZADD', status_set(queue, 'queued'), 0, member)
     end
-    if WAITING[old.status] then redis.call('ZREM', due_set(queue), bestId) end
-    redis.call('ZADD', lease_set(queue), expiry, bestId)
+    if WAITING[old.status] then index_write(moves, 'ZREM', due_set(queue), nil, bestId) end
+    index_write(moves, 'ZADD', lease_set(queue), expiry, bestId)
     row[#COLUMNS + 1] = nil
     claimed[#claimed + 1] = row
   elseif old == nil then
-    redis.call('ZREM', best.key, bestId) -- an index entry whose task is gone
+    index_write(moves, 'ZREM', best.key, nil, bestId) -- an index entry whose task is gone
   else
     best.skipped = best.skipped + 1
   end
 end
+flush_moves(moves)
 if #claimed == 0 then return '[]' end
 return cjson.encode(claimed)
