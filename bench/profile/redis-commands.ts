@@ -14,8 +14,9 @@ import { ThrowawayRedis } from '../../packages/redis/test/throwaway-redis.js';
 import { CONCURRENCY, DRAIN, SINGLE, producers } from '../lib/evertask-workload.js';
 
 const phase = process.argv[2] ?? 'drain';
-/** Tasks of an enqueue phase (`COUNT`, default the suite's). */
+/** Tasks of the phase (`COUNT`, default the suite's; a multiple of 1,000 for the drain). */
 const count = Number(process.env.COUNT ?? SINGLE);
+const drainCount = Number(process.env.COUNT ?? DRAIN);
 const server = new ThrowawayRedis(['--appendonly', 'no']);
 await server.start();
 const admin = new Redis(server.url);
@@ -41,7 +42,7 @@ let node0: NodeJS.CpuUsage;
 if (phase === 'drain') {
   await storage.open();
   const now = Date.now();
-  for (let i = 0; i < DRAIN; i += 1000) {
+  for (let i = 0; i < drainCount; i += 1000) {
     await storage.add(Array.from({ length: 1000 }, (_, j) => newStoredTask({ id: uuidv7(now), name: 'noop', payload: JSON.stringify({ i: i + j }), createdAt: now, auditLevel: 'none' })));
   }
   await admin.config('RESETSTAT');
@@ -50,8 +51,8 @@ if (phase === 'drain') {
   node0 = process.cpuUsage();
   started = performance.now();
   await engine.start();
-  while (handled < DRAIN) await new Promise((r) => setTimeout(r, 5));
-  tasks = DRAIN;
+  while (handled < drainCount) await new Promise((r) => setTimeout(r, 5));
+  tasks = drainCount;
 } else {
   await engine.start();
   await admin.config('RESETSTAT');

@@ -43,8 +43,8 @@ local function read_state(id)
   return { status = v[1], queue = v[2], ck = v[3], due = v[4], lease = v[5], recurring = v[6], updated = v[7], key = v[8], owner = v[9], name = v[10] }
 end
 
--- Every column of a task and its created key, in COLUMNS order (false for a null), and its
--- state; nil when the task does not exist.
+-- Every column of a task and its created key, in COLUMNS order: the fields the claim reads
+-- (COLUMN_INDEX: the place of a column in that list).
 local ROW_FIELDS = {}
 local COLUMN_INDEX = {}
 for i, column in ipairs(COLUMNS) do
@@ -52,21 +52,9 @@ for i, column in ipairs(COLUMNS) do
   COLUMN_INDEX[column] = i
 end
 ROW_FIELDS[#COLUMNS + 1] = '_ck'
-local function read_row(id)
-  local v = redis.call('HMGET', task_key(id), unpack(ROW_FIELDS))
-  local status = v[COLUMN_INDEX.status]
-  if not status then return nil end
-  return v, {
-    status = status, queue = v[COLUMN_INDEX.queue], ck = v[#COLUMNS + 1], due = v[COLUMN_INDEX.due_at],
-    lease = v[COLUMN_INDEX.lease_expires_at], recurring = v[COLUMN_INDEX.recurring], updated = v[COLUMN_INDEX.updated_at],
-    key = v[COLUMN_INDEX.task_key], owner = v[COLUMN_INDEX.lease_owner], name = v[COLUMN_INDEX.name],
-  }
-end
 
 local function copy_state(s)
-  local c = {}
-  for k, v in pairs(s) do c[k] = v end
-  return c
+  return { status = s.status, queue = s.queue, ck = s.ck, due = s.due, lease = s.lease, recurring = s.recurring, updated = s.updated, key = s.key, owner = s.owner, name = s.name }
 end
 
 -- Index writes of a batch: the commands of one kind on one key are gathered and sent by
