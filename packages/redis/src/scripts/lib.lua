@@ -187,26 +187,32 @@ end
 
 -- A new task from its list of values: one per COLUMNS entry (a string, or cjson.null), then its
 -- created key. Returns the task: id, key, the fields to set, its index state.
+local NULL = cjson.null
 local function read_new_task(row)
   local fields = {}
-  local values = {}
+  local n = 0
   for i = 1, #COLUMNS do
     local value = row[i]
-    if value ~= cjson.null then
-      values[COLUMNS[i]] = value
-      fields[#fields + 1] = COLUMNS[i]
-      fields[#fields + 1] = value
+    if value ~= NULL then
+      fields[n + 1] = COLUMNS[i]
+      fields[n + 2] = value
+      n = n + 2
     end
   end
   local ck = row[#COLUMNS + 1]
-  fields[#fields + 1] = '_ck'
-  fields[#fields + 1] = ck
+  fields[n + 1] = '_ck'
+  fields[n + 2] = ck
+  -- a column's value, false for a null
+  local function at(column)
+    local value = row[COLUMN_INDEX[column]]
+    return value ~= NULL and value
+  end
+  local key = at('task_key')
   local state = {
-    status = values.status, queue = values.queue, ck = ck, due = values.due_at or false, lease = values.lease_expires_at or false,
-    recurring = values.recurring or false, updated = values.updated_at, key = values.task_key or false,
-    owner = values.lease_owner or false, name = values.name,
+    status = at('status'), queue = at('queue'), ck = ck, due = at('due_at'), lease = at('lease_expires_at'),
+    recurring = at('recurring'), updated = at('updated_at'), key = key, owner = at('lease_owner'), name = at('name'),
   }
-  return { id = values.id, key = values.task_key, fields = fields, state = state }
+  return { id = at('id'), key = key or nil, fields = fields, state = state }
 end
 
 local function insert_task(t, moves)
