@@ -1,7 +1,6 @@
 import type { RateLimitDecision, RateLimitIntrospection, RateLimitRequest } from 'evertask';
 import { StorageError } from 'evertask';
-import { applyGcra, rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
-import type { PoolConnection } from 'mysql2/promise';
+import { readRateLimitKeyRow } from 'evertask/storage-kit';
 import { rowsOf, type QueryContext } from '../connection.js';
 
 const STORAGE = 'MySqlStorage';
@@ -12,11 +11,32 @@ function readNumber(value: unknown, what: string): number {
   return n;
 }
 
+/** The procedure's answer per request: [state, slot] with state 0 acquired now, 1 redeemed, 2 parked, 3 rejected. */
+function readDecisions(result: unknown, requests: readonly RateLimitRequest[]): RateLimitDecision[] {
+  const sets = Array.isArray(result) ? (result as unknown[]) : [];
+  const row = Array.isArray(sets[0]) ? (sets[0] as { decisions?: unknown }[])[0] : undefined;
+  let flat: unknown;
+  try {
+    flat = JSON.parse(String(row?.decisions));
+  } catch {
+    flat = undefined;
+  }
+  if (!Array.isArray(flat) || flat.length !== requests.length * 2) {
+    throw new StorageError(`${STORAGE}: the rate_limit_acquire procedure answered ${String(row?.decisions)} for ${requests.length} requests; it was changed outside EverTask. Recreate it: delete version 5 from the <prefix>migrations table and open the storage again (migrate: true).`);
+  }
+  return requests.map((request, i) => {
+    const state = readNumber(flat[2 * i], 'decision');
+    const slot = readNumber(flat[2 * i + 1], 'slot');
+    return { acquired: state <= 1, slotAt: state === 0 ? request.now : slot, rejected: state === 3 };
+  });
+}
+
 /**
- * The shared rate-limit budgets (`rateLimits` role). One transaction per batch of acquisitions:
- * the batch's budget rows are created or locked in key order by one upsert (two batches never
- * deadlock), read with the batch's reservations, stepped through `applyGcra` in request order,
- * and written back — five statements whatever the batch size.
+ * The shared rate-limit budgets (`rateLimits` role). A batch of acquisitions is one statement:
+ * `CALL <prefix>rate_limit_acquire(json)` (migration 5), which in its own transaction creates or
+ * locks the batch's budget rows in key order (two batches never deadlock) and steps the requests
+ * in order with the arithmetic of `applyGcra`. A deadlock or lock-wait timeout, after which the
+ * procedure has rolled back, reruns the call.
  */
 export class RateLimitQueries {
   readonly #context: QueryContext;
@@ -27,56 +47,11 @@ export class RateLimitQueries {
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
     if (requests.length === 0) return [];
-    return this.#context.connection.transaction('rateLimits.acquire', (db) => this.#acquireIn(db, requests));
-  }
-
-  async #acquireIn(db: PoolConnection, requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    const { rateLimits: b, rateLimitReservations: x } = this.#context.tables;
-    const budgets = new Map<string, { policyKey: string; key: string; toleranceMs: number }>();
-    for (const r of requests) budgets.set(budgetId(r.policyKey, r.key), { policyKey: r.policyKey, key: r.key, toleranceMs: r.toleranceMs });
-    const ordered = [...budgets.values()].sort((p, q) => (p.policyKey < q.policyKey ? -1 : p.policyKey > q.policyKey ? 1 : p.key < q.key ? -1 : p.key > q.key ? 1 : 0));
-    // a NULL TAT marks a row created here: the first request of the key starts it fresh
-    await db.query(`INSERT INTO ${b} (policy_key, budget_key, tat, tolerance_ms) VALUES ? ON DUPLICATE KEY UPDATE tolerance_ms = tolerance_ms`, [
-      ordered.map((k) => [k.policyKey, k.key, null, k.toleranceMs]),
-    ]);
-    const [budgetRows] = await db.query(`SELECT policy_key, budget_key, tat FROM ${b} WHERE (policy_key, budget_key) IN (?) FOR UPDATE`, [ordered.map((k) => [k.policyKey, k.key])]);
-    const tats = new Map<string, number | undefined>();
-    for (const row of rowsOf(budgetRows as never)) {
-      tats.set(budgetId(String(row.policy_key), String(row.budget_key)), row.tat === null ? undefined : readNumber(row.tat, 'TAT'));
-    }
-    const ids = [...new Set(requests.map((r) => r.reservationId))];
-    const [reservationRows] = await db.query(`SELECT reservation_id, slot_at FROM ${x} WHERE reservation_id IN (?) FOR UPDATE`, [ids]);
-    const reserved = new Map<string, number>();
-    for (const row of rowsOf(reservationRows as never)) reserved.set(String(row.reservation_id), readNumber(row.slot_at, 'slot'));
-    const booked = new Map<string, unknown[]>();
-    const redeemed = new Set<string>();
-    const decisions = requests.map((r) => {
-      const id = budgetId(r.policyKey, r.key);
-      const outcome = applyGcra(r, tats.get(id), reserved.get(r.reservationId));
-      tats.set(id, outcome.tat);
-      if (outcome.redeemed) {
-        reserved.delete(r.reservationId);
-        booked.delete(r.reservationId);
-        redeemed.add(r.reservationId);
-      }
-      if (outcome.reserve !== undefined) {
-        reserved.set(r.reservationId, outcome.reserve);
-        redeemed.delete(r.reservationId);
-        booked.set(r.reservationId, [r.reservationId, r.policyKey, r.key, outcome.reserve, r.intervalMs]);
-      }
-      return outcome.decision;
-    });
-    await db.query(`INSERT INTO ${b} (policy_key, budget_key, tat, tolerance_ms) VALUES ? ON DUPLICATE KEY UPDATE tat = VALUES(tat), tolerance_ms = VALUES(tolerance_ms)`, [
-      ordered.map((k) => [k.policyKey, k.key, tats.get(budgetId(k.policyKey, k.key)), k.toleranceMs]),
-    ]);
-    if (booked.size > 0) {
-      await db.query(
-        `INSERT INTO ${x} (reservation_id, policy_key, budget_key, slot_at, interval_ms) VALUES ? ON DUPLICATE KEY UPDATE policy_key = VALUES(policy_key), budget_key = VALUES(budget_key), slot_at = VALUES(slot_at), interval_ms = VALUES(interval_ms)`,
-        [[...booked.values()]],
-      );
-    }
-    if (redeemed.size > 0) await db.query(`DELETE FROM ${x} WHERE reservation_id IN (?)`, [[...redeemed]]);
-    return decisions;
+    const batch = JSON.stringify(
+      requests.map((r) => ({ p: r.policyKey, k: r.key, id: r.reservationId, now: r.now, t: r.intervalMs, tau: r.toleranceMs, h: r.horizonMs, e: r.startEmpty ? 1 : 0 })),
+    );
+    const result = await this.#context.connection.run('rateLimits.acquire', `CALL ${this.#context.tables.rateLimitAcquire}(?)`, [batch]);
+    return readDecisions(result, requests);
   }
 
   async release(reservationId: string): Promise<void> {
