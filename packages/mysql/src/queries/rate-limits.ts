@@ -11,7 +11,13 @@ function readNumber(value: unknown, what: string): number {
   return n;
 }
 
-/** The procedure's answer per request: [state, slot] with state 0 acquired now, 1 redeemed, 2 parked, 3 rejected. */
+/** Requests per CALL: a larger batch goes out as several calls, in order. */
+const ACQUIRE_CHUNK = 500;
+
+/**
+ * The procedure's answer: [ord, state, slot] per request, ord its place in the batch (from 1),
+ * state 0 acquired now, 1 redeemed at its slot, 2 parked, 3 rejected.
+ */
 function readDecisions(result: unknown, requests: readonly RateLimitRequest[]): RateLimitDecision[] {
   const sets = Array.isArray(result) ? (result as unknown[]) : [];
   const row = Array.isArray(sets[0]) ? (sets[0] as { decisions?: unknown }[])[0] : undefined;
@@ -21,22 +27,33 @@ function readDecisions(result: unknown, requests: readonly RateLimitRequest[]): 
   } catch {
     flat = undefined;
   }
-  if (!Array.isArray(flat) || flat.length !== requests.length * 2) {
-    throw new StorageError(`${STORAGE}: the rate_limit_acquire procedure answered ${String(row?.decisions)} for ${requests.length} requests; it was changed outside EverTask. Recreate it: delete version 5 from the <prefix>migrations table and open the storage again (migrate: true).`);
+  const decisions: RateLimitDecision[] = [];
+  if (Array.isArray(flat) && flat.length === requests.length * 3) {
+    for (let j = 0; j < flat.length; j += 3) {
+      const ord = flat[j] as number;
+      const request = requests[ord - 1];
+      const state = readNumber(flat[j + 1], 'decision');
+      const slot = readNumber(flat[j + 2], 'slot');
+      if (request === undefined || decisions[ord - 1] !== undefined || ![0, 1, 2, 3].includes(state)) break;
+      decisions[ord - 1] = { acquired: state <= 1, slotAt: state === 0 ? request.now : slot, rejected: state === 3 };
+    }
   }
-  return requests.map((request, i) => {
-    const state = readNumber(flat[2 * i], 'decision');
-    const slot = readNumber(flat[2 * i + 1], 'slot');
-    return { acquired: state <= 1, slotAt: state === 0 ? request.now : slot, rejected: state === 3 };
-  });
+  if (decisions.length !== requests.length || decisions.includes(undefined as never)) {
+    throw new StorageError(
+      `${STORAGE}: the rate_limit_acquire procedure answered ${String(row?.decisions)} for ${requests.length} requests; it was changed outside EverTask. ` +
+        'Recreate it: delete version 5 from the <prefix>migrations table and open the storage again (migrate: true).',
+    );
+  }
+  return decisions;
 }
 
 /**
- * The shared rate-limit budgets (`rateLimits` role). A batch of acquisitions is one statement:
- * `CALL <prefix>rate_limit_acquire(json)` (migration 5), which in its own transaction creates or
- * locks the batch's budget rows in key order (two batches never deadlock) and steps the requests
- * in order with the arithmetic of `applyGcra`. A deadlock or lock-wait timeout, after which the
- * procedure has rolled back, reruns the call.
+ * The shared rate-limit budgets (`rateLimits` role). A batch of acquisitions (up to 500; a larger
+ * one is split, in order) is one statement: `CALL <prefix>rate_limit_acquire(json)` (migration 5),
+ * which in its own transaction creates or locks the batch's budget rows in key order (two batches
+ * never deadlock), steps the requests with the arithmetic of `applyGcra`, and removes up to 100
+ * idle budgets (`IDLE_BUDGET_AGE_MS`). A deadlock or lock-wait timeout, after which the procedure
+ * has rolled back, reruns the call.
  */
 export class RateLimitQueries {
   readonly #context: QueryContext;
@@ -46,7 +63,14 @@ export class RateLimitQueries {
   }
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    if (requests.length === 0) return [];
+    const decisions: RateLimitDecision[] = [];
+    for (let first = 0; first < requests.length; first += ACQUIRE_CHUNK) {
+      decisions.push(...(await this.#call(requests.slice(first, first + ACQUIRE_CHUNK))));
+    }
+    return decisions;
+  }
+
+  async #call(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
     const batch = JSON.stringify(
       requests.map((r) => ({ p: r.policyKey, k: r.key, id: r.reservationId, now: r.now, t: r.intervalMs, tau: r.toleranceMs, h: r.horizonMs, e: r.startEmpty ? 1 : 0 })),
     );
