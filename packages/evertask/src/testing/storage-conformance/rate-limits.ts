@@ -67,6 +67,14 @@ export function registerRateLimitTests(test: Register): void {
     expect((await r.introspect()).reserved).toBe(1);
   });
 
+  test('a reservation id twice in one batch: the later request sees what the earlier one booked or redeemed', async (s, context) => {
+    const r = budgets(s, context);
+    expect(await r.acquire([request('a', T), request('b', T), request('c', T), request('c', T)])).toEqual([ok(T), ok(T), parked(T + 250), parked(T + 250)]);
+    // redeemed by the first, a new request for the second (parked after the budget's last slot)
+    expect(await r.acquire([request('c', T + 300), request('c', T + 300)])).toEqual([ok(T + 250), parked(T + 500)]);
+    expect((await r.introspect()).reserved).toBe(1);
+  });
+
   test('release gives the slot back when it was the newest reservation of its key, else only drops it', async (s, context) => {
     const r = budgets(s, context);
     await r.acquire([request('a', T), request('b', T), request('c', T), request('d', T)]);
