@@ -48,7 +48,6 @@ BEGIN
   DECLARE v_cur DOUBLE;
   DECLARE v_booked BIGINT;
   DECLARE v_slot BIGINT;
-  DECLARE v_state TINYINT;
   DECLARE b_p VARCHAR(256) CHARACTER SET utf8mb4;
   DECLARE b_k VARCHAR(256) CHARACTER SET utf8mb4;
   DECLARE b_tau DOUBLE;
@@ -122,33 +121,28 @@ BEGIN
       SET v_booked = NULL;
       SELECT slot_at INTO v_booked FROM {{prefix}}rate_limit_reservations WHERE reservation_id = v_id COLLATE utf8mb4_bin;
     END IF;
+    -- each branch appends ,place,state,slot to the answer
     IF v_booked IS NOT NULL THEN
       -- idempotent redemption: no new budget either way
-      SET v_slot = v_booked;
       IF v_now >= v_booked THEN
-        SET v_state = 1;
         DELETE FROM {{prefix}}rate_limit_reservations WHERE reservation_id = v_id COLLATE utf8mb4_bin;
+        SET decisions = CONCAT(decisions, ',', v_ord, ',1,', v_booked);
       ELSE
-        SET v_state = 2;
+        SET decisions = CONCAT(decisions, ',', v_ord, ',2,', v_booked);
       END IF;
     ELSEIF v_now >= v_cur - v_tau THEN
-      SET v_state = 0, v_slot = v_now;
-      IF v_now > v_cur THEN
-        SET v_cur = v_now;
-      END IF;
-      SET v_cur = v_cur + v_t;
+      SET v_cur = GREATEST(v_now, v_cur) + v_t, decisions = CONCAT(decisions, ',', v_ord, ',0,', v_now);
     ELSE
       SET v_slot = CEIL(v_cur - v_tau);
       IF v_slot - v_now > v_h THEN
-        SET v_state = 3;
+        SET decisions = CONCAT(decisions, ',', v_ord, ',3,', v_slot);
       ELSE
-        SET v_state = 2, v_cur = v_cur + v_t;
+        SET v_cur = v_cur + v_t, decisions = CONCAT(decisions, ',', v_ord, ',2,', v_slot);
         INSERT INTO {{prefix}}rate_limit_reservations (reservation_id, policy_key, budget_key, slot_at, interval_ms)
         VALUES (v_id, v_p, v_k, v_slot, v_t)
         ON DUPLICATE KEY UPDATE policy_key = v_p, budget_key = v_k, slot_at = v_slot, interval_ms = v_t;
       END IF;
     END IF;
-    SET decisions = CONCAT(decisions, IF(i = 1, '', ','), v_ord, ',', v_state, ',', v_slot);
   END WHILE;
   CLOSE batch;
   IF n > 0 THEN
@@ -169,6 +163,6 @@ BEGIN
     CLOSE idle;
   END IF;
   COMMIT;
-  SELECT CONCAT('[', decisions, ']') AS decisions;
+  SELECT CONCAT('[', SUBSTRING(decisions, 2), ']') AS decisions;
 END //
 DELIMITER ;
