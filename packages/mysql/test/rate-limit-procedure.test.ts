@@ -18,22 +18,27 @@ describeMySql('the rate_limit_acquire procedure', () => {
   // a database whose default character set is latin1: the procedure must not depend on it
   const { database, uri } = useDatabase(import.meta.url, { charset: 'latin1', collation: 'latin1_swedish_ci' });
 
-  it('a batch of acquisitions over several keys is one statement on one pooled call', async () => {
+  /** A storage on a pool that records every statement sent through `query` and every connection taken. */
+  async function countedStorage(tablePrefix: string) {
     const pool = mysql.createPool({ uri, connectionLimit: 2 });
-    const sent: string[] = [];
-    let connectionsTaken = 0;
+    const counts = { sent: [] as string[], connectionsTaken: 0 };
     const counting = new Proxy(pool, {
       get(target, property, receiver) {
-        if (property === 'query') return (sql: string, values?: unknown) => (sent.push(sql), target.query(sql, values as never));
-        if (property === 'getConnection') return () => (connectionsTaken++, target.getConnection());
+        if (property === 'query') return (sql: string, values?: unknown) => (counts.sent.push(sql), target.query(sql, values as never));
+        if (property === 'getConnection') return () => (counts.connectionsTaken++, target.getConnection());
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const storage = new MySqlStorage({ pool: counting, tablePrefix: 'counted_' });
+    const storage = new MySqlStorage({ pool: counting, tablePrefix });
+    await storage.open();
+    counts.sent.length = 0;
+    counts.connectionsTaken = 0;
+    return { storage, counts, close: async () => (await storage.close(), await pool.end()) };
+  }
+
+  it('a batch of acquisitions over several keys is one statement on one pooled call', async () => {
+    const { storage, counts, close } = await countedStorage('counted_');
     try {
-      await storage.open();
-      sent.length = 0;
-      connectionsTaken = 0;
       const batch = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => request(id, NOW, i % 2 === 0 ? 'even' : 'odd'));
       const decisions = await storage.rateLimits.acquire(batch);
       expect(decisions.map((d) => [d.acquired, d.slotAt])).toEqual([
@@ -44,17 +49,37 @@ describeMySql('the rate_limit_acquire procedure', () => {
         [false, NOW + 250],
         [false, NOW + 250],
       ]);
-      expect(sent).toEqual(['CALL `counted_rate_limit_acquire`(?)']);
-      expect(connectionsTaken).toBe(0);
+      expect(counts.sent).toEqual(['CALL `counted_rate_limit_acquire`(?)']);
+      expect(counts.connectionsTaken).toBe(0);
       // redemption of both reservations at their slot: one statement again
       expect(await storage.rateLimits.acquire([request('e', NOW + 250, 'even'), request('f', NOW + 250, 'odd')])).toEqual([
         { acquired: true, slotAt: NOW + 250, rejected: false },
         { acquired: true, slotAt: NOW + 250, rejected: false },
       ]);
-      expect(sent).toHaveLength(2);
+      expect(counts.sent).toHaveLength(2);
     } finally {
-      await storage.close();
-      await pool.end();
+      await close();
+    }
+  });
+
+  it('a batch of more than 500 requests goes out as calls of 500, answered in order', async () => {
+    const { storage, counts, close } = await countedStorage('chunked_');
+    try {
+      // one key, 1 start per 250 ms and a burst of 2: the 1,100 requests are stepped in order across the calls
+      const batch = Array.from({ length: 1100 }, (_, i) => request(`c${i}`, NOW, 'one'));
+      const decisions = await storage.rateLimits.acquire(batch);
+      expect(counts.sent).toHaveLength(3);
+      expect(decisions.slice(0, 3)).toEqual([
+        { acquired: true, slotAt: NOW, rejected: false },
+        { acquired: true, slotAt: NOW, rejected: false },
+        { acquired: false, slotAt: NOW + 250, rejected: false },
+      ]);
+      // slots keep rising by 250 ms across the call boundaries, up to the 10 s horizon, then rejections
+      const parked = decisions.filter((d) => !d.acquired && !d.rejected).map((d) => d.slotAt);
+      expect(parked).toEqual(Array.from({ length: 40 }, (_, i) => NOW + 250 * (i + 1)));
+      expect(decisions.slice(42).every((d) => d.rejected && d.slotAt === NOW + 10_250)).toBe(true);
+    } finally {
+      await close();
     }
   });
 

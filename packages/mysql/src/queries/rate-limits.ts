@@ -5,12 +5,6 @@ import { rowsOf, type QueryContext } from '../connection.js';
 
 const STORAGE = 'MySqlStorage';
 
-function readNumber(value: unknown, what: string): number {
-  const n = Number(value);
-  if (value === null || value === undefined || !Number.isFinite(n)) throw new StorageError(`${STORAGE}: a stored rate-limit ${what} is ${String(value)}; the table was changed outside EverTask.`);
-  return n;
-}
-
 /** Requests per CALL: a larger batch goes out as several calls, in order. */
 const ACQUIRE_CHUNK = 500;
 
@@ -28,17 +22,19 @@ function readDecisions(result: unknown, requests: readonly RateLimitRequest[]): 
     flat = undefined;
   }
   const decisions: RateLimitDecision[] = [];
+  let answered = 0;
   if (Array.isArray(flat) && flat.length === requests.length * 3) {
     for (let j = 0; j < flat.length; j += 3) {
       const ord = flat[j] as number;
       const request = requests[ord - 1];
-      const state = readNumber(flat[j + 1], 'decision');
-      const slot = readNumber(flat[j + 2], 'slot');
-      if (request === undefined || decisions[ord - 1] !== undefined || ![0, 1, 2, 3].includes(state)) break;
-      decisions[ord - 1] = { acquired: state <= 1, slotAt: state === 0 ? request.now : slot, rejected: state === 3 };
+      const state = flat[j + 1];
+      const slot = flat[j + 2];
+      if (request === undefined || decisions[ord - 1] !== undefined || (state !== 0 && state !== 1 && state !== 2 && state !== 3) || !Number.isSafeInteger(slot)) break;
+      decisions[ord - 1] = { acquired: state <= 1, slotAt: state === 0 ? request.now : (slot as number), rejected: state === 3 };
+      answered++;
     }
   }
-  if (decisions.length !== requests.length || decisions.includes(undefined as never)) {
+  if (answered !== requests.length) {
     throw new StorageError(
       `${STORAGE}: the rate_limit_acquire procedure answered ${String(row?.decisions)} for ${requests.length} requests; it was changed outside EverTask. ` +
         'Recreate it: delete version 5 from the <prefix>migrations table and open the storage again (migrate: true).',
