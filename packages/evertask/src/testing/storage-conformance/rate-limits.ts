@@ -184,4 +184,51 @@ export function registerRateLimitTests(test: Register): void {
     }
     expect(trackedKeys(await r.introspect())).toEqual(['trigger']);
   });
+
+  test('removing idle budgets never changes a decision: a seeded random run equals applyGcra on budgets never removed', async (s, context) => {
+    const r = budgets(s, context);
+    // mulberry32: the same run on every store
+    let seed = 20_261_204;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const pick = <V>(values: readonly V[]): V => values[Math.floor(random() * values.length)] as V;
+    const keys = ['k0', 'k1', 'k2', 'k3', 'k-empty'];
+    const tats = new Map<string, number>();
+    const reserved = new Map<string, number>();
+    const parkedIds: string[] = [];
+    let now = T;
+    let ids = 0;
+    let removals = 0;
+    for (let step = 0; step < 60; step++) {
+      now += pick([0, 40, 250, 700, IDLE_BUDGET_AGE_MS + 1000, 2 * IDLE_BUDGET_AGE_MS]);
+      const batch: RateLimitRequest[] = [];
+      for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
+        const redeem = parkedIds.length > 0 && random() < 0.3;
+        const key = pick(keys);
+        const id = redeem ? (parkedIds.splice(Math.floor(random() * parkedIds.length), 1)[0] as string) : `q${++ids}`;
+        // a redeemed id keeps the key it was booked on
+        const bookedKey = redeem ? (id.split('@')[1] as string) : key;
+        batch.push(request(redeem ? id : `${id}@${key}`, now, { key: bookedKey, startEmpty: bookedKey === 'k-empty', horizonMs: 2000 }));
+      }
+      const expected = batch.map((q) => {
+        const outcome = applyGcra(q, tats.get(q.key), reserved.get(q.reservationId));
+        tats.set(q.key, outcome.tat);
+        if (outcome.redeemed) reserved.delete(q.reservationId);
+        if (outcome.reserve !== undefined) {
+          reserved.set(q.reservationId, outcome.reserve);
+          parkedIds.push(q.reservationId);
+        }
+        return outcome.decision;
+      });
+      expect(await r.acquire(batch), `step ${step} at +${now - T} ms`).toEqual(expected);
+      const tracked = (await r.introspect()).trackedKeys;
+      if (tracked < new Set([...tats.keys()]).size) removals++;
+    }
+    // the run did remove budgets on the way (else it proves nothing)
+    expect(removals).toBeGreaterThan(0);
+  });
 }
