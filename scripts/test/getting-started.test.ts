@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,18 +7,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROGRAM = join(REPO, 'examples', 'getting-started.ts');
-const PAGE = join(REPO, 'docs', 'getting-started.md');
 const TSX = join(REPO, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'evertask-getting-started-'));
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The program between the page's getting-started markers. */
-function programOnPage(): string {
-  const page = readFileSync(PAGE, 'utf8');
-  const match = /<!-- getting-started:begin -->\n```ts\n([\s\S]*?)\n```\n<!-- getting-started:end -->/.exec(page);
-  if (match === null) throw new Error(`${PAGE} has no getting-started:begin/end block`);
-  return match[1]!;
+/** The blocks of the docs marked `<!-- example: path -->`: the file they show and the code shown. */
+function examplesShown(): { page: string; path: string; code: string }[] {
+  const shown = [];
+  for (const name of readdirSync(join(REPO, 'docs')).filter((n) => n.endsWith('.md'))) {
+    const text = readFileSync(join(REPO, 'docs', name), 'utf8');
+    for (const m of text.matchAll(/<!-- example: (\S+) -->\n```ts\n([\s\S]*?)\n```/g)) shown.push({ page: name, path: m[1]!, code: m[2]! });
+  }
+  return shown;
 }
 
 /** Runs the program as a reader would, in a folder of its own, on a SQLite file there. */
@@ -32,8 +33,10 @@ function run() {
 }
 
 describe('docs/getting-started.md', () => {
-  it('shows examples/getting-started.ts verbatim', () => {
-    expect(programOnPage()).toBe(readFileSync(PROGRAM, 'utf8').trimEnd());
+  it('shows examples/getting-started.ts verbatim, as every page marked <!-- example: path --> shows its file', () => {
+    const shown = examplesShown();
+    expect(shown.map((e) => `${e.page} ${e.path}`)).toContain('getting-started.md examples/getting-started.ts');
+    for (const e of shown) expect(e.code, `docs/${e.page} shows ${e.path}`).toBe(readFileSync(join(REPO, e.path), 'utf8').trimEnd());
   });
 
   it('runs end to end: both tasks complete, the series is registered once however often it starts', () => {
