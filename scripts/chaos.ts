@@ -1,19 +1,24 @@
 /**
  * The full chaos suite (issue 12): `npm run chaos [-- --storage sqlite,postgres --tasks 10000
- * --kills 8 --cuts 3 --restarts 2 --workers 4 --seed 1 --skew 2000 --lease 8000]`. Runs each
+ * --kills 8 --cuts 3 --restarts 2 --workers 4 --seed 1 --skew 2000 --lease 8000 --series 4]`, or
+ * `--short` for the run of `npm test`. Runs each
  * storage in turn on a throwaway server of its own and prints the table of invariants; exits 1 on
  * any violation. See docs/guarantees.md ("What the chaos suite shows").
  */
 import { parseArgs } from 'node:util';
 import type { ChaosAdapter, ChaosOptions, ChaosResult } from '../packages/evertask/test/support/chaos/chaos-run.js';
-import { runChaos } from '../packages/evertask/test/support/chaos/chaos-run.js';
+import { SHORT_CHAOS, runChaos } from '../packages/evertask/test/support/chaos/chaos-run.js';
 import { chaosTable, describeViolations } from '../packages/evertask/test/support/chaos/chaos-report.js';
+import { mysqlChaos } from '../packages/mysql/test/chaos/chaos-adapter.js';
 import { postgresChaos } from '../packages/postgres/test/chaos/chaos-adapter.js';
+import { redisChaos } from '../packages/redis/test/chaos/chaos-adapter.js';
 import { sqliteChaos } from '../packages/sqlite/test/chaos/chaos-adapter.js';
 
 const ADAPTERS: Record<string, () => Promise<ChaosAdapter<unknown>>> = {
   sqlite: async () => sqliteChaos as ChaosAdapter<unknown>,
   postgres: async () => postgresChaos as ChaosAdapter<unknown>,
+  mysql: async () => mysqlChaos as ChaosAdapter<unknown>,
+  redis: async () => redisChaos as ChaosAdapter<unknown>,
 };
 
 const { values } = parseArgs({
@@ -28,6 +33,7 @@ const { values } = parseArgs({
     skew: { type: 'string', default: '2000' },
     lease: { type: 'string', default: '8000' },
     series: { type: 'string', default: '4' },
+    short: { type: 'boolean', default: false },
   },
 });
 
@@ -60,10 +66,13 @@ const options: ChaosOptions = {
   log: (line) => console.info(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
 };
 
+// --short: the run of npm test (its sizes; --seed still applies)
+const chosen: ChaosOptions = values.short ? { ...SHORT_CHAOS, seed: options.seed, log: options.log } : options;
+
 const results: ChaosResult[] = [];
 for (const s of storages) {
   const adapter = await (ADAPTERS[s] as () => Promise<ChaosAdapter<unknown>>)();
-  results.push(await runChaos(adapter, options));
+  results.push(await runChaos(adapter, chosen));
   const last = results.at(-1) as ChaosResult;
   if (last.violations.length > 0) console.error(describeViolations(last));
 }

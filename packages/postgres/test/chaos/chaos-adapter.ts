@@ -5,6 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChaosAdapter } from '../../../evertask/test/support/chaos/chaos-run.js';
+import { throwawayBackend } from '../../../evertask/test/support/chaos/throwaway-backend.js';
 import { PostgresStorage } from '../../src/index.js';
 import { ThrowawayPostgres } from './throwaway-postgres.js';
 
@@ -16,20 +17,10 @@ export interface PostgresChaosStorage {
 export const postgresChaos: ChaosAdapter<PostgresChaosStorage> = {
   storage: 'postgres',
   workerScript: join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'chaos-worker.ts'),
-  setUp: async () => {
-    const server = new ThrowawayPostgres();
-    await server.start();
-    const viaPort = (port: number) => {
-      const url = new URL(server.url);
-      url.port = String(port);
-      return url.toString();
-    };
-    return {
-      target: { host: '127.0.0.1', port: server.port },
-      workerStorage: (port) => ({ connectionString: viaPort(port ?? server.port) }),
-      readStorage: () => new PostgresStorage({ connectionString: server.url, max: 4 }),
-      restartServer: () => server.restart(),
-      close: () => server.destroy(),
-    };
-  },
+  setUp: () =>
+    throwawayBackend(
+      new ThrowawayPostgres(),
+      (connectionString) => ({ connectionString }),
+      (connectionString) => new PostgresStorage({ connectionString, max: 4 }),
+    ),
 };

@@ -5,11 +5,11 @@
  * the binaries run as the `postgres` OS user (`runuser`), which owns the folder.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { chownSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../../evertask/test/support/free-port.js';
+import { ThrowawayServer, freePort } from '../../../evertask/test/support/throwaway-server.js';
 
 const run = promisify(execFile);
 
@@ -18,11 +18,13 @@ async function binDir(): Promise<string> {
   return stdout.trim();
 }
 
-export class ThrowawayPostgres {
-  readonly dir = mkdtempSync(join(tmpdir(), 'evertask-pg-'));
-  port = 0;
+export class ThrowawayPostgres extends ThrowawayServer {
   #bin = '';
-  #asRoot = userInfo().uid === 0;
+  readonly #asRoot = userInfo().uid === 0;
+
+  constructor() {
+    super('evertask-pg-');
+  }
 
   /** The URL of its `postgres` database (trust authentication). */
   get url(): string {
@@ -60,17 +62,5 @@ export class ThrowawayPostgres {
   async kill(): Promise<void> {
     if (this.port === 0) return;
     await this.#pg('pg_ctl', ['-D', join(this.dir, 'data'), '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-  }
-
-  /** Crashes the server and starts it again on the same data. */
-  async restart(): Promise<void> {
-    await this.kill();
-    await this.start();
-  }
-
-  /** Stops the server and deletes its folder. */
-  async destroy(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }

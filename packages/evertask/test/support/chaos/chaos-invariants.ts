@@ -31,6 +31,8 @@ export interface StoredOutcome {
   /** Status read again a few heartbeats later (a terminal status must not have changed). */
   later: TaskStatus | undefined;
   audit: StatusAuditEntry[];
+  /** For a keyed task no longer stored: the task holding its key now (a dispatch replaced it once it finished). */
+  keyHolder?: string | undefined;
 }
 
 export interface ChaosEvidence {
@@ -40,6 +42,11 @@ export interface ChaosEvidence {
   kills: ReadonlyMap<number, number>;
   /** The pids that lived to the end of the run (never killed). */
   survivors: ReadonlySet<number>;
+  /**
+   * When the storage was out of reach (a cut or a server restart, up to a lease after it ended): a
+   * run then may lose its in-progress write (the engine aborts it and the task runs again).
+   */
+  outages: readonly { from: number; to: number }[];
   outcomes: ReadonlyMap<string, StoredOutcome>;
   seriesRuns: number;
 }
@@ -75,27 +82,13 @@ function overlaps(runs: readonly Execution[], kills: ReadonlyMap<number, number>
   return found;
 }
 
-/** The keys whose task was replaced by a later dispatch: the task of each acknowledgement but the last. */
-function replacedKeyedTasks(dispatches: readonly Dispatch[]): Set<string> {
-  const replaced = new Set<string>();
-  const lastOfKey = new Map<string, string>();
-  for (const d of [...dispatches].sort((a, b) => a.at - b.at)) {
-    const key = d.note.split(':')[2];
-    if (key === undefined || key === '-') continue;
-    const previous = lastOfKey.get(key);
-    if (previous !== undefined && previous !== d.taskId) replaced.add(previous);
-    lastOfKey.set(key, d.taskId);
-  }
-  return replaced;
-}
-
 function lost(evidence: ChaosEvidence, firstAck: Map<string, number>, byTask: Map<string, Execution[]>): Violation[] {
   const found: Violation[] = [];
-  const replaced = replacedKeyedTasks(evidence.dispatches);
   for (const [taskId, at] of firstAck) {
     const outcome = evidence.outcomes.get(taskId);
-    // a finished keyed task is replaced by the next dispatch of its key (it must have run to its end)
-    if (outcome?.status === undefined && replaced.has(taskId) && byTask.get(taskId)?.some((e) => e.end !== null)) continue;
+    // a finished keyed task is replaced by the next dispatch of its key (only a finished one is: it ran to its end)
+    const replaced = outcome?.keyHolder !== undefined && outcome.keyHolder !== taskId;
+    if (outcome?.status === undefined && replaced && byTask.get(taskId)?.some((e) => e.end !== null)) continue;
     if (outcome?.status === undefined || !isTerminal(outcome.status)) {
       const notes = evidence.dispatches.filter((d) => d.taskId === taskId).map((d) => d.note);
       const runs = (byTask.get(taskId) ?? []).map((e) => `${e.note}@${e.pid}${e.end === null ? ' (no end)' : ''}`);
@@ -150,8 +143,9 @@ function auditHistory(evidence: ChaosEvidence, firstAck: Map<string, number>, by
     const ownStatuses = own.map((row) => row.status);
     const step = ownStatuses.findIndex((s, i) => i > 0 && !historyStep(ownStatuses[i - 1] as TaskStatus, s));
     const unordered = outcome.audit.findIndex((row, i) => i > 0 && row.at < (outcome.audit[i - 1] as StatusAuditEntry).at);
-    // every run in a process that was never killed wrote its in-progress row
-    const runsOfSurvivors = (byTask.get(taskId) ?? []).filter((e) => evidence.survivors.has(e.pid) && e.end !== null).length;
+    // every run in a process that was never killed, away from an outage, wrote its in-progress row
+    const reachable = (e: Execution) => evidence.outages.every((o) => (e.end ?? e.start) < o.from || e.start > o.to);
+    const runsOfSurvivors = (byTask.get(taskId) ?? []).filter((e) => evidence.survivors.has(e.pid) && e.end !== null && reachable(e)).length;
     if (ownStatuses[0] !== 'waiting' && ownStatuses[0] !== 'queued') fail('the history does not start with the stored task');
     else if (step > 0) fail(`${ownStatuses[step - 1]} → ${ownStatuses[step]} is not an allowed change`);
     else if (unordered > 0) fail(`row ${unordered} is older than the row before it`);

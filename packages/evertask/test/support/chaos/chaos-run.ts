@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTIVE_STATUSES, type TaskStorage } from 'evertask';
-import { readDispatches, readExecutions } from '../execution-ledger.js';
+import { readDispatches, readExecutions, type Dispatch } from '../execution-ledger.js';
 import { TcpProxy } from '../tcp-proxy.js';
 import { waitFor } from '../wait-for.js';
 import { ChaosFleet, type Kill } from './chaos-fleet.js';
@@ -74,6 +74,22 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
+/** The short run's size and faults. */
+export const SHORT_CHAOS: ChaosOptions = {
+  tasks: 400,
+  workers: 3,
+  kills: 1,
+  cuts: 1,
+  restarts: 1,
+  seed: 12,
+  series: 2,
+  seriesRuns: 8,
+  skewMs: 1500,
+  leaseMs: 6000,
+  cutMs: 2000,
+  settleTimeoutMs: 90_000,
+};
+
 export interface ChaosResult {
   storage: string;
   options: ChaosOptions;
@@ -104,13 +120,21 @@ async function activeCount(storage: TaskStorage): Promise<number> {
   return (await storage.count({ statuses: [...ACTIVE_STATUSES] })).reduce((sum, cell) => sum + cell.count, 0);
 }
 
-/** Reads the outcome of every task, 50 at a time. */
-async function readOutcomes(storage: TaskStorage, ids: readonly string[]): Promise<Map<string, StoredOutcome>> {
+/** Reads the outcome of every acknowledged task, 50 at a time (and who holds the key of a keyed one gone). */
+async function readOutcomes(storage: TaskStorage, dispatches: readonly Dispatch[]): Promise<Map<string, StoredOutcome>> {
+  const keys = new Map(dispatches.map((d) => [d.taskId, d.note.split(':')[2]]));
+  const ids = [...keys.keys()];
   const outcomes = new Map<string, StoredOutcome>();
   for (let i = 0; i < ids.length; i += 50) {
-    const chunk = ids.slice(i, i + 50);
-    const read = await Promise.all(chunk.map(async (id) => ({ id, task: await storage.get(id), audit: await storage.getStatusAudit(id) })));
-    for (const r of read) outcomes.set(r.id, { status: r.task?.status, later: undefined, audit: r.audit });
+    const read = await Promise.all(
+      ids.slice(i, i + 50).map(async (id) => {
+        const [task, audit] = await Promise.all([storage.get(id), storage.getStatusAudit(id)]);
+        const key = keys.get(id);
+        const keyHolder = task === undefined && key !== undefined && key !== '-' ? (await storage.getByTaskKey(key))?.id : undefined;
+        return { id, task, audit, keyHolder };
+      }),
+    );
+    for (const r of read) outcomes.set(r.id, { status: r.task?.status, later: undefined, audit: r.audit, keyHolder: r.keyHolder });
   }
   return outcomes;
 }
@@ -156,7 +180,8 @@ export async function runChaos<S>(adapter: ChaosAdapter<S>, options: ChaosOption
       const at = Date.now();
       if (step.kind === 'sigkill') {
         const slot = Math.floor(unitRandom(options.seed + 7, n) * options.workers);
-        await fleet.killAndRestart(slot, 200 + Math.floor(unitRandom(options.seed + 8, n) * 1000), n % 2 === 0);
+        // alternately under a new instance id (its tasks wait for their leases to lapse) and the same one
+        await fleet.killAndRestart(slot, 200 + Math.floor(unitRandom(options.seed + 8, n) * 1000), fleet.kills.length % 2 === 1);
       } else if (step.kind === 'connection cut') {
         await proxy?.cut();
         await sleep(options.cutMs);
@@ -174,7 +199,7 @@ export async function runChaos<S>(adapter: ChaosAdapter<S>, options: ChaosOption
     });
     const dispatches = readDispatches(ledgerDir);
     const ids = [...new Set(dispatches.map((d) => d.taskId))];
-    const outcomes = await readOutcomes(reader, ids);
+    const outcomes = await readOutcomes(reader, dispatches);
     // a terminal status must still be there a few heartbeats later, the workers still running
     await sleep(heartbeatMs * 4);
     for (let i = 0; i < ids.length; i += 200) {
@@ -189,7 +214,8 @@ export async function runChaos<S>(adapter: ChaosAdapter<S>, options: ChaosOption
     const stopped = await fleet.stop();
     if (stopped.some((code) => code !== 0)) throw new Error(`a worker did not stop cleanly (${stopped.join(', ')}): ${fleet.stderr().slice(-2000)}`);
     const kills = new Map(fleet.kills.map((k) => [k.pid, k.at]));
-    const violations = checkInvariants({ executions, dispatches, kills, survivors, outcomes, seriesRuns: options.seriesRuns });
+    const outages = faults.filter((f) => f.kind !== 'sigkill').map((f) => ({ from: f.at, to: f.until + options.leaseMs }));
+    const violations = checkInvariants({ executions, dispatches, kills, survivors, outages, outcomes, seriesRuns: options.seriesRuns });
     const takeoverMs: number[] = [];
     for (const e of executions) {
       const killedAt = kills.get(e.pid);
