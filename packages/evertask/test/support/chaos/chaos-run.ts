@@ -215,7 +215,7 @@ export async function runChaos<S>(adapter: ChaosAdapter<S>, options: ChaosOption
     if (stopped.some((code) => code !== 0)) throw new Error(`a worker did not stop cleanly (${stopped.join(', ')}): ${fleet.stderr().slice(-2000)}`);
     const kills = new Map(fleet.kills.map((k) => [k.pid, k.at]));
     const outages = faults.filter((f) => f.kind !== 'sigkill').map((f) => ({ from: f.at, to: f.until + options.leaseMs }));
-    const violations = checkInvariants({ executions, dispatches, kills, survivors, outages, outcomes, seriesRuns: options.seriesRuns });
+    const violations = checkInvariants({ executions, dispatches, kills, survivors, outages, outcomes, seriesRuns: options.seriesRuns, inFlightWindowMs: options.leaseMs });
     const takeoverMs: number[] = [];
     for (const e of executions) {
       const killedAt = kills.get(e.pid);
