@@ -84,8 +84,10 @@ export const SHORT_CHAOS: ChaosOptions = {
   seed: 12,
   series: 2,
   seriesRuns: 8,
-  skewMs: 1500,
-  leaseMs: 6000,
+  // a lease well above the skew between two workers (2 s) plus a heartbeat, so that a heartbeat late
+  // by seconds on a starved machine loses no lease of a live process
+  skewMs: 1000,
+  leaseMs: 12_000,
   cutMs: 2000,
   settleTimeoutMs: 90_000,
 };
