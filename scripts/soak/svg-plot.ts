@@ -66,17 +66,14 @@ function series(samples: readonly SoakSample[], label: string, color: string, pi
   return { label, color, values: samples.flatMap((s) => (pick(s) === undefined ? [] : [{ x: s.t / 60, y: pick(s) as number }])) };
 }
 
-/** An SVG of the run: memory, event-loop delay, throughput and stored tasks against minutes. */
+/** An SVG of the run: RSS, V8 heap, event-loop delay, throughput and stored tasks against minutes. */
 export function soakSvg(title: string, samples: readonly SoakSample[]): string {
   const panels: Panel[] = [
+    { title: 'Resident set size', unit: 'MB', series: [series(samples, 'RSS', '#1f77b4', (s) => s.rssMb)] },
     {
-      title: 'Memory',
+      title: 'V8 heap',
       unit: 'MB',
-      series: [
-        series(samples, 'RSS', '#1f77b4', (s) => s.rssMb),
-        series(samples, 'heap used', '#ff7f0e', (s) => s.heapUsedMb),
-        series(samples, 'live heap (after GC)', '#2ca02c', (s) => s.liveHeapMb),
-      ],
+      series: [series(samples, 'heap used', '#ff7f0e', (s) => s.heapUsedMb), series(samples, 'live heap (after GC)', '#2ca02c', (s) => s.liveHeapMb)],
     },
     {
       title: 'Event-loop delay per second',

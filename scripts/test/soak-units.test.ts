@@ -83,7 +83,7 @@ describe('soak plot', () => {
     const svg = soakSvg('a <b> & "c"', run(() => 12));
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg).toContain('a &lt;b&gt; &amp; &quot;c&quot;');
-    // RSS, heap used, live heap, p99, max, throughput, stored tasks
+    // RSS, heap used, live heap, p99, max, throughput, stored tasks (five panels)
     expect(svg.match(/<path /g)?.length).toBe(7);
   });
 });
