@@ -1,5 +1,8 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeAll, expect, it } from 'vitest';
-import type { ApiErrorBody, TasksPage } from '../../src/index.js';
+import { createMonitor, type ApiErrorBody, type TasksPage } from '../../src/index.js';
+import { waitFor } from '../../../evertask/test/support/wait-for.js';
 import { ADMIN, USERS, describeEachBackend } from '../support/monitor-fixture.js';
 import { call, get, login, type Credentials } from '../support/http-client.js';
 
@@ -96,6 +99,41 @@ await describeEachBackend(import.meta.url, 'authentication bypass attempts', (fi
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(27);
     expect((await call(`${server.url}/api/auth/login`, { method: 'POST', body: JSON.stringify(ADMIN) })).status).toBe(429);
+  });
+
+  it('logins whose bodies arrive after every one of them passed the first limiter check get no more guesses than the limit', async () => {
+    const monitor = createMonitor({ everTask: fixture().everTask, auth: { users: USERS, maxLoginAttempts: 3, loginWindow: '10m' } });
+    let received = 0;
+    const server = createServer((req, res) => {
+      received++;
+      monitor.handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify({ ...ADMIN, password: `late-${i}-wrong` }));
+      const requests = bodies.map((body) => {
+        const req = request({ host: '127.0.0.1', port, path: '/api/auth/login', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+        const status = new Promise<number>((resolve, reject) => {
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+        });
+        req.flushHeaders();
+        return { req, status, body };
+      });
+      // every handler has run up to reading its body (the first check passed for all: no failure yet)
+      await waitFor(() => received === bodies.length, 15_000, 'every login request to reach the monitor');
+      for (const { req, body } of requests) req.end(body);
+      const statuses = await Promise.all(requests.map((r) => r.status));
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+    } finally {
+      monitor.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('a forged X-Forwarded-For does not reset the limiter unless trustProxy is on', async () => {
