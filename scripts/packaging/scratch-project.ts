@@ -40,7 +40,7 @@ export function createScratchProject(packages: PackedPackage[]): string {
   }
   const thirdParty = [...peers].map(([name, range]) => `${name}@${range}`);
   thirdParty.push(`typescript@${root.devDependencies.typescript}`, `@types/node@${root.devDependencies['@types/node']}`);
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...packages.map((entry) => entry.tarball), ...thirdParty], {
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...packages.map((entry) => entry.tarball), ...thirdParty], {
     cwd: folder,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
