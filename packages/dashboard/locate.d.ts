@@ -1,3 +1,9 @@
+/**
+ * Where the built dashboard is, for the monitor's `dashboard` option.
+ *
+ * @packageDocumentation
+ * @module @evertask/dashboard
+ */
 /** Directory of the built dashboard: pass it as the monitor's `dashboard` option. */
 export declare const dashboardDirectory: string;
 /** True once `npm run build --workspace @evertask/dashboard` has run. */

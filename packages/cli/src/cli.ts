@@ -11,6 +11,9 @@
  *   evertask dashboard --sqlite <file> | --postgres <url> [--port <n>] [--host <h>] [--user <u> --password <p> | --no-auth]
  *                                                             serve the monitor and the dashboard over a storage
  *   evertask --version                                         print the version
+ *
+ * @packageDocumentation
+ * @module @evertask/cli
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

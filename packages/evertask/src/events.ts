@@ -3,7 +3,8 @@ import type { RetentionPolicy, RetentionResult, TaskEventEntry } from './ports/t
 import { InvalidArgumentError } from './errors.js';
 import { optionKeys } from './option-keys.js';
 
-interface TaskEventBase {
+/** The fields every task event carries. */
+export interface TaskEventBase {
   taskId: string;
   taskName: string;
   queue: string;

@@ -1,3 +1,9 @@
+/**
+ * The engine (`EverTask`, `defineTask`), retry policies, recurring schedules, `MemoryStorage`, the storage port and its types, and the errors.
+ *
+ * @packageDocumentation
+ * @module evertask
+ */
 export { EverTask } from './ever-task.js';
 export type { StopOptions } from './ever-task.js';
 export type { RecurringSeries } from './recurring-series.js';
@@ -20,10 +26,10 @@ export type { EventFeedMode } from './event-feed/event-feed-mode.js';
 export type { RetentionOptions } from './maintenance/retention-options.js';
 export type { TaskInfo } from './task-info.js';
 export type { TaskHistory, TaskStatusChange, TaskRun, TaskLogEntry, TaskLogPage, TaskLogQuery } from './task-history.js';
-export type { EverTaskEvents, EverTaskEventName, EverTaskListener } from './events.js';
+export type { EverTaskEvents, EverTaskEventName, EverTaskListener, TaskEventBase } from './events.js';
 export { EVENT_NAMES } from './events.js';
 export { linearRetry, exponentialRetry, noRetry, FilteredRetryPolicy } from './retry/retry-policy.js';
-export type { RetryPolicy, ExponentialRetryOptions } from './retry/retry-policy.js';
+export type { RetryPolicy, ExponentialRetryOptions, ErrorClass, ErrorFilter } from './retry/retry-policy.js';
 export type { TaskLogger, LogCaptureOptions } from './logs/task-logger.js';
 export type { Logger } from './logger.js';
 export { consoleWarningsLogger, silentLogger } from './logger.js';
@@ -34,7 +40,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { systemClock } from './clock.js';
 export type { Duration } from './duration.js';
 export { MIN_INSTANT_MS, MAX_INSTANT_MS, MAX_DURATION_MS } from './duration.js';
-export type { JsonPayload } from './json-payload.js';
+export type { JsonPayload, JsonPayloadCheck, NotJson } from './json-payload.js';
 export { toMilliseconds } from './duration.js';
 export { uuidv7 } from './ids.js';
 export * from './ports/task-record.js';
@@ -45,7 +51,7 @@ export { canTransition, allowedSources, isTerminal, ACTIVE_STATUSES } from './st
 export { shouldAuditStatus, shouldAuditRun } from './audit/audit-policy.js';
 export { MemoryStorage } from './storage/memory/memory-storage.js';
 export { scheduledTasks, countExecutionLogs } from './storage/derived-reads.js';
-export type { RateLimitOptions, RateLimitOverflow } from './rate-limit/rate-limit-options.js';
+export type { RateLimitOptions, RateLimitOverflow, ResolvedRateLimit } from './rate-limit/rate-limit-options.js';
 export { LocalRateLimits } from './rate-limit/local-rate-limits.js';
 export type { RateLimitStatus } from './rate-limit/rate-limit-status.js';
 export { nextOccurrences, describeSchedule } from './recurring/index.js';
@@ -56,6 +62,11 @@ export type {
   InitialRunStep,
   Weekday,
   RecurringSchedule,
+  ScheduleRule,
+  IntervalRule,
+  CalendarRule,
+  CronRule,
+  WeekdayOfMonth,
   NextOccurrencesOptions,
   CronOptions,
   CronDayMatch,

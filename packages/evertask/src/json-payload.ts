@@ -22,7 +22,7 @@ export type JsonPayload<T> = unknown extends T
           : never;
 
 /** Values JSON cannot store faithfully. */
-type NotJson =
+export type NotJson =
   | undefined
   | bigint
   | symbol

@@ -1,3 +1,9 @@
+/**
+ * `MySqlStorage`: many processes on one MySQL 8 / MariaDB 10.6+ database.
+ *
+ * @packageDocumentation
+ * @module @evertask/mysql
+ */
 export { MySqlStorage } from './mysql-storage.js';
 export type { MySqlStorageOptions, MySqlStorageCommonOptions, MySqlUriOptions, MySqlPoolOptions } from './mysql-storage-options.js';
 export { checkTablePrefix } from './mysql-storage-options.js';

@@ -1,3 +1,9 @@
+/**
+ * `PostgresStorage`: many processes on one PostgreSQL database, LISTEN/NOTIFY wake-ups, transactional dispatch.
+ *
+ * @packageDocumentation
+ * @module @evertask/postgres
+ */
 export { PostgresStorage } from './postgres-storage.js';
 export { notificationChannel } from './notifications.js';
 export type {

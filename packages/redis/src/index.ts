@@ -1,3 +1,9 @@
+/**
+ * `RedisStorage`: many processes on one Redis (ioredis), one Lua script per state change.
+ *
+ * @packageDocumentation
+ * @module @evertask/redis
+ */
 export { RedisStorage } from './redis-storage.js';
 export type { RedisStorageOptions, RedisStorageCommonOptions, RedisUrlOptions, RedisClientOptions } from './redis-storage-options.js';
 export { checkKeyPrefix } from './redis-storage-options.js';

@@ -1,3 +1,9 @@
+/**
+ * `SqliteStorage`: the embedded persistent storage on one SQLite file (better-sqlite3).
+ *
+ * @packageDocumentation
+ * @module @evertask/sqlite
+ */
 export { SqliteStorage } from './sqlite-storage.js';
 export type {
   SqliteDatabaseOptions,

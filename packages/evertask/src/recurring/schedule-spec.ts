@@ -58,6 +58,7 @@ export interface CalendarRule {
 
 export type { CronRule } from './cron-rule.js';
 
+/** The rule of a stored schedule: an elapsed-time interval, a wall-clock calendar or a cron expression. */
 export type ScheduleRule = IntervalRule | CalendarRule | CronRule;
 
 /**

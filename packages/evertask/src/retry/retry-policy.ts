@@ -20,10 +20,12 @@ export interface RetryPolicy {
   delayBefore(nextAttempt: number, error: unknown): number;
 }
 
+/** An error class (a constructor of `Error` or a subclass) that a retry filter matches, subclasses included. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type ErrorClass = abstract new (...args: any[]) => Error;
+export type ErrorClass = abstract new (...args: any[]) => Error;
 
-interface ErrorFilter {
+/** Which errors a `FilteredRetryPolicy` retries: `handle` (only these), `doNotHandle` (all but these), `when` (a predicate). */
+export interface ErrorFilter {
   handle: readonly ErrorClass[];
   doNotHandle: readonly ErrorClass[];
   when?: (error: unknown) => boolean;

@@ -2,6 +2,9 @@
  * `evertask/storage-kit`: the parts every storage adapter shares — the field table of a stored
  * task, the argument checks of the storage contract, row readers, driver-error wrapping, and the
  * page and sort defaults. See docs/custom-storage.md.
+ *
+ * @packageDocumentation
+ * @module evertask/storage-kit
  */
 export { describeValue } from '../describe-value.js';
 export {
@@ -30,7 +33,7 @@ export {
   copyTaskFields,
   taskParameters,
 } from './task-fields.js';
-export type { PatchableField, TaskColumn, TaskFieldSpec } from './task-fields.js';
+export type { FieldRow, PatchableField, TaskColumn, TaskFieldSpec } from './task-fields.js';
 export { applyPatch, findLogsProblem, findPatchProblem, findStatusesProblem, findTaskProblem, findTransitionProblem, patchedFields } from './record-checks.js';
 export type { Problem } from './record-checks.js';
 export { MAX_QUEUE_NAME_LENGTH, StorageChecks } from './storage-checks.js';

@@ -40,7 +40,8 @@ export const TASK_FIELDS = [
   { field: 'lastOutcome', column: 'last_outcome', type: 'outcome', nullable: true, patchable: true },
 ] as const satisfies readonly TaskFieldSpec[];
 
-type FieldRow = (typeof TASK_FIELDS)[number];
+/** One entry of the stored-task field table (its field, column, type, nullability, patchability). */
+export type FieldRow = (typeof TASK_FIELDS)[number];
 
 /** A column of the tasks table. */
 export type TaskColumn = FieldRow['column'];
