@@ -63,3 +63,14 @@ export type {
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';
 export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage-kit/instance-checks.js';
+export type {
+  TaskInstrumentation,
+  InstrumentedEngine,
+  DispatchStart,
+  DispatchScope,
+  AttemptStart,
+  AttemptScope,
+  AttemptEnd,
+  AttemptOutcome,
+} from './instrumentation.js';
+export { MAX_TRACE_CONTEXT_LENGTH } from './instrumentation.js';
