@@ -12,6 +12,18 @@ import type { TraceContextCodec } from './trace-context.js';
 /** Outcomes that mark the attempt span as an error. */
 const ERROR_OUTCOMES = new Set(['failed', 'retry', 'timeout']);
 
+/** The attributes every span has: the messaging system and operation, the task and its queue. */
+function baseAttributes(type: 'send' | 'process', operation: string, start: { taskName: string; queue: string }): Attributes {
+  return {
+    [ATTR.messagingSystem]: MESSAGING_SYSTEM,
+    [ATTR.operationType]: type,
+    [ATTR.operationName]: operation,
+    [ATTR.destination]: start.queue,
+    [ATTR.taskName]: start.taskName,
+    [ATTR.queue]: start.queue,
+  };
+}
+
 export class TaskSpans {
   readonly #tracer: Tracer;
   readonly #codec: TraceContextCodec;
@@ -25,14 +37,7 @@ export class TaskSpans {
 
   /** Starts the dispatch span in the caller's context; returns it with the context to store. */
   startDispatch(start: DispatchStart): { span: Span; traceContext: string | null } {
-    const attributes: Attributes = {
-      [ATTR.messagingSystem]: MESSAGING_SYSTEM,
-      [ATTR.operationType]: 'send',
-      [ATTR.operationName]: 'dispatch',
-      [ATTR.destination]: start.queue,
-      [ATTR.taskName]: start.taskName,
-      [ATTR.queue]: start.queue,
-    };
+    const attributes = baseAttributes('send', 'dispatch', start);
     if (start.count === 1) {
       attributes[ATTR.messageId] = start.taskId;
       attributes[ATTR.taskId] = start.taskId;
@@ -58,18 +63,11 @@ export class TaskSpans {
     const dispatch = trace.getSpanContext(stored);
     const links: Link[] = dispatch ? [{ context: dispatch }] : [];
     const parent = this.#asChild && !start.recurring ? stored : trace.deleteSpan(stored);
-    const attributes: Attributes = {
-      [ATTR.messagingSystem]: MESSAGING_SYSTEM,
-      [ATTR.operationType]: 'process',
-      [ATTR.operationName]: 'run',
-      [ATTR.destination]: start.queue,
-      [ATTR.messageId]: start.taskId,
-      [ATTR.taskName]: start.taskName,
-      [ATTR.taskId]: start.taskId,
-      [ATTR.queue]: start.queue,
-      [ATTR.attempt]: start.attempt,
-      [ATTR.instance]: start.instanceId,
-    };
+    const attributes = baseAttributes('process', 'run', start);
+    attributes[ATTR.messageId] = start.taskId;
+    attributes[ATTR.taskId] = start.taskId;
+    attributes[ATTR.attempt] = start.attempt;
+    attributes[ATTR.instance] = start.instanceId;
     if (start.recurring) attributes[ATTR.recurring] = true;
     const span = this.#tracer.startSpan(`run ${start.taskName}`, { kind: SpanKind.CONSUMER, attributes, links }, parent);
     return { span, context: trace.setSpan(parent, span) };

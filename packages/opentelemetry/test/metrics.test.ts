@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
 import { EverTask, MemoryStorage, defineTask, noRetry, silentLogger } from 'evertask';
-import { openTelemetry } from '../src/index.js';
+import { openTelemetry, type OpenTelemetryOptions } from '../src/index.js';
 import { memoryMetrics, metric } from './support/telemetry.js';
 import { waitFor } from '../../evertask/test/support/wait-for.js';
 
@@ -95,25 +95,21 @@ describe('metrics', () => {
   });
 
   it('with queueDepth false observes no gauge, and with metrics false records nothing', async () => {
-    const meters = memoryMetrics();
     const job = defineTask({ name: 'job', handler: (_p: object) => undefined });
-    const e = new EverTask({ tasks: [job], logger: silentLogger, instrumentation: openTelemetry({ meterProvider: meters.provider, traces: false, queueDepth: false }) });
-    engines.push(e);
-    await e.start();
-    const done = e.once('task:completed');
-    await e.dispatch(job, {});
-    await done;
-    const names = (await meters.collect()).map((m) => m.descriptor.name);
+    /** Runs one task to completion on a new engine with these options; returns what was collected. */
+    const runOne = async (options: OpenTelemetryOptions) => {
+      const meters = memoryMetrics();
+      const e = new EverTask({ tasks: [job], logger: silentLogger, instrumentation: openTelemetry({ meterProvider: meters.provider, traces: false, ...options }) });
+      engines.push(e);
+      await e.start();
+      const done = e.once('task:completed');
+      await e.dispatch(job, {});
+      await done;
+      return meters.collect();
+    };
+    const names = (await runOne({ queueDepth: false })).map((m) => m.descriptor.name);
     expect(names).toContain('evertask.task.outcomes');
     expect(names).not.toContain('evertask.queue.depth');
-
-    const silent = memoryMetrics();
-    const f = new EverTask({ tasks: [job], logger: silentLogger, instrumentation: openTelemetry({ meterProvider: silent.provider, traces: false, metrics: false }) });
-    engines.push(f);
-    await f.start();
-    const fDone = f.once('task:completed');
-    await f.dispatch(job, {});
-    await fDone;
-    expect(await silent.collect()).toEqual([]);
+    expect(await runOne({ metrics: false })).toEqual([]);
   });
 });
