@@ -19,7 +19,8 @@ const describePg = await describeWithPostgres();
 describePg('trace context across processes on PostgreSQL', () => {
   afterAll(() => dropSchemas(schema));
 
-  it('an attempt in this process is the child of the dispatch span of another process', async () => {
+  // a child process under tsx starts slowly on a loaded machine: generous timeouts
+  it('an attempt in this process is the child of the dispatch span of another process', { timeout: 180_000 }, async () => {
     const tracing = memoryTracing();
     const invoice = defineTask({ name: 'invoice', handler: (_payload: { order: number }) => undefined });
     const engine = new EverTask({
@@ -34,12 +35,12 @@ describePg('trace context across processes on PostgreSQL', () => {
       const { stdout } = await promisify(execFile)(
         process.execPath,
         ['--conditions=evertask-source', '--import', 'tsx', join(here, 'fixtures', 'dispatching-process.ts'), JSON.stringify({ connectionString: PG_URL, schema })],
-        { cwd: repoRoot, timeout: 60_000 },
+        { cwd: repoRoot, timeout: 120_000 },
       );
       const child = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { taskId: string; pid: number; traceId: string; spanId: string; requestSpanId: string; dispatchParent: string };
       expect(child.pid).not.toBe(process.pid);
       expect(child.dispatchParent).toBe(child.requestSpanId);
-      await waitFor(() => tracing.spans('run invoice').length === 1, 30_000, 'the attempt span of the task the other process dispatched');
+      await waitFor(() => tracing.spans('run invoice').length === 1, 60_000, 'the attempt span of the task the other process dispatched');
       const [run] = tracing.spans('run invoice');
       expect(run?.kind).toBe(SpanKind.CONSUMER);
       expect(run?.spanContext().traceId).toBe(child.traceId);

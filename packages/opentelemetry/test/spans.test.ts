@@ -138,6 +138,25 @@ describe('dispatch and attempt spans', () => {
     expect(cancelled?.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  it('records an attempt interrupted by stop() as stopped, not as an error', async () => {
+    const tracing = memoryTracing();
+    const long = defineTask({
+      name: 'long',
+      handler: (_p: object, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => setTimeout(resolve, 20))),
+    });
+    const e = engine(openTelemetry({ tracerProvider: tracing.provider, metrics: false }), [long]);
+    await e.start();
+    const started = e.once('task:started');
+    await e.dispatch(long, {});
+    await started;
+    await e.stop({ timeout: 0 });
+    await waitFor(() => tracing.spans('run long').length === 1, 10_000, 'the attempt span');
+    const [run] = tracing.spans('run long');
+    expect(run?.attributes['evertask.outcome']).toBe('stopped');
+    expect(run?.attributes['evertask.will_retry']).toBe(false);
+    expect(run?.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
   it('makes one dispatch span for a dispatchMany batch, which every attempt descends from', async () => {
     const tracing = memoryTracing();
     const bulk = defineTask({ name: 'bulk', handler: (_p: object) => undefined });
