@@ -57,8 +57,9 @@ export class TaskMetrics {
   }
 
   ended(attributes: Attributes, end: AttemptEnd): void {
-    this.#duration.record(Math.max(0, end.durationMs) / 1000, { ...attributes, [ATTR.outcome]: end.outcome });
-    this.#outcomes.add(1, { ...attributes, [ATTR.outcome]: end.outcome });
+    const withOutcome: Attributes = { ...attributes, [ATTR.outcome]: end.outcome };
+    this.#duration.record(Math.max(0, end.durationMs) / 1000, withOutcome);
+    this.#outcomes.add(1, withOutcome);
   }
 
   async #observeDepth(result: ObservableResult): Promise<void> {

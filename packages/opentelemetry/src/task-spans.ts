@@ -4,7 +4,7 @@
  * context (or linked to it) and current while the handler runs, so that the handler's own spans
  * nest under it.
  */
-import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, isSpanContextValid, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import type { AttemptEnd, AttemptStart, DispatchStart } from 'evertask';
 import { ATTR, MESSAGING_SYSTEM } from './attributes.js';
 import type { TraceContextCodec } from './trace-context.js';
@@ -45,7 +45,7 @@ export class TaskSpans {
     if (start.taskKey !== null) attributes[ATTR.taskKey] = start.taskKey;
     if (start.recurring) attributes[ATTR.recurring] = true;
     const span = this.#tracer.startSpan(`dispatch ${start.taskName}`, { kind: SpanKind.PRODUCER, attributes });
-    return { span, traceContext: this.#codec.encode(trace.setSpan(context.active(), span)) };
+    return { span, traceContext: this.#codec.encode(span, context.active()) };
   }
 
   endDispatch(span: Span, error: Error | undefined): void {
@@ -70,7 +70,8 @@ export class TaskSpans {
     attributes[ATTR.instance] = start.instanceId;
     if (start.recurring) attributes[ATTR.recurring] = true;
     const span = this.#tracer.startSpan(`run ${start.taskName}`, { kind: SpanKind.CONSUMER, attributes, links }, parent);
-    return { span, context: trace.setSpan(parent, span) };
+    // a span with no valid context (the no-op tracer's, with no SDK) gives the handler nothing to nest under
+    return { span, context: isSpanContextValid(span.spanContext()) ? trace.setSpan(parent, span) : parent };
   }
 
   endAttempt(span: Span, end: AttemptEnd): void {

@@ -9,6 +9,7 @@ import {
   isSpanContextValid,
   trace,
   type Context,
+  type Span,
   type SpanContext,
   type TextMapPropagator,
 } from '@opentelemetry/api';
@@ -55,18 +56,22 @@ export class TraceContextCodec {
     this.#propagator = propagator;
   }
 
-  /** The text stored with a task dispatched in `context`, or null when it holds no valid span. */
-  encode(context: Context): string | null {
-    const carrier: Carrier = {};
-    if (this.#propagator) this.#propagator.inject(context, carrier, carrierAccess);
-    else {
-      const spanContext = trace.getSpanContext(context);
-      if (!spanContext || !isSpanContextValid(spanContext)) return null;
-      carrier.traceparent = formatTraceparent(spanContext);
-      const state = spanContext.traceState?.serialize();
-      if (state) carrier.tracestate = state;
+  /**
+   * The text stored with a task whose dispatch span is `span`, started in `active`; null when
+   * there is nothing to carry (the API's no-op span, with no SDK, has no valid context).
+   */
+  encode(span: Span, active: Context): string | null {
+    if (this.#propagator) {
+      const carrier: Carrier = {};
+      this.#propagator.inject(trace.setSpan(active, span), carrier, carrierAccess);
+      return Object.keys(carrier).length === 0 ? null : JSON.stringify(carrier);
     }
-    return Object.keys(carrier).length === 0 ? null : JSON.stringify(carrier);
+    // the built-in format needs only the span's own context: no context object is made
+    const spanContext = span.spanContext();
+    if (!isSpanContextValid(spanContext)) return null;
+    const traceparent = formatTraceparent(spanContext);
+    const state = spanContext.traceState?.serialize();
+    return JSON.stringify(state ? { traceparent, tracestate: state } : { traceparent });
   }
 
   /** The context a stored trace context stands for (the root context when it is null or unreadable). */

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { EverTask, MemoryStorage, defineTask, noRetry, linearRetry, silentLogger, uuidv7, type TaskInstrumentation, type TaskStorage } from 'evertask';
 import { SqliteStorage } from '@evertask/sqlite';
-import { openTelemetry, parseTraceparent } from '../src/index.js';
+import { formatTraceparent, openTelemetry, parseTraceparent } from '../src/index.js';
 import { memoryTracing } from './support/telemetry.js';
 import { waitFor } from '../../evertask/test/support/wait-for.js';
 
@@ -184,6 +184,31 @@ describe('dispatch and attempt spans', () => {
     expect(run?.parentSpanContext).toBeUndefined();
     expect(run?.spanContext().traceId).not.toBe(dispatch?.spanContext().traceId);
     expect(run?.links[0]?.context.spanId).toBe(dispatch?.spanContext().spanId);
+  });
+
+  it('stores and reads the trace context with a given propagator', async () => {
+    const tracing = memoryTracing();
+    // an application propagator with its own header (and one field of baggage-like data)
+    const propagator: TextMapPropagator<Record<string, string>> = {
+      inject(ctx, carrier) {
+        const spanContext = trace.getSpanContext(ctx);
+        if (spanContext) carrier['x-trace'] = formatTraceparent(spanContext);
+        carrier['x-tenant'] = 'acme';
+      },
+      extract(ctx, carrier) {
+        const spanContext = parseTraceparent(carrier['x-trace'], undefined);
+        return spanContext ? trace.setSpanContext(ctx, spanContext) : ctx;
+      },
+      fields: () => ['x-trace', 'x-tenant'],
+    };
+    const job = defineTask({ name: 'propagated', handler: (_p: object) => undefined });
+    const e = engine(openTelemetry({ tracerProvider: tracing.provider, metrics: false, propagator }), [job]);
+    await e.start();
+    const id = await e.dispatch(job, {});
+    await waitFor(() => tracing.spans('run propagated').length === 1, 10_000, 'the attempt span');
+    const [dispatch] = tracing.spans('dispatch propagated');
+    expect(JSON.parse((await e.storage.get(id))?.traceContext ?? '{}')).toEqual({ 'x-trace': `00-${dispatch?.spanContext().traceId}-${dispatch?.spanContext().spanId}-01`, 'x-tenant': 'acme' });
+    expect(tracing.spans('run propagated')[0]?.parentSpanContext?.spanId).toBe(dispatch?.spanContext().spanId);
   });
 
   it('records a failed dispatch on its span', async () => {
