@@ -17,6 +17,7 @@ import { ActiveRun } from './active-run.js';
 import { DeadlineTimers } from '../scheduler/deadline-timers.js';
 import { OK } from './run-finisher.js';
 import type { AttemptOutcome, AttemptScope } from '../instrumentation.js';
+import { historyShift } from './history-shift.js';
 
 const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
 
@@ -142,7 +143,9 @@ export class TaskRunner {
   /** Marks the task in progress, runs the start hooks, then the handler. */
   #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
     const attempt = task.attempts + 1;
-    const startedAt = this.#options.clock.now();
+    // this run's history times never precede what other processes wrote of the task (their clocks may be ahead)
+    const shiftMs = historyShift(task, this.#options.clock.now(), this.#options.leaseMs);
+    const startedAt = this.#options.clock.now() + shiftMs;
     const execution = new TaskExecution(task, attempt, this.#options.logger, this.#options.logs, this.#now);
     // runCount: this run's number in the series (1 on the first run); task.runCount counts finished runs
     if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount + 1 };
@@ -152,6 +155,7 @@ export class TaskRunner {
     if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
     const hooks = def.options;
     const run = new ActiveRun(task, def, queue, execution, payload, schedule, change, done);
+    run.shiftMs = shiftMs;
     const instrumentation = this.#options.instrumentation;
     if (instrumentation !== undefined) {
       run.span = instrumentation.startAttempt({
@@ -274,7 +278,7 @@ export class TaskRunner {
       this.#running.delete(task.id);
       const outcome: RunOutcome =
         error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-      run.finishedAt = this.#options.clock.now();
+      run.finishedAt = this.#options.clock.now() + run.shiftMs;
       run.logs = execution.drainLogs();
       run.reason = execution.reason;
       if (run.span !== undefined) this.#endAttempt(run, outcome);
