@@ -11,6 +11,7 @@ import { Report } from './lib/report.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runMySql } from './scenarios/mysql.js';
 import { runMonitor } from './scenarios/monitor.js';
+import { runOpenTelemetry } from './scenarios/opentelemetry.js';
 import { runPostgres } from './scenarios/postgres.js';
 import { runRecurring } from './scenarios/recurring.js';
 import { runRateLimit } from './scenarios/rate-limit.js';
@@ -39,6 +40,7 @@ const suites: Record<string, (report: Report, runs: number) => Promise<void>> = 
   memory: runMemoryEngine,
   mysql: runMySql,
   monitor: runMonitor,
+  otel: runOpenTelemetry,
   postgres: runPostgres,
   recurring: runRecurring,
   ratelimit: runRateLimit,

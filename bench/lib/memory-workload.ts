@@ -17,6 +17,8 @@ export interface DrainSpec {
   concurrency: number;
   /** Concurrent `dispatch()` callers (single only). */
   inFlight: number;
+  /** The engine's `instrumentation` option (suite `otel`); none when absent. */
+  instrumentation?: EverTaskModule.TaskInstrumentation;
 }
 
 export interface DrainResult {
@@ -46,6 +48,7 @@ export async function drainOnce(et: Evertask, spec: DrainSpec): Promise<DrainRes
     logger: et.silentLogger,
     queues: { default: { concurrency: spec.concurrency } },
     defaults: { auditLevel: spec.audit },
+    ...(spec.instrumentation ? { instrumentation: spec.instrumentation } : {}),
   });
   await engine.start();
   let done = 0;

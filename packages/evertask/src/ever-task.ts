@@ -163,6 +163,7 @@ export class EverTask {
       throw error instanceof StorageError ? error : new StorageError(`Could not open the storage: ${toError(error).message}`, { cause: error });
     }
     this.#state = 'running';
+    this.#options.instrumentation?.attach?.({ storage: this.#storage, queueNames: [...this.#queues.keys()], instanceId: this.#options.instanceId });
     this.#feed.start();
     // started again after stop(): stop() paused the queues and the scheduler
     this.#scheduler.resume();
@@ -216,6 +217,7 @@ export class EverTask {
     if (this.#unsubscribe) await this.#unsubscribe().catch(() => undefined);
     await retentionStopped;
     await this.#registration.deregister();
+    this.#options.instrumentation?.detach?.();
     this.#state = 'stopped';
     if (options.closeStorage) await this.#storage.close();
   }

@@ -31,8 +31,8 @@ export { EVENT_NAMES } from './events.js';
 export { linearRetry, exponentialRetry, noRetry, FilteredRetryPolicy } from './retry/retry-policy.js';
 export type { RetryPolicy, ExponentialRetryOptions, ErrorClass, ErrorFilter } from './retry/retry-policy.js';
 export type { TaskLogger, LogCaptureOptions } from './logs/task-logger.js';
-export type { Logger } from './logger.js';
-export { consoleWarningsLogger, silentLogger } from './logger.js';
+export type { Logger, FieldsFirstLogger } from './logger.js';
+export { consoleWarningsLogger, silentLogger, fieldsFirstLogger } from './logger.js';
 export type { PayloadCodec } from './serialization/payload-codec.js';
 export { jsonPayloadCodec, PayloadEncodingError } from './serialization/payload-codec.js';
 export * from './errors.js';
@@ -74,3 +74,14 @@ export type {
 export { newStoredTask, STORED_TASK_COLUMNS, COLUMN_OF_FIELD, TASK_PATCH_FIELDS } from './storage/stored-task.js';
 export type { NewStoredTaskInit } from './storage/stored-task.js';
 export { checkInstanceRecord, checkInstanceId, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './storage-kit/instance-checks.js';
+export type {
+  TaskInstrumentation,
+  InstrumentedEngine,
+  DispatchStart,
+  DispatchScope,
+  AttemptStart,
+  AttemptScope,
+  AttemptEnd,
+  AttemptOutcome,
+} from './instrumentation.js';
+export { MAX_TRACE_CONTEXT_LENGTH } from './instrumentation.js';

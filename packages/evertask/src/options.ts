@@ -15,7 +15,8 @@ import { consoleWarningsLogger } from './logger.js';
 import { jsonPayloadCodec } from './serialization/payload-codec.js';
 import { linearRetry, checkRetryPolicy } from './retry/retry-policy.js';
 import { optionalMilliseconds, toMilliseconds } from './duration.js';
-import { DuplicateTaskError, InvalidArgumentError } from './errors.js';
+import { DuplicateTaskError, InvalidArgumentError, toError } from './errors.js';
+import { guardInstrumentation, resolveInstrumentation, type TaskInstrumentation } from './instrumentation.js';
 import { uuidv7 } from './ids.js';
 import { checkOptionsObject, optionKeys } from './option-keys.js';
 import { resolveLogger } from './logger.js';
@@ -110,6 +111,13 @@ export interface EverTaskOptions {
    * @defaultValue 'when-watched'
    */
   eventFeed?: EventFeedMode;
+  /**
+   * Tracing and metrics of dispatches and attempts, e.g. `openTelemetry()` of
+   * `@evertask/opentelemetry` (spans linked across processes through the trace context stored with
+   * each task; queue depth, latency, duration and outcome metrics). Without it the engine makes no
+   * telemetry call at all. @defaultValue none
+   */
+  instrumentation?: TaskInstrumentation;
 }
 
 export interface ResolvedQueue {
@@ -145,6 +153,8 @@ export interface ResolvedOptions {
   /** Undefined when retention is off. */
   retention: ResolvedRetention | undefined;
   eventFeed: EventFeedMode;
+  /** Guarded (a throwing call is logged and skipped); undefined when not configured. */
+  instrumentation: TaskInstrumentation | undefined;
 }
 
 const ENGINE_KEYS = optionKeys<EverTaskOptions>({
@@ -164,6 +174,7 @@ const ENGINE_KEYS = optionKeys<EverTaskOptions>({
   maxPayloadBytes: true,
   retention: true,
   eventFeed: true,
+  instrumentation: true,
 });
 const QUEUE_KEYS = optionKeys<QueueOptions>({ concurrency: true, capacity: true, whenFull: true, timeout: true, retry: true });
 const DEFAULTS_KEYS = optionKeys<EngineDefaults>({ retry: true, timeout: true, auditLevel: true, logs: true });
@@ -267,6 +278,8 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
   if (typeof instanceId !== 'string' || instanceId.length === 0 || instanceId.length > 200) {
     throw new InvalidArgumentError(`instanceId must be a string of 1–200 characters; received ${describeValue(instanceId)}.`);
   }
+  const logger = options.logger === undefined ? consoleWarningsLogger : resolveLogger(options.logger);
+  const instrumentation = resolveInstrumentation(options.instrumentation);
   return {
     storage: options.storage,
     tasks,
@@ -280,7 +293,7 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
       maxPerTask: positiveInteger(logs.maxPerTask ?? 1000, 'defaults.logs.maxPerTask'),
       maxMessageLength: positiveInteger(logs.maxMessageLength ?? 4000, 'defaults.logs.maxMessageLength'),
     },
-    logger: options.logger === undefined ? consoleWarningsLogger : resolveLogger(options.logger),
+    logger,
     clock: options.clock ?? systemClock,
     codec: options.payloadCodec ?? jsonPayloadCodec,
     instanceId,
@@ -293,5 +306,8 @@ export function resolveOptions(options: EverTaskOptions, cpuCount: number): Reso
     maxPayloadBytes: positiveInteger(options.maxPayloadBytes ?? 1_048_576, 'maxPayloadBytes'),
     retention: resolveRetention(options.retention),
     eventFeed: resolveEventFeed(options.eventFeed),
+    instrumentation:
+      instrumentation &&
+      guardInstrumentation(instrumentation, (message, error) => logger.error(`${message}${error === undefined ? '' : `: ${toError(error).message}`}`, error === undefined ? undefined : { error: toError(error) })),
   };
 }

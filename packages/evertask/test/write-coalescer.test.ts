@@ -144,7 +144,7 @@ describe('WriteCoalescer', () => {
       {
         id: x, name: 'n', payload: '{}', status: 'queued', queue: 'default', taskKey: null, auditLevel: 'full', createdAt: 0, updatedAt: 0,
         scheduledAt: null, dueAt: null, attempts: 0, lastExecutionAt: null, executionTimeMs: null, error: null, leaseOwner: 'me', leaseExpiresAt: 10,
-        recoveryFailures: 0, recurring: null, recurringInfo: null, runCount: 0, maxRuns: null, runUntil: null, lastOutcome: null,
+        recoveryFailures: 0, recurring: null, recurringInfo: null, runCount: 0, maxRuns: null, runUntil: null, lastOutcome: null, traceContext: null,
       },
     ]);
     const writer = new WriteCoalescer(storage, systemClock, noHooks);

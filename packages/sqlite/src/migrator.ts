@@ -58,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   fromFile(3, 'instance task names', '0003-instance-task-names.sql'),
   fromFile(4, 'statistics indexes', '0004-statistics-indexes.sql'),
   fromFile(5, 'operator actions', '0005-operator-actions.sql'),
+  fromFile(6, 'trace context', '0006-trace-context.sql'),
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.reduce((max, migration) => Math.max(max, migration.version), 0);

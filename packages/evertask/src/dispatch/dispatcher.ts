@@ -22,6 +22,7 @@ import { registerSchedule } from '../recurring/recurring-task.js';
 import { KeyedDispatch } from './keyed-dispatch.js';
 import { TaskRouter } from './task-router.js';
 import type { PreparedTask } from './prepared-task.js';
+import type { DispatchScope, TaskInstrumentation } from '../instrumentation.js';
 import { describeValue } from '../describe-value.js';
 
 const DISPATCH_CHUNK = 1000;
@@ -77,8 +78,36 @@ export class Dispatcher {
     }
     const ready = this.#prepare(def, payload, options, registration);
     const prepared = ready instanceof Promise ? await ready : ready;
+    const instrumentation = this.#options.instrumentation;
+    if (instrumentation !== undefined) return this.#traced(instrumentation, prepared, options, registration);
     if (options.taskKey !== undefined) return this.#keyed.dispatch(prepared, options.taskKey, registration, options);
     return this.#router.insertAndRoute(prepared, options);
+  }
+
+  /** `dispatch` with an instrumentation: its scope's trace context is stored with the task. */
+  async #traced(instrumentation: TaskInstrumentation, prepared: PreparedTask, options: DispatchOptions, registration: RecurringRegistration | undefined): Promise<string> {
+    const record = prepared.record;
+    const scope = instrumentation.startDispatch({
+      taskName: record.name,
+      queue: record.queue,
+      taskId: record.id,
+      count: 1,
+      taskKey: options.taskKey ?? null,
+      dueAt: record.dueAt ?? record.createdAt,
+      recurring: record.recurring !== null,
+    });
+    record.traceContext = scope.traceContext;
+    try {
+      const id =
+        options.taskKey !== undefined
+          ? await this.#keyed.dispatch(prepared, options.taskKey, registration, options)
+          : await this.#router.insertAndRoute(prepared, options);
+      scope.end(undefined);
+      return id;
+    } catch (error) {
+      scope.end(toError(error));
+      throw error;
+    }
   }
 
   /** What `EverTask.dispatchMany` does: the batch is stored in chunks, each a single storage write. */
@@ -105,6 +134,37 @@ export class Dispatcher {
         throw error;
       }
     }
+    const scope = this.#startBatch(prepared, plan);
+    try {
+      const ids = await this.#storeBatch(prepared, options);
+      scope?.end(undefined);
+      return ids;
+    } catch (error) {
+      scope?.end(toError(error));
+      throw error;
+    }
+  }
+
+  /** With an instrumentation: one dispatch scope for the batch, its trace context on every task. */
+  #startBatch(prepared: readonly PreparedTask[], plan: DispatchPlan): DispatchScope | undefined {
+    const instrumentation = this.#options.instrumentation;
+    const first = prepared[0]?.record;
+    if (instrumentation === undefined || first === undefined) return undefined;
+    const scope = instrumentation.startDispatch({
+      taskName: first.name,
+      queue: plan.queueName,
+      taskId: first.id,
+      count: prepared.length,
+      taskKey: null,
+      dueAt: plan.dueAt,
+      recurring: false,
+    });
+    for (const p of prepared) p.record.traceContext = scope.traceContext;
+    return scope;
+  }
+
+  /** Stores a batch in chunks, each a single storage write, and routes what is due. */
+  async #storeBatch(prepared: readonly PreparedTask[], options: DispatchManyOptions): Promise<string[]> {
     const ids: string[] = [];
     for (let start = 0; start < prepared.length; start += DISPATCH_CHUNK) {
       const chunk = prepared.slice(start, start + DISPATCH_CHUNK);

@@ -3,12 +3,14 @@ import { LOG_LEVELS } from '../ports/task-record.js';
 import type { Logger } from '../logger.js';
 import { describeError } from '../errors.js';
 import { uuidv7 } from '../ids.js';
+import { templateFields } from './template-fields.js';
 
 /**
  * `ctx.logger`: message templates with arguments, e.g.
  * `ctx.logger.information('Sent {count} mails to {user}', 3, 'ada')`. A trailing `Error` argument
- * is recorded as the entry's exception. Entries always reach the application logger and, when
- * capture is on, are saved with the task's final status.
+ * is recorded as the entry's exception. Entries always reach the application logger, with the
+ * named placeholders' values as structured fields beside `taskId` and `task` (`{ count: 3, user:
+ * 'ada', taskId, task }`), and, when capture is on, are saved with the task's final status.
  */
 export interface TaskLogger {
   trace(template: string, ...args: unknown[]): void;
@@ -175,7 +177,8 @@ export class TaskLogCollector implements TaskLogger {
     const last = args.at(-1);
     const error = last instanceof Error ? last : undefined;
     const message = renderTemplate(String(template), args);
-    const meta = { taskId: this.#taskId, task: this.#taskName, ...(error ? { error } : {}) };
+    const fields = typeof template === 'string' ? templateFields(template, args) : undefined;
+    const meta = { ...fields, taskId: this.#taskId, task: this.#taskName, ...(error ? { error } : {}) };
     try {
       if (level === 'trace' || level === 'debug') this.#appLogger.debug(message, meta);
       else if (level === 'information') this.#appLogger.info(message, meta);

@@ -83,6 +83,12 @@ export interface StoredTask {
   runUntil: number | null;
   /** Outcome of the last recurring run. */
   lastOutcome: RunOutcome | null;
+  /**
+   * The trace context of the dispatch, written by the engine's `instrumentation` (for OpenTelemetry,
+   * the W3C `traceparent`/`tracestate` headers as JSON text), so that an attempt run by any process
+   * joins the dispatch's trace. Opaque to the storage; null without an instrumentation.
+   */
+  traceContext: string | null;
 }
 
 /** Fields a transition or an update may change. Omitted fields stay as stored. */

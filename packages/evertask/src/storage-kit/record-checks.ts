@@ -102,7 +102,8 @@ function taskFieldsFit(t: StoredTask, limits: StorageLimits): boolean {
     isCountWithin(t.runCount, maxInteger) &&
     (t.maxRuns === null || isCountWithin(t.maxRuns, maxInteger)) &&
     isTimeOrNull(t.runUntil, maxTime) &&
-    (t.lastOutcome === null || t.lastOutcome === 'completed' || t.lastOutcome === 'failed')
+    (t.lastOutcome === null || t.lastOutcome === 'completed' || t.lastOutcome === 'failed') &&
+    isTextOrNull(t.traceContext)
   );
 }
 

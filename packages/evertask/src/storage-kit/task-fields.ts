@@ -10,7 +10,7 @@ export interface TaskFieldSpec extends FieldSpec {
 }
 
 /**
- * The 24 fields of a stored task, in their stable order (the order adapters insert them in). The
+ * The 25 fields of a stored task, in their stable order (the order adapters insert them in). The
  * one place that lists them: record checks, column lists, row readers and copies derive from it.
  */
 export const TASK_FIELDS = [
@@ -38,6 +38,7 @@ export const TASK_FIELDS = [
   { field: 'maxRuns', column: 'max_runs', type: 'count', nullable: true, patchable: true },
   { field: 'runUntil', column: 'run_until', type: 'time', nullable: true, patchable: true },
   { field: 'lastOutcome', column: 'last_outcome', type: 'outcome', nullable: true, patchable: true },
+  { field: 'traceContext', column: 'trace_context', type: 'text', nullable: true, patchable: false },
 ] as const satisfies readonly TaskFieldSpec[];
 
 /** One entry of the stored-task field table (its field, column, type, nullability, patchability). */
@@ -110,6 +111,7 @@ export function copyTaskFields(task: StoredTask): StoredTask {
     maxRuns: task.maxRuns,
     runUntil: task.runUntil,
     lastOutcome: task.lastOutcome,
+    traceContext: task.traceContext,
   };
 }
 

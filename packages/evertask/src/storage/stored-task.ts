@@ -34,6 +34,7 @@ export function newStoredTask(init: NewStoredTaskInit): StoredTask {
     maxRuns: null,
     runUntil: null,
     lastOutcome: null,
+    traceContext: null,
   };
   const target = task as unknown as Record<string, unknown>;
   const source = init as Record<string, unknown>;

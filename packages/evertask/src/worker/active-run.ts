@@ -7,6 +7,7 @@ import type { QueueRunner } from './queue-runner.js';
 import type { FinishedRun } from './run-finisher.js';
 import type { AbortReason, TaskExecution } from './task-execution.js';
 import type { Deadline } from '../scheduler/deadline-timers.js';
+import type { AttemptScope } from '../instrumentation.js';
 
 const NO_LOGS: ExecutionLogEntry[] = [];
 
@@ -40,6 +41,8 @@ export class ActiveRun implements FinishedRun {
   shiftMs = 0;
   logs: ExecutionLogEntry[] = NO_LOGS;
   reason: AbortReason | undefined = undefined;
+  /** The instrumentation's scope of this attempt (only with the `instrumentation` option). */
+  span: AttemptScope | undefined = undefined;
   #hookCtx: TaskHookContext<unknown> | undefined = undefined;
 
   constructor(

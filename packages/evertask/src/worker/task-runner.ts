@@ -16,6 +16,7 @@ import { TaskExecution, type AbortReason } from './task-execution.js';
 import { ActiveRun } from './active-run.js';
 import { DeadlineTimers } from '../scheduler/deadline-timers.js';
 import { OK } from './run-finisher.js';
+import type { AttemptOutcome, AttemptScope } from '../instrumentation.js';
 import { historyShift } from './history-shift.js';
 
 const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
@@ -155,6 +156,20 @@ export class TaskRunner {
     const hooks = def.options;
     const run = new ActiveRun(task, def, queue, execution, payload, schedule, change, done);
     run.shiftMs = shiftMs;
+    const instrumentation = this.#options.instrumentation;
+    if (instrumentation !== undefined) {
+      run.span = instrumentation.startAttempt({
+        taskId: task.id,
+        taskName: task.name,
+        queue: task.queue,
+        attempt,
+        traceContext: task.traceContext,
+        readyAt: Math.min(startedAt, task.dueAt ?? task.createdAt),
+        startedAt,
+        recurring: schedule !== undefined,
+        instanceId: this.#options.instanceId,
+      });
+    }
     if (this.#ctx.emitter.has('task:started')) {
       this.#ctx.emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
@@ -204,7 +219,7 @@ export class TaskRunner {
     const calledAt = this.#options.clock.now();
     let pending: PromiseLike<unknown> | undefined;
     try {
-      pending = execution.run(def.options, run.payload);
+      pending = run.span === undefined ? execution.run(def.options, run.payload) : TaskRunner.#runInSpan(run.span, execution, def, run.payload);
     } catch (error) {
       this.#ranHandler(run, error);
       return;
@@ -241,6 +256,14 @@ export class TaskRunner {
   }
 
   /**
+   * Calls the handler inside the attempt's scope. A method of its own: a closure in `#runHandler`
+   * would make V8 allocate a context for its variables on every run, instrumented or not.
+   */
+  static #runInSpan(span: AttemptScope, execution: TaskExecution, def: AnyTask, payload: unknown): PromiseLike<unknown> | undefined {
+    return span.run(() => execution.run(def.options, payload));
+  }
+
+  /**
    * The handler settled or the run was aborted, whichever came first (`error` is `NO_ERROR` on
    * success): record the outcome and free the slot.
    */
@@ -258,6 +281,7 @@ export class TaskRunner {
       run.finishedAt = this.#options.clock.now() + run.shiftMs;
       run.logs = execution.drainLogs();
       run.reason = execution.reason;
+      if (run.span !== undefined) this.#endAttempt(run, outcome);
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {
         this.#finisher.complete(run, this.#takeStart(run));
       } else if (run.reason === undefined && run.schedule !== undefined && (outcome.ok || !this.#finisher.willRetry(run, outcome.error))) {
@@ -270,6 +294,23 @@ export class TaskRunner {
       // the worker slot is freed whatever happened above
       run.done();
     }
+  }
+
+  /** Tells the instrumentation how the attempt ended (the finisher records the same outcome). */
+  #endAttempt(run: ActiveRun, result: RunOutcome): void {
+    const error = result.ok ? undefined : result.error;
+    let outcome: AttemptOutcome;
+    let willRetry = false;
+    if (run.reason === 'cancel') outcome = 'cancelled';
+    else if (run.reason === 'shutdown') outcome = 'stopped';
+    else if (run.reason === 'lost') outcome = 'lost';
+    else if (error === undefined) outcome = 'completed';
+    else {
+      willRetry = this.#finisher.willRetry(run, error);
+      outcome = run.reason === 'timeout' ? 'timeout' : willRetry ? 'retry' : 'failed';
+    }
+    run.span?.end({ outcome, error, willRetry, durationMs: run.finishedAt - run.startedAt });
+    run.span = undefined;
   }
 
   /**

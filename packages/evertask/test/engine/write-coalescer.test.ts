@@ -8,7 +8,7 @@ function task(id: string): NewTask {
   return {
     id, name: 't', payload: '{}', status: 'waiting', queue: 'default', taskKey: null, auditLevel: 'none', createdAt: now, updatedAt: now,
     scheduledAt: null, dueAt: now, attempts: 0, lastExecutionAt: null, executionTimeMs: null, error: null, leaseOwner: null,
-    leaseExpiresAt: null, recoveryFailures: 0, recurring: null, recurringInfo: null, runCount: 0, maxRuns: null, runUntil: null, lastOutcome: null,
+    leaseExpiresAt: null, recoveryFailures: 0, recurring: null, recurringInfo: null, runCount: 0, maxRuns: null, runUntil: null, lastOutcome: null, traceContext: null,
   } as NewTask;
 }
 

@@ -24,7 +24,7 @@ export function registerClaimTests(test: Register): void {
   });
 
   test('sets status, owner, lease and updatedAt on claimed tasks', async (s) => {
-    const t = task({ dueAt: T + 5, attempts: 1, payload: '{"k":1}' });
+    const t = task({ dueAt: T + 5, attempts: 1, payload: '{"k":1}', traceContext: '{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}' });
     await s.add([t]);
     const [claimed] = await s.claimDue({ owner: 'instance-7', now: T + 10, limit: 5, leaseMs: 12_345 });
     const expected = { ...t, status: 'queued', leaseOwner: 'instance-7', leaseExpiresAt: T + 10 + 12_345, updatedAt: T + 10 };

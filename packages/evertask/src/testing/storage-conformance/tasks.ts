@@ -66,6 +66,7 @@ function fullTask(): StoredTask {
     maxRuns: 10,
     runUntil: Date.UTC(2100, 0, 1),
     lastOutcome: 'failed',
+    traceContext: '{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01","tracestate":"vendor=a b,x=é"}',
   });
 }
 
@@ -221,6 +222,15 @@ export function registerCrudTests(test: Register): void {
     const got = await s.get(t.id);
     expect(got).toEqual({ ...t, ...patch, updatedAt: got?.updatedAt });
     expect(got?.status).toBe('waiting');
+  });
+
+  test('update refuses to change the trace context, which stays as dispatched', async (s) => {
+    const traceContext = '{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}';
+    const t = task({ status: 'waiting', traceContext });
+    await s.add([t]);
+    await rejectsWithCode(s.update(t.id, { traceContext: null } as unknown as TaskPatch), 'ERR_INVALID_ARGUMENT');
+    expect(await s.update(t.id, { payload: '{"v":3}' })).toBe(true);
+    expect((await s.get(t.id))?.traceContext).toBe(traceContext);
   });
 
   test('update with ifStatus applies only in those statuses', async (s) => {
