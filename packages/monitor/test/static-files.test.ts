@@ -96,6 +96,33 @@ describe('serving a built dashboard', () => {
     expect(fileInside('/srv/app', '/assets/x.js')).toBe('/srv/app/assets/x.js');
   });
 
+  it('never serves a file outside its directory by absolute, double-encoded, mixed-case or backslashed paths', async () => {
+    const url = await serve();
+    const secret = join(directory, 'secret.txt');
+    const paths = [
+      `/${secret}`,
+      `//${secret}`,
+      encodeURIComponent(secret),
+      `/${encodeURIComponent(secret)}`,
+      '/%2E%2E/secret.txt',
+      '/%2e%2E%2fsecret.txt',
+      '/%252e%252e/secret.txt',
+      '/..\\secret.txt',
+      '/assets/..\\..\\secret.txt',
+      '/assets/%5c..%5c..%5csecret.txt',
+      '/./.././secret.txt',
+      '/assets/../../secret.txt',
+      '/%c0%ae%c0%ae/secret.txt',
+      '/..%00/secret.txt',
+    ];
+    for (const path of paths) {
+      const answer = await rawGet(url, path);
+      expect(answer.body, path).not.toContain('outside the dashboard');
+      expect([200, 400, 404], path).toContain(answer.status);
+    }
+    for (const path of paths) expect(fileInside(join(directory, 'app'), path) ?? join(directory, 'app'), path).not.toBe(secret);
+  });
+
   it('refuses a dashboard directory without index.html, naming it and the fix', async () => {
     const refused = startMonitorServer({ everTask, auth: false, dashboard: directory });
     await expect(refused).rejects.toThrow(MonitorOptionsError);
