@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,12 @@ describe('serving a built dashboard', () => {
     writeFileSync(join(app, 'assets', 'main-abc123.css'), 'body{}');
     writeFileSync(join(app, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(directory, 'secret.txt'), 'outside the dashboard');
+    // links inside the served folder: one to a file outside it, one to a folder outside it, one to a file inside
+    symlinkSync(join(directory, 'secret.txt'), join(app, 'leak.txt'));
+    mkdirSync(join(directory, 'private'));
+    writeFileSync(join(directory, 'private', 'key.txt'), 'outside the dashboard');
+    symlinkSync(join(directory, 'private'), join(app, 'assets', 'linked'));
+    symlinkSync(join(app, 'favicon.svg'), join(app, 'icon.svg'));
     everTask = new EverTask({ storage: new SqliteStorage({ filename: ':memory:' }), tasks: [], logger: silentLogger });
     await everTask.start();
   });
@@ -82,6 +88,16 @@ describe('serving a built dashboard', () => {
     expect(unknown.type).toContain('application/json');
     expect(unknown.status).toBe(401);
     expect((await rawGet(url, '/api/tasks')).status).toBe(401);
+  });
+
+  it('never follows a symbolic link out of its directory, and serves one that stays inside', async () => {
+    const url = await serve();
+    for (const path of ['/leak.txt', '/assets/linked/key.txt']) {
+      const answer = await rawGet(url, path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body, path).not.toContain('outside the dashboard');
+    }
+    expect(await rawGet(url, '/icon.svg')).toMatchObject({ status: 200, type: 'image/svg+xml' });
   });
 
   it('never serves a file outside its directory', async () => {
