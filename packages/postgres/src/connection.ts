@@ -4,6 +4,9 @@ import type { ClientConfig, Pool, PoolClient, QueryConfig, QueryResult, QueryRes
 import { EverTaskError } from 'evertask';
 import { toStorageError } from './postgres-errors.js';
 
+/** The error listener of a checked-out client (see `PostgresConnection.transaction`). */
+function ignoreDrop(): void {}
+
 /** Anything that runs a query: a pool, a pooled client, or the user's transaction client. */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
@@ -96,6 +99,10 @@ export class PostgresConnection {
     } catch (error) {
       throw toStorageError(operation, error);
     }
+    // A checked-out client has no error listener (the pool's is for idle ones), and pg emits
+    // 'error' on a dropped connection even while a statement runs: unhandled, that event would
+    // crash the process. The statement that meets the drop rejects and reports it.
+    client.on('error', ignoreDrop);
     let broken: unknown;
     try {
       await client.query('BEGIN');
@@ -111,6 +118,7 @@ export class PostgresConnection {
       throw error instanceof EverTaskError ? error : toStorageError(operation, error);
     } finally {
       // A client whose ROLLBACK failed is not reusable: destroy it instead of returning it.
+      client.off('error', ignoreDrop);
       client.release(broken instanceof Error ? broken : broken === undefined ? undefined : true);
     }
   }

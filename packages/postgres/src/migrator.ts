@@ -102,6 +102,9 @@ async function schemaVersion(db: Queryable, quotedSchema: string): Promise<numbe
 async function applyMigrations(pool: Pool, schema: string): Promise<void> {
   const s = quoteIdent(schema);
   const client = await pool.connect();
+  // as in PostgresConnection.transaction: a drop mid-migration rejects the statement, never crashes
+  const ignoreDrop = (): void => undefined;
+  client.on('error', ignoreDrop);
   try {
     await client.query('BEGIN');
     await client.query({ text: 'SELECT pg_advisory_xact_lock($1::int8)', values: [migrationLockKey(schema)] });
@@ -121,6 +124,7 @@ async function applyMigrations(pool: Pool, schema: string): Promise<void> {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignoreDrop);
     client.release();
   }
 }

@@ -4,31 +4,16 @@
  * settings (`--appendonly yes`, a policy…); without them it persists nothing (`--save ""`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { ThrowawayServer, freePort, killChild } from '../../evertask/test/support/throwaway-server.js';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-export class ThrowawayRedis {
-  readonly dir = mkdtempSync(join(tmpdir(), 'evertask-redis-'));
-  port = 0;
+export class ThrowawayRedis extends ThrowawayServer {
   readonly #args: readonly string[];
   #child: ChildProcess | undefined;
 
   constructor(args: readonly string[] = []) {
+    super('evertask-redis-');
     this.#args = args;
   }
 
@@ -65,15 +50,6 @@ export class ThrowawayRedis {
   async kill(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
-    if (child === undefined || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-  }
-
-  /** Kills the server and deletes its directory. */
-  async destroy(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
+    await killChild(child);
   }
 }

@@ -66,7 +66,11 @@ export class KeyedDispatch {
           return existing.id;
         }
       }
-      // none, or a finished one: the new task replaces it (keeping its history) in one storage call
+      // none, or a finished one: the new task replaces it (keeping its history) in one storage call,
+      // created no earlier than the end of the one it replaces (whose rows must read before its own,
+      // though that end may be later than this dispatch's clock: it finished meanwhile, or another
+      // process's clock is ahead)
+      if (existing) bumpCreation(prepared, existing.updatedAt);
       const id = await this.#store(prepared, existing, options);
       if (id !== undefined) return id;
     }
@@ -175,4 +179,12 @@ export class KeyedDispatch {
       );
     }
   }
+}
+
+/** Moves a record's creation time up to `at` when it is earlier (its due time stays: it is due as soon as it was). */
+function bumpCreation(prepared: PreparedTask, at: number): void {
+  const record = prepared.record;
+  if (record.createdAt >= at) return;
+  record.createdAt = at;
+  record.updatedAt = Math.max(record.updatedAt, at);
 }

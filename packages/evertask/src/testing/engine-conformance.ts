@@ -161,12 +161,14 @@ export function describeEngineConformance(
       // a new release stored a task, then its instance stopped (a rolling deploy rolled back)
       const newRelease = engine({ tasks: [known, added], instanceId: 'new-release' });
       await newRelease.start();
-      const waiting = await newRelease.dispatch(added, null, { delay: 50 });
+      // due late enough that the new release stops before it could run it, even on a loaded machine
+      const dueAt = Date.now() + 1_500;
+      const waiting = await newRelease.dispatch(added, null, { runAt: new Date(dueAt) });
       await newRelease.stop();
       const oldRelease = engine({ tasks: [known], instanceId: 'old-release' });
       await oldRelease.start();
       // a claim round after the unknown task fell due: it takes the known one only
-      const ran = await oldRelease.dispatch(known, null, { delay: 300 });
+      const ran = await oldRelease.dispatch(known, null, { runAt: new Date(dueAt + 300) });
       await reach(oldRelease, ran, 'completed');
       expect(await oldRelease.getTask(waiting)).toMatchObject({ status: 'waiting', attempts: 0, error: null });
       expect((await storage.getStatusAudit(waiting)).map((a) => a.status)).toEqual(['waiting']);

@@ -36,6 +36,8 @@ export class ActiveRun implements FinishedRun {
   /** True once the handler settled or the run was aborted (the first of the two wins). */
   settled = false;
   finishedAt = 0;
+  /** Added to this process's clock for the run's history times (see `historyShift`). */
+  shiftMs = 0;
   logs: ExecutionLogEntry[] = NO_LOGS;
   reason: AbortReason | undefined = undefined;
   #hookCtx: TaskHookContext<unknown> | undefined = undefined;

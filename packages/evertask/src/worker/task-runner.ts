@@ -16,6 +16,7 @@ import { TaskExecution, type AbortReason } from './task-execution.js';
 import { ActiveRun } from './active-run.js';
 import { DeadlineTimers } from '../scheduler/deadline-timers.js';
 import { OK } from './run-finisher.js';
+import { historyShift } from './history-shift.js';
 
 const FROM_QUEUED: readonly TaskStatus[] = Object.freeze(['queued']);
 
@@ -141,7 +142,9 @@ export class TaskRunner {
   /** Marks the task in progress, runs the start hooks, then the handler. */
   #begin(task: StoredTask, queue: QueueRunner, def: AnyTask, payload: unknown, schedule: RecurringSchedule | undefined, done: () => void): void {
     const attempt = task.attempts + 1;
-    const startedAt = this.#options.clock.now();
+    // this run's history times never precede what other processes wrote of the task (their clocks may be ahead)
+    const shiftMs = historyShift(task, this.#options.clock.now(), this.#options.leaseMs);
+    const startedAt = this.#options.clock.now() + shiftMs;
     const execution = new TaskExecution(task, attempt, this.#options.logger, this.#options.logs, this.#now);
     // runCount: this run's number in the series (1 on the first run); task.runCount counts finished runs
     if (schedule) execution.occurrence = { scheduledAt: task.scheduledAt ?? task.dueAt ?? startedAt, runCount: task.runCount + 1 };
@@ -151,6 +154,7 @@ export class TaskRunner {
     if (shouldAuditStatus(task.auditLevel, 'in-progress', null)) change.audit = { error: null };
     const hooks = def.options;
     const run = new ActiveRun(task, def, queue, execution, payload, schedule, change, done);
+    run.shiftMs = shiftMs;
     if (this.#ctx.emitter.has('task:started')) {
       this.#ctx.emitter.emit('task:started', { taskId: task.id, taskName: task.name, queue: task.queue, at: startedAt, attempt });
     }
@@ -251,7 +255,7 @@ export class TaskRunner {
       this.#running.delete(task.id);
       const outcome: RunOutcome =
         error === NO_ERROR ? OK : { ok: false, error: execution.reason === 'timeout' && execution.timeoutError ? execution.timeoutError : toError(error) };
-      run.finishedAt = this.#options.clock.now();
+      run.finishedAt = this.#options.clock.now() + run.shiftMs;
       run.logs = execution.drainLogs();
       run.reason = execution.reason;
       if (run.reason === undefined && outcome.ok && run.schedule === undefined) {

@@ -4,18 +4,17 @@
  * with SIGKILL mid-run and the others take its tasks over. An adapter's test calls
  * `testEngineProcesses` inside its describe with how to build its storage.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import type { InstanceRegistry, StoredTask, TaskStorage } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
 import type { EngineWorkerConfig } from './engine-worker.js';
 import { readExecutions } from './execution-ledger.js';
+import { startWorker, type Worker } from './worker-process.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+export { startWorker, type Worker } from './worker-process.js';
 
 const LEASE_MS = 2000;
 const TASKS = 5000;
@@ -29,33 +28,6 @@ export interface EngineProcessesOptions<S> {
   seedStorage: () => TaskStorage;
   /** The workers' sweep interval, for a storage without wake-ups between processes. */
   sweepInterval?: string;
-}
-
-/** A worker process started by `startWorker`. */
-export interface Worker {
-  id: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  stderr: () => string;
-}
-
-/** Starts a worker process; resolves once its engine runs. */
-export function startWorker(script: string, config: EngineWorkerConfig): Promise<Worker> {
-  const child = spawn(process.execPath, ['--conditions=evertask-source', '--import', 'tsx', script, JSON.stringify(config)], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready\n')) resolvePromise({ id: config.instanceId, child, exited, stderr: () => err });
-    });
-    void exited.then((code) => reject(new Error(`worker ${config.instanceId} exited with ${code} before it was ready: ${err}`)));
-  });
 }
 
 /** The non-terminal tasks leased to `owner`, read page by page in (createdAt, id) order. */

@@ -7,12 +7,22 @@ export interface Execution {
   pid: number;
   start: number;
   end: number | null;
+  /** What the worker wrote with the start (`started(taskId, note)`), '' without one. */
+  note: string;
+}
+
+/** A dispatch the storage acknowledged, as a worker process recorded it (`dispatched`). */
+export interface Dispatch {
+  taskId: string;
+  pid: number;
+  at: number;
+  note: string;
 }
 
 /**
  * The writing side, in a worker: one file per instance, one line per event, each written with a
- * single append (a SIGKILL leaves whole lines): `s <seq> <taskId> <time>` when an execution starts,
- * `e <seq> <time>` when it ends.
+ * single append (a SIGKILL leaves whole lines): `s <seq> <taskId> <time> [note]` when an execution
+ * starts, `e <seq> <time>` when it ends, `d <taskId> <time> [note]` for an acknowledged dispatch.
  */
 export class ExecutionLedgerWriter {
   readonly #file: string;
@@ -23,10 +33,17 @@ export class ExecutionLedgerWriter {
   }
 
   /** Records the start of an execution; returns its number for `ended`. */
-  started(taskId: string): number {
+  started(taskId: string, note = ''): number {
     const seq = ++this.#seq;
-    appendFileSync(this.#file, `s ${seq} ${taskId} ${Date.now()}\n`);
+    appendFileSync(this.#file, `s ${seq} ${taskId} ${Date.now()}${note === '' ? '' : ` ${note}`}\n`);
     return seq;
+  }
+
+  /** Records acknowledged dispatches, all in one append (a SIGKILL leaves all or none); notes without spaces. */
+  dispatched(entries: readonly { taskId: string; note: string }[]): void {
+    if (entries.length === 0) return;
+    const at = Date.now();
+    appendFileSync(this.#file, entries.map((e) => `d ${e.taskId} ${at} ${e.note}\n`).join(''));
   }
 
   ended(seq: number): void {
@@ -34,18 +51,37 @@ export class ExecutionLedgerWriter {
   }
 }
 
+/** The lines of every ledger file in `dir`, with the pid of the process that wrote them. */
+function ledgerLines(dir: string): { pid: number; lines: string[] }[] {
+  const files: { pid: number; lines: string[] }[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = /^.+\.(\d+)\.log$/.exec(name);
+    if (match !== null) files.push({ pid: Number(match[1]), lines: readFileSync(join(dir, name), 'utf8').split('\n') });
+  }
+  return files;
+}
+
+/** Every acknowledged dispatch the workers recorded in `dir`, in file order. */
+export function readDispatches(dir: string): Dispatch[] {
+  const dispatches: Dispatch[] = [];
+  for (const { pid, lines } of ledgerLines(dir)) {
+    for (const line of lines) {
+      const [kind, taskId, at, note = ''] = line.split(' ');
+      if (kind === 'd' && taskId !== undefined && at !== undefined) dispatches.push({ taskId, pid, at: Number(at), note });
+    }
+  }
+  return dispatches;
+}
+
 /** Every execution the workers recorded in `dir`, ordered by task, then start. */
 export function readExecutions(dir: string): Execution[] {
   const executions: Execution[] = [];
-  for (const name of readdirSync(dir)) {
-    const match = /^.+\.(\d+)\.log$/.exec(name);
-    if (match === null) continue;
-    const pid = Number(match[1]);
+  for (const { pid, lines } of ledgerLines(dir)) {
     const bySeq = new Map<string, Execution>();
-    for (const line of readFileSync(join(dir, name), 'utf8').split('\n')) {
-      const [kind, seq = '', a, b] = line.split(' ');
+    for (const line of lines) {
+      const [kind, seq = '', a, b, note = ''] = line.split(' ');
       if (kind === 's' && a !== undefined && b !== undefined) {
-        const execution: Execution = { taskId: a, pid, start: Number(b), end: null };
+        const execution: Execution = { taskId: a, pid, start: Number(b), end: null, note };
         bySeq.set(seq, execution);
         executions.push(execution);
       } else if (kind === 'e' && a !== undefined) {
