@@ -22,6 +22,7 @@ import { PostgresStorage, POSTGRES_SCHEMA_VERSION, postgresMigrationSql } from '
 import { runDemo } from './demo.js';
 import { runDashboardCommand } from './dashboard-command.js';
 import type { DashboardLogin } from './serve-dashboard.js';
+import { runStorageCommand } from './task-commands.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -38,6 +39,11 @@ export const USAGE = `Usage:
                                                           run the demo application on a SQLite file and serve its dashboard
   evertask dashboard --sqlite <file> | --postgres <url> [--port <n>] [--host <h>] [--user <u> --password <p> | --no-auth]
                                                           serve the monitor API and the dashboard over a storage
+  evertask tasks list [--status <s,...>] [--limit <n>]    the newest tasks (default 20)
+  evertask tasks show|cancel|retry <id>                   one task's detail; cancel it; retry a failed one
+  evertask queues pause|resume <name>                     pause or resume a queue (every process sees it)
+  evertask stats                                          task counts
+      (tasks, queues, stats: --sqlite <file> | --postgres <url> [--schema <name>] [--json])
   evertask --version                                      print the version of the command line tool
 Options:
   --postgres <url>   connection string, e.g. postgres://user:password@host:5432/db
@@ -55,6 +61,9 @@ Options:
   --user <u>, --password <p>
                      dashboard: the admin account (default: admin with a generated password, shown once; loopback only)
   --no-auth          dashboard: no sign-in (loopback only)
+  --status <s,...>   tasks list: only these statuses, e.g. failed,pending
+  --limit <n>        tasks list: how many (default: 20)
+  --json             tasks, queues, stats: print the monitor API's JSON answer
 `;
 
 const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -136,6 +145,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         password: { type: 'string' },
         'no-auth': { type: 'boolean', default: false },
         'no-dashboard': { type: 'boolean', default: false },
+        status: { type: 'string' },
+        limit: { type: 'string', default: '20' },
+        json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -152,6 +164,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (values.version) {
     io.out(`${cliVersion()}\n`);
     return EXIT.ok;
+  }
+  if (positionals[0] === 'tasks' || positionals[0] === 'queues' || positionals[0] === 'stats') {
+    try {
+      await runStorageCommand(positionals, { ...values, out: (text) => io.out(text) });
+      return EXIT.ok;
+    } catch (error) {
+      io.err(`evertask ${positionals.slice(0, 2).join(' ')}: ${(error as Error).message}\n`);
+      return USAGE_ERRORS.has((error as { code?: string }).code ?? '') ? EXIT.usage : EXIT.failed;
+    }
   }
   const command = positionals.length === 1 ? positionals[0] : undefined;
   if (command === 'demo' || command === 'dashboard') {
