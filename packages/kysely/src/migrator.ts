@@ -1,0 +1,63 @@
+/**
+ * The storage's schema through Kysely's `Migrator`: the migrations of `migrations/`, recorded in
+ * the storage's own migration table (option `migrationTableName`) and applied under the
+ * Migrator's lock (an advisory lock on PostgreSQL, `GET_LOCK` on MySQL; SQLite's single
+ * connection), so several processes starting together migrate once.
+ */
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { StorageError } from 'evertask';
+import type { AnyKysely } from './database.js';
+import type { SqlDialect } from './dialects/dialect.js';
+import { initialMigration } from './migrations/0001-initial.js';
+
+/** Where the storage's migrations are recorded. */
+export interface MigrationSettings {
+  tablePrefix: string;
+  migrationTableName: string;
+  migrationLockTableName: string;
+}
+
+/**
+ * The storage's migrations for tables under `tablePrefix` in `dialect`, by name, for your own
+ * Kysely `Migrator` (with `migrate: false`), or for reading what the storage applies.
+ */
+export function kyselyMigrations(tablePrefix: string, dialect: SqlDialect): Record<string, Migration> {
+  return { '0001-initial': initialMigration(tablePrefix, dialect) };
+}
+
+/** The name of the newest migration (what `open()` requires to be applied). */
+export const LATEST_MIGRATION = '0001-initial';
+
+function migrator(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings): Migrator {
+  const migrations = kyselyMigrations(settings.tablePrefix, dialect);
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  return new Migrator({ db, provider, migrationTableName: settings.migrationTableName, migrationLockTableName: settings.migrationLockTableName });
+}
+
+/** Applies the pending migrations (`migrate: true`), or checks that none is pending (`migrate: false`). */
+export async function prepareTables(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings, migrate: boolean): Promise<void> {
+  const m = migrator(db, dialect, settings);
+  if (!migrate) {
+    let pending: string[];
+    try {
+      pending = (await m.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+    } catch (error) {
+      throw new StorageError(`KyselyStorage.open failed: cannot read the migration table "${settings.migrationTableName}": ${(error as Error).message}`, { cause: error });
+    }
+    if (pending.length > 0) {
+      throw new StorageError(
+        `KyselyStorage.open failed: the tables under prefix "${settings.tablePrefix}" lack migration(s) ${pending.join(', ')} (table "${settings.migrationTableName}"). ` +
+          'Open with migrate: true, or apply kyselyMigrations() in your own Migrator first.',
+      );
+    }
+    return;
+  }
+  const { error, results } = await m.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new StorageError(
+      `KyselyStorage.open failed: migration ${failed ?? '(none started)'} of the tables under prefix "${settings.tablePrefix}" failed: ${(error as Error).message ?? String(error)}`,
+      { cause: error, transient: false },
+    );
+  }
+}
