@@ -1,35 +1,5 @@
-import type {
-  LogLevel,
-  AddOptions,
-  ClaimRequest,
-  ExecutionLogEntry,
-  InstanceRegistry,
-  NewTask,
-  NotificationChannel,
-  PausedQueue,
-  PendingCursor,
-  QueueStateChange,
-  RateLimitStore,
-  RetentionPolicy,
-  RetentionResult,
-  RunAuditEntry,
-  StatusAuditEntry,
-  StatusCount,
-  StorageCapabilities,
-  StoredTask,
-  TaskFilter,
-  TaskGroup,
-  TaskGroupRequest,
-  TaskPage,
-  TaskPatch,
-  TaskQueryResult,
-  TaskStatus,
-  TaskStorage,
-  TaskTransition,
-  TimelineBucket,
-  TimelineRequest,
-} from 'evertask';
-import { DEFAULT_LOG_PAGE_SIZE, StorageChecks, StorageLifecycle, checkIntrospectLimit, checkRateLimitRequests, checkReservationId } from 'evertask/storage-kit';
+import type { InstanceRegistry, NotificationChannel, RateLimitStore, StorageCapabilities } from 'evertask';
+import { CheckedStorage, StorageLifecycle, checkedInstanceRegistry, checkedNotifications, checkedRateLimits } from 'evertask/storage-kit';
 import { RedisConnection, type QueryContext } from './connection.js';
 import { KeyNames } from './keys.js';
 import { prepareLayout } from './migrator.js';
@@ -48,8 +18,6 @@ import { resolveRedisOptions, type RedisStorageOptions, type ResolvedRedisStorag
 import { toStorageError } from './redis-errors.js';
 import { checkEvictionPolicy } from './server-checks.js';
 
-const checks = new StorageChecks('RedisStorage');
-
 /**
  * Redis storage: several application instances on one Redis share the work.
  *
@@ -65,223 +33,69 @@ const checks = new StorageChecks('RedisStorage');
  * - Rate limits: the `rateLimits` role, one script per batch of acquisitions, shared by every process.
  * - `open()` refuses a server whose `maxmemory-policy` may evict keys (`allkeys-*`).
  *
+ * The class holds the connection, the subscriber and the capabilities; `CheckedStorage` checks
+ * every argument and hands each operation to its group of commands and scripts in `queries/`.
+ *
  * @example
  * ```ts
  * const storage = new RedisStorage({ url: 'redis://127.0.0.1:6379' });
  * const everTask = new EverTask({ storage, tasks: [sendWelcome] });
  * ```
  */
-export class RedisStorage implements TaskStorage {
-  readonly capabilities: StorageCapabilities;
+export class RedisStorage extends CheckedStorage {
+  readonly capabilities: StorageCapabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: false });
   /** The key prefix (keys are `{<prefix>}:…`). */
   readonly prefix: string;
-
-  readonly #options: ResolvedRedisStorageOptions;
-  readonly #keys: KeyNames;
-  readonly #connection: RedisConnection;
-  readonly #notifications: StorageNotifications;
-  readonly #tasks: TaskQueries;
-  readonly #transitions: TransitionQueries;
-  readonly #claims: ClaimQueries;
-  readonly #reads: ReadQueries;
-  readonly #history: HistoryQueries;
-  readonly #retention: RetentionQueries;
-  readonly #instances: InstanceQueries;
-  readonly #statistics: StatisticsQueries;
-  readonly #queueState: QueueStateQueries;
-  readonly #rateLimits: RateLimitQueries;
-  readonly #lifecycle: StorageLifecycle;
-
-  constructor(options: RedisStorageOptions) {
-    this.#options = resolveRedisOptions(options);
-    this.prefix = this.#options.prefix;
-    this.#keys = new KeyNames(this.prefix);
-    this.#connection = new RedisConnection(this.#options, this.#keys);
-    const context: QueryContext = { connection: this.#connection, keys: this.#keys };
-    this.#tasks = new TaskQueries(context);
-    this.#transitions = new TransitionQueries(context);
-    this.#claims = new ClaimQueries(context);
-    this.#reads = new ReadQueries(context);
-    this.#history = new HistoryQueries(context);
-    this.#retention = new RetentionQueries(context);
-    this.#instances = new InstanceQueries(context);
-    this.#statistics = new StatisticsQueries(context);
-    this.#queueState = new QueueStateQueries(context);
-    this.#rateLimits = new RateLimitQueries(context);
-    this.#notifications = new StorageNotifications(this.#connection, this.#keys.notify, this.#options.notifications);
-    if (this.#options.notifications) {
-      this.notifications = {
-        subscribe: async (listener) => this.#notifications.subscribe(listener),
-        notify: async (notification) => this.#notifications.notify(checks.checkNotification(notification)),
-      };
-    }
-    this.capabilities = Object.freeze({ persistent: true, multiProcess: true, transactionalDispatch: false });
-    this.#lifecycle = new StorageLifecycle({
-      prepare: () => this.#prepare(),
-      reopen: () => undefined, // the connection makes a new client when its last one was closed
-      end: async () => {
-        await this.#notifications.stop();
-        await this.#connection.close();
-      },
-    });
-  }
-
-  // ---- lifecycle -----------------------------------------------------------------------------
-
-  async open(): Promise<void> {
-    return this.#lifecycle.open();
-  }
-
-  async close(): Promise<void> {
-    return this.#lifecycle.close();
-  }
-
-  /** Connects, loads the scripts, checks the eviction policy and the key layout version. */
-  async #prepare(): Promise<void> {
-    await this.#connection.open();
-    const client = this.#connection.client;
-    try {
-      if (this.#options.checkEvictionPolicy) await checkEvictionPolicy(client, this.#options.onWarning);
-      await prepareLayout(client, this.#keys);
-    } catch (error) {
-      throw toStorageError('open', error);
-    }
-  }
-
-  // ---- tasks ---------------------------------------------------------------------------------
-
-  async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
-    return this.#tasks.add(checks.checkNewTasks(tasks, 'add'), options);
-  }
-
-  async get(id: string): Promise<StoredTask | undefined> {
-    return this.#reads.get(checks.checkId(id, 'get'));
-  }
-
-  async getByTaskKey(taskKey: string): Promise<StoredTask | undefined> {
-    return this.#reads.getByTaskKey(checks.checkText(taskKey, 'getByTaskKey', 'taskKey'));
-  }
-
-  async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    checks.checkId(id, 'update');
-    checks.checkPatch(patch, 'update');
-    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'update', 'ifStatus');
-    return this.#tasks.update(id, patch, ifStatus);
-  }
-
-  async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options?: AddOptions): Promise<boolean> {
-    checks.checkReplacement(previousId, ifStatus, task, 'replace');
-    return this.#tasks.replace(previousId, ifStatus, task, options);
-  }
-
-  async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    checks.checkId(id, 'remove');
-    if (ifStatus !== undefined) checks.checkStatuses(ifStatus, 'remove', 'ifStatus');
-    return this.#tasks.remove(id, ifStatus);
-  }
-
-  async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    return this.#transitions.transition(checks.checkTransitions(changes, 'transition'));
-  }
-
-  // ---- work distribution ---------------------------------------------------------------------
-
-  async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
-    return this.#claims.claimDue(checks.checkClaimRequest(request));
-  }
-
-  async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
-    checks.checkRenewal(owner, now, leaseMs, ids);
-    return this.#claims.renewLeases(owner, now, leaseMs, ids);
-  }
-
-  async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
-    return this.#claims.nextDueAt(checks.checkQueues(queues, 'nextDueAt'), checks.checkTaskNames(names, 'nextDueAt'));
-  }
-
-  // ---- optional roles ------------------------------------------------------------------------
-
   /** Wake-ups on the pub/sub channel `{<prefix>}:notify` (absent with `notifications: false`). */
   readonly notifications?: NotificationChannel;
-
   /** The instance registry, in the hash `{<prefix>}:inst` (one record per engine). */
-  readonly instances: InstanceRegistry = {
-    heartbeat: async (instance) => this.#instances.heartbeatInstance(instance),
-    remove: async (id) => this.#instances.removeInstance(id),
-    list: async () => this.#instances.listInstances(),
-  };
-
+  readonly instances: InstanceRegistry;
   /**
    * Keyed rate-limit budgets shared by every process on this Redis: each batch of acquisitions is
    * one Lua script (GCRA with reservations by task id, keys `{<prefix>}:rl:…`).
    */
-  readonly rateLimits: RateLimitStore = {
-    acquire: async (requests) => this.#rateLimits.acquire(checkRateLimitRequests(requests, 'RedisStorage.rateLimits.acquire')),
-    release: async (id) => this.#rateLimits.release(checkReservationId(id, 'RedisStorage.rateLimits.release')),
-    introspect: async (limit) => this.#rateLimits.introspect(checkIntrospectLimit(limit, 'RedisStorage.rateLimits.introspect')),
-  };
+  readonly rateLimits: RateLimitStore;
 
-  // ---- queries -------------------------------------------------------------------------------
-
-  async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    return this.#reads.pending(checks.checkPendingCursor(after), checks.checkCount(limit, 'pending', 'limit'));
+  constructor(options: RedisStorageOptions) {
+    const resolved = resolveRedisOptions(options);
+    const keys = new KeyNames(resolved.prefix);
+    const connection = new RedisConnection(resolved, keys);
+    const subscriber = new StorageNotifications(connection, keys.notify, resolved.notifications);
+    const context: QueryContext = { connection, keys };
+    const roles = {
+      tasks: new TaskQueries(context),
+      transitions: new TransitionQueries(context),
+      claims: new ClaimQueries(context),
+      reads: new ReadQueries(context),
+      history: new HistoryQueries(context),
+      statistics: new StatisticsQueries(context),
+      queueState: new QueueStateQueries(context),
+      retention: new RetentionQueries(context),
+    };
+    const lifecycle = new StorageLifecycle({
+      prepare: () => prepare(connection, keys, resolved),
+      reopen: () => undefined, // the connection makes a new client when its last one was closed
+      end: async () => {
+        await subscriber.stop();
+        await connection.close();
+      },
+    });
+    super('RedisStorage', roles, lifecycle);
+    this.prefix = resolved.prefix;
+    this.instances = checkedInstanceRegistry('RedisStorage', new InstanceQueries(context));
+    this.rateLimits = checkedRateLimits('RedisStorage', new RateLimitQueries(context));
+    if (resolved.notifications) this.notifications = checkedNotifications(this.checks, subscriber);
   }
+}
 
-  async query(filter: TaskFilter, page?: TaskPage): Promise<TaskQueryResult> {
-    return this.#reads.query(checks.checkFilter(filter, 'query'), checks.checkPage(page));
-  }
-
-  async count(filter: TaskFilter = {}): Promise<StatusCount[]> {
-    return this.#reads.count(checks.checkFilter(filter, 'count'));
-  }
-
-  // ---- history -------------------------------------------------------------------------------
-
-  async getStatusAudit(taskId: string): Promise<StatusAuditEntry[]> {
-    return this.#history.getStatusAudit(checks.checkId(taskId, 'getStatusAudit', 'taskId'));
-  }
-
-  async getRunAudit(taskId: string): Promise<RunAuditEntry[]> {
-    return this.#history.getRunAudit(checks.checkId(taskId, 'getRunAudit', 'taskId'));
-  }
-
-  async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    return this.#history.saveExecutionLogs(checks.checkId(taskId, 'saveExecutionLogs', 'taskId'), checks.checkLogs(logs, 'saveExecutionLogs'));
-  }
-
-  async getExecutionLogs(taskId: string, skip = 0, take = DEFAULT_LOG_PAGE_SIZE, minLevel?: LogLevel): Promise<ExecutionLogEntry[]> {
-    const levels = checks.checkLogRead(taskId, skip, take, minLevel);
-    return this.#history.getExecutionLogs(taskId, skip, take, levels);
-  }
-
-  // ---- queue state ---------------------------------------------------------------------------
-
-  async setQueuePaused(queue: string, paused: boolean, change: QueueStateChange): Promise<boolean> {
-    const { actor, at } = checks.checkQueueState(queue, paused, change);
-    return this.#queueState.setQueuePaused(queue, paused, { actor, at });
-  }
-
-  async pausedQueues(): Promise<PausedQueue[]> {
-    return this.#queueState.pausedQueues();
-  }
-
-  // ---- statistics ----------------------------------------------------------------------------
-
-  async countExecutionLogs(taskId: string, minLevel?: LogLevel): Promise<number> {
-    return this.#statistics.countExecutionLogs(taskId, checks.checkLogCount(taskId, minLevel));
-  }
-
-  async taskTimeline(request: TimelineRequest): Promise<TimelineBucket[]> {
-    return this.#statistics.taskTimeline(checks.checkTimelineRequest(request));
-  }
-
-  async taskGroups(request: TaskGroupRequest): Promise<TaskGroup[]> {
-    return this.#statistics.taskGroups(checks.checkGroupRequest(request));
-  }
-
-  // ---- maintenance ---------------------------------------------------------------------------
-
-  async cleanup(policy: RetentionPolicy): Promise<RetentionResult> {
-    return this.#retention.cleanup(checks.checkRetentionPolicy(policy));
+/** Connects, loads the scripts, checks the eviction policy and the key layout version. */
+async function prepare(connection: RedisConnection, keys: KeyNames, options: ResolvedRedisStorageOptions): Promise<void> {
+  await connection.open();
+  const client = connection.client;
+  try {
+    if (options.checkEvictionPolicy) await checkEvictionPolicy(client, options.onWarning);
+    await prepareLayout(client, keys);
+  } catch (error) {
+    throw toStorageError('open', error);
   }
 }

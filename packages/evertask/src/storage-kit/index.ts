@@ -41,6 +41,8 @@ export { readExecutionLogRow, readInstanceRow, readPausedQueueRow, readRow, read
 export type { Row, RowReaders } from './row-reader.js';
 export { NETWORK_ERROR_CODES, describeDriverError, driverErrorFields, wrapDriverError } from './driver-errors.js';
 export { StorageLifecycle } from './storage-lifecycle.js';
+export { CheckedStorage, checkedInstanceRegistry, checkedNotifications, checkedRateLimits } from './checked-storage.js';
+export type { OpenClose, UncheckedInstanceRegistry, UncheckedStorageRoles } from './checked-storage.js';
 export { formatNotificationPayload, formatNotificationPayloads, parseNotificationPayload, wakeUpPayload } from './notification-payload.js';
 export type { LifecycleSteps } from './storage-lifecycle.js';
 export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';

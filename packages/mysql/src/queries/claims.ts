@@ -84,7 +84,6 @@ export class ClaimQueries {
     if (ids === undefined) {
       return affectedRows(await connection.run('renewLeases', this.#sql.renew, [now + leaseMs, owner], { idempotent: true }));
     }
-    if (ids.length === 0) return 0;
     return affectedRows(await connection.run('renewLeases', this.#sql.renewIds, [now + leaseMs, ids, owner], { idempotent: true }));
   }
 

@@ -31,7 +31,6 @@ WHERE task_id = ? AND level IN (?) ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
   }
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    if (logs.length === 0) return;
     const rows = logs.map((log) => [log.id, taskId, log.at, log.level, log.message, log.exception, log.sequence]);
     try {
       await this.#context.connection.run('saveExecutionLogs', this.#sql.saveLogs, [rows]);
@@ -45,7 +44,6 @@ WHERE task_id = ? AND level IN (?) ORDER BY at, sequence, id LIMIT ? OFFSET ?`,
 
   /** A page of a task's logs, only `levels` when given (the minimum level and above). */
   async getExecutionLogs(taskId: string, skip: number, take: number, levels?: readonly string[]): Promise<ExecutionLogEntry[]> {
-    if (take === 0) return [];
     const [sql, values] = levels === undefined ? [this.#sql.getLogs, [taskId, take, skip]] : [this.#sql.getLogsAtLevels, [taskId, levels, take, skip]];
     return rowsOf(await this.#context.connection.run('getExecutionLogs', sql, values, { idempotent: true })).map(
       readers.executionLog,

@@ -1,4 +1,4 @@
-import { INSTANCE_RECORD_RETENTION_MS, checkInstanceId, checkInstanceRecord, type InstanceRecord } from 'evertask';
+import { INSTANCE_RECORD_RETENTION_MS, type InstanceRecord } from 'evertask';
 import { rowsOf, type QueryContext } from '../connection.js';
 import { readers } from '../row-mapping.js';
 
@@ -21,20 +21,18 @@ ON DUPLICATE KEY UPDATE hostname = VALUES(hostname), pid = VALUES(pid), started_
   }
 
   /** The upsert and the purge of long-expired records, in one transaction. */
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    const r = checkInstanceRecord(instance, 'heartbeatInstance');
+  async heartbeatInstance(record: InstanceRecord): Promise<void> {
     await this.#context.connection.script(
       'heartbeatInstance',
       [
-        { sql: this.#sql.upsert, values: [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, JSON.stringify(r.queues), JSON.stringify(r.taskNames)] },
-        { sql: this.#sql.purge, values: [r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, r.id] },
+        { sql: this.#sql.upsert, values: [record.id, record.hostname, record.pid, record.startedAt, record.heartbeatAt, record.expiresAt, JSON.stringify(record.queues), JSON.stringify(record.taskNames)] },
+        { sql: this.#sql.purge, values: [record.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, record.id] },
       ],
       { idempotent: true },
     );
   }
 
   async removeInstance(id: string): Promise<void> {
-    checkInstanceId(id, 'removeInstance');
     await this.#context.connection.run('removeInstance', this.#sql.remove, [id], { idempotent: true });
   }
 

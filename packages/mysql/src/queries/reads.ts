@@ -78,7 +78,6 @@ WHERE status IN ${PENDING} AND (created_at > ? OR (created_at = ? AND id > ?)) O
   }
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    if (limit === 0) return [];
     if (after === undefined) return this.#read('pending', this.#sql.pending, [limit]);
     return this.#read('pending', this.#sql.pendingAfter, [after.createdAt, after.createdAt, after.id, limit]);
   }

@@ -79,7 +79,6 @@ export class TaskQueries {
     const where = ['id = ?'];
     const whereValues: unknown[] = [id];
     if (ifStatus !== undefined) {
-      if (ifStatus.length === 0) return false;
       where.push('status IN (?)');
       whereValues.push(ifStatus);
     }
@@ -129,7 +128,6 @@ export class TaskQueries {
   }
 
   async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    if (ifStatus?.length === 0) return false;
     const tasks = this.#context.tables.tasks;
     const result =
       ifStatus === undefined

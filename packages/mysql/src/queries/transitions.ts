@@ -96,7 +96,6 @@ ${appliedJoin(tasks, 'c')} WHERE @evertask_applied < ?`,
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
     const applied = new Array<boolean>(changes.length).fill(false);
-    if (changes.length === 0) return applied;
     // Rounds in which every id appears once (a multi-table UPDATE changes a row once per
     // statement); changes of one id keep their order. Usually there is a single round.
     const rounds: { change: TaskTransition; changeNo: number }[][] = [];

@@ -100,7 +100,6 @@ WHERE id = ANY ($4::uuid[]) AND status IN ${LEASED} AND lease_owner = $1::text`,
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
     const connection = this.#context.connection;
     const { owner, now, limit, leaseMs, queues, names } = request;
-    if (limit === 0 || queues?.length === 0 || names?.length === 0) return [];
     const filter = claimFilter(queues, names);
     const config = connection.statement(`claim_${filter}`, this.#sql.claim[filter], [owner, now, limit, leaseMs, ...filterValues(filter, queues, names)]);
     const res = await connection.run<TaskRow & { claim_key: string }>('claimDue', config);
@@ -115,14 +114,12 @@ WHERE id = ANY ($4::uuid[]) AND status IN ${LEASED} AND lease_owner = $1::text`,
       const res = await connection.run('renewLeases', connection.statement('renew', this.#sql.renew, [owner, now, leaseMs]));
       return res.rowCount ?? 0;
     }
-    if (ids.length === 0) return 0;
     const res = await connection.run('renewLeases', connection.statement('renew_ids', this.#sql.renewIds, [owner, now, leaseMs, ids]));
     return res.rowCount ?? 0;
   }
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
     const connection = this.#context.connection;
-    if (queues?.length === 0 || names?.length === 0) return undefined;
     const filter = claimFilter(queues, names);
     const config = connection.statement(`next_due_${filter}`, this.#sql.nextDue[filter], filterValues(filter, queues, names));
     const res = await connection.run<{ next: string | null }>('nextDueAt', config);

@@ -43,7 +43,6 @@ ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
     const connection = this.#context.connection;
-    if (logs.length === 0) return;
     const config = connection.statement('save_logs', this.#sql.saveLogs, [
       taskId,
       logs.map((l) => l.id),
@@ -65,7 +64,6 @@ ORDER BY at, sequence, execution_logs.id OFFSET $2 LIMIT $3`,
 
   async getExecutionLogs(taskId: string, skip: number, take: number, levels: readonly LogLevel[] | undefined): Promise<ExecutionLogEntry[]> {
     const connection = this.#context.connection;
-    if (take === 0) return [];
     const config =
       levels === undefined
         ? connection.statement('get_logs', this.#sql.getLogs, [taskId, skip, take])

@@ -1,4 +1,4 @@
-import { INSTANCE_RECORD_RETENTION_MS, checkInstanceId, checkInstanceRecord, type InstanceRecord } from 'evertask';
+import { INSTANCE_RECORD_RETENTION_MS, type InstanceRecord } from 'evertask';
 import type { QueryContext } from '../connection.js';
 import { readers } from '../row-mapping.js';
 
@@ -26,16 +26,14 @@ DELETE FROM ${s}.instances WHERE expires_at < $8::int8 AND id <> $1::text`,
     };
   }
 
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
+  async heartbeatInstance(record: InstanceRecord): Promise<void> {
     const connection = this.#context.connection;
-    const r = checkInstanceRecord(instance, 'heartbeatInstance');
-    const values = [r.id, r.hostname, r.pid, r.startedAt, r.heartbeatAt, r.expiresAt, r.queues, r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, r.taskNames];
+    const values = [record.id, record.hostname, record.pid, record.startedAt, record.heartbeatAt, record.expiresAt, record.queues, record.heartbeatAt - INSTANCE_RECORD_RETENTION_MS, record.taskNames];
     await connection.run('heartbeatInstance', connection.statement('heartbeat_instance', this.#sql.heartbeatInstance, values));
   }
 
   async removeInstance(id: string): Promise<void> {
     const connection = this.#context.connection;
-    checkInstanceId(id, 'removeInstance');
     await connection.run('removeInstance', connection.statement('remove_instance', this.#sql.removeInstance, [id]));
   }
 

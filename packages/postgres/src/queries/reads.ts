@@ -92,7 +92,6 @@ ORDER BY created_at, tasks.id LIMIT $1`,
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
     const connection = this.#context.connection;
-    if (limit === 0) return [];
     let config: QueryConfig;
     if (after === undefined) {
       config = connection.statement('pending', this.#sql.pending, [limit]);

@@ -219,7 +219,6 @@ UPDATE ${s}.execution_logs SET task_id = $2::uuid WHERE task_id = $1::uuid`,
 
   async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
     const connection = this.#context.connection;
-    if (ifStatus?.length === 0) return false;
     const res =
       ifStatus === undefined
         ? await connection.run('remove', connection.statement('remove', this.#removeSql, [id]))

@@ -134,7 +134,6 @@ export class TransitionQueries {
     const connection = this.#context.connection;
     const rows = changes.map((change, index) => transitionRow(change, index));
     const applied = new Array<boolean>(changes.length).fill(false);
-    if (rows.length === 0) return applied;
     // Split into rounds in which every id appears once (an UPDATE touches a row once per
     // statement); changes of one id keep their order. Usually there is a single round.
     const rounds: TransitionRow[][] = [];

@@ -20,7 +20,6 @@ export class ClaimQueries {
 
   async claimDue(request: ClaimRequest): Promise<StoredTask[]> {
     const { owner, now, limit, leaseMs, queues, names } = request;
-    if (limit === 0 || queues?.length === 0 || names?.length === 0) return [];
     const expiry = String(now + leaseMs);
     const args = [owner, String(now), expiry, String(limit), ...listArguments(queues), ...listArguments(names)];
     const claimed = JSON.parse(await this.#context.connection.script<string>('claimDue', 'claim', args)) as (string | false)[][];
@@ -29,12 +28,10 @@ export class ClaimQueries {
   }
 
   async renewLeases(owner: string, now: number, leaseMs: number, ids?: readonly string[]): Promise<number> {
-    if (ids?.length === 0) return 0;
     return this.#context.connection.script<number>('renewLeases', 'renew', [owner, String(now + leaseMs), ...listArguments(ids)]);
   }
 
   async nextDueAt(queues?: readonly string[], names?: readonly string[]): Promise<number | undefined> {
-    if (queues?.length === 0 || names?.length === 0) return undefined;
     const reply = await this.#context.connection.script<string | null>('nextDueAt', 'next-due', [...listArguments(queues), ...listArguments(names)]);
     return reply === null ? undefined : Number(reply);
   }

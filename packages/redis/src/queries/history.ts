@@ -27,7 +27,6 @@ export class HistoryQueries {
   }
 
   async saveExecutionLogs(taskId: string, logs: readonly ExecutionLogEntry[]): Promise<void> {
-    if (logs.length === 0) return;
     const rows: string[] = [];
     for (const log of logs) rows.push(String(log.at), logMember(log));
     const saved = await this.#context.connection.script<number>('saveExecutionLogs', 'save-logs', [taskId, scriptJson(rows)]);
@@ -36,7 +35,6 @@ export class HistoryQueries {
 
   /** A page of a task's logs; with `levels`, only those (the page counted among them). */
   async getExecutionLogs(taskId: string, skip: number, take: number, levels?: readonly LogLevel[]): Promise<ExecutionLogEntry[]> {
-    if (take === 0) return [];
     const key = this.#context.keys.logs(taskId);
     const connection = this.#context.connection;
     if (levels === undefined || levels.length === LOG_LEVELS.length) {

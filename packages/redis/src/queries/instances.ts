@@ -1,4 +1,4 @@
-import { INSTANCE_RECORD_RETENTION_MS, checkInstanceId, checkInstanceRecord, compareInstances, type InstanceRecord } from 'evertask';
+import { INSTANCE_RECORD_RETENTION_MS, compareInstances, type InstanceRecord } from 'evertask';
 import { StorageError } from 'evertask';
 import type { QueryContext } from '../connection.js';
 import { readers } from '../row-mapping.js';
@@ -13,22 +13,21 @@ export class InstanceQueries {
 
   /** The upsert and the purge of long-expired records, in one script. */
   async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    const r = checkInstanceRecord(instance, 'heartbeatInstance');
-    const record = JSON.stringify({
-      id: r.id,
-      hostname: r.hostname,
-      pid: r.pid,
-      started_at: r.startedAt,
-      heartbeat_at: r.heartbeatAt,
-      expires_at: r.expiresAt,
-      queues: r.queues,
-      task_names: r.taskNames,
+    const row = JSON.stringify({
+      id: instance.id,
+      hostname: instance.hostname,
+      pid: instance.pid,
+      started_at: instance.startedAt,
+      heartbeat_at: instance.heartbeatAt,
+      expires_at: instance.expiresAt,
+      queues: instance.queues,
+      task_names: instance.taskNames,
     });
-    await this.#context.connection.script('heartbeatInstance', 'heartbeat', [r.id, record, String(r.expiresAt), String(r.heartbeatAt - INSTANCE_RECORD_RETENTION_MS)]);
+    const purgeBefore = instance.heartbeatAt - INSTANCE_RECORD_RETENTION_MS;
+    await this.#context.connection.script('heartbeatInstance', 'heartbeat', [instance.id, row, String(instance.expiresAt), String(purgeBefore)]);
   }
 
   async removeInstance(id: string): Promise<void> {
-    checkInstanceId(id, 'removeInstance');
     const { connection, keys } = this.#context;
     await connection.run('removeInstance', (client) => client.multi().hdel(keys.instances, id).zrem(keys.instanceExpiries, id).exec());
   }

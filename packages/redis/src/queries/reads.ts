@@ -106,7 +106,6 @@ export class ReadQueries {
   }
 
   async pending(after: PendingCursor | undefined, limit: number): Promise<StoredTask[]> {
-    if (limit === 0) return [];
     const sets = await this.#sets('pending', {}, PENDING);
     const min = after === undefined ? '-' : `(${createdKey(after.createdAt)}:${after.id}`;
     const pages = await this.#each<string[]>('pending', sets, (pipeline, key) => pipeline.zrangebylex(key, min, '+', 'LIMIT', 0, limit));

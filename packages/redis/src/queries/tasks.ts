@@ -1,4 +1,4 @@
-import { InvalidArgumentError, StorageError, TaskKeyConflictError, type AddOptions, type NewTask, type TaskPatch, type TaskStatus } from 'evertask';
+import { StorageError, TaskKeyConflictError, type AddOptions, type NewTask, type TaskPatch, type TaskStatus } from 'evertask';
 import { COLUMN_OF_FIELD, patchedFields, wakeUpPayload } from 'evertask/storage-kit';
 import type { QueryContext } from '../connection.js';
 import { encodeValue, scriptJson, taskRow } from '../row-mapping.js';
@@ -12,15 +12,6 @@ export function patchList(patch: TaskPatch | undefined): (string | null)[] {
   if (patch === undefined) return list;
   for (const key of patchedFields(patch)) list.push(COLUMN_OF_FIELD[key], encodeValue(patch[key]));
   return list;
-}
-
-function checkOptions(options: AddOptions, operation: string): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`RedisStorage.${operation}: "options" must be an object.`);
-  if (options.tx !== undefined) {
-    throw new InvalidArgumentError(
-      `RedisStorage.${operation}: options.tx is not supported (capabilities.transactionalDispatch is false): Redis has no transaction to join.`,
-    );
-  }
 }
 
 function throwOnConflict(reply: WriteReply, operation: string): void {
@@ -40,20 +31,17 @@ export class TaskQueries {
 
   /** The whole batch in one script: every id and key checked, then every task written, its indexes and audit row with it. */
   async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<void> {
-    checkOptions(options, 'add');
     if (tasks.length === 0) return;
     const args = [scriptJson(tasks.map(taskRow)), options.audit === true ? '1' : '0', wakeUpPayload(tasks) ?? ''];
     throwOnConflict(await this.#context.connection.script<WriteReply>('add', 'add', args), 'add');
   }
 
   async update(id: string, patch: TaskPatch, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    if (ifStatus !== undefined && ifStatus.length === 0) return false;
     const guard = ifStatus === undefined ? '*' : ifStatus.join(',');
     return (await this.#context.connection.script<number>('update', 'update', [id, guard, scriptJson(patchList(patch))])) === 1;
   }
 
   async replace(previousId: string, ifStatus: readonly TaskStatus[], task: NewTask, options: AddOptions = {}): Promise<boolean> {
-    checkOptions(options, 'replace');
     if (ifStatus.length === 0) return false;
     const args = [previousId, ifStatus.join(','), options.audit === true ? '1' : '0', wakeUpPayload([task]) ?? '', scriptJson(taskRow(task))];
     const reply = await this.#context.connection.script<WriteReply>('replace', 'replace', args);
@@ -62,7 +50,6 @@ export class TaskQueries {
   }
 
   async remove(id: string, ifStatus?: readonly TaskStatus[]): Promise<boolean> {
-    if (ifStatus !== undefined && ifStatus.length === 0) return false;
     const guard = ifStatus === undefined ? '*' : ifStatus.join(',');
     return (await this.#context.connection.script<number>('remove', 'remove', [id, guard])) === 1;
   }

@@ -16,7 +16,6 @@ export class TransitionQueries {
   }
 
   async transition(changes: readonly TaskTransition[]): Promise<boolean[]> {
-    if (changes.length === 0) return [];
     const rows = changes.map((change) => {
       const audits: string[] = [];
       for (const prior of change.priorAudits ?? []) audits.push(String(prior.at), statusAuditBody(prior.status, prior.at, prior.error));
