@@ -101,6 +101,8 @@ export function makeStorage(database: TestDatabase, prefix: string, options: Par
   return new KyselyStorage({ db: database.db(), tablePrefix: prefix, ...options });
 }
 
+export { waitFor } from '../../evertask/test/support/wait-for.js';
+
 /** A valid task with everything defaulted; `overrides` wins. */
 export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
   return makeStoredTask({ createdAt: 1_700_000_000_000, payload: '{"n":1}', ...overrides });

@@ -28,6 +28,9 @@ export interface ColumnTypes {
   readonly double: Expression<unknown>;
 }
 
+/** The kinds of value a column holds, as `ColumnTypes` names them. */
+export type ColumnKind = keyof ColumnTypes;
+
 /** An insert whose conflicting rows are updated or kept. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyInsert = InsertQueryBuilder<any, any, any>;
@@ -53,6 +56,13 @@ export interface SqlDialect {
    * write lock serialises claimers on SQLite).
    */
   readClaimBranches(tx: AnyKysely, branches: readonly ClaimBranch[]): Promise<DbRow[]>;
+  /** `query` locking the rows it reads until the transaction ends (`FOR UPDATE`; SQLite: the transaction's write lock already does). */
+  lockRows(query: ClaimBranch): ClaimBranch;
+  /**
+   * A parameter as a value of `type` where the database cannot infer it (PostgreSQL types the
+   * branches of a `CASE` as text unless told).
+   */
+  typedValue(value: unknown, type: ColumnKind): Expression<unknown>;
   /** `value` occurs in `column`, ignoring case, with `%` and `_` as plain characters. */
   containsIgnoringCase(column: string, value: string): RawBuilder<SqlBool>;
   /** A text column as an ORDER BY key that sorts by code point. */

@@ -34,6 +34,8 @@ export const mysqlDialect: SqlDialect = {
     const result = await sql<DbRow>`${sql.join(locked, sql` UNION ALL `)}`.execute(tx);
     return result.rows;
   },
+  lockRows: (query) => query.forUpdate(),
+  typedValue: (value) => sql`${value}`,
   containsIgnoringCase: (column, value) => sql`LOCATE(LOWER(${value}), LOWER(${sql.ref(column)})) > 0`,
   textSortKey: (column) => sql.ref(column),
   slotOf: (column, from, width) => sql<number>`(${sql.ref(column)} - ${from}) DIV ${width}`,

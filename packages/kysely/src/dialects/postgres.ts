@@ -33,6 +33,8 @@ export const postgresDialect: SqlDialect = {
     for (const branch of rest) union = union.unionAll(tx.selectFrom(branch.name).selectAll());
     return (await union.execute()) as DbRow[];
   },
+  lockRows: (query) => query.forUpdate(),
+  typedValue: (value, type) => sql`CAST(${value} AS ${postgresDialect.types[type]})`,
   containsIgnoringCase: (column, value) => sql`strpos(lower(${sql.ref(column)}), lower(${value}::text)) > 0`,
   textSortKey: (column) => sql`${sql.ref(column)} COLLATE "C"`,
   slotOf: (column, from, width) => sql<number>`(${sql.ref(column)} - ${from}::int8) / ${width}::int8`,

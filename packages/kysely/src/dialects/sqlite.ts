@@ -45,6 +45,8 @@ export const sqliteDialect: SqlDialect = {
     return rows;
   },
   // SQLite's lower() folds ASCII letters only
+  lockRows: (query) => query,
+  typedValue: (value) => sql`${value}`,
   containsIgnoringCase: (column, value) => sql`instr(lower(${sql.ref(column)}), lower(${value})) > 0`,
   textSortKey: (column) => sql.ref(column),
   slotOf: (column, from, width) => sql<number>`CAST((${sql.ref(column)} - ${from}) / ${width} AS INTEGER)`,

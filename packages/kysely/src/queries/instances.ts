@@ -1,4 +1,4 @@
-import { INSTANCE_RECORD_RETENTION_MS, checkInstanceId, checkInstanceRecord, type InstanceRecord } from 'evertask';
+import { INSTANCE_RECORD_RETENTION_MS, type InstanceRecord } from 'evertask';
 import { readers } from '../row-mapping.js';
 import type { QueryContext } from './context.js';
 
@@ -13,8 +13,7 @@ export class InstanceQueries {
   }
 
   /** The upsert and the purge of long-expired records. */
-  async heartbeatInstance(instance: InstanceRecord): Promise<void> {
-    const r = checkInstanceRecord(instance, 'heartbeatInstance');
+  async heartbeatInstance(r: InstanceRecord): Promise<void> {
     const { connection, tables } = this.#context;
     await connection.run(
       'heartbeatInstance',
@@ -37,7 +36,6 @@ export class InstanceQueries {
   }
 
   async removeInstance(id: string): Promise<void> {
-    checkInstanceId(id, 'removeInstance');
     await this.#context.connection.run('removeInstance', (db) => db.deleteFrom(this.#context.tables.instances).where('id', '=', id).execute(), { idempotent: true });
   }
 
