@@ -2,17 +2,17 @@
  * `everTask.dispatch(task, payload, { tx })` with the application's Kysely `Transaction`, on the
  * three dialects: the task exists (and runs) only if the application's transaction commits.
  */
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, expect, it, type describe } from 'vitest';
 import { sql } from 'kysely';
 import { EverTask, InvalidArgumentError, defineTask, silentLogger } from 'evertask';
-import { describeFor, makeStorage, useMySql, usePostgres, useSqlite, waitFor, type TestDatabase } from './kysely-test-helpers.js';
+import { describeFor, makeStorage, makeTask, useMySql, usePostgres, useSqlite, waitFor, type TestDatabase } from './kysely-test-helpers.js';
 import type { DialectName } from '../src/index.js';
 
 const DIALECTS: readonly DialectName[] = ['postgres', 'mysql', 'sqlite'];
 const describes = await Promise.all(DIALECTS.map((dialect) => describeFor(dialect)));
 
 DIALECTS.forEach((dialect, index) => {
-  (describes[index] as typeof import('vitest').describe)(`transactional dispatch on ${dialect}`, () => {
+  (describes[index] as typeof describe)(`transactional dispatch on ${dialect}`, () => {
     const database: TestDatabase = dialect === 'postgres' ? usePostgres() : dialect === 'mysql' ? useMySql(import.meta.url) : useSqlite();
     const prefix = `kytx${dialect.slice(0, 2)}_`;
     const engines: EverTask[] = [];
@@ -71,7 +71,7 @@ DIALECTS.forEach((dialect, index) => {
     it('refuses a tx that is not a Kysely Transaction, naming what it takes', async () => {
       const storage = makeStorage(database, prefix);
       await storage.open();
-      const task = (await import('./kysely-test-helpers.js')).makeTask();
+      const task = makeTask();
       for (const tx of [database.db(), {}, 'trx']) {
         const refused = await storage.add([task], { tx }).catch((error: unknown) => error);
         expect(refused).toBeInstanceOf(InvalidArgumentError);
