@@ -4,8 +4,8 @@
  * Migrator running `kyselyMigrations()`.
  */
 import { afterAll, expect, it, type describe } from 'vitest';
-import { sql, type Migration } from 'kysely';
-import { Migrator } from 'kysely/migration';
+import { sql } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
 import { StorageError } from 'evertask';
 import { kyselyMigrations, type DialectName } from '../src/index.js';
 import type { AnyKysely } from '../src/database.js';
