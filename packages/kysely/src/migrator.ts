@@ -34,8 +34,29 @@ function migrator(db: AnyKysely, dialect: SqlDialect, settings: MigrationSetting
   return new Migrator({ db, provider, migrationTableName: settings.migrationTableName, migrationLockTableName: settings.migrationLockTableName });
 }
 
-/** Applies the pending migrations (`migrate: true`), or checks that none is pending (`migrate: false`). */
+/** The migrations the table records (none when it does not exist yet). */
+async function recordedMigrations(db: AnyKysely, table: string): Promise<string[]> {
+  try {
+    return (await db.selectFrom(table).select('name').execute()).map((row) => String(row.name));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Applies the pending migrations (`migrate: true`), or checks that none is pending (`migrate:
+ * false`). Either way, tables migrated by a newer release (a recorded migration this one does not
+ * know) refuse to open.
+ */
 export async function prepareTables(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings, migrate: boolean): Promise<void> {
+  const known = Object.keys(kyselyMigrations(settings.tablePrefix, dialect));
+  const unknown = (await recordedMigrations(db, settings.migrationTableName)).filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new StorageError(
+      `KyselyStorage.open failed: the migration table "${settings.migrationTableName}" records ${unknown.join(', ')}, newer than this release of @evertask/kysely knows (latest ${LATEST_MIGRATION}): ` +
+        'the tables were migrated by a newer release. Upgrade @evertask/kysely, or open another tablePrefix.',
+    );
+  }
   const m = migrator(db, dialect, settings);
   if (!migrate) {
     let pending: string[];
