@@ -23,6 +23,8 @@ export interface TableNames {
   executionLogs: string;
   instances: string;
   pausedQueues: string;
+  rateLimits: string;
+  rateLimitReservations: string;
 }
 
 /** The tables under `prefix` (`evertask_` → `evertask_tasks`, …). */
@@ -34,5 +36,7 @@ export function tableNames(prefix: string): TableNames {
     executionLogs: `${prefix}execution_logs`,
     instances: `${prefix}instances`,
     pausedQueues: `${prefix}paused_queues`,
+    rateLimits: `${prefix}rate_limits`,
+    rateLimitReservations: `${prefix}rate_limit_reservations`,
   };
 }

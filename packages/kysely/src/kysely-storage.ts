@@ -1,5 +1,5 @@
-import type { InstanceRegistry, StorageCapabilities } from 'evertask';
-import { CheckedStorage, StorageLifecycle, checkedInstanceRegistry } from 'evertask/storage-kit';
+import type { InstanceRegistry, RateLimitStore, StorageCapabilities } from 'evertask';
+import { CheckedStorage, StorageLifecycle, checkedInstanceRegistry, checkedRateLimits } from 'evertask/storage-kit';
 import { KyselyConnection } from './connection.js';
 import { tableNames, type AnyKysely } from './database.js';
 import type { DialectName } from './dialects/dialect.js';
@@ -10,6 +10,7 @@ import type { QueryContext } from './queries/context.js';
 import { HistoryQueries } from './queries/history.js';
 import { InstanceQueries } from './queries/instances.js';
 import { QueueStateQueries } from './queries/queue-state.js';
+import { RateLimitQueries } from './queries/rate-limits.js';
 import { ReadQueries } from './queries/reads.js';
 import { RetentionQueries } from './queries/retention.js';
 import { StatisticsQueries } from './queries/statistics.js';
@@ -52,6 +53,11 @@ export class KyselyStorage extends CheckedStorage {
   readonly migrationTableName: string;
   /** The instance registry, in `<prefix>instances` (one row per engine). */
   readonly instances: InstanceRegistry;
+  /**
+   * Rate-limit budgets in `<prefix>rate_limits`, shared by every process on these tables: one
+   * transaction per batch of acquisitions.
+   */
+  readonly rateLimits: RateLimitStore;
 
   readonly #connection: KyselyConnection;
 
@@ -83,6 +89,7 @@ export class KyselyStorage extends CheckedStorage {
     this.tablePrefix = resolved.tablePrefix;
     this.migrationTableName = resolved.migrationTableName;
     this.instances = checkedInstanceRegistry('KyselyStorage', new InstanceQueries(context));
+    this.rateLimits = checkedRateLimits('KyselyStorage', new RateLimitQueries(context));
   }
 
   /** The application's Kysely instance the storage runs on (after `open()` when built from a factory). */

@@ -9,6 +9,7 @@ import { StorageError } from 'evertask';
 import type { AnyKysely } from './database.js';
 import type { SqlDialect } from './dialects/dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
+import { rateLimitsMigration } from './migrations/0002-rate-limits.js';
 
 /** Where the storage's migrations are recorded. */
 export interface MigrationSettings {
@@ -22,11 +23,11 @@ export interface MigrationSettings {
  * Kysely `Migrator` (with `migrate: false`), or for reading what the storage applies.
  */
 export function kyselyMigrations(tablePrefix: string, dialect: SqlDialect): Record<string, Migration> {
-  return { '0001-initial': initialMigration(tablePrefix, dialect) };
+  return { '0001-initial': initialMigration(tablePrefix, dialect), '0002-rate-limits': rateLimitsMigration(tablePrefix, dialect) };
 }
 
 /** The name of the newest migration (what `open()` requires to be applied). */
-export const LATEST_MIGRATION = '0001-initial';
+export const LATEST_MIGRATION = '0002-rate-limits';
 
 function migrator(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings): Migrator {
   const migrations = kyselyMigrations(settings.tablePrefix, dialect);

@@ -47,14 +47,14 @@ DIALECTS.forEach((dialect, index) => {
       const storage = makeStorage(database, p);
       await storage.open();
       expect(storage.migrationTableName).toBe(`${p}kysely_migration`);
-      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial']);
+      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
       expect(await recorded(db, `${p}app_migration`)).toEqual(['2024-01-01-users']);
       // both migrators keep working: a second run of each applies nothing
       expect((await app.migrateToLatest()).results).toEqual([]);
       await storage.close();
       const again = makeStorage(database, p);
       await again.open();
-      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial']);
+      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
       await again.add([makeTask()]);
       expect((await again.count()).map((c) => c.count)).toEqual([1]);
     });
@@ -63,7 +63,7 @@ DIALECTS.forEach((dialect, index) => {
       const p = prefix(2);
       const storage = makeStorage(database, p, { migrationTableName: `${p}evertask_schema` });
       await storage.open();
-      expect(await recorded(database.db(), `${p}evertask_schema`)).toEqual(['0001-initial']);
+      expect(await recorded(database.db(), `${p}evertask_schema`)).toEqual(['0001-initial', '0002-rate-limits']);
       const tables = await database.db().introspection.getTables();
       expect(tables.map((t) => t.name)).not.toContain(`${p}kysely_migration`);
     });
@@ -72,7 +72,7 @@ DIALECTS.forEach((dialect, index) => {
       const p = prefix(3);
       const storages = [1, 2, 3].map(() => makeStorage(database, p));
       await Promise.all(storages.map((s) => s.open()));
-      expect(await recorded(database.db(), `${p}kysely_migration`)).toEqual(['0001-initial']);
+      expect(await recorded(database.db(), `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
       await storages[0]?.add([makeTask()]);
       expect((await storages[2]?.count())?.[0]?.count).toBe(1);
     });
@@ -83,7 +83,7 @@ DIALECTS.forEach((dialect, index) => {
       const unmigrated = makeStorage(database, p, { migrate: false });
       const error = await unmigrated.open().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageError);
-      expect((error as Error).message).toMatch(new RegExp(`prefix "${p}" lack migration\\(s\\) 0001-initial .*migrate: true, or apply kyselyMigrations\\(\\)`));
+      expect((error as Error).message).toMatch(new RegExp(`prefix "${p}" lack migration\\(s\\) 0001-initial, 0002-rate-limits .*migrate: true, or apply kyselyMigrations\\(\\)`));
       const app = new Migrator({
         db,
         provider: { getMigrations: async () => kyselyMigrations({ dialect, tablePrefix: p }) },

@@ -16,7 +16,7 @@ export interface ColumnTypes {
   readonly word: Expression<unknown>;
   /** Text of any length, never indexed (payloads, names, errors). */
   readonly text: Expression<unknown>;
-  /** Text that is part of a key (a queue name, an instance id), at most 255 characters. */
+  /** Text that is part of a key (a queue name, an instance id, a rate-limit key), at most 256 characters. */
   readonly keyText: Expression<unknown>;
   /** A SHA-256 in hex (the task-key index). */
   readonly hash: Expression<unknown>;

@@ -18,7 +18,7 @@ export const mysqlDialect: SqlDialect = {
     id: sql`CHAR(36) ${ASCII}`,
     word: sql`VARCHAR(20) ${ASCII}`,
     text: sql`LONGTEXT`,
-    keyText: sql`VARCHAR(255)`,
+    keyText: sql`VARCHAR(256)`,
     hash: sql`CHAR(64) ${ASCII}`,
     time: sql`BIGINT`,
     count: sql`INT`,

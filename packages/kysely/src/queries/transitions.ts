@@ -38,8 +38,8 @@ const CHANGES_PER_UPDATE = 200;
  * ELSE column END` per column — then the audit, run-audit and log rows of the applied ones go in
  * one INSERT per table. A change and its history are written together or not at all.
  *
- * The hand-tuned adapters send a batch as one statement (`UPDATE … FROM (VALUES …)` on
- * PostgreSQL, `JSON_TABLE` on MySQL); this portable form costs a few more round trips and a
+ * The hand-tuned adapters send a batch as one statement (the batch as JSON read by
+ * `jsonb_to_recordset` on PostgreSQL, `JSON_TABLE` on MySQL); this portable form costs a few more round trips and a
  * locking read (see docs/kysely.md).
  */
 export class TransitionQueries {
