@@ -5,6 +5,7 @@
  * connection), so several processes starting together migrate once.
  */
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from 'evertask';
 import type { AnyKysely } from './database.js';
 import type { SqlDialect } from './dialects/dialect.js';
@@ -29,11 +30,21 @@ export function kyselyMigrations(tablePrefix: string, dialect: SqlDialect): Reco
 /** The name of the newest migration (what `open()` requires to be applied). */
 export const LATEST_MIGRATION = '0002-rate-limits';
 
-function migrator(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings): Migrator {
+async function migrator(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings): Promise<Migrator> {
   const migrations = kyselyMigrations(settings.tablePrefix, dialect);
   const provider: MigrationProvider = { getMigrations: async () => migrations };
-  return new Migrator({ db, provider, migrationTableName: settings.migrationTableName, migrationLockTableName: settings.migrationLockTableName });
+  const migrationTableSchema = await dialect.currentSchema(db);
+  return new Migrator({
+    db,
+    provider,
+    migrationTableName: settings.migrationTableName,
+    migrationLockTableName: settings.migrationLockTableName,
+    ...(migrationTableSchema === undefined ? {} : { migrationTableSchema }),
+  });
 }
+
+/** Attempts of a migration run cut short by another session's DDL (see `SqlDialect.isCatalogRace`). */
+const CATALOG_RACE_ATTEMPTS = 5;
 
 /** The migrations the table records (none when it does not exist yet). */
 async function recordedMigrations(db: AnyKysely, table: string): Promise<string[]> {
@@ -58,7 +69,7 @@ export async function prepareTables(db: AnyKysely, dialect: SqlDialect, settings
         'the tables were migrated by a newer release. Upgrade @evertask/kysely, or open another tablePrefix.',
     );
   }
-  const m = migrator(db, dialect, settings);
+  const m = await migrator(db, dialect, settings);
   if (!migrate) {
     let pending: string[];
     try {
@@ -74,7 +85,11 @@ export async function prepareTables(db: AnyKysely, dialect: SqlDialect, settings
     }
     return;
   }
-  const { error, results } = await m.migrateToLatest();
+  let { error, results } = await m.migrateToLatest();
+  for (let attempt = 1; error !== undefined && dialect.isCatalogRace(error) && attempt < CATALOG_RACE_ATTEMPTS; attempt++) {
+    await sleep(50 * attempt);
+    ({ error, results } = await m.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     throw new StorageError(

@@ -4,5 +4,5 @@ import { describeFor, usePostgres } from './kysely-test-helpers.js';
 const describeDb = await describeFor('postgres');
 
 describeDb('KyselyStorage on postgres', () => {
-  describeConformanceOn(usePostgres(), 'kypo_');
+  describeConformanceOn(usePostgres(import.meta.url), 'kypo_');
 });

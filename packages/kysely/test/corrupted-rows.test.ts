@@ -10,7 +10,7 @@ const describes = await Promise.all(DIALECTS.map((dialect) => describeFor(dialec
 
 DIALECTS.forEach((dialect, index) => {
   (describes[index] as typeof describe)(`KyselyStorage on ${dialect}: corrupted rows`, () => {
-    const database: TestDatabase = dialect === 'postgres' ? usePostgres() : useSqlite();
+    const database: TestDatabase = dialect === 'postgres' ? usePostgres(import.meta.url) : useSqlite();
     const prefix = `kycr${dialect.slice(0, 2)}_`;
     const tasks = sql.table(`${prefix}tasks`);
     const UPDATES: Record<RowCorruption, (id: string) => ReturnType<typeof sql>> = {

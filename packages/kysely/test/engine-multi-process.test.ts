@@ -6,7 +6,6 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
 import { testEngineProcesses } from '../../evertask/test/support/engine-processes.js';
 import { PG_URL } from '../../postgres/test/pg-test-helpers.js';
 import { describeFor, makeStorage, usePostgres } from './kysely-test-helpers.js';
@@ -15,11 +14,10 @@ const describePg = await describeFor('postgres');
 const PREFIX = 'kymp_';
 
 describePg('EverTask on PostgreSQL through Kysely in several processes', () => {
-  const database = usePostgres();
-  afterAll(() => database.dropPrefix(PREFIX));
+  const database = usePostgres(import.meta.url);
   testEngineProcesses({
     workerScript: join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'engine-worker.ts'),
-    storage: { connectionString: PG_URL, tablePrefix: PREFIX },
+    storage: { connectionString: PG_URL, schema: database.schema, tablePrefix: PREFIX },
     seedStorage: () => makeStorage(database, PREFIX),
     sweepInterval: '250ms',
   });

@@ -13,7 +13,7 @@ const describes = await Promise.all(DIALECTS.map((dialect) => describeFor(dialec
 
 DIALECTS.forEach((dialect, index) => {
   (describes[index] as typeof describe)(`transactional dispatch on ${dialect}`, () => {
-    const database: TestDatabase = dialect === 'postgres' ? usePostgres() : dialect === 'mysql' ? useMySql(import.meta.url) : useSqlite();
+    const database: TestDatabase = dialect === 'postgres' ? usePostgres(import.meta.url) : dialect === 'mysql' ? useMySql(import.meta.url) : useSqlite();
     const prefix = `kytx${dialect.slice(0, 2)}_`;
     const engines: EverTask[] = [];
     afterAll(async () => {

@@ -3,15 +3,17 @@
  * (the storage borrows it, as it borrows an application's): PostgreSQL and MySQL/MariaDB through
  * the other adapters' test helpers (their servers, their probes), SQLite on a temporary file.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import type { describe } from 'vitest';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import type { StoredTask } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
 import { PG_URL, describeWithPostgres } from '../../postgres/test/pg-test-helpers.js';
@@ -24,6 +26,8 @@ export interface TestDatabase {
   readonly dialect: DialectName;
   /** The instance (created lazily, destroyed after the file's tests). */
   db(): AnyKysely;
+  /** The tables whose name starts with `prefix` (read from the catalog of the test's schema or database only). */
+  listTables(prefix: string): Promise<string[]>;
   /** Drops every table whose name starts with `prefix`. */
   dropPrefix(prefix: string): Promise<void>;
 }
@@ -33,16 +37,48 @@ async function dropListed(db: AnyKysely, names: readonly string[]): Promise<void
   for (const name of names) await db.schema.dropTable(name).ifExists().execute();
 }
 
-/** PostgreSQL: a pool on the test database; tables under a per-file prefix in its public schema. */
-export function usePostgres(): TestDatabase {
+/** A schema name unique to the calling test file and process (`kysely_test_<hash>_<pid>`). */
+export function testSchema(fileUrl: string): string {
+  return `kysely_test_${createHash('sha1').update(basename(fileURLToPath(fileUrl))).digest('hex').slice(0, 8)}_${process.pid}`;
+}
+
+/** A pool on the test database whose connections put unqualified tables in `schema` (the application's search_path). */
+export function schemaPool(schema: string, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: PG_URL, max, options: `-c search_path=${schema}` });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/**
+ * PostgreSQL: a pool on the test database whose search_path is a schema of the file's own
+ * (created before its tests, dropped after), so that nothing else on the server meets its tables.
+ */
+export function usePostgres(fileUrl: string): TestDatabase & { schema: string } {
+  const schema = testSchema(fileUrl);
   let db: AnyKysely | undefined;
-  afterAll(async () => db?.destroy());
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; CREATE SCHEMA "${schema}"`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
+  });
   return {
     dialect: 'postgres',
-    db: () => (db ??= new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: PG_URL, max: 6 }) }) })),
+    schema,
+    db: () => (db ??= new Kysely({ dialect: new PostgresDialect({ pool: schemaPool(schema, 6) }) })),
+    async listTables(prefix) {
+      const rows = await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, ${prefix}) ORDER BY 1`.execute(this.db());
+      return rows.rows.map((row) => row.name);
+    },
     async dropPrefix(prefix) {
-      const rows = await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND starts_with(tablename, ${prefix})`.execute(this.db());
-      await dropListed(this.db(), rows.rows.map((row) => row.name));
+      await dropListed(this.db(), await this.listTables(prefix));
     },
   };
 }
@@ -55,9 +91,12 @@ export function useMySql(fileUrl: string): TestDatabase {
   return {
     dialect: 'mysql',
     db: () => (db ??= new Kysely({ dialect: new MysqlDialect({ pool: createPool({ uri, connectionLimit: 6, charset: 'utf8mb4_bin' }) }) })),
+    async listTables(prefix) {
+      const rows = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${database} AND LEFT(table_name, ${prefix.length}) = ${prefix} ORDER BY 1`.execute(this.db());
+      return rows.rows.map((row) => row.name);
+    },
     async dropPrefix(prefix) {
-      const rows = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ${database} AND LEFT(table_name, ${prefix.length}) = ${prefix}`.execute(this.db());
-      await dropListed(this.db(), rows.rows.map((row) => row.name));
+      await dropListed(this.db(), await this.listTables(prefix));
     },
   };
 }
@@ -75,9 +114,12 @@ export function useSqlite(): TestDatabase & { file: string } {
     dialect: 'sqlite',
     file,
     db: () => (db ??= sqliteKysely(file)),
+    async listTables(prefix) {
+      const rows = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ${prefix.length}) = ${prefix} ORDER BY 1`.execute(this.db());
+      return rows.rows.map((row) => row.name);
+    },
     async dropPrefix(prefix) {
-      const rows = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ${prefix.length}) = ${prefix}`.execute(this.db());
-      await dropListed(this.db(), rows.rows.map((row) => row.name));
+      await dropListed(this.db(), await this.listTables(prefix));
     },
   };
 }

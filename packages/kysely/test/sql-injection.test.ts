@@ -9,7 +9,7 @@ const describes = await Promise.all(DIALECTS.map((dialect) => describeFor(dialec
 
 DIALECTS.forEach((dialect, index) => {
   (describes[index] as typeof describe)(`KyselyStorage on ${dialect}: SQL injection`, () => {
-    const database: TestDatabase = dialect === 'postgres' ? usePostgres() : useSqlite();
+    const database: TestDatabase = dialect === 'postgres' ? usePostgres(import.meta.url) : useSqlite();
     const prefix = `kyinj${dialect.slice(0, 2)}_`;
     describeSqlInjection(`KyselyStorage (${dialect})`, () => ({
       open: async () => {
@@ -20,7 +20,7 @@ DIALECTS.forEach((dialect, index) => {
       },
       close: (storage) => storage.close(),
       withIdentifier: (tablePrefix) => makeStorage(database, tablePrefix),
-      tables: async () => (await database.db().introspection.getTables()).map((table) => table.name).filter((name) => name.startsWith(prefix)).sort(),
+      tables: () => database.listTables(prefix),
     }));
   });
 });

@@ -73,6 +73,18 @@ export interface SqlDialect {
   insertIgnoringConflict(insert: AnyInsert, keys: readonly string[]): AnyInsert;
   /** `insert` that overwrites `columns` of a row whose key `keys` exists. */
   upsert(insert: AnyInsert, keys: readonly string[], columns: readonly string[]): AnyInsert;
+  /**
+   * The schema unqualified tables go to (PostgreSQL's `current_schema()`), for the Migrator's
+   * `migrationTableSchema`: without it Kysely's Migrator takes a migration table of the same name
+   * in any schema for its own. Undefined where tables have no schema.
+   */
+  currentSchema(db: AnyKysely): Promise<string | undefined>;
+  /**
+   * An error of reading the catalog while another session drops a schema or table (PostgreSQL's
+   * catalog functions resolve names of objects being dropped): Kysely's Migrator reads every
+   * table of the database, so opening is tried again after one.
+   */
+  isCatalogRace(error: unknown): boolean;
   /** A lock, a deadlock, a busy database or a lost connection: the work may succeed if run again. */
   isTransient(error: unknown): boolean;
   /** A unique index was violated (a task key taken). */

@@ -41,6 +41,8 @@ export const mysqlDialect: SqlDialect = {
   slotOf: (column, from, width) => sql<number>`(${sql.ref(column)} - ${from}) DIV ${width}`,
   insertIgnoringConflict: (insert) => insert.ignore(),
   upsert: (insert, _keys, columns) => insert.onDuplicateKeyUpdate(Object.fromEntries(columns.map((column) => [column, sql`VALUES(${sql.ref(column)})`]))),
+  currentSchema: async () => undefined,
+  isCatalogRace: () => false,
   isTransient(error) {
     const { errno, code } = driverErrorFields(error);
     return (typeof errno === 'number' && TRANSIENT_ERRNOS.has(errno)) || (typeof code === 'string' && CONNECTION_CODES.has(code));

@@ -40,6 +40,8 @@ export const postgresDialect: SqlDialect = {
   slotOf: (column, from, width) => sql<number>`(${sql.ref(column)} - ${from}::int8) / ${width}::int8`,
   insertIgnoringConflict: onConflictDoNothing,
   upsert: onConflictUpdate,
+  currentSchema: async (db) => (await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db)).rows[0]?.schema ?? undefined,
+  isCatalogRace: (error) => ['3F000', '42P01', 'XX000'].includes(String(driverErrorFields(error).code)),
   isTransient(error) {
     const { code, message } = driverErrorFields(error);
     if (typeof code === 'string' && (TRANSIENT_STATES.has(code) || NETWORK_ERROR_CODES.has(code))) return true;

@@ -52,6 +52,8 @@ export const sqliteDialect: SqlDialect = {
   slotOf: (column, from, width) => sql<number>`CAST((${sql.ref(column)} - ${from}) / ${width} AS INTEGER)`,
   insertIgnoringConflict: onConflictDoNothing,
   upsert: onConflictUpdate,
+  currentSchema: async () => undefined,
+  isCatalogRace: () => false,
   isTransient(error) {
     const { code } = driverErrorFields(error);
     return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);

@@ -44,9 +44,11 @@ export class RateLimitQueries {
     const budgets = new Map<string, Budget>();
     for (const r of requests) budgets.set(budgetId(r.policyKey, r.key), { policyKey: r.policyKey, key: r.key, toleranceMs: r.toleranceMs });
     const ordered = [...budgets.values()].sort((p, q) => compare(p.policyKey, q.policyKey) || compare(p.key, q.key));
-    // a NULL TAT marks a row created here: the first request of the key starts it fresh
+    // a NULL TAT marks a row created here: the first request of the key starts it fresh. An
+    // upsert (not "insert if absent") so that an existing row is write-locked at once: with only
+    // a shared lock from a skipped insert, two batches would deadlock upgrading it
     const fresh = db.insertInto(tables.rateLimits).values(ordered.map((b) => ({ policy_key: b.policyKey, budget_key: b.key, tat: null, tolerance_ms: b.toleranceMs })));
-    await dialect.insertIgnoringConflict(fresh, ['policy_key', 'budget_key']).execute();
+    await dialect.upsert(fresh, ['policy_key', 'budget_key'], ['tolerance_ms']).execute();
     const budgetRows = (await dialect
       .lockRows(
         db
