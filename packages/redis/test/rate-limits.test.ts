@@ -2,7 +2,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import type { RateLimitRequest } from 'evertask';
 import type { RedisStorage } from '../src/index.js';
 import { RESERVATION_GRACE_MS } from '../src/queries/rate-limits.js';
-import { adminClient, deletePrefix, describeWithRedis, makeStorage, testPrefix } from './redis-test-helpers.js';
+import { adminClient, describeWithRedis, storagesOnOwnPrefixes } from './redis-test-helpers.js';
 
 const describeRedis = await describeWithRedis();
 /** The caller's clock, far from the server's: every time the scripts use is this one. */
@@ -15,21 +15,10 @@ function request(reservationId: string, now: number): RateLimitRequest {
 
 describeRedis('RedisStorage rate-limit keys', () => {
   const admin = adminClient();
-  const used: RedisStorage[] = [];
+  const storages = storagesOnOwnPrefixes('rate-limits');
+  const open = (): Promise<RedisStorage> => storages.open();
 
-  async function open(): Promise<RedisStorage> {
-    const storage = makeStorage({ prefix: testPrefix('rate-limits') });
-    used.push(storage);
-    await storage.open();
-    return storage;
-  }
-
-  afterEach(async () => {
-    for (const storage of used.splice(0)) {
-      await storage.close();
-      await deletePrefix(storage.prefix);
-    }
-  });
+  afterEach(() => storages.cleanup());
   afterAll(() => admin.disconnect());
 
   it('gives a reservation a TTL past its slot, one period and the grace, and forgets it once the caller passes that', async () => {

@@ -69,3 +69,22 @@ export function makeStorage(options: Partial<RedisStorageOptions> = {}): RedisSt
 export function makeTask(overrides: Partial<StoredTask> = {}): StoredTask {
   return makeStoredTask({ createdAt: 1_700_000_000_000, payload: '{"n":1}', ...overrides });
 }
+
+/** Storages each on a key prefix of its own: `open()` opens one, `cleanup()` (in `afterEach`) closes them and deletes their keys. */
+export function storagesOnOwnPrefixes(tag: string): { open(): Promise<RedisStorage>; cleanup(): Promise<void> } {
+  const used: RedisStorage[] = [];
+  return {
+    async open() {
+      const storage = makeStorage({ prefix: testPrefix(tag) });
+      used.push(storage);
+      await storage.open();
+      return storage;
+    },
+    async cleanup() {
+      for (const storage of used.splice(0)) {
+        await storage.close();
+        await deletePrefix(storage.prefix);
+      }
+    },
+  };
+}

@@ -21,13 +21,15 @@ for i = 1, n do
 end
 local first = 0
 if audit then first = redis.call('INCRBY', P .. ':seq', n) - n end
+local moves = new_moves()
 for i = 1, n do
   local t = tasks[i]
-  insert_task(t)
+  insert_task(t, moves)
   if audit then
     redis.call('ZADD', P .. ':sa:' .. t.id, t.state.updated,
       string.format('%016x', first + i - 1) .. cjson.encode({ t.state.status, t.state.updated, cjson.null, cjson.null }))
   end
 end
+flush_moves(moves)
 if payload ~= '' then redis.call('PUBLISH', P .. ':notify', payload) end
 return { 'ok' }

@@ -14,9 +14,12 @@ for _, queue in ipairs(queues) do
   sources[#sources + 1] = { key = due_set(queue), statuses = WAITING, rank = 1, buffer = {}, pos = 1, skipped = 0, done = false }
   sources[#sources + 1] = { key = lease_set(queue), statuses = LEASED, rank = 0, buffer = {}, pos = 1, skipped = 0, done = false }
 end
+-- the index moves of the claims, gathered (see new_moves); written before an index is read again
+local moves = new_moves()
 local function head(source)
   if source.pos > #source.buffer then
     if source.done then return nil end
+    flush_moves(moves)
     local rows = redis.call('ZRANGEBYSCORE', source.key, '-inf', now, 'WITHSCORES', 'LIMIT', source.skipped, page)
     source.buffer = rows
     source.pos = 1
@@ -25,6 +28,7 @@ local function head(source)
   end
   return source.buffer[source.pos], tonumber(source.buffer[source.pos + 1])
 end
+local STATUS_AT, QUEUE_AT, NAME_AT, CK_AT = COLUMN_INDEX.status, COLUMN_INDEX.queue, COLUMN_INDEX.name, #COLUMNS + 1
 local claimed = {}
 while #claimed < limit do
   local best, bestId, bestScore = nil, nil, nil
@@ -37,25 +41,28 @@ while #claimed < limit do
   end
   if best == nil then break end
   best.pos = best.pos + 2
-  local row, old = read_row(bestId)
-  if old and best.statuses[old.status] and (names == nil or names[old.name]) then
-    redis.call('HSET', task_key(bestId), 'status', 'queued', 'lease_owner', owner, 'lease_expires_at', expiry, 'updated_at', now)
-    -- reindex() for this one move, written out (the hot path): the status set, due set -> lease set
-    local queue = old.queue
-    if old.status ~= 'queued' then
-      local member = old.ck .. ':' .. bestId
-      redis.call('ZREM', status_set(queue, old.status), member)
-      redis.call('ZADD', status_set(queue, 'queued'), 0, member)
+  local key = task_key(bestId)
+  local row = redis.call('HMGET', key, unpack(ROW_FIELDS)) -- every column, then the created key
+  local status = row[STATUS_AT]
+  if status and best.statuses[status] and (names == nil or names[row[NAME_AT]]) then
+    redis.call('HSET', key, 'status', 'queued', 'lease_owner', owner, 'lease_expires_at', expiry, 'updated_at', now)
+    -- reindex() for this one move, written out: the status set, due set -> lease set
+    local queue = row[QUEUE_AT]
+    if status ~= 'queued' then
+      local member = row[CK_AT] .. ':' .. bestId
+      index_write(moves, 'ZREM', status_set(queue, status), nil, member)
+      index_write(moves, 'ZADD', status_set(queue, 'queued'), 0, member)
     end
-    if WAITING[old.status] then redis.call('ZREM', due_set(queue), bestId) end
-    redis.call('ZADD', lease_set(queue), expiry, bestId)
-    row[#COLUMNS + 1] = nil
+    if WAITING[status] then index_write(moves, 'ZREM', due_set(queue), nil, bestId) end
+    index_write(moves, 'ZADD', lease_set(queue), expiry, bestId)
+    row[CK_AT] = nil
     claimed[#claimed + 1] = row
-  elseif old == nil then
-    redis.call('ZREM', best.key, bestId) -- an index entry whose task is gone
+  elseif not status then
+    index_write(moves, 'ZREM', best.key, nil, bestId) -- an index entry whose task is gone
   else
     best.skipped = best.skipped + 1
   end
 end
+flush_moves(moves)
 if #claimed == 0 then return '[]' end
 return cjson.encode(claimed)

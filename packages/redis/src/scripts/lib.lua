@@ -7,9 +7,28 @@ local LEASED = { ['queued'] = true, ['in-progress'] = true }
 local TERMINAL = { ['completed'] = true, ['failed'] = true, ['cancelled'] = true }
 
 local function task_key(id) return P .. ':t:' .. id end
-local function status_set(queue, status) return P .. ':s:' .. status .. ':' .. queue end
-local function due_set(queue) return P .. ':due:' .. queue end
-local function lease_set(queue) return P .. ':lease:' .. queue end
+-- the index keys of a queue, built once per script run (a batch names the same few keys again and again)
+local QUEUE_KEYS = {}
+local function queue_keys(queue)
+  local keys = QUEUE_KEYS[queue]
+  if not keys then
+    keys = { status = {}, due = P .. ':due:' .. queue, lease = P .. ':lease:' .. queue }
+    QUEUE_KEYS[queue] = keys
+  end
+  return keys
+end
+local function status_set(queue, status)
+  local byStatus = queue_keys(queue).status
+  local key = byStatus[status]
+  if not key then
+    key = P .. ':s:' .. status .. ':' .. queue
+    byStatus[status] = key
+  end
+  return key
+end
+local function due_set(queue) return queue_keys(queue).due end
+local function lease_set(queue) return queue_keys(queue).lease end
+local FINISHED = P .. ':fin'
 
 -- The fields that decide which indexes hold a task.
 local STATE_FIELDS = { 'status', 'queue', '_ck', 'due_at', 'lease_expires_at', 'recurring', 'updated_at', 'task_key', 'lease_owner', 'name' }
@@ -24,8 +43,8 @@ local function read_state(id)
   return { status = v[1], queue = v[2], ck = v[3], due = v[4], lease = v[5], recurring = v[6], updated = v[7], key = v[8], owner = v[9], name = v[10] }
 end
 
--- Every column of a task and its created key, in COLUMNS order (false for a null), and its
--- state; nil when the task does not exist.
+-- Every column of a task and its created key, in COLUMNS order: the fields the claim reads
+-- (COLUMN_INDEX: the place of a column in that list).
 local ROW_FIELDS = {}
 local COLUMN_INDEX = {}
 for i, column in ipairs(COLUMNS) do
@@ -33,44 +52,77 @@ for i, column in ipairs(COLUMNS) do
   COLUMN_INDEX[column] = i
 end
 ROW_FIELDS[#COLUMNS + 1] = '_ck'
-local function read_row(id)
-  local v = redis.call('HMGET', task_key(id), unpack(ROW_FIELDS))
-  local status = v[COLUMN_INDEX.status]
-  if not status then return nil end
-  return v, {
-    status = status, queue = v[COLUMN_INDEX.queue], ck = v[#COLUMNS + 1], due = v[COLUMN_INDEX.due_at],
-    lease = v[COLUMN_INDEX.lease_expires_at], recurring = v[COLUMN_INDEX.recurring], updated = v[COLUMN_INDEX.updated_at],
-    key = v[COLUMN_INDEX.task_key], owner = v[COLUMN_INDEX.lease_owner], name = v[COLUMN_INDEX.name],
-  }
-end
 
 local function copy_state(s)
-  local c = {}
-  for k, v in pairs(s) do c[k] = v end
-  return c
+  return { status = s.status, queue = s.queue, ck = s.ck, due = s.due, lease = s.lease, recurring = s.recurring, updated = s.updated, key = s.key, owner = s.owner, name = s.name }
 end
 
--- Moves a task between the indexes its old and new state belong to (nil: no task).
-local function reindex(id, old, new)
+-- Index writes of a batch: the commands of one kind on one key are gathered and sent by
+-- flush_moves as one variadic command (one ZADD of 64 members costs Redis far less than 64
+-- ZADDs). A batch holds the moves of distinct tasks only, so their order within a key does not
+-- matter: a script flushes before it moves a task a second time (`moved`) and before it reads an
+-- index it moves entries of.
+local function new_moves() return { list = {}, by = {}, moved = {} } end
+
+-- One index write: at once without `moves`, else gathered. `op` is ZADD, ZREM or SADD.
+local function index_write(moves, op, key, score, member)
+  if not moves then
+    if op == 'ZADD' then redis.call('ZADD', key, score, member) else redis.call(op, key, member) end
+    return
+  end
+  local byKey = moves.by[op]
+  if not byKey then
+    byKey = {}
+    moves.by[op] = byKey
+  end
+  local entry = byKey[key]
+  if not entry then
+    entry = { op, key, members = op == 'SADD' and {} or nil }
+    byKey[key] = entry
+    moves.list[#moves.list + 1] = entry
+  end
+  if op == 'SADD' then
+    if entry.members[member] then return end
+    entry.members[member] = true
+  elseif op == 'ZADD' then
+    entry[#entry + 1] = score
+  end
+  entry[#entry + 1] = member
+end
+
+-- Arguments per command (even: a ZADD's score/member pairs never split), well inside unpack's limit.
+local MOVE_CHUNK = 2000
+local function flush_moves(moves)
+  for _, entry in ipairs(moves.list) do
+    local op, key, n = entry[1], entry[2], #entry
+    for i = 3, n, MOVE_CHUNK do redis.call(op, key, unpack(entry, i, math.min(i + MOVE_CHUNK - 1, n))) end
+  end
+  moves.list, moves.by, moves.moved = {}, {}, {}
+end
+
+-- Moves a task between the indexes its old and new state belong to (nil: no task); gathered in
+-- `moves` when given (see new_moves).
+local function reindex(id, old, new, moves)
   local oldS = old and status_set(old.queue, old.status)
   local newS = new and status_set(new.queue, new.status)
   if oldS ~= newS then
-    if oldS then redis.call('ZREM', oldS, old.ck .. ':' .. id) end
-    if newS then redis.call('ZADD', newS, 0, new.ck .. ':' .. id) end
+    if oldS then index_write(moves, 'ZREM', oldS, nil, old.ck .. ':' .. id) end
+    if newS then index_write(moves, 'ZADD', newS, 0, new.ck .. ':' .. id) end
   end
   local oldD = old and WAITING[old.status] and old.due and due_set(old.queue)
   local newD = new and WAITING[new.status] and new.due and due_set(new.queue)
-  if oldD and oldD ~= newD then redis.call('ZREM', oldD, id) end
-  if newD and (newD ~= oldD or new.due ~= old.due) then redis.call('ZADD', newD, new.due, id) end
+  if oldD and oldD ~= newD then index_write(moves, 'ZREM', oldD, nil, id) end
+  if newD and (newD ~= oldD or new.due ~= old.due) then index_write(moves, 'ZADD', newD, new.due, id) end
   local oldL = old and LEASED[old.status] and old.lease and lease_set(old.queue)
   local newL = new and LEASED[new.status] and new.lease and lease_set(new.queue)
-  if oldL and oldL ~= newL then redis.call('ZREM', oldL, id) end
-  if newL and (newL ~= oldL or new.lease ~= old.lease) then redis.call('ZADD', newL, new.lease, id) end
+  if oldL and oldL ~= newL then index_write(moves, 'ZREM', oldL, nil, id) end
+  if newL and (newL ~= oldL or new.lease ~= old.lease) then index_write(moves, 'ZADD', newL, new.lease, id) end
   local oldF = old and TERMINAL[old.status] and not old.recurring
   local newF = new and TERMINAL[new.status] and not new.recurring
-  if oldF and not newF then redis.call('ZREM', P .. ':fin', id) end
-  if newF and (not oldF or new.updated ~= old.updated) then redis.call('ZADD', P .. ':fin', new.updated, id) end
-  if new and (not old or old.queue ~= new.queue) then redis.call('SADD', P .. ':queues', new.queue) end
+  if oldF and not newF then index_write(moves, 'ZREM', FINISHED, nil, id) end
+  if newF and (not oldF or new.updated ~= old.updated) then index_write(moves, 'ZADD', FINISHED, new.updated, id) end
+  if new and (not old or old.queue ~= new.queue) then index_write(moves, 'SADD', P .. ':queues', nil, new.queue) end
+  if moves then moves.moved[id] = true end
 end
 
 -- Applies a patch, a flat list {column, value, …} where a value is a string or cjson.null (the
@@ -135,31 +187,37 @@ end
 
 -- A new task from its list of values: one per COLUMNS entry (a string, or cjson.null), then its
 -- created key. Returns the task: id, key, the fields to set, its index state.
+local NULL = cjson.null
 local function read_new_task(row)
   local fields = {}
-  local values = {}
+  local n = 0
   for i = 1, #COLUMNS do
     local value = row[i]
-    if value ~= cjson.null then
-      values[COLUMNS[i]] = value
-      fields[#fields + 1] = COLUMNS[i]
-      fields[#fields + 1] = value
+    if value ~= NULL then
+      fields[n + 1] = COLUMNS[i]
+      fields[n + 2] = value
+      n = n + 2
     end
   end
   local ck = row[#COLUMNS + 1]
-  fields[#fields + 1] = '_ck'
-  fields[#fields + 1] = ck
+  fields[n + 1] = '_ck'
+  fields[n + 2] = ck
+  -- a column's value, false for a null
+  local function at(column)
+    local value = row[COLUMN_INDEX[column]]
+    return value ~= NULL and value
+  end
+  local key = at('task_key')
   local state = {
-    status = values.status, queue = values.queue, ck = ck, due = values.due_at or false, lease = values.lease_expires_at or false,
-    recurring = values.recurring or false, updated = values.updated_at, key = values.task_key or false,
-    owner = values.lease_owner or false, name = values.name,
+    status = at('status'), queue = at('queue'), ck = ck, due = at('due_at'), lease = at('lease_expires_at'),
+    recurring = at('recurring'), updated = at('updated_at'), key = key, owner = at('lease_owner'), name = at('name'),
   }
-  return { id = values.id, key = values.task_key, fields = fields, state = state }
+  return { id = at('id'), key = key or nil, fields = fields, state = state }
 end
 
-local function insert_task(t)
+local function insert_task(t, moves)
   redis.call('HSET', task_key(t.id), unpack(t.fields))
-  reindex(t.id, nil, t.state)
+  reindex(t.id, nil, t.state, moves)
   if t.key then redis.call('HSET', P .. ':key', t.key, t.id) end
 end
 
