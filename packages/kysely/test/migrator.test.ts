@@ -59,6 +59,25 @@ DIALECTS.forEach((dialect, index) => {
       expect((await again.count()).map((c) => c.count)).toEqual([1]);
     });
 
+    it.runIf(dialect === 'postgres')('on PostgreSQL, migrates in its own schema although another schema holds a migration table of the same name', async () => {
+      const p = prefix(5);
+      const other = `${base}_other_${process.pid}`;
+      const db = database.db();
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(other)}`.execute(db);
+      try {
+        // what a second EverTask schema in the same database holds
+        await db.withSchema(other).schema.createTable(`${p}kysely_migration`).addColumn('name', 'varchar(255)', (c) => c.primaryKey()).addColumn('timestamp', 'varchar(255)').execute();
+        await db.withSchema(other).insertInto(`${p}kysely_migration`).values({ name: '0001-initial', timestamp: new Date().toISOString() }).execute();
+        const storage = makeStorage(database, p);
+        await storage.open();
+        expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
+        await storage.add([makeTask()]);
+        expect((await storage.count()).map((c) => c.count)).toEqual([1]);
+      } finally {
+        await sql`DROP SCHEMA IF EXISTS ${sql.id(other)} CASCADE`.execute(db);
+      }
+    });
+
     it('takes the migration table name of the option', async () => {
       const p = prefix(2);
       const storage = makeStorage(database, p, { migrationTableName: `${p}evertask_schema` });
