@@ -4,7 +4,7 @@ import { importX } from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/dashboard/**/build/**', 'packages/dashboard/.dist-*/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'packages/dashboard/**/build/**', 'packages/dashboard/.dist-*/**', '.doc-snippets*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -268,6 +268,8 @@ export interface TableNames {
   readonly instances: string;
   readonly rateLimits: string;
   readonly rateLimitReservations: string;
+  /** The stored procedure of a batch of acquisitions (migration 5). */
+  readonly rateLimitAcquire: string;
   readonly pausedQueues: string;
   readonly migrations: string;
 }
@@ -282,6 +284,7 @@ export function tableNames(prefix: string): TableNames {
     instances: `\`${prefix}instances\``,
     rateLimits: `\`${prefix}rate_limits\``,
     rateLimitReservations: `\`${prefix}rate_limit_reservations\``,
+    rateLimitAcquire: `\`${prefix}rate_limit_acquire\``,
     pausedQueues: `\`${prefix}paused_queues\``,
     migrations: `\`${prefix}migrations\``,
   };

@@ -3,6 +3,7 @@ export type { MySqlStorageOptions, MySqlStorageCommonOptions, MySqlUriOptions, M
 export { checkTablePrefix } from './mysql-storage-options.js';
 export {
   mysqlMigrationSql,
+  mysqlMigrationStatements,
   MIGRATIONS as MYSQL_MIGRATIONS,
   LATEST_MIGRATION_VERSION as MYSQL_SCHEMA_VERSION,
   type Migration as MySqlMigration,

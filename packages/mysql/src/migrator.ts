@@ -5,6 +5,7 @@ import { loadMigrationFiles } from 'evertask/storage-kit';
 import { tableNames } from './connection.js';
 import { errorNumber, toStorageError } from './mysql-errors.js';
 import { checkTablePrefix } from './mysql-storage-options.js';
+import { clientStatement, splitMigrationSql, type MigrationStatement } from './migration-statements.js';
 
 /** One versioned migration. Its SQL uses `{{prefix}}` for the table prefix. */
 export interface Migration {
@@ -32,19 +33,9 @@ export const MIGRATIONS: readonly Migration[] = loadMigrations();
 /** The schema version this package needs. */
 export const LATEST_MIGRATION_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
 
-/** The statements of one migration for a prefix (comments dropped, split at each `;` that ends a line). */
-function migrationStatements(migration: Migration, prefix: string): string[] {
-  return migration.sql
-    .replaceAll('{{prefix}}', checkTablePrefix(prefix))
-    .split(/;\s*(?:\r?\n|$)/)
-    .map((statement) =>
-      statement
-        .split('\n')
-        .filter((line) => !line.trim().startsWith('--'))
-        .join('\n')
-        .trim(),
-    )
-    .filter((statement) => statement !== '');
+/** The statements of one migration for a prefix (see `splitMigrationSql`). */
+function migrationStatements(migration: Migration, prefix: string): MigrationStatement[] {
+  return splitMigrationSql(migration.sql.replaceAll('{{prefix}}', checkTablePrefix(prefix)));
 }
 
 /** Statement that creates the migrations bookkeeping table. */
@@ -69,25 +60,41 @@ function quoteString(text: string): string {
 }
 
 /**
- * The whole migration as one SQL script, for tools that print or apply it (`evertask migrate
- * --mysql … --print`, or a deployment pipeline that migrates before the application starts with
- * `migrate: false`). Runs under the same named lock as `open()` and applies only versions above
- * `fromVersion` (0 for a fresh database), recording each in `<prefix>migrations`. Run it in the
- * database the application uses (`mysql mydb < script.sql`).
+ * The whole migration as one SQL script for the mysql (or mariadb) command-line client
+ * (`evertask migrate --mysql … --print`, or a deployment pipeline that migrates before the
+ * application starts with `migrate: false`). Runs under the same named lock as `open()` and applies
+ * only versions above `fromVersion` (0 for a fresh database), recording each in
+ * `<prefix>migrations`. Run it in the database the application uses (`mysql mydb < script.sql`).
+ * The stored procedure is wrapped in `DELIMITER` lines, a command of the client, not of the server:
+ * to run the migration through a driver, run the statements of `mysqlMigrationStatements` one by one.
  */
 export function mysqlMigrationSql(tablePrefix: string = 'evertask_', fromVersion = 0): string {
+  const lines = migrationScript(tablePrefix, fromVersion).map((step) => (typeof step === 'string' ? step : clientStatement(step)));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The statements of `mysqlMigrationSql`, one per item without its delimiter, for a driver to run
+ * one after another on one connection (the named lock is held by that connection).
+ */
+export function mysqlMigrationStatements(tablePrefix: string = 'evertask_', fromVersion = 0): string[] {
+  return migrationScript(tablePrefix, fromVersion).flatMap((step) => (typeof step === 'string' ? [] : [step.sql]));
+}
+
+/** The script's steps under the named lock: a comment line before each migration, then its statements. */
+function migrationScript(tablePrefix: string, fromVersion: number): (string | MigrationStatement)[] {
   const prefix = checkTablePrefix(tablePrefix);
   const migrations = tableNames(prefix).migrations;
   const lock = `CONCAT('evertask:migrate:', SHA1(CONCAT(DATABASE(), CHAR(0), ${quoteString(prefix)})))`;
-  const parts = [`SELECT GET_LOCK(${lock}, ${LOCK_TIMEOUT_SECONDS});`, `${bootstrapSql(prefix)};`];
+  const plain = (sql: string): MigrationStatement => ({ sql, delimiter: ';' });
+  const steps: (string | MigrationStatement)[] = [plain(`SELECT GET_LOCK(${lock}, ${LOCK_TIMEOUT_SECONDS})`), plain(bootstrapSql(prefix))];
   for (const migration of MIGRATIONS) {
     if (migration.version <= fromVersion) continue;
-    parts.push(`-- migration ${migration.version}: ${migration.name}`);
-    for (const statement of migrationStatements(migration, prefix)) parts.push(`${statement};`);
-    parts.push(`INSERT IGNORE INTO ${migrations} (version, name) VALUES (${migration.version}, ${quoteString(migration.name)});`);
+    steps.push(`-- migration ${migration.version}: ${migration.name}`, ...migrationStatements(migration, prefix));
+    steps.push(plain(`INSERT IGNORE INTO ${migrations} (version, name) VALUES (${migration.version}, ${quoteString(migration.name)})`));
   }
-  parts.push(`SELECT RELEASE_LOCK(${lock});`);
-  return `${parts.join('\n')}\n`;
+  steps.push(plain(`SELECT RELEASE_LOCK(${lock})`));
+  return steps;
 }
 
 /** The applied migration version of the tables of a prefix (0 when there are none). */
@@ -125,7 +132,7 @@ async function applyMigrations(pool: Pool, prefix: string): Promise<void> {
     const version = await appliedVersion(db, prefix);
     for (const migration of MIGRATIONS) {
       if (migration.version <= version) continue;
-      for (const statement of migrationStatements(migration, prefix)) await db.query(statement);
+      for (const statement of migrationStatements(migration, prefix)) await db.query(statement.sql);
       await db.query(`INSERT INTO ${tableNames(prefix).migrations} (version, name) VALUES (?, ?)`, [migration.version, migration.name]);
     }
   } finally {

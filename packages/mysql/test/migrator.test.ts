@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from 'evertask';
-import { MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION, mysqlMigrationSql } from '../src/index.js';
+import { MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION, mysqlMigrationSql, mysqlMigrationStatements } from '../src/index.js';
+import { splitMigrationSql } from '../src/migration-statements.js';
 import { adminConnection, describeWithMySql, makeStorage, makeTask, useDatabase } from './mysql-test-helpers.js';
 
 const describeMySql = await describeWithMySql();
@@ -22,6 +23,32 @@ describe('migration files', () => {
     expect(script).toContain('CREATE TABLE IF NOT EXISTS billing_tasks');
     expect(script).not.toContain('{{prefix}}');
     expect(() => mysqlMigrationSql('Bad Prefix')).toThrow(/"tablePrefix" must match/);
+    // the stored procedure goes to the mysql client between DELIMITER lines
+    expect(script).toMatch(/\nDELIMITER \/\/\nCREATE PROCEDURE billing_rate_limit_acquire\([^]*\nEND \/\/\nDELIMITER ;\n/);
+    expect(mysqlMigrationStatements('billing_').some((sql) => sql.includes('DELIMITER'))).toBe(false);
+    expect(() => mysqlMigrationStatements('Bad Prefix')).toThrow(/"tablePrefix" must match/);
+  });
+
+  it('splits a migration where the mysql client would: at the end of a line ending with the delimiter', () => {
+    const sql = [
+      'CREATE TABLE a (x INT);',
+      '-- a comment; dropped',
+      'INSERT INTO a VALUES (1); INSERT INTO a',
+      'VALUES (2);',
+      'DELIMITER //',
+      'CREATE PROCEDURE p()',
+      'BEGIN',
+      '  SELECT 1;',
+      'END //',
+      'DELIMITER ;',
+      'DROP TABLE a;',
+    ].join('\r\n');
+    expect(splitMigrationSql(sql)).toEqual([
+      { sql: 'CREATE TABLE a (x INT)', delimiter: ';' },
+      { sql: 'INSERT INTO a VALUES (1); INSERT INTO a\nVALUES (2)', delimiter: ';' },
+      { sql: 'CREATE PROCEDURE p()\nBEGIN\n  SELECT 1;\nEND', delimiter: '//' },
+      { sql: 'DROP TABLE a', delimiter: ';' },
+    ]);
   });
 });
 
@@ -63,12 +90,12 @@ describeMySql('migrations on the server', () => {
     await storage.close();
   });
 
-  it('the printed script migrates a database that the storage then opens with migrate: false', async () => {
-    const connection = await mysql.createConnection({ uri, multipleStatements: true });
+  it('the script run through a driver (mysqlMigrationStatements) migrates a database that the storage then opens with migrate: false', async () => {
+    const connection = await mysql.createConnection({ uri });
     try {
-      await connection.query(mysqlMigrationSql('printed_'));
+      for (const sql of mysqlMigrationStatements('printed_')) await connection.query(sql);
       // a second run changes nothing (every statement is idempotent)
-      await connection.query(mysqlMigrationSql('printed_'));
+      for (const sql of mysqlMigrationStatements('printed_')) await connection.query(sql);
     } finally {
       await connection.end();
     }
@@ -84,7 +111,7 @@ describeMySql('migrations on the server', () => {
     }
   });
 
-  it('the script also runs through the mysql command-line client', () => {
+  it('the script also runs through the mysql command-line client, stored procedure included', async () => {
     let client = true;
     try {
       execFileSync('mysql', ['--version'], { stdio: 'pipe' });
@@ -98,6 +125,16 @@ describeMySql('migrations on the server', () => {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, MYSQL_PWD: decodeURIComponent(url.password) },
     });
-    return expect(versions('cli_')).resolves.toEqual(MYSQL_MIGRATIONS.map((m) => m.version));
+    expect(await versions('cli_')).toEqual(MYSQL_MIGRATIONS.map((m) => m.version));
+    const connection = await adminConnection(database);
+    try {
+      const [routines] = await connection.query<mysql.RowDataPacket[]>(
+        "SELECT routine_name AS name FROM information_schema.routines WHERE routine_schema = ? AND routine_type = 'PROCEDURE' AND routine_name LIKE 'cli\\_%'",
+        [database],
+      );
+      expect(routines.map((row) => String(row.name))).toEqual(['cli_rate_limit_acquire']);
+    } finally {
+      await connection.end();
+    }
   });
 });

@@ -67,14 +67,15 @@ export async function dropTables(database: string, prefix: string): Promise<void
 }
 
 /**
- * Call at the top of a test file's `describe`: creates the file's database before its tests and
- * drops it afterwards. Returns the database name and its URI.
+ * Call at the top of a test file's `describe`: creates the file's database (with the default
+ * character set and collation of `defaults`, utf8mb4_bin unless told) before its tests and drops
+ * it afterwards. Returns the database name and its URI.
  */
-export function useDatabase(fileUrl: string): { database: string; uri: string } {
+export function useDatabase(fileUrl: string, defaults: { charset: string; collation: string } = { charset: 'utf8mb4', collation: 'utf8mb4_bin' }): { database: string; uri: string } {
   const database = testDatabase(fileUrl);
   beforeAll(async () => {
     const connection = await adminConnection();
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\`; CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    await connection.query(`DROP DATABASE IF EXISTS \`${database}\`; CREATE DATABASE \`${database}\` CHARACTER SET ${defaults.charset} COLLATE ${defaults.collation}`);
     await connection.end();
   });
   afterAll(async () => {

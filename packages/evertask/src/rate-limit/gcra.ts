@@ -33,6 +33,36 @@ export function applyGcra(request: RateLimitRequest, tat: number | undefined, re
 }
 
 /**
+ * How long past its TAT a budget is kept before it may be removed. A budget whose TAT is at or
+ * before `now` is equivalent to an absent one for every request at `now` or later — the request
+ * conforms and sets TAT = now + T either way — unless it was `startEmpty` (an absent key starts
+ * with no burst, a kept idle one has its full burst) or holds a reservation (redemption and
+ * release read it). The minute spares the rows of keys in use from being deleted and created
+ * again between two starts, and covers clocks of processes up to a minute apart.
+ */
+export const IDLE_BUDGET_AGE_MS = 60_000;
+
+/** Idle budgets one acquisition batch removes at most (the work of a sweep stays bounded). */
+export const IDLE_BUDGETS_PER_BATCH = 100;
+
+/** What a store knows of a budget to tell whether it is idle. */
+export interface BudgetState {
+  tat: number;
+  /** The `startEmpty` of the budget's last request. */
+  startEmpty: boolean;
+  /** Reservations booked on the budget and not yet redeemed or released. */
+  reserved: number;
+}
+
+/**
+ * Whether a budget may be removed at `now` (the earliest `now` of the batch that sweeps) without
+ * changing any later decision: see `IDLE_BUDGET_AGE_MS`.
+ */
+export function isIdleBudget(budget: BudgetState, now: number): boolean {
+  return !budget.startEmpty && budget.reserved === 0 && budget.tat <= now - IDLE_BUDGET_AGE_MS;
+}
+
+/**
  * The TAT after the reservation at `slot` of a key is released: one interval back when it was
  * the newest (its slot is the key's last booked one), else unchanged.
  */

@@ -49,8 +49,8 @@ export type { DriverErrorClass, DriverErrorFields } from './driver-errors.js';
 export { checkInstanceId, checkInstanceRecord, compareInstances, INSTANCE_RECORD_RETENTION_MS } from './instance-checks.js';
 export { loadMigrationFiles } from './migration-files.js';
 export type { MigrationFile } from './migration-files.js';
-export { applyGcra, rateLimitBudgetId, releasedTat } from '../rate-limit/gcra.js';
-export type { GcraOutcome } from '../rate-limit/gcra.js';
+export { IDLE_BUDGET_AGE_MS, IDLE_BUDGETS_PER_BATCH, applyGcra, isIdleBudget, rateLimitBudgetId, releasedTat } from '../rate-limit/gcra.js';
+export type { BudgetState, GcraOutcome } from '../rate-limit/gcra.js';
 export { RATE_LIMIT_KEY_LENGTH, checkIntrospectLimit, checkRateLimitRequests, checkReservationId, readRateLimitKeyRow } from './rate-limit-checks.js';
 export { FEED_ERROR_MAX_CHARS, FEED_EVENT_STATUS, decodeTaskEvents, encodeTaskEvents, isTaskEventEntry, truncateFeedError } from './task-events-codec.js';
 export {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineTask, EverTask, linearRetry, MemoryStorage, RateLimitedError, RateLimitRejectedError, silentLogger, type RateLimitStore, type TaskStorage } from '../../src/index.js';
 import { resolveRateLimit } from '../../src/rate-limit/rate-limit-options.js';
 import { LocalRateLimits } from '../../src/rate-limit/local-rate-limits.js';
+import { IDLE_BUDGET_AGE_MS } from '../../src/rate-limit/gcra.js';
 import { ManualClock, settle } from '../../src/testing/index.js';
 import { createEngine, stopEnginesAfterEach } from './helpers.js';
 
@@ -216,6 +217,17 @@ describe('rate-limited tasks in the engine', () => {
     await settle(30);
     expect(ran).toBe(2);
     expect(events).toEqual(['second:ERR_RATE_LIMIT_KEYS']);
+  });
+
+  it('at its maximum of keys, idle budgets make room for a new key; only busy ones make it fail open', async () => {
+    const limits = new LocalRateLimits(2);
+    const request = (key: string, id: string, now: number) => ({ policyKey: 'p', key, reservationId: id, now, intervalMs: 1000, toleranceMs: 0, horizonMs: 60_000, startEmpty: false });
+    await limits.acquire([request('a', '1', 0), request('b', '2', 0)]);
+    // a and b have TAT 1000: a minute later they are idle and go, so c gets a budget
+    const later = 1000 + IDLE_BUDGET_AGE_MS;
+    await expect(limits.acquire([request('c', '3', later - 1)])).rejects.toMatchObject({ code: 'ERR_RATE_LIMIT_KEYS' });
+    expect(await limits.acquire([request('c', '3', later)])).toEqual([{ acquired: true, slotAt: later, rejected: false }]);
+    expect((await limits.introspect()).keys.map((k) => k.key)).toEqual(['c']);
   });
 
   it('takes a budget key longer than 256 characters as its SHA-256', async () => {

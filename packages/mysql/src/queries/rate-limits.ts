@@ -1,22 +1,55 @@
 import type { RateLimitDecision, RateLimitIntrospection, RateLimitRequest } from 'evertask';
 import { StorageError } from 'evertask';
-import { applyGcra, rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
-import type { PoolConnection } from 'mysql2/promise';
+import { readRateLimitKeyRow } from 'evertask/storage-kit';
 import { rowsOf, type QueryContext } from '../connection.js';
 
 const STORAGE = 'MySqlStorage';
 
-function readNumber(value: unknown, what: string): number {
-  const n = Number(value);
-  if (value === null || value === undefined || !Number.isFinite(n)) throw new StorageError(`${STORAGE}: a stored rate-limit ${what} is ${String(value)}; the table was changed outside EverTask.`);
-  return n;
+/** Requests per CALL: a larger batch goes out as several calls, in order. */
+const ACQUIRE_CHUNK = 500;
+
+/**
+ * The procedure's answer: [ord, state, slot] per request, ord its place in the batch (from 1),
+ * state 0 acquired now, 1 redeemed at its slot, 2 parked, 3 rejected.
+ */
+function readDecisions(result: unknown, requests: readonly RateLimitRequest[]): RateLimitDecision[] {
+  const sets = Array.isArray(result) ? (result as unknown[]) : [];
+  const row = Array.isArray(sets[0]) ? (sets[0] as { decisions?: unknown }[])[0] : undefined;
+  let flat: unknown;
+  try {
+    flat = JSON.parse(String(row?.decisions));
+  } catch {
+    flat = undefined;
+  }
+  const decisions: RateLimitDecision[] = [];
+  let answered = 0;
+  if (Array.isArray(flat) && flat.length === requests.length * 3) {
+    for (let j = 0; j < flat.length; j += 3) {
+      const ord = flat[j] as number;
+      const request = requests[ord - 1];
+      const state = flat[j + 1];
+      const slot = flat[j + 2];
+      if (request === undefined || decisions[ord - 1] !== undefined || (state !== 0 && state !== 1 && state !== 2 && state !== 3) || !Number.isSafeInteger(slot)) break;
+      decisions[ord - 1] = { acquired: state <= 1, slotAt: state === 0 ? request.now : (slot as number), rejected: state === 3 };
+      answered++;
+    }
+  }
+  if (answered !== requests.length) {
+    throw new StorageError(
+      `${STORAGE}: the rate_limit_acquire procedure answered ${String(row?.decisions)} for ${requests.length} requests; it was changed outside EverTask. ` +
+        'Recreate it: delete version 5 from the <prefix>migrations table and open the storage again (migrate: true).',
+    );
+  }
+  return decisions;
 }
 
 /**
- * The shared rate-limit budgets (`rateLimits` role). One transaction per batch of acquisitions:
- * the batch's budget rows are created or locked in key order by one upsert (two batches never
- * deadlock), read with the batch's reservations, stepped through `applyGcra` in request order,
- * and written back — five statements whatever the batch size.
+ * The shared rate-limit budgets (`rateLimits` role). A batch of acquisitions (up to 500; a larger
+ * one is split, in order) is one statement: `CALL <prefix>rate_limit_acquire(json)` (migration 5),
+ * which in its own transaction creates or locks the batch's budget rows in key order (two batches
+ * never deadlock), steps the requests with the arithmetic of `applyGcra`, and removes up to 100
+ * idle budgets (`IDLE_BUDGET_AGE_MS`). A deadlock or lock-wait timeout, after which the procedure
+ * has rolled back, reruns the call.
  */
 export class RateLimitQueries {
   readonly #context: QueryContext;
@@ -26,57 +59,19 @@ export class RateLimitQueries {
   }
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    if (requests.length === 0) return [];
-    return this.#context.connection.transaction('rateLimits.acquire', (db) => this.#acquireIn(db, requests));
+    const decisions: RateLimitDecision[] = [];
+    for (let first = 0; first < requests.length; first += ACQUIRE_CHUNK) {
+      decisions.push(...(await this.#call(requests.slice(first, first + ACQUIRE_CHUNK))));
+    }
+    return decisions;
   }
 
-  async #acquireIn(db: PoolConnection, requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    const { rateLimits: b, rateLimitReservations: x } = this.#context.tables;
-    const budgets = new Map<string, { policyKey: string; key: string; toleranceMs: number }>();
-    for (const r of requests) budgets.set(budgetId(r.policyKey, r.key), { policyKey: r.policyKey, key: r.key, toleranceMs: r.toleranceMs });
-    const ordered = [...budgets.values()].sort((p, q) => (p.policyKey < q.policyKey ? -1 : p.policyKey > q.policyKey ? 1 : p.key < q.key ? -1 : p.key > q.key ? 1 : 0));
-    // a NULL TAT marks a row created here: the first request of the key starts it fresh
-    await db.query(`INSERT INTO ${b} (policy_key, budget_key, tat, tolerance_ms) VALUES ? ON DUPLICATE KEY UPDATE tolerance_ms = tolerance_ms`, [
-      ordered.map((k) => [k.policyKey, k.key, null, k.toleranceMs]),
-    ]);
-    const [budgetRows] = await db.query(`SELECT policy_key, budget_key, tat FROM ${b} WHERE (policy_key, budget_key) IN (?) FOR UPDATE`, [ordered.map((k) => [k.policyKey, k.key])]);
-    const tats = new Map<string, number | undefined>();
-    for (const row of rowsOf(budgetRows as never)) {
-      tats.set(budgetId(String(row.policy_key), String(row.budget_key)), row.tat === null ? undefined : readNumber(row.tat, 'TAT'));
-    }
-    const ids = [...new Set(requests.map((r) => r.reservationId))];
-    const [reservationRows] = await db.query(`SELECT reservation_id, slot_at FROM ${x} WHERE reservation_id IN (?) FOR UPDATE`, [ids]);
-    const reserved = new Map<string, number>();
-    for (const row of rowsOf(reservationRows as never)) reserved.set(String(row.reservation_id), readNumber(row.slot_at, 'slot'));
-    const booked = new Map<string, unknown[]>();
-    const redeemed = new Set<string>();
-    const decisions = requests.map((r) => {
-      const id = budgetId(r.policyKey, r.key);
-      const outcome = applyGcra(r, tats.get(id), reserved.get(r.reservationId));
-      tats.set(id, outcome.tat);
-      if (outcome.redeemed) {
-        reserved.delete(r.reservationId);
-        booked.delete(r.reservationId);
-        redeemed.add(r.reservationId);
-      }
-      if (outcome.reserve !== undefined) {
-        reserved.set(r.reservationId, outcome.reserve);
-        redeemed.delete(r.reservationId);
-        booked.set(r.reservationId, [r.reservationId, r.policyKey, r.key, outcome.reserve, r.intervalMs]);
-      }
-      return outcome.decision;
-    });
-    await db.query(`INSERT INTO ${b} (policy_key, budget_key, tat, tolerance_ms) VALUES ? ON DUPLICATE KEY UPDATE tat = VALUES(tat), tolerance_ms = VALUES(tolerance_ms)`, [
-      ordered.map((k) => [k.policyKey, k.key, tats.get(budgetId(k.policyKey, k.key)), k.toleranceMs]),
-    ]);
-    if (booked.size > 0) {
-      await db.query(
-        `INSERT INTO ${x} (reservation_id, policy_key, budget_key, slot_at, interval_ms) VALUES ? ON DUPLICATE KEY UPDATE policy_key = VALUES(policy_key), budget_key = VALUES(budget_key), slot_at = VALUES(slot_at), interval_ms = VALUES(interval_ms)`,
-        [[...booked.values()]],
-      );
-    }
-    if (redeemed.size > 0) await db.query(`DELETE FROM ${x} WHERE reservation_id IN (?)`, [[...redeemed]]);
-    return decisions;
+  async #call(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
+    const batch = JSON.stringify(
+      requests.map((r) => ({ p: r.policyKey, k: r.key, id: r.reservationId, now: r.now, t: r.intervalMs, tau: r.toleranceMs, h: r.horizonMs, e: r.startEmpty ? 1 : 0 })),
+    );
+    const result = await this.#context.connection.run('rateLimits.acquire', `CALL ${this.#context.tables.rateLimitAcquire}(?)`, [batch]);
+    return readDecisions(result, requests);
   }
 
   async release(reservationId: string): Promise<void> {

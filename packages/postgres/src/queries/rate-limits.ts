@@ -7,7 +7,8 @@ const STORAGE = 'PostgresStorage';
 
 /**
  * The shared rate-limit budgets (`rateLimits` role): one call of the schema's
- * `rate_limit_acquire` function per batch (one round trip, the budgets locked in key order), a
+ * `rate_limit_acquire_sweep` function per batch (one round trip, the budgets locked in key order;
+ * it runs `rate_limit_acquire`, then removes up to 100 idle budgets, see `IDLE_BUDGET_AGE_MS`), a
  * one-statement release, and the introspection read.
  */
 export class RateLimitQueries {
@@ -18,7 +19,7 @@ export class RateLimitQueries {
     this.#context = context;
     const s = context.quotedSchema;
     this.#sql = {
-      acquire: `SELECT ord, acquired, slot_at, rejected FROM ${s}.rate_limit_acquire($1::jsonb) ORDER BY ord`,
+      acquire: `SELECT ord, acquired, slot_at, rejected FROM ${s}.rate_limit_acquire_sweep($1::jsonb) ORDER BY ord`,
       // the newest reservation of its key gives its slot back (TAT one interval earlier)
       release: `WITH r AS (
   DELETE FROM ${s}.rate_limit_reservations WHERE reservation_id = $1::text RETURNING policy_key, budget_key, slot_at, interval_ms
@@ -41,15 +42,15 @@ ORDER BY next_slot_at, b.policy_key, b.budget_key LIMIT $1::int4`,
     );
     const res = await connection.run<{ ord: string; acquired: boolean; slot_at: string; rejected: boolean }>(
       'rateLimits.acquire',
-      connection.statement('rate_limit_acquire', this.#sql.acquire, [body]),
+      connection.statement('rate_limit_acquire_sweep', this.#sql.acquire, [body]),
     );
     if (res.rows.length !== requests.length) {
-      throw new StorageError(`${STORAGE}: rate_limit_acquire answered ${res.rows.length} rows for ${requests.length} requests; is the schema migrated?`);
+      throw new StorageError(`${STORAGE}: rate_limit_acquire_sweep answered ${res.rows.length} rows for ${requests.length} requests; is the schema migrated?`);
     }
     return res.rows.map((row) => {
       const slotAt = Number(row.slot_at);
       if (typeof row.acquired !== 'boolean' || typeof row.rejected !== 'boolean' || !Number.isSafeInteger(slotAt)) {
-        throw new StorageError(`${STORAGE}: rate_limit_acquire answered a malformed row ${JSON.stringify(row)}.`);
+        throw new StorageError(`${STORAGE}: rate_limit_acquire_sweep answered a malformed row ${JSON.stringify(row)}.`);
       }
       return { acquired: row.acquired, slotAt, rejected: row.rejected };
     });

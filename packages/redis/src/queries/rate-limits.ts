@@ -1,5 +1,5 @@
 import { StorageError, type RateLimitDecision, type RateLimitIntrospection, type RateLimitRequest } from 'evertask';
-import { rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
+import { IDLE_BUDGET_AGE_MS, IDLE_BUDGETS_PER_BATCH, rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
 import type { QueryContext } from '../connection.js';
 
 const STORAGE = 'RedisStorage';
@@ -28,8 +28,10 @@ function groups(reply: unknown, size: number, what: string): unknown[][] {
  * (scripts/rate-limit-acquire.lua) stepping GCRA through the requests in order, atomically:
  * `{<prefix>}:rl:tat` / `:rl:tol` (hashes of budget id → TAT, tolerance), `:rl:keys` (sorted set of
  * budget id by next slot, for the monitor), `:rl:res:<taskId>` (a reservation: budget, slot,
- * interval; PEXPIRE past its slot) and `:rl:r:<budget id>` (sorted set of a budget's reservations
- * by expiry). Times are always the caller's, never the server's clock.
+ * interval; PEXPIRE past its slot), `:rl:r:<budget id>` (sorted set of a budget's reservations
+ * by expiry) and `:rl:idle` (sorted set of the budgets that may become idle, by TAT: each batch
+ * removes up to `IDLE_BUDGETS_PER_BATCH` idle budgets). Times are always the caller's, never the
+ * server's clock.
  */
 export class RateLimitQueries {
   readonly #context: QueryContext;
@@ -40,7 +42,7 @@ export class RateLimitQueries {
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
     if (requests.length === 0) return [];
-    const args: (string | number)[] = [String(RESERVATION_GRACE_MS)];
+    const args: (string | number)[] = [String(RESERVATION_GRACE_MS), String(IDLE_BUDGET_AGE_MS), String(IDLE_BUDGETS_PER_BATCH)];
     for (const r of requests) {
       args.push(budgetId(r.policyKey, r.key), r.reservationId, String(r.now), String(r.intervalMs), String(r.toleranceMs), String(r.horizonMs), r.startEmpty ? '1' : '0');
     }

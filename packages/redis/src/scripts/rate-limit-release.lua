@@ -14,6 +14,7 @@ if stored then
     tat = tat - iv
     redis.call('HSET', P .. ':rl:tat', b, rl_num(tat))
     redis.call('ZADD', P .. ':rl:keys', rl_num(math.ceil(tat - tol)), b)
+    redis.call('ZADD', P .. ':rl:idle', 'XX', rl_num(tat), b)
   end
 end
 redis.call('DEL', res)
