@@ -58,6 +58,8 @@ export interface SqlDialect {
   readClaimBranches(tx: AnyKysely, branches: readonly ClaimBranch[]): Promise<DbRow[]>;
   /** `query` locking the rows it reads until the transaction ends (`FOR UPDATE`; SQLite: the transaction's write lock already does). */
   lockRows(query: ClaimBranch): ClaimBranch;
+  /** `query` locking the rows it reads, leaving out rows another transaction holds (`FOR UPDATE SKIP LOCKED`; SQLite: as is). */
+  lockRowsSkippingLocked(query: ClaimBranch): ClaimBranch;
   /**
    * A parameter as a value of `type` where the database cannot infer it (PostgreSQL types the
    * branches of a `CASE` as text unless told).

@@ -35,6 +35,7 @@ export const mysqlDialect: SqlDialect = {
     return result.rows;
   },
   lockRows: (query) => query.forUpdate(),
+  lockRowsSkippingLocked: (query) => query.forUpdate().skipLocked(),
   typedValue: (value) => sql`${value}`,
   containsIgnoringCase: (column, value) => sql`LOCATE(LOWER(${value}), LOWER(${sql.ref(column)})) > 0`,
   textSortKey: (column) => sql.ref(column),

@@ -34,6 +34,7 @@ export const postgresDialect: SqlDialect = {
     return (await union.execute()) as DbRow[];
   },
   lockRows: (query) => query.forUpdate(),
+  lockRowsSkippingLocked: (query) => query.forUpdate().skipLocked(),
   typedValue: (value, type) => sql`CAST(${value} AS ${postgresDialect.types[type]})`,
   containsIgnoringCase: (column, value) => sql`strpos(lower(${sql.ref(column)}), lower(${value}::text)) > 0`,
   textSortKey: (column) => sql`${sql.ref(column)} COLLATE "C"`,

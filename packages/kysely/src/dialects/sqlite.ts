@@ -46,6 +46,7 @@ export const sqliteDialect: SqlDialect = {
   },
   // SQLite's lower() folds ASCII letters only
   lockRows: (query) => query,
+  lockRowsSkippingLocked: (query) => query,
   typedValue: (value) => sql`${value}`,
   containsIgnoringCase: (column, value) => sql`instr(lower(${sql.ref(column)}), lower(${value})) > 0`,
   textSortKey: (column) => sql.ref(column),

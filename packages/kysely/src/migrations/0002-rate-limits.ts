@@ -1,7 +1,8 @@
 /**
  * Migration 0002: the shared rate-limit budgets — one row per (task name, key) with its
  * theoretical arrival time (TAT, fractional ms; NULL for a row created by an acquisition that has
- * not stepped it yet), and the slots reserved for parked tasks, by task id.
+ * not stepped it yet) and whether its last request was `startEmpty`, and the slots reserved for
+ * parked tasks, by task id.
  */
 import type { Migration } from 'kysely/migration';
 import type { AnyKysely } from '../database.js';
@@ -22,6 +23,8 @@ export function rateLimitsMigration(prefix: string, dialect: SqlDialect): Migrat
             .addColumn('budget_key', types.keyText, (c) => c.notNull())
             .addColumn('tat', types.double)
             .addColumn('tolerance_ms', types.double, (c) => c.notNull())
+            // the startEmpty of the budget's last request (1/0): such a budget is never idle
+            .addColumn('start_empty', types.count, (c) => c.notNull().defaultTo(1))
             .addPrimaryKeyConstraint(`${prefix}rate_limits_pk`, ['policy_key', 'budget_key']),
         )
         .execute();
@@ -37,6 +40,8 @@ export function rateLimitsMigration(prefix: string, dialect: SqlDialect): Migrat
             .addColumn('interval_ms', types.double, (c) => c.notNull()),
         )
         .execute();
+      // the idle sweep: budgets not startEmpty by TAT
+      await db.schema.createIndex(`${prefix}rate_limits_idle_idx`).ifNotExists().on(t.rateLimits).columns(['start_empty', 'tat']).execute();
       await db.schema.createIndex(`${prefix}rate_limit_reservations_key_idx`).ifNotExists().on(t.rateLimitReservations).columns(['policy_key', 'budget_key']).execute();
     },
   };

@@ -1,5 +1,5 @@
 import { StorageError, type RateLimitDecision, type RateLimitIntrospection, type RateLimitRequest } from 'evertask';
-import { applyGcra, rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
+import { IDLE_BUDGET_AGE_MS, IDLE_BUDGETS_PER_BATCH, applyGcra, rateLimitBudgetId as budgetId, readRateLimitKeyRow } from 'evertask/storage-kit';
 import { sql } from 'kysely';
 import type { AnyKysely, DbRow } from '../database.js';
 import type { QueryContext } from './context.js';
@@ -17,6 +17,8 @@ interface Budget {
   policyKey: string;
   key: string;
   toleranceMs: number;
+  /** The `startEmpty` of the batch's last request of the key. */
+  startEmpty: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export class RateLimitQueries {
     const { connection, tables } = this.#context;
     const { dialect } = connection;
     const budgets = new Map<string, Budget>();
-    for (const r of requests) budgets.set(budgetId(r.policyKey, r.key), { policyKey: r.policyKey, key: r.key, toleranceMs: r.toleranceMs });
+    for (const r of requests) budgets.set(budgetId(r.policyKey, r.key), { policyKey: r.policyKey, key: r.key, toleranceMs: r.toleranceMs, startEmpty: r.startEmpty });
     const ordered = [...budgets.values()].sort((p, q) => compare(p.policyKey, q.policyKey) || compare(p.key, q.key));
     // a NULL TAT marks a row created here: the first request of the key starts it fresh. An
     // upsert (not "insert if absent") so that an existing row is write-locked at once: with only
@@ -85,14 +87,54 @@ export class RateLimitQueries {
       }
       return outcome.decision;
     });
-    const stepped = db.insertInto(tables.rateLimits).values(ordered.map((b) => ({ policy_key: b.policyKey, budget_key: b.key, tat: tats.get(budgetId(b.policyKey, b.key)) ?? null, tolerance_ms: b.toleranceMs })));
-    await dialect.upsert(stepped, ['policy_key', 'budget_key'], ['tat', 'tolerance_ms']).execute();
+    const stepped = db.insertInto(tables.rateLimits).values(
+      ordered.map((b) => ({ policy_key: b.policyKey, budget_key: b.key, tat: tats.get(budgetId(b.policyKey, b.key)) ?? null, tolerance_ms: b.toleranceMs, start_empty: b.startEmpty ? 1 : 0 })),
+    );
+    await dialect.upsert(stepped, ['policy_key', 'budget_key'], ['tat', 'tolerance_ms', 'start_empty']).execute();
     if (booked.size > 0) {
       const rows = db.insertInto(tables.rateLimitReservations).values([...booked.values()]);
       await dialect.upsert(rows, ['reservation_id'], ['policy_key', 'budget_key', 'slot_at', 'interval_ms']).execute();
     }
     if (redeemed.size > 0) await db.deleteFrom(tables.rateLimitReservations).where('reservation_id', 'in', [...redeemed]).execute();
+    await this.#removeIdle(db, Math.min(...requests.map((r) => r.now)));
     return decisions;
+  }
+
+  /**
+   * Removes up to `IDLE_BUDGETS_PER_BATCH` idle budgets (the kit's `isIdleBudget`: TAT at least
+   * `IDLE_BUDGET_AGE_MS` before the batch's earliest `now`, not `startEmpty`, no reservation),
+   * which decide every later request as an absent one would.
+   */
+  async #removeIdle(db: AnyKysely, now: number): Promise<void> {
+    const { connection, tables } = this.#context;
+    // rows another batch holds are left to a later sweep (no waiting on them, no deadlock)
+    const idle = (await connection.dialect
+      .lockRowsSkippingLocked(
+        db
+          .selectFrom(`${tables.rateLimits} as b`)
+          .select(['b.policy_key', 'b.budget_key'])
+          .where('b.start_empty', '=', 0)
+          .where('b.tat', '<=', now - IDLE_BUDGET_AGE_MS)
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom(`${tables.rateLimitReservations} as x`)
+                  .select('x.reservation_id')
+                  .whereRef('x.policy_key', '=', 'b.policy_key')
+                  .whereRef('x.budget_key', '=', 'b.budget_key'),
+              ),
+            ),
+          )
+          .orderBy('b.tat')
+          .limit(IDLE_BUDGETS_PER_BATCH),
+      )
+      .execute()) as DbRow[];
+    if (idle.length === 0) return;
+    await db
+      .deleteFrom(tables.rateLimits)
+      .where((eb) => eb(eb.refTuple('policy_key', 'budget_key'), 'in', idle.map((row) => eb.tuple(String(row.policy_key), String(row.budget_key)))))
+      .execute();
   }
 
   /** Drops a reservation; the newest reservation of its key gives its slot back (TAT one interval earlier). */
