@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import type { Context } from 'hono';
 import type { MonitorEnv } from './monitor-env.js';
@@ -33,9 +33,15 @@ export function fileInside(root: string, requestPath: string): string | undefine
   return target === root || target.startsWith(root + sep) ? target : undefined;
 }
 
-async function isFile(path: string): Promise<boolean> {
+/**
+ * Whether `path` is a file whose real location (links followed) is inside `realRoot`: a symbolic
+ * link in the served folder that points outside it is not served.
+ */
+async function isFileInside(path: string, realRoot: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    if (!(await stat(path)).isFile()) return false;
+    const real = await realpath(path);
+    return real.startsWith(realRoot + sep);
   } catch {
     return false;
   }
@@ -49,6 +55,7 @@ async function isFile(path: string): Promise<boolean> {
  */
 export function staticApp(directory: string, basePath: string): (c: Context<MonitorEnv>) => Promise<Response> {
   const root = resolve(directory);
+  const realRoot = realpath(root).catch(() => root);
   const indexFile = resolve(root, 'index.html');
   const baseHref = `${basePath}/`;
   let indexHtml: Promise<string> | undefined;
@@ -57,7 +64,7 @@ export function staticApp(directory: string, basePath: string): (c: Context<Moni
   return async (c) => {
     const path = new URL(c.req.url).pathname.slice(basePath.length) || '/';
     const file = path === '/' ? undefined : fileInside(root, path);
-    if (file !== undefined && file !== indexFile && (await isFile(file))) {
+    if (file !== undefined && file !== indexFile && (await isFileInside(file, await realRoot))) {
       const body = await readFile(file);
       const immutable = file.startsWith(resolve(root, 'assets') + sep);
       return c.body(body, 200, {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,12 @@ describe('serving a built dashboard', () => {
     writeFileSync(join(app, 'assets', 'main-abc123.css'), 'body{}');
     writeFileSync(join(app, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
     writeFileSync(join(directory, 'secret.txt'), 'outside the dashboard');
+    // links inside the served folder: one to a file outside it, one to a folder outside it, one to a file inside
+    symlinkSync(join(directory, 'secret.txt'), join(app, 'leak.txt'));
+    mkdirSync(join(directory, 'private'));
+    writeFileSync(join(directory, 'private', 'key.txt'), 'outside the dashboard');
+    symlinkSync(join(directory, 'private'), join(app, 'assets', 'linked'));
+    symlinkSync(join(app, 'favicon.svg'), join(app, 'icon.svg'));
     everTask = new EverTask({ storage: new SqliteStorage({ filename: ':memory:' }), tasks: [], logger: silentLogger });
     await everTask.start();
   });
@@ -84,6 +90,16 @@ describe('serving a built dashboard', () => {
     expect((await rawGet(url, '/api/tasks')).status).toBe(401);
   });
 
+  it('never follows a symbolic link out of its directory, and serves one that stays inside', async () => {
+    const url = await serve();
+    for (const path of ['/leak.txt', '/assets/linked/key.txt']) {
+      const answer = await rawGet(url, path);
+      expect(answer.status, path).toBe(404);
+      expect(answer.body, path).not.toContain('outside the dashboard');
+    }
+    expect(await rawGet(url, '/icon.svg')).toMatchObject({ status: 200, type: 'image/svg+xml' });
+  });
+
   it('never serves a file outside its directory', async () => {
     const url = await serve();
     for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/..%2f..%2fsecret.txt', '/%2e%2e%5csecret.txt', '/a%00.js']) {
@@ -94,6 +110,33 @@ describe('serving a built dashboard', () => {
     expect(fileInside('/srv/app', '/..%2fsecret.txt')).toBeUndefined();
     expect(fileInside('/srv/app', '/%E0%A4%A')).toBeUndefined();
     expect(fileInside('/srv/app', '/assets/x.js')).toBe('/srv/app/assets/x.js');
+  });
+
+  it('never serves a file outside its directory by absolute, double-encoded, mixed-case or backslashed paths', async () => {
+    const url = await serve();
+    const secret = join(directory, 'secret.txt');
+    const paths = [
+      `/${secret}`,
+      `//${secret}`,
+      encodeURIComponent(secret),
+      `/${encodeURIComponent(secret)}`,
+      '/%2E%2E/secret.txt',
+      '/%2e%2E%2fsecret.txt',
+      '/%252e%252e/secret.txt',
+      '/..\\secret.txt',
+      '/assets/..\\..\\secret.txt',
+      '/assets/%5c..%5c..%5csecret.txt',
+      '/./.././secret.txt',
+      '/assets/../../secret.txt',
+      '/%c0%ae%c0%ae/secret.txt',
+      '/..%00/secret.txt',
+    ];
+    for (const path of paths) {
+      const answer = await rawGet(url, path);
+      expect(answer.body, path).not.toContain('outside the dashboard');
+      expect([200, 400, 404], path).toContain(answer.status);
+    }
+    for (const path of paths) expect(fileInside(join(directory, 'app'), path) ?? join(directory, 'app'), path).not.toBe(secret);
   });
 
   it('refuses a dashboard directory without index.html, naming it and the fix', async () => {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, type TaskStorage } from 'evertask';
+import { InvalidArgumentError, type StoredTask, type TaskStorage } from 'evertask';
 import { makeStoredTask } from 'evertask/testing';
 
-/** Text that breaks SQL built by concatenation: quotes, comments, statement ends, LIKE wildcards, placeholders. */
+/**
+ * Text that breaks SQL built by concatenation (quotes, comments, statement ends, LIKE wildcards,
+ * placeholders) or key names and patterns built by concatenation (glob characters, hash tags, `:`).
+ */
 export const INJECTION_TEXTS = [
   "'; DROP TABLE tasks; --",
   "x' OR '1'='1",
@@ -18,10 +21,24 @@ export const INJECTION_TEXTS = [
   ':name',
   "Robert'); DROP TABLE Students;--",
   'ünïcødé ✓ 😀',
+  // key and glob patterns, hash tags and key separators (Redis builds key names and could match patterns)
+  '*',
+  '[a-z]*',
+  '{evertask}:t:*',
+  '}{',
+  ':s:queued:',
+  '\\*',
 ] as const;
 
 /** Schema, table-prefix and sort values that would be spliced into SQL if they were not checked. */
-export const INJECTION_IDENTIFIERS = ['evertask; DROP TABLE x', 'a"b', 'a`b', "a'b", 'a b', 'tasks--', '"', ''] as const;
+export const INJECTION_IDENTIFIERS = ['evertask; DROP TABLE x', 'a"b', 'a`b', "a'b", 'a b', 'tasks--', '"', '', '{evertask}', 'a*', 'a?b', '[a]'] as const;
+
+/** One task per injection text, the text in its name, queue, task key and payload. */
+export function evilTasks(): StoredTask[] {
+  return INJECTION_TEXTS.map((text, i) =>
+    makeStoredTask({ name: `n${i}${text}`, queue: `q${i}${text}`, taskKey: `k${i}${text}`, payload: JSON.stringify({ text }), createdAt: 1_700_000_000_000 + i }),
+  );
+}
 
 export interface InjectionTarget {
   /** An open storage with no tasks. */
@@ -29,7 +46,12 @@ export interface InjectionTarget {
   close(storage: TaskStorage): Promise<void>;
   /** Constructs the storage with `identifier` as its schema or table prefix (it must throw InvalidArgumentError). */
   withIdentifier(identifier: string): unknown;
-  /** Names of the adapter's tables as the database lists them, to compare before and after. */
+  /**
+   * Identifiers of INJECTION_IDENTIFIERS this adapter accepts because nothing reads them as syntax
+   * (on Redis `tasks--` is a plain key prefix); they must construct without an error. @defaultValue none
+   */
+  acceptedIdentifiers?: readonly string[];
+  /** Names of the adapter's tables as the database lists them (on Redis: its key families), to compare before and after. */
   tables(): Promise<string[]>;
 }
 
@@ -41,20 +63,22 @@ export interface InjectionTarget {
 export function describeSqlInjection(label: string, target: () => InjectionTarget): void {
   describe(`${label}: SQL injection through every string`, () => {
     it('refuses injection in the schema or table prefix with an InvalidArgumentError', () => {
+      const accepted = target().acceptedIdentifiers ?? [];
       for (const identifier of INJECTION_IDENTIFIERS) {
-        expect(() => target().withIdentifier(identifier), identifier).toThrow(InvalidArgumentError);
+        if (accepted.includes(identifier)) expect(() => target().withIdentifier(identifier), identifier).not.toThrow();
+        else expect(() => target().withIdentifier(identifier), identifier).toThrow(InvalidArgumentError);
       }
     });
 
     it('names, queues, keys and payloads round-trip literally; text filters match literally; tables intact', async () => {
       const storage = await target().open();
       try {
-        const tablesBefore = await target().tables();
         const plain = makeStoredTask({ name: 'plain', queue: 'plain', taskKey: 'plain-key', payload: '"plain"' });
-        const evil = INJECTION_TEXTS.map((text, i) =>
-          makeStoredTask({ name: `n${i}${text}`, queue: `q${i}${text}`, taskKey: `k${i}${text}`, payload: JSON.stringify({ text }), createdAt: 1_700_000_000_000 + i }),
-        );
-        await storage.add([plain, ...evil]);
+        await storage.add([plain]);
+        // after one plain task, so that a storage whose structures appear with the first task (Redis keys) compares like for like
+        const tablesBefore = await target().tables();
+        const evil = evilTasks();
+        await storage.add(evil);
         for (const [i, task] of evil.entries()) {
           const text = INJECTION_TEXTS[i] as string;
           const read = await storage.get(task.id);

@@ -16,6 +16,7 @@ const FAULT_MESSAGES: Record<TokenFault, string> = {
   malformed: 'The token is malformed; log in again (POST /api/auth/login).',
   'bad-signature': 'The token signature does not match (tampered, or signed by another secret); log in again.',
   expired: 'The token expired; log in again.',
+  revoked: 'The token was revoked when its session logged out; log in again.',
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

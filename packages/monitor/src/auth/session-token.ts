@@ -10,7 +10,7 @@ export interface Session {
 }
 
 /** Why a token was refused. */
-export type TokenFault = 'malformed' | 'bad-signature' | 'expired';
+export type TokenFault = 'malformed' | 'bad-signature' | 'expired' | 'revoked';
 
 export type TokenCheck = { ok: true; session: Session } | { ok: false; fault: TokenFault };
 
@@ -25,12 +25,19 @@ interface TokenClaims {
 
 const sign = (secret: Buffer, body: string): Buffer => createHmac('sha256', secret).update(body).digest();
 
+/** Revoked tokens remembered at most (each until it expires); past it the oldest is forgotten first. */
+export const MAX_REVOKED_TOKENS = 100_000;
+
 /**
  * Compact signed tokens: `base64url(claims JSON).base64url(HMAC-SHA256(secret, first part))`.
- * Stateless, so any monitor process with the same secret accepts them until they expire.
+ * Any monitor process with the same secret accepts them until they expire, except those this
+ * process revoked (logout): the revocation list is in memory, per process, each entry kept until
+ * its token expires. Rotating the secret revokes every token everywhere.
  */
 export class SessionTokens {
   readonly #secret: Buffer;
+  /** Signature of a revoked token → its expiry (insertion order: oldest first). */
+  readonly #revoked = new Map<string, number>();
 
   constructor(secret: Buffer) {
     this.#secret = secret;
@@ -60,7 +67,23 @@ export class SessionTokens {
       return { ok: false, fault: 'malformed' };
     }
     if (claims.exp <= now) return { ok: false, fault: 'expired' };
+    if (this.#revoked.has(signature)) return { ok: false, fault: 'revoked' };
     return { ok: true, session: { username: claims.u, role: claims.r, issuedAt: claims.iat, expiresAt: claims.exp } };
+  }
+
+  /**
+   * Refuses `token` from now on in this process (until it expires). Only a valid token is
+   * remembered, so junk sent to logout cannot fill the list. Returns whether it was revoked.
+   */
+  revoke(token: string, now: number): boolean {
+    const check = this.verify(token, now);
+    if (!check.ok) return false;
+    for (const [signature, expiresAt] of this.#revoked) {
+      if (expiresAt > now && this.#revoked.size < MAX_REVOKED_TOKENS) break;
+      this.#revoked.delete(signature);
+    }
+    this.#revoked.set(token.split('.')[1] as string, check.session.expiresAt);
+    return true;
   }
 
   /** The CSRF token bound to a session token (double submit: the page echoes it in a header). */

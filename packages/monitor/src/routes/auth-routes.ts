@@ -1,5 +1,5 @@
-import { Hono } from 'hono';
-import { deleteCookie, setCookie } from 'hono/cookie';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { LoginResponse, ValidateResponse } from '../api-types.js';
 import type { MonitorEnv } from '../monitor-env.js';
@@ -30,6 +30,12 @@ export interface AuthRouteParts {
   now: () => number;
 }
 
+/** The 429 of a limited address, with its Retry-After. */
+function tooMany(address: string, waitMs: number, c: Context<MonitorEnv>): ApiError {
+  c.header('Retry-After', String(Math.ceil(waitMs / 1000)));
+  return new ApiError('ERR_TOO_MANY_REQUESTS', `Too many failed logins from ${address}; try again in ${Math.ceil(waitMs / 1000)} s.`);
+}
+
 /** `POST /auth/login`, `POST /auth/validate`, `POST /auth/logout` (public: the guard does not run on them). */
 export function authRoutes(parts: AuthRouteParts): Hono<MonitorEnv> {
   const routes = new Hono<MonitorEnv>();
@@ -38,11 +44,10 @@ export function authRoutes(parts: AuthRouteParts): Hono<MonitorEnv> {
     const address = clientAddress(c, parts.trustProxy) ?? 'unknown';
     const now = parts.now();
     const wait = parts.limiter.retryAfter(address, now);
-    if (wait > 0) {
-      c.header('Retry-After', String(Math.ceil(wait / 1000)));
-      throw new ApiError('ERR_TOO_MANY_REQUESTS', `Too many failed logins from ${address}; try again in ${Math.ceil(wait / 1000)} s.`);
-    }
+    if (wait > 0) throw tooMany(address, wait, c);
     const body = parseOrThrow(loginBody, await jsonBody(c), 'Body field');
+    // again after reading the body: logins sent in parallel all passed the first check before any failed
+    if (parts.limiter.retryAfter(address, now) > 0) throw tooMany(address, parts.limiter.retryAfter(address, now), c);
     const role = parts.credentials.authenticate(body.username, body.password);
     if (role === undefined) {
       parts.limiter.recordFailure(address, now);
@@ -74,6 +79,9 @@ export function authRoutes(parts: AuthRouteParts): Hono<MonitorEnv> {
   });
 
   routes.post('/logout', (c) => {
+    // revoke what the caller holds: its bearer token and its session cookie (a replay is then refused)
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    for (const token of [bearer, getCookie(c, SESSION_COOKIE)]) if (token !== undefined) parts.tokens.revoke(token, parts.now());
     deleteCookie(c, SESSION_COOKIE, { path: parts.cookiePath });
     deleteCookie(c, CSRF_COOKIE, { path: parts.cookiePath });
     return c.body(null, 204);

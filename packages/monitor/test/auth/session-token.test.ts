@@ -33,4 +33,15 @@ describe('SessionTokens', () => {
     expect(tokens.isCsrfHeaderValid(first, undefined)).toBe(false);
     expect(tokens.isCsrfHeaderValid(first, 'short')).toBe(false);
   });
+
+  it('refuses a revoked token from then on; junk and foreign tokens are not remembered', () => {
+    const own = new SessionTokens(randomBytes(32));
+    const { token } = own.issue('ada', 'admin', 1_000, 60_000);
+    const other = own.issue('ada', 'admin', 1_000, 60_000).token;
+    expect(own.revoke('junk', 2_000)).toBe(false);
+    expect(own.revoke(tokens.issue('ada', 'admin', 1_000, 60_000).token, 2_000)).toBe(false);
+    expect(own.revoke(token, 2_000)).toBe(true);
+    expect(own.verify(token, 2_001)).toEqual({ ok: false, fault: 'revoked' });
+    expect(own.verify(other, 2_001).ok).toBe(true);
+  });
 });
