@@ -25,8 +25,8 @@ interface Budget {
  * The shared rate-limit budgets (`rateLimits` role). One transaction per batch of acquisitions:
  * the batch's budget rows created where missing and then read and locked in key order (two
  * batches never deadlock; SQLite's write lock serialises them), read with the batch's
- * reservations, stepped through the kit's `applyGcra` in request order, and written back — six
- * statements whatever the batch size.
+ * reservations, stepped through the kit's `applyGcra` in request order, written back, and up to
+ * `IDLE_BUDGETS_PER_BATCH` idle budgets removed — eight statements whatever the batch size.
  */
 export class RateLimitQueries {
   readonly #context: QueryContext;
