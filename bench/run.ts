@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Report } from './lib/report.js';
+import { runKysely } from './scenarios/kysely.js';
 import { runMemoryEngine } from './scenarios/memory-engine.js';
 import { runMySql } from './scenarios/mysql.js';
 import { runMonitor } from './scenarios/monitor.js';
@@ -37,6 +38,7 @@ for (const p of positionals) {
 }
 
 const suites: Record<string, (report: Report, runs: number) => Promise<void>> = {
+  kysely: runKysely,
   memory: runMemoryEngine,
   mysql: runMySql,
   monitor: runMonitor,

@@ -32,3 +32,12 @@ declare const fastify: {
 };
 /** A `pg` client inside the application's own `BEGIN`. */
 declare const client: import('pg').PoolClient;
+
+/** The application's own Kysely database and instance (docs/kysely.md, packages/kysely/README.md). */
+interface Database {
+  users: { id: import('kysely').Generated<number>; email: string };
+  orders: { id: string; total: number };
+}
+declare const db: import('kysely').Kysely<Database>;
+declare const order: { id: string; total: number };
+declare const pool: import('pg').Pool;
