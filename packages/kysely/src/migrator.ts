@@ -11,6 +11,7 @@ import type { AnyKysely } from './database.js';
 import type { SqlDialect } from './dialects/dialect.js';
 import { initialMigration } from './migrations/0001-initial.js';
 import { rateLimitsMigration } from './migrations/0002-rate-limits.js';
+import { traceContextMigration } from './migrations/0003-trace-context.js';
 
 /** Where the storage's migrations are recorded. */
 export interface MigrationSettings {
@@ -24,11 +25,15 @@ export interface MigrationSettings {
  * Kysely `Migrator` (with `migrate: false`), or for reading what the storage applies.
  */
 export function kyselyMigrations(tablePrefix: string, dialect: SqlDialect): Record<string, Migration> {
-  return { '0001-initial': initialMigration(tablePrefix, dialect), '0002-rate-limits': rateLimitsMigration(tablePrefix, dialect) };
+  return {
+    '0001-initial': initialMigration(tablePrefix, dialect),
+    '0002-rate-limits': rateLimitsMigration(tablePrefix, dialect),
+    '0003-trace-context': traceContextMigration(tablePrefix, dialect),
+  };
 }
 
 /** The name of the newest migration (what `open()` requires to be applied). */
-export const LATEST_MIGRATION = '0002-rate-limits';
+export const LATEST_MIGRATION = '0003-trace-context';
 
 async function migrator(db: AnyKysely, dialect: SqlDialect, settings: MigrationSettings): Promise<Migrator> {
   const migrations = kyselyMigrations(settings.tablePrefix, dialect);

@@ -110,6 +110,6 @@ describe('KyselyStorage options', () => {
   it('kyselyMigrations refuses an unknown dialect or prefix', () => {
     expect(() => kyselyMigrations({ dialect: 'oracle' as never })).toThrow(/needs \{ dialect \}/);
     expect(() => kyselyMigrations({ dialect: 'sqlite', tablePrefix: 'A' })).toThrow(/tablePrefix/);
-    expect(Object.keys(kyselyMigrations({ dialect: 'postgres' }))).toEqual(['0001-initial', '0002-rate-limits']);
+    expect(Object.keys(kyselyMigrations({ dialect: 'postgres' }))).toEqual(['0001-initial', '0002-rate-limits', '0003-trace-context']);
   });
 });

@@ -47,14 +47,14 @@ DIALECTS.forEach((dialect, index) => {
       const storage = makeStorage(database, p);
       await storage.open();
       expect(storage.migrationTableName).toBe(`${p}kysely_migration`);
-      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
+      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits', '0003-trace-context']);
       expect(await recorded(db, `${p}app_migration`)).toEqual(['2024-01-01-users']);
       // both migrators keep working: a second run of each applies nothing
       expect((await app.migrateToLatest()).results).toEqual([]);
       await storage.close();
       const again = makeStorage(database, p);
       await again.open();
-      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
+      expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits', '0003-trace-context']);
       await again.add([makeTask()]);
       expect((await again.count()).map((c) => c.count)).toEqual([1]);
     });
@@ -70,7 +70,7 @@ DIALECTS.forEach((dialect, index) => {
         await db.withSchema(other).insertInto(`${p}kysely_migration`).values({ name: '0001-initial', timestamp: new Date().toISOString() }).execute();
         const storage = makeStorage(database, p);
         await storage.open();
-        expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
+        expect(await recorded(db, `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits', '0003-trace-context']);
         await storage.add([makeTask()]);
         expect((await storage.count()).map((c) => c.count)).toEqual([1]);
       } finally {
@@ -82,7 +82,7 @@ DIALECTS.forEach((dialect, index) => {
       const p = prefix(2);
       const storage = makeStorage(database, p, { migrationTableName: `${p}evertask_schema` });
       await storage.open();
-      expect(await recorded(database.db(), `${p}evertask_schema`)).toEqual(['0001-initial', '0002-rate-limits']);
+      expect(await recorded(database.db(), `${p}evertask_schema`)).toEqual(['0001-initial', '0002-rate-limits', '0003-trace-context']);
       expect(await database.listTables(p)).not.toContain(`${p}kysely_migration`);
     });
 
@@ -90,7 +90,7 @@ DIALECTS.forEach((dialect, index) => {
       const p = prefix(3);
       const storages = [1, 2, 3].map(() => makeStorage(database, p));
       await Promise.all(storages.map((s) => s.open()));
-      expect(await recorded(database.db(), `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits']);
+      expect(await recorded(database.db(), `${p}kysely_migration`)).toEqual(['0001-initial', '0002-rate-limits', '0003-trace-context']);
       await storages[0]?.add([makeTask()]);
       expect((await storages[2]?.count())?.[0]?.count).toBe(1);
     });
@@ -101,7 +101,7 @@ DIALECTS.forEach((dialect, index) => {
       const unmigrated = makeStorage(database, p, { migrate: false });
       const error = await unmigrated.open().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageError);
-      expect((error as Error).message).toMatch(new RegExp(`prefix "${p}" lack migration\\(s\\) 0001-initial, 0002-rate-limits .*migrate: true, or apply kyselyMigrations\\(\\)`));
+      expect((error as Error).message).toMatch(new RegExp(`prefix "${p}" lack migration\\(s\\) 0001-initial, 0002-rate-limits, 0003-trace-context .*migrate: true, or apply kyselyMigrations\\(\\)`));
       const app = new Migrator({
         db,
         provider: { getMigrations: async () => kyselyMigrations({ dialect, tablePrefix: p }) },
