@@ -159,6 +159,7 @@ describe('checked optional roles', () => {
     await expect(limits.acquire([{ policyKey: 'p' } as never])).rejects.toThrow(/ProbeStorage\.rateLimits\.acquire/);
     await expect(limits.release('')).rejects.toThrow(/ProbeStorage\.rateLimits\.release/);
     await expect(limits.introspect(-1)).rejects.toThrow(/ProbeStorage\.rateLimits\.introspect/);
+    expect(await limits.acquire([])).toEqual([]);
     expect(calls).toEqual([]);
   });
 

@@ -36,7 +36,6 @@ export class RateLimitQueries {
   }
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    if (requests.length === 0) return [];
     return this.#context.connection.transaction('rateLimits.acquire', (db) => this.#acquireIn(db, requests));
   }
 

@@ -35,7 +35,6 @@ ORDER BY next_slot_at, b.policy_key, b.budget_key LIMIT $1::int4`,
   }
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    if (requests.length === 0) return [];
     const connection = this.#context.connection;
     const body = JSON.stringify(
       requests.map((r) => ({ p: r.policyKey, k: r.key, id: r.reservationId, now: r.now, t: r.intervalMs, tau: r.toleranceMs, h: r.horizonMs, e: r.startEmpty })),

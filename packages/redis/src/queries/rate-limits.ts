@@ -41,7 +41,6 @@ export class RateLimitQueries {
   }
 
   async acquire(requests: readonly RateLimitRequest[]): Promise<RateLimitDecision[]> {
-    if (requests.length === 0) return [];
     const args: (string | number)[] = [String(RESERVATION_GRACE_MS), String(IDLE_BUDGET_AGE_MS), String(IDLE_BUDGETS_PER_BATCH)];
     for (const r of requests) {
       args.push(budgetId(r.policyKey, r.key), r.reservationId, String(r.now), String(r.intervalMs), String(r.toleranceMs), String(r.horizonMs), r.startEmpty ? '1' : '0');
